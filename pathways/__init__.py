@@ -1,0 +1,52 @@
+"""pathways: care-pathway process mining for Danish cross-sector health data.
+
+Turn event logs of referrals, admissions, transfers and discharges into tables
+and diagrams that show circular referrals, psychiatric-somatic handovers and
+long waits. ``import pathways as pw``; every name below is loaded on first use,
+so the import itself is fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    "EventLog": "eventlog",
+    "PathwaysWarning": "eventlog",
+    "PathwaysError": "errors",
+    "EventLogError": "errors",
+    "OptionError": "errors",
+    "UnitTaxonomy": "taxonomy",
+    "Vocabulary": "taxonomy",
+    "from_pandas": "io.pandas",
+    "from_pm4py": "io.pandas",
+    "read_csv": "io.csv",
+    "read_parquet": "io.parquet",
+    "write_parquet": "io.parquet",
+    "read_excel": "io.excel",
+    "read_xes": "io.xes",
+    "write_xes": "io.xes",
+    "quality_report": "quality",
+    "QualityReport": "quality",
+}
+_SUBMODULES = ("datasets", "synthetic", "schema")
+
+__all__ = sorted([*_EXPORTS, *_SUBMODULES])
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'pathways' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

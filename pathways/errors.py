@@ -1,0 +1,51 @@
+"""The exceptions of pathways: every message says what was expected, what was found, and the fix."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+
+class PathwaysError(Exception):
+    """Base class of every error raised on purpose by pathways."""
+
+
+class EventLogError(PathwaysError, ValueError):
+    """The input cannot become a valid event log.
+
+    ``failure_cases`` is a pandas DataFrame with one row per problem:
+    ``row`` (0-based input row number, or -1 for the whole file), ``column``,
+    ``problem`` and ``value``.
+    """
+
+    def __init__(self, message: str, failure_cases=None):
+        super().__init__(message)
+        if failure_cases is None:
+            import pandas as pd
+
+            failure_cases = pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": [],
+                                          "problem": [], "value": []})
+        self.failure_cases = failure_cases
+
+
+class OptionError(PathwaysError, ValueError):
+    """An option or argument is not one of the allowed values, or the log lacks what a function needs."""
+
+
+def closest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice most like ``name`` (case-insensitive), or None when nothing is close."""
+    choices = [str(c) for c in choices]
+    lowered = {c.lower(): c for c in choices}
+    hit = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.5)
+    return lowered[hit[0]] if hit else None
+
+
+def check_choice(argument: str, value, allowed: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise OptionError with a did-you-mean."""
+    allowed = list(allowed)
+    if value in allowed:
+        return value
+    hint = closest(str(value), allowed)
+    did = f" Did you mean {hint!r}?" if hint else ""
+    raise OptionError(f"{argument}={value!r} is not allowed; choose one of "
+                      f"{', '.join(repr(a) for a in allowed)}.{did}")

@@ -1,0 +1,467 @@
+"""The EventLog: a validated, frozen table of events living in the engine.
+
+An EventLog is built once, from any reader, by :func:`build`. Building maps the
+source columns to the canonical names of :mod:`pathways.schema`, parses
+timestamps, classifies activities and units, and moves every row that cannot be
+used to ``log.rejected`` with its reason, so that
+``len(log) + len(log.rejected) == log.n_read`` always holds.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+from . import schema as S
+from .engine import duckdb_backend, fresh_name, sql_literal, sql_quote as q
+from .errors import EventLogError, OptionError, check_choice, closest
+
+
+class PathwaysWarning(UserWarning):
+    """Raised (as a warning) when rows were moved to ``log.rejected``."""
+
+
+# Formats tried, in order, after ISO 8601 (which DuckDB casts natively).
+def _formats(dayfirst: bool) -> list[str]:
+    date_parts = ["%d{s}%m{s}%Y"] if dayfirst else ["%m{s}%d{s}%Y"]
+    out = []
+    for sep in ("-", "/", "."):
+        for d in date_parts:
+            d = d.format(s=sep)
+            out += [f"{d} %H:%M:%S.%f", f"{d} %H:%M:%S", f"{d} %H:%M", f"{d} %H.%M",
+                    f"{d}T%H:%M:%S", f"{d}T%H:%M", d]
+    out += ["%Y-%m-%d %H.%M", "%Y%m%d %H:%M:%S", "%Y%m%d"]
+    return out
+
+
+@dataclass(frozen=True)
+class _Check:
+    flag: str      # SQL boolean: the row has this problem
+    column: str    # source column named in the report
+    problem: str   # what is wrong, in words
+    value: str     # SQL expression for the offending value (as text)
+
+
+def _timestamp_sql(col: str, col_type: str, tz: str, timestamp_format, dayfirst: bool) -> str:
+    """SQL turning source column ``col`` of DuckDB type ``col_type`` into TIMESTAMPTZ (NULL when unparseable)."""
+    t = col_type.upper()
+    tzl = sql_literal(tz)
+    if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
+        return col
+    if t.startswith("TIMESTAMP") or t == "DATE":
+        return f"timezone({tzl}, CAST({col} AS TIMESTAMP))"
+    if t != "VARCHAR":
+        return "CAST(NULL AS TIMESTAMPTZ)"
+    s = f"NULLIF(TRIM({col}), '')"
+    if timestamp_format is not None:
+        fmts = [timestamp_format] if isinstance(timestamp_format, str) else list(timestamp_format)
+        parts = []
+        for f in fmts:
+            parsed = f"try_strptime({s}, {sql_literal(f)})"
+            parts.append(parsed if "%z" in f or "%Z" in f else f"timezone({tzl}, {parsed})")
+        return f"coalesce({', '.join(parts)})"
+    fmt_list = "[" + ", ".join(sql_literal(f) for f in _formats(dayfirst)) + "]"
+    # TRY_CAST reads ISO 8601 with or without an offset; naive values are read in
+    # the session zone, which is the log's zone (see engine.duckdb_backend).
+    return (f"coalesce(TRY_CAST({s} AS TIMESTAMPTZ), "
+            f"timezone({tzl}, try_strptime({s}, {fmt_list})))")
+
+
+def _text_sql(col: str, col_type: str) -> str:
+    """SQL for an identifier-like column as text, with blanks as NULL; 12.0 -> '12'."""
+    t = col_type.upper()
+    if t in ("DOUBLE", "FLOAT", "REAL") or t.startswith("DECIMAL"):
+        txt = (f"CASE WHEN isfinite({col}) AND {col} = floor({col}) AND abs({col}) < 1e15 "
+               f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END")
+    else:
+        txt = f"CAST({col} AS VARCHAR)"
+    return f"NULLIF(TRIM({txt}), '')"
+
+
+def _fix_hint(problem: str) -> str:
+    return {
+        "not a date": "Pass timestamp_format='%d-%m-%Y %H:%M' (or dayfirst=True for day-first dates)",
+        "end timestamp not a date": "Pass timestamp_format=... matching both columns",
+        "missing timestamp": "Fill in the time or remove the rows",
+        "missing case id": "Fill in the case id or remove the rows",
+        "missing activity": "Fill in the activity or remove the rows",
+        "end before start": "Check whether the two time columns are swapped",
+        "duplicate of an earlier row": "Pass duplicates='keep' to keep exact duplicates",
+    }.get(problem, "See err.failure_cases")
+
+
+def describe_failures(failures, n_rows: int) -> str:
+    """The message of an EventLogError: one sentence per (column, problem)."""
+    lines = []
+    for (column, problem), grp in failures.groupby(["column", "problem"], sort=False):
+        rows = ", ".join(str(r) for r in grp["row"].head(3))
+        more = ", ..." if len(grp) > 3 else ""
+        example = grp["value"].iloc[0]
+        lines.append(f"column {column!r}: {len(grp):,} of {n_rows:,} rows: {problem} "
+                     f"(rows {rows}{more}; e.g. {example!r}). {_fix_hint(problem)}.")
+    return "\n".join(lines) + "\nRow numbers count data rows from 0. See err.failure_cases or log.rejected."
+
+
+def build(source: str, *, backend, n_read: int, case: str, activity: str, timestamp: str,
+          end_timestamp: str | None = None, unit: str | None = None, resource: str | None = None,
+          referral_to: str | None = None, attributes: Sequence[str] | None = None,
+          tz: str = "Europe/Copenhagen", timestamp_format: str | Sequence[str] | None = None,
+          dayfirst: bool = False, taxonomy=None, vocabulary=None, strict: bool = False,
+          duplicates: Literal["keep", "reject"] = "keep", origin: str = "frame",
+          extra_failures=None) -> "EventLog":
+    """Validate the DuckDB relation ``source`` (source columns plus ``__pw_row``) into an EventLog.
+
+    ``extra_failures`` are rows a reader already refused (e.g. CSV lines with the
+    wrong number of fields); they count as read and go to ``log.rejected``.
+    """
+    import pandas as pd
+
+    check_choice("duplicates", duplicates, ["keep", "reject"])
+    con = backend.con
+    described = con.execute(f"DESCRIBE {q(source)}").fetchall()
+    types = {name: typ for name, typ, *_ in described if name != "__pw_row"}
+    available = list(types)
+
+    mapping = {"case": case, "activity": activity, "timestamp": timestamp,
+               "end_timestamp": end_timestamp, "unit": unit, "resource": resource,
+               "referral_to": referral_to}
+    mapping = {role: col for role, col in mapping.items() if col is not None}
+    missing = [(role, col) for role, col in mapping.items() if col not in types]
+    if attributes is not None:
+        missing += [("attributes", a) for a in attributes if a not in types]
+    if missing:
+        raise _missing_columns(missing, available)
+    used = list(mapping.values())
+    if len(set(used)) != len(used):
+        dup = sorted({c for c in used if used.count(c) > 1})
+        raise OptionError(f"column {dup[0]!r} is mapped to more than one role "
+                          f"({', '.join(r for r, c in mapping.items() if c == dup[0])}). Map each role to its own column.")
+    if attributes is None:
+        attributes = [c for c in available if c not in used]
+    attr_names = {}
+    for a in attributes:
+        name = str(a)
+        while name in S.RESERVED or name in attr_names.values():
+            name = f"{name}_attr"  # never silently drop a clashing column: rename it
+        attr_names[a] = name
+
+    col = {role: q(c) for role, c in mapping.items()}
+    ts_sql = _timestamp_sql(col["timestamp"], types[timestamp], tz, timestamp_format, dayfirst)
+    select = [
+        "__pw_row AS row",
+        f"{_text_sql(col['case'], types[case])} AS case_id",
+        f"{_text_sql(col['activity'], types[activity])} AS activity",
+        f"{ts_sql} AS timestamp",
+        f"CAST({col['timestamp']} AS VARCHAR) AS __raw_ts",
+    ]
+    checks = [
+        _Check("case_id IS NULL", case, "missing case id", "''"),
+        _Check("activity IS NULL", activity, "missing activity", "''"),
+        _Check("NULLIF(TRIM(__raw_ts), '') IS NULL", timestamp, "missing timestamp", "''"),
+        _Check("timestamp IS NULL AND NULLIF(TRIM(__raw_ts), '') IS NOT NULL", timestamp, "not a date", "__raw_ts"),
+    ]
+    if "end_timestamp" in mapping:
+        end_sql = _timestamp_sql(col["end_timestamp"], types[end_timestamp], tz, timestamp_format, dayfirst)
+        select += [f"{end_sql} AS end_timestamp", f"CAST({col['end_timestamp']} AS VARCHAR) AS __raw_end"]
+        checks += [
+            _Check("end_timestamp IS NULL AND NULLIF(TRIM(__raw_end), '') IS NOT NULL", end_timestamp,
+                   "end timestamp not a date", "__raw_end"),
+            _Check("end_timestamp < timestamp", end_timestamp, "end before start", "__raw_end"),
+        ]
+    else:
+        select.append("CAST(NULL AS TIMESTAMPTZ) AS end_timestamp")
+    for role in ("unit", "resource", "referral_to"):
+        canonical = S.ROLES[role]
+        select.append(f"{_text_sql(col[role], types[mapping[role]])} AS {canonical}" if role in mapping
+                      else f"CAST(NULL AS VARCHAR) AS {canonical}")
+    select += [f"{q(a)} AS {q(n)}" for a, n in attr_names.items()]
+    if duplicates == "reject":
+        every = ", ".join(q(c) for c in available)
+        select.append(f"min(__pw_row) OVER (PARTITION BY {every}) AS __dup_of")
+        checks.append(_Check("__dup_of < row", "*", "duplicate of an earlier row", "'same as row ' || __dup_of"))
+
+    parsed = fresh_name("parsed")
+    con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT {', '.join(select)} FROM {q(source)}")
+    try:
+        any_bad = " OR ".join(f"coalesce({c.flag}, false)" for c in checks)
+        failures = con.execute(
+            " UNION ALL ".join(
+                f"SELECT row, {sql_literal(c.column)} AS column, {sql_literal(c.problem)} AS problem, "
+                f"CAST({c.value} AS VARCHAR) AS value, {i} AS k FROM {parsed} WHERE {c.flag}"
+                for i, c in enumerate(checks))
+            + " ORDER BY row, k").df().drop(columns="k")
+        failures = failures.astype({"row": "int64"})
+        if extra_failures is not None and len(extra_failures):
+            failures = pd.concat([extra_failures, failures], ignore_index=True).sort_values(
+                "row", kind="stable", ignore_index=True)
+        if strict and len(failures):
+            raise EventLogError(describe_failures(failures, n_read), failures)
+
+        activities = [r[0] for r in con.execute(
+            f"SELECT DISTINCT activity FROM {parsed} WHERE activity IS NOT NULL ORDER BY 1").fetchall()]
+        units = [r[0] for r in con.execute(
+            f"SELECT DISTINCT u FROM (SELECT unit AS u FROM {parsed} UNION SELECT referral_to FROM {parsed}) "
+            f"WHERE u IS NOT NULL ORDER BY 1").fetchall()]
+        from .taxonomy import UnitTaxonomy, Vocabulary
+
+        taxonomy = UnitTaxonomy.default() if taxonomy is None else taxonomy
+        vocabulary = Vocabulary.default() if vocabulary is None else vocabulary
+        unit_classes = taxonomy.table_for(units, tz=tz)
+        activity_classes = vocabulary.table_for(activities)
+        events = _classify(con, parsed, any_bad, attr_names.values(), unit_classes, activity_classes)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {parsed}")
+
+    rejected = _rejected_table(failures)
+    log = EventLog(backend.table(events), backend=backend, tz=tz,
+                   columns={**mapping, "attributes": list(attributes)},
+                   attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
+                   taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
+                   activity_classes=activity_classes, origin=origin)
+    if len(rejected):
+        warnings.warn(f"{len(rejected):,} of {n_read:,} rows were moved to log.rejected:\n"
+                      + describe_failures(failures, n_read), PathwaysWarning, stacklevel=3)
+    return log
+
+
+def _classify(con, parsed, any_bad, attributes, unit_classes, activity_classes) -> str:
+    """Create the events table: good rows, in input order, with event type, domain and sector."""
+    uc = fresh_name("unit_classes")
+    ac = fresh_name("activity_classes")
+    con.register(uc, unit_classes)
+    con.register(ac, activity_classes)
+    events = fresh_name("events")
+    periods = f"(SELECT * FROM {uc} WHERE valid_from IS NOT NULL OR valid_to IS NOT NULL)"
+    plain = f"(SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL)"
+    attr_sql = "".join(f", e.{q(a)}" for a in attributes)
+
+    def classified(column: str, alias_p: str, alias_f: str) -> str:
+        return (f"LEFT JOIN {periods} {alias_p} ON e.{column} = {alias_p}.unit "
+                f"AND (e.timestamp >= {alias_p}.valid_from OR {alias_p}.valid_from IS NULL) "
+                f"AND (e.timestamp < {alias_p}.valid_to OR {alias_p}.valid_to IS NULL) "
+                f"LEFT JOIN {plain} {alias_f} ON e.{column} = {alias_f}.unit")
+
+    try:
+        con.execute(
+            f"CREATE TABLE {events} AS SELECT e.row, e.case_id, e.activity, e.timestamp, e.end_timestamp, "
+            f"e.unit, e.resource, e.referral_to, coalesce(a.event_type, {sql_literal(S.UNKNOWN_EVENT_TYPE)}) "
+            f"AS event_type, CASE WHEN e.unit IS NULL THEN NULL ELSE coalesce(p.domain, f.domain, 'unknown') END "
+            f"AS domain, CASE WHEN e.unit IS NULL THEN NULL ELSE coalesce(p.sector, f.sector, 'unknown') END "
+            f"AS sector{attr_sql} FROM (SELECT * FROM {parsed} WHERE NOT ({any_bad})) e "
+            f"LEFT JOIN {ac} a ON e.activity = a.activity {classified('unit', 'p', 'f')} "
+            # a unit with overlapping validity periods would repeat an event: keep its first period
+            f"QUALIFY row_number() OVER (PARTITION BY e.row ORDER BY p.valid_from NULLS LAST) = 1 "
+            f"ORDER BY e.row")
+    finally:
+        con.unregister(uc)
+        con.unregister(ac)
+    return events
+
+
+def _rejected_table(failures):
+    """One row per rejected input row: every problem of the row joined with '; '."""
+    import pandas as pd
+
+    if not len(failures):
+        return pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
+                             "problem": pd.Series([], dtype="str"), "value": pd.Series([], dtype="str")})
+    joined = failures.astype({"column": "str", "problem": "str", "value": "str"}).groupby(
+        "row", sort=True).agg({"column": "; ".join, "problem": "; ".join, "value": "; ".join})
+    return joined.reset_index()
+
+
+def _missing_columns(missing, available) -> EventLogError:
+    import pandas as pd
+
+    parts = []
+    for role, col in missing:
+        hint = closest(col, available)
+        parts.append(f"{role}={col!r}: no such column" + (f" (closest: {hint!r})" if hint else ""))
+    shown = ", ".join(repr(a) for a in available[:40]) + (", ..." if len(available) > 40 else "")
+    msg = "; ".join(parts) + f". Available columns: {shown}."
+    if len(available) == 1 and any(s in available[0] for s in ";,\t|"):
+        sep = next(s for s in ";\t|," if s in available[0])
+        msg += f" The header looks separated by {sep!r}: pass sep={sep!r}."
+    failures = pd.DataFrame({"row": [-1] * len(missing), "column": [c for _, c in missing],
+                             "problem": ["no such column"] * len(missing), "value": [""] * len(missing)})
+    return EventLogError(msg, failures)
+
+
+class EventLog:
+    """A validated, frozen event log whose table lives in the engine.
+
+    Build one with a reader (:func:`pathways.read_csv`, :func:`pathways.read_parquet`,
+    :func:`pathways.from_pandas`, ...). Its canonical columns are ``row`` (input row
+    number), ``case_id``, ``activity``, ``timestamp``, ``end_timestamp``, ``unit``,
+    ``resource``, ``referral_to``, ``event_type``, ``domain``, ``sector`` and the
+    attribute columns; a role that was not mapped is a column of NULLs, and
+    ``log.columns`` says which source column each role came from.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "B"], "what": ["Henvisning", "Indlæggelse", "Henvisning"],
+    ...                    "when": ["2023-01-02 08:00", "2023-01-05 10:30", "2023-02-01 09:00"],
+    ...                    "afsnit": ["Egen læge", "Medicinsk afdeling", "Egen læge"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="afsnit")
+    >>> log
+    EventLog: 3 events, 2 cases, 2 activities, 2 units, 2023-01-02 → 2023-02-01, 0 rows rejected
+    >>> log.to_pandas()[["case_id", "event_type", "domain", "sector"]]
+      case_id event_type            domain            sector
+    0       A   referral  general_practice  general_practice
+    1       A  admission           somatic            region
+    2       B   referral  general_practice  general_practice
+    """
+
+    __slots__ = ("table", "backend", "tz", "columns", "attributes", "rejected", "n_read", "taxonomy",
+                 "vocabulary", "origin", "_unit_classes", "_activity_classes", "_stats", "_frozen")
+
+    def __init__(self, table, *, backend, tz, columns, attributes, rejected, n_read, taxonomy,
+                 vocabulary, unit_classes, activity_classes, origin="frame"):
+        for name, value in dict(table=table, backend=backend, tz=tz, columns=columns,
+                                attributes=tuple(attributes), rejected=rejected, n_read=n_read,
+                                taxonomy=taxonomy, vocabulary=vocabulary, origin=origin,
+                                _unit_classes=unit_classes, _activity_classes=activity_classes,
+                                _stats=None).items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("EventLog is frozen; filters and readers return a new log.")
+
+    def replace(self, table) -> "EventLog":
+        """A new log with the same metadata over another table expression (used by filters)."""
+        return EventLog(table, backend=self.backend, tz=self.tz, columns=self.columns,
+                        attributes=self.attributes, rejected=self.rejected, n_read=self.n_read,
+                        taxonomy=self.taxonomy, vocabulary=self.vocabulary,
+                        unit_classes=self._unit_classes, activity_classes=self._activity_classes,
+                        origin=self.origin)
+
+    # --- facts -----------------------------------------------------------------
+    def has(self, role: str) -> bool:
+        """Whether ``role`` (``"unit"``, ``"end_timestamp"``, ...) was mapped to a source column."""
+        check_choice("role", role, list(S.ROLES))
+        return role in self.columns
+
+    def require(self, *roles: str, purpose: str) -> None:
+        """Raise OptionError unless every role is mapped, saying how to map it."""
+        missing = [r for r in roles if not self.has(r)]
+        if missing:
+            raise OptionError(f"{purpose} needs the {', '.join(missing)} column(s), which this log does not "
+                              f"map. Build the log with {', '.join(f'{r}=<column name>' for r in missing)} "
+                              f"(e.g. pw.read_csv(path, ..., {missing[0]}='afsnit')).")
+
+    @property
+    def stats(self) -> dict:
+        """Counts and time span (computed once, in one query)."""
+        if self._stats is None:
+            t = self.table
+            row = t.aggregate(
+                n_events=t.count(), n_cases=t.case_id.nunique(), n_activities=t.activity.nunique(),
+                n_units=t.unit.nunique(), first=t.timestamp.min(), last=t.timestamp.max(),
+                n_midnight=(t.timestamp.truncate("D") == t.timestamp).sum(),
+            ).to_pyarrow().to_pylist()[0]
+            row["n_midnight"] = int(row["n_midnight"] or 0)
+            object.__setattr__(self, "_stats", row)
+        return self._stats
+
+    def __len__(self) -> int:
+        return int(self.stats["n_events"])
+
+    @property
+    def n_cases(self) -> int:
+        return int(self.stats["n_cases"])
+
+    @property
+    def date_only(self) -> bool:
+        """True when every timestamp is exactly midnight: the source held dates without times."""
+        return len(self) > 0 and self.stats["n_midnight"] == len(self)
+
+    @property
+    def units(self):
+        """One row per unit: unit, domain, sector, n_events, n_cases, classified_by (mapping, rule, unknown)."""
+        return self._class_table("unit", self._unit_classes, ["domain", "sector"])
+
+    @property
+    def activities(self):
+        """One row per activity: activity, event_type, n_events, n_cases, classified_by."""
+        return self._class_table("activity", self._activity_classes, ["event_type"])
+
+    def _class_table(self, key: str, classes, columns):
+        t = self.table.filter(lambda e: e[key].notnull())
+        counts = t.group_by([key, *columns]).aggregate(n_events=t.count(), n_cases=t.case_id.nunique()).to_pandas()
+        how = classes.drop_duplicates(key)[[key, "classified_by"]]
+        out = counts.merge(how, on=key, how="left")
+        return out.sort_values(["n_events", key], ascending=[False, True], ignore_index=True)
+
+    # --- conversion ------------------------------------------------------------
+    def to_pandas(self):
+        """The events as a pandas DataFrame in input order, timestamps in the log's time zone."""
+        df = self.table.order_by("row").to_pandas()
+        for c in (S.TIMESTAMP, S.END):
+            df[c] = df[c].dt.tz_convert(self.tz)
+        return df.reset_index(drop=True)
+
+    def to_pm4py(self):
+        """A pandas DataFrame with pm4py's XES column names, sorted by case, then time, then input row.
+
+        ``case:concept:name``, ``concept:name``, ``time:timestamp`` (the event time),
+        ``org:resource`` (resource), ``org:group`` (unit), and the other columns under their
+        canonical names (``end_timestamp``, ``event_type``, ``domain``, ...). Roles that were
+        not mapped are left out.
+        """
+        df = self.to_pandas()
+        df = df.sort_values([S.CASE, S.TIMESTAMP, S.ROW], kind="stable", ignore_index=True)
+        renames = {S.CASE: "case:concept:name", S.ACTIVITY: "concept:name", S.TIMESTAMP: "time:timestamp",
+                   S.RESOURCE: "org:resource", S.UNIT: "org:group"}
+        if not self.has("resource"):
+            df = df.drop(columns=S.RESOURCE)
+        if not self.has("unit"):
+            df = df.drop(columns=[S.UNIT, S.DOMAIN, S.SECTOR])
+        if not self.has("referral_to"):
+            df = df.drop(columns=S.REFERRAL_TO)
+        if not self.has("end_timestamp"):
+            df = df.drop(columns=S.END)
+        return df.rename(columns=renames)
+
+    # --- display ---------------------------------------------------------------
+    def _span(self) -> str:
+        s = self.stats
+        if not s["n_events"]:
+            return "no time span"
+        first = s["first"].astimezone(_zone(self.tz)) if hasattr(s["first"], "astimezone") else s["first"]
+        last = s["last"].astimezone(_zone(self.tz)) if hasattr(s["last"], "astimezone") else s["last"]
+        return f"{first:%Y-%m-%d} → {last:%Y-%m-%d}"
+
+    def __repr__(self) -> str:
+        try:
+            s = self.stats
+            return (f"EventLog: {s['n_events']:,} events, {s['n_cases']:,} cases, "
+                    f"{s['n_activities']:,} activities, {s['n_units']:,} units, {self._span()}, "
+                    f"{len(self.rejected):,} rows rejected")
+        except Exception as exc:  # a repr never raises
+            return f"EventLog (summary unavailable: {exc})"
+
+    def _repr_html_(self) -> str:
+        try:
+            s = self.stats
+            rows = [("events", f"{s['n_events']:,}"), ("cases", f"{s['n_cases']:,}"),
+                    ("activities", f"{s['n_activities']:,}"), ("units", f"{s['n_units']:,}"),
+                    ("period", self._span()), ("rows rejected", f"{len(self.rejected):,}"),
+                    ("time zone", self.tz), ("dates only", "yes" if self.date_only else "no")]
+        except Exception as exc:
+            return f"<p>EventLog (summary unavailable: {html.escape(str(exc))})</p>"
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                       for k, v in rows)
+        return f"<table><caption>EventLog</caption>{body}</table>"
+
+
+def _zone(tz: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)
+
+
+__all__ = ["EventLog", "PathwaysWarning", "build", "describe_failures", "duckdb_backend"]

@@ -1,0 +1,1 @@
+"""Readers (``read_*``, ``from_*``) and writers (``write_*``) of event logs."""

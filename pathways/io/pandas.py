@@ -1,0 +1,103 @@
+"""Event logs from pandas DataFrames, including pm4py-formatted ones."""
+
+from __future__ import annotations
+
+from ..engine import duckdb_backend, fresh_name
+from ..errors import EventLogError
+from ..eventlog import EventLog, build
+
+
+def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Europe/Copenhagen",
+                **options) -> EventLog:
+    """Build an EventLog from a pandas DataFrame, without changing the caller's frame.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per event. It is registered with DuckDB through Arrow, not copied
+        row by row, and never modified.
+    case, activity, timestamp : str
+        The source columns holding the case id (patient pseudonym or episode id),
+        the activity and the event time.
+    end_timestamp, unit, resource, referral_to : str, optional
+        Source columns for the other roles (see :mod:`pathways.schema`).
+    attributes : list of str, optional
+        Columns to keep as attributes; by default every column not mapped to a role.
+    tz : str, default "Europe/Copenhagen"
+        Zone of naive timestamps; aware ones are converted.
+    timestamp_format : str or list of str, optional
+        strptime format(s) of text timestamps, e.g. ``"%d-%m-%Y %H:%M"``. By default ISO 8601
+        and common day-first (``dayfirst=True``) or month-first forms are recognised.
+    dayfirst : bool, default False
+        Read ``03-04-2023`` as 3 April.
+    taxonomy : UnitTaxonomy, optional
+        Unit -> (domain, sector); default: the built-in Danish rules.
+    vocabulary : Vocabulary, optional
+        Activity -> event type; default: the built-in Danish and English vocabulary.
+    strict : bool, default False
+        Raise :class:`EventLogError` when any row cannot be used, instead of moving it
+        to ``log.rejected``.
+    duplicates : {"keep", "reject"}, default "keep"
+        Whether exact duplicate rows (every column equal) after the first are rejected.
+
+    Returns
+    -------
+    EventLog
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"cpr": ["NA", "NA", None], "hvad": ["Henvisning", "Afslag", "Henvisning"],
+    ...                    "hvornaar": ["03-04-2023 10:00", "05-04-2023 13:15", "06-04-2023 09:00"]})
+    >>> log = pw.from_pandas(df, case="cpr", activity="hvad", timestamp="hvornaar", dayfirst=True)
+    >>> len(log), len(log.rejected), log.n_cases
+    (2, 1, 1)
+    >>> log.rejected
+       row column          problem value
+    0    2    cpr  missing case id
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise EventLogError(f"from_pandas expects a pandas DataFrame, got {type(df).__name__}. "
+                            "Use pw.read_csv / pw.read_parquet for files.")
+    names = [str(c) for c in df.columns]
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        raise EventLogError(f"the frame has duplicate column names {dups}; every column needs its own "
+                            "name. Rename them (df.columns = [...]) and try again.")
+    frame = df.set_axis(names, axis=1) if list(df.columns) != names else df
+    frame = frame.reset_index(drop=True)
+    mixed = [c for c in frame.columns if frame[c].dtype == object]
+    if mixed:  # objects of mixed Python types cannot be scanned by type; read them as text
+        frame = frame.assign(**{c: frame[c].astype("string") for c in mixed})
+    frame = frame.assign(__pw_row=np.arange(len(frame), dtype="int64"))
+    backend = duckdb_backend(tz)
+    name = fresh_name("frame")
+    backend.con.register(name, frame)
+    try:
+        return build(name, backend=backend, n_read=len(frame), case=case, activity=activity,
+                     timestamp=timestamp, tz=tz, **options)
+    finally:
+        backend.con.unregister(name)
+
+
+def from_pm4py(df, **options) -> EventLog:
+    """Build an EventLog from a pm4py-formatted DataFrame (XES column names).
+
+    ``case:concept:name`` is the case, ``concept:name`` the activity, ``time:timestamp``
+    the time, ``org:resource`` the resource and ``org:group`` the unit when present.
+    When pm4py's ``start_timestamp`` column is there, it is the event time and
+    ``time:timestamp`` the end time. Any of these can be overridden by keyword.
+    """
+    cols = set(map(str, df.columns))
+    mapping = {"case": "case:concept:name", "activity": "concept:name", "timestamp": "time:timestamp"}
+    if "start_timestamp" in cols:
+        mapping.update(timestamp="start_timestamp", end_timestamp="time:timestamp")
+    if "org:resource" in cols:
+        mapping["resource"] = "org:resource"
+    if "org:group" in cols:
+        mapping["unit"] = "org:group"
+    mapping.update(options)
+    return from_pandas(df, **mapping)

@@ -1,0 +1,66 @@
+"""Parquet: read straight into DuckDB (no pandas frame of the events), write from the engine."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+from ..engine import duckdb_backend, fresh_name, sql_literal
+from ..errors import EventLogError
+from ..eventlog import EventLog, build
+
+
+def read_parquet(path, *, case: str, activity: str, timestamp: str, tz: str = "Europe/Copenhagen",
+                 **options) -> EventLog:
+    """Read a Parquet file (or a folder or glob of them) into an EventLog.
+
+    The file is scanned by DuckDB; the input row number is the row's position in
+    the file (files of a folder or glob follow each other in name order). Options
+    are those of :func:`pathways.from_pandas`.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw, tempfile, os
+    >>> df = pd.DataFrame({"case": ["a", "a"], "act": ["Indlæggelse", "Udskrivning"],
+    ...                    "ts": pd.to_datetime(["2023-05-01 10:00", "2023-05-03 15:30"])})
+    >>> path = os.path.join(tempfile.mkdtemp(), "log.parquet"); df.to_parquet(path)
+    >>> pw.read_parquet(path, case="case", activity="act", timestamp="ts")
+    EventLog: 2 events, 1 cases, 2 activities, 0 units, 2023-05-01 → 2023-05-03, 0 rows rejected
+    """
+    path = os.fspath(path)
+    files = sorted(glob.glob(os.path.join(path, "**", "*.parquet"), recursive=True)) if os.path.isdir(path) \
+        else sorted(glob.glob(path)) if any(ch in path for ch in "*?[") else [path] if os.path.exists(path) else []
+    if not files:
+        raise EventLogError(f"no Parquet file at {path!r}: the path does not exist or holds no *.parquet files. "
+                            "Check the path (relative paths start from the notebook's folder).")
+    backend = duckdb_backend(tz)
+    name = fresh_name("parquet")
+    listing = "[" + ", ".join(sql_literal(f) for f in files) + "]"
+    try:
+        backend.con.execute(
+            f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (filename, file_row_number), "
+            f"CAST(row_number() OVER (ORDER BY filename, file_row_number) - 1 AS BIGINT) AS __pw_row "
+            f"FROM read_parquet({listing}, filename = true, file_row_number = true)"
+            if len(files) > 1 else
+            f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
+            f"CAST(file_row_number AS BIGINT) AS __pw_row FROM read_parquet({listing}, file_row_number = true)")
+        n_read = backend.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+    except EventLogError:
+        raise
+    except Exception as exc:
+        backend.con.execute(f"DROP VIEW IF EXISTS {name}")
+        raise EventLogError(f"cannot read {path!r} as Parquet: {exc}. Is it a Parquet file?") from None
+    try:
+        return build(name, backend=backend, n_read=n_read, case=case, activity=activity,
+                     timestamp=timestamp, tz=tz, origin=path, **options)
+    finally:
+        backend.con.execute(f"DROP VIEW IF EXISTS {name}")
+
+
+def write_parquet(log: EventLog, path) -> None:
+    """Write the log's events (canonical columns, input order, UTC instants) to a Parquet file.
+
+    Read it back with ``pw.read_parquet(path, case="case_id", activity="activity",
+    timestamp="timestamp", end_timestamp="end_timestamp", unit="unit", ...)``.
+    """
+    log.table.order_by("row").to_parquet(os.fspath(path))

@@ -1,0 +1,208 @@
+"""The data-quality report: what is odd about an extract, how much, and what to do."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from .errors import OptionError
+
+_COLUMNS = ["check", "severity", "n_rows", "n_cases", "share", "example", "action"]
+
+
+class QualityReport(pd.DataFrame):
+    """A pandas DataFrame, one row per check, with a one-line text summary and a small HTML view.
+
+    Columns: ``check``, ``severity`` (error, warning, info, ok), ``n_rows`` (events or
+    input rows affected), ``n_cases``, ``share`` (of the rows read), ``example`` (a
+    value, never a case id) and ``action`` (what to do).
+    """
+
+    @property
+    def _constructor(self):  # slices and computations give plain DataFrames
+        return pd.DataFrame
+
+    def summary(self) -> str:
+        """One line: checks run and how many found something."""
+        found = self[self["n_rows"] > 0]
+        counts = found["severity"].value_counts()
+        parts = [f"{counts.get(s, 0)} {s}{'s' if counts.get(s, 0) != 1 else ''}" for s in ("error", "warning")]
+        return f"QualityReport: {len(self)} checks, {', '.join(parts)}, {counts.get('info', 0)} notes"
+
+    def __repr__(self) -> str:
+        return self.summary() + "\n" + pd.DataFrame(self).to_string(index=False, max_colwidth=60)
+
+    def _repr_html_(self) -> str:
+        colour = {"error": "#b2182b", "warning": "#d95f02", "info": "#4d4d4d", "ok": "#1b7837"}
+        head = "".join(f"<th>{c}</th>" for c in _COLUMNS)
+        body = ""
+        for r in self.itertuples(index=False):
+            cells = [f"<td style='color:{colour.get(r.severity, 'black')}'>{html.escape(str(r.severity))}</td>"
+                     if c == "severity" else f"<td>{html.escape(_fmt(getattr(r, c)))}</td>" for c in _COLUMNS]
+            body += "<tr>" + "".join(cells) + "</tr>"
+        return (f"<p>{html.escape(self.summary())}</p><table><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table>")
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.1%}"
+    return "" if v is None else str(v)
+
+
+def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities: bool = True) -> QualityReport:
+    """Check an event log for what real extracts get wrong.
+
+    Parameters
+    ----------
+    log : EventLog
+    as_of : str or datetime, optional
+        The extract date. Events after it are flagged; without it that check is
+        reported as not run.
+    max_span : str, default "1826D"
+        Cases spanning more than this (5 years) are flagged.
+
+    Returns
+    -------
+    QualityReport
+        One row per check: rejected rows (one row per reason), identical timestamps
+        within a case, timestamps exactly at midnight, events after ``as_of``,
+        unknown units, events without a unit, unknown activities, single-event cases,
+        duplicate events, cases spanning more than ``max_span``, and missing end
+        timestamps for activities that usually have one.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "A", "B"],
+    ...                    "act": ["Henvisning", "Henvisning", "Visitation", "Henvisning"],
+    ...                    "ts": ["2023-01-02 08:00", "2023-01-02 08:00", "2023-01-03", "2023-01-04 09:00"],
+    ...                    "unit": ["Egen læge", "Egen læge", "Afsnit Q", None]})
+    >>> qr = pw.quality_report(pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit"))
+    >>> qr.set_index("check").loc[["identical timestamps within a case", "unknown units",
+    ...                            "single-event cases", "duplicate events"], ["n_rows", "n_cases"]]
+                                       n_rows  n_cases
+    check
+    identical timestamps within a case      2        1
+    unknown units                           1        1
+    single-event cases                      1        1
+    duplicate events                        1        1
+    """
+    t = log.table
+    n_read = max(int(log.n_read), 1)
+    rows: list[dict] = []
+
+    def add(check, severity, n_rows, n_cases, example, action):
+        n_rows = int(n_rows or 0)
+        rows.append({"check": check, "severity": severity if n_rows else "ok", "n_rows": n_rows,
+                     "n_cases": int(n_cases or 0), "share": n_rows / n_read,
+                     "example": "" if example is None or not n_rows else str(example), "action": action})
+
+    # 1. rejected rows, one line per reason
+    rej = log.rejected
+    if len(rej):  # a row with several problems counts under each
+        rej = rej.assign(problem=rej["problem"].str.split("; "), value=rej["value"].str.split("; ")) \
+            .explode(["problem", "value"])
+        for problem, grp in rej.groupby("problem", sort=True):
+            add(f"rejected: {problem}", "error", len(grp), None,
+                f"row {grp['row'].iloc[0]}: {grp['value'].iloc[0]!r}",
+                "See log.rejected; fix the source or the reading options.")
+    else:
+        add("rejected rows", "error", 0, 0, None, "Nothing to do.")
+
+    # 2. ties within a case
+    ties = t.group_by(["case_id", "timestamp"]).aggregate(n=t.count()).filter(lambda g: g.n > 1)
+    tie = ties.aggregate(n_rows=ties.n.sum(), n_cases=ties.case_id.nunique(),
+                         example=ties.timestamp.min()).to_pyarrow().to_pylist()[0]
+    add("identical timestamps within a case", "warning", tie["n_rows"], tie["n_cases"],
+        _local(tie["example"], log.tz),
+        "Order within a tie follows the input rows; check that the extract lists events in order.")
+
+    # 3. midnight (date-only) timestamps
+    mid = t.filter(t.timestamp.truncate("D") == t.timestamp)
+    m = mid.aggregate(n_rows=mid.count(), n_cases=mid.case_id.nunique(),
+                      example=mid.activity.min()).to_pyarrow().to_pylist()[0]
+    add("timestamps exactly at midnight", "info" if log.date_only else "warning", m["n_rows"], m["n_cases"],
+        m["example"], "Dates without times: order within a day is uncertain; waits under a day are not measurable.")
+
+    # 4. events after the extract date
+    if as_of is None:
+        rows.append({"check": "events after as_of", "severity": "info", "n_rows": 0, "n_cases": 0,
+                     "share": 0.0, "example": "not run", "action": "Pass as_of='YYYY-MM-DD' (the extract date)."})
+    else:
+        cutoff = _timestamp(as_of, log.tz)
+        late = t.filter(t.timestamp > cutoff)
+        a = late.aggregate(n_rows=late.count(), n_cases=late.case_id.nunique(),
+                           example=late.timestamp.max()).to_pyarrow().to_pylist()[0]
+        add("events after as_of", "warning", a["n_rows"], a["n_cases"], _local(a["example"], log.tz),
+            "Future-dated events: check the date columns or the as_of date.")
+
+    # 5-6. units
+    if log.has("unit"):
+        unk = t.filter(t.domain == "unknown")
+        u = unk.aggregate(n_rows=unk.count(), n_cases=unk.case_id.nunique(),
+                          example=unk.unit.min()).to_pyarrow().to_pylist()[0]
+        add("unknown units", "warning", u["n_rows"], u["n_cases"], u["example"],
+            "Add them to a UnitTaxonomy (unit -> domain, sector); see log.units.")
+        nou = t.filter(t.unit.isnull())
+        n = nou.aggregate(n_rows=nou.count(), n_cases=nou.case_id.nunique(),
+                          example=nou.activity.min()).to_pyarrow().to_pylist()[0]
+        add("events without a unit", "warning", n["n_rows"], n["n_cases"], n["example"],
+            "These events are skipped in unit paths, handovers and loops.")
+
+    # 7. activities no vocabulary entry matches
+    oth = t.filter(t.event_type == "other")
+    o = oth.aggregate(n_rows=oth.count(), n_cases=oth.case_id.nunique(),
+                      example=oth.activity.min()).to_pyarrow().to_pylist()[0]
+    add("activities without an event type", "info", o["n_rows"], o["n_cases"], o["example"],
+        "Map them with Vocabulary.default().extend({...}) to use them as milestones.")
+
+    # 8. single-event cases
+    per_case = t.group_by("case_id").aggregate(n=t.count(), first=t.timestamp.min(), last=t.timestamp.max())
+    single = per_case.filter(per_case.n == 1)
+    add("single-event cases", "info", single.count().to_pyarrow().as_py(), single.count().to_pyarrow().as_py(),
+        None, "Often cases cut by the extract period; they have no transitions.")
+
+    # 9. duplicate events
+    key = ["case_id", "activity", "timestamp", "end_timestamp", "unit", "resource", "referral_to",
+           *log.attributes]
+    dup = t.group_by(key).aggregate(n=t.count()).filter(lambda g: g.n > 1)
+    d = dup.aggregate(n_rows=(dup.n - 1).sum(), n_cases=dup.case_id.nunique(),
+                      example=dup.activity.min()).to_pyarrow().to_pylist()[0]
+    add("duplicate events", "warning", d["n_rows"], d["n_cases"], d["example"],
+        "Exact repeats (counted beyond the first). Read with duplicates='reject' to set them aside.")
+
+    # 10. very long cases
+    span = pd.Timedelta(max_span)
+    long = per_case.filter((per_case["last"].epoch_seconds() - per_case["first"].epoch_seconds())
+                           > span.total_seconds())
+    n_long = long.count().to_pyarrow().as_py()
+    add(f"cases spanning more than {span.days} days", "info", n_long, n_long, None,
+        "Possibly reused ids or patients followed for years; consider episode ids.")
+
+    # 11. end timestamps missing where the activity usually has one
+    if log.has("end_timestamp"):
+        per_act = t.group_by("activity").aggregate(n=t.count(), with_end=t.end_timestamp.count())
+        usual = per_act.filter(per_act.with_end >= per_act.n * 0.5).select("activity")
+        miss = t.filter(t.end_timestamp.isnull()).semi_join(usual, "activity")
+        e = miss.aggregate(n_rows=miss.count(), n_cases=miss.case_id.nunique(),
+                           example=miss.activity.min()).to_pyarrow().to_pylist()[0]
+        add("end timestamps missing", "warning", e["n_rows"], e["n_cases"], e["example"],
+            "Departure falls back to the event time; durations of these stays are unknown.")
+
+    return QualityReport(pd.DataFrame(rows, columns=_COLUMNS))
+
+
+def _timestamp(value, tz: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise OptionError(f"as_of={value!r} is not a date; write it like '2024-01-01'.") from None
+    return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
+
+
+def _local(value, tz: str):
+    if value is None:
+        return None
+    return pd.Timestamp(value).tz_convert(tz).strftime("%Y-%m-%d %H:%M")

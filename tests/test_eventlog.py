@@ -1,0 +1,197 @@
+"""EventLog construction from pandas: mapping, parsing, rejection, display. Values worked out by hand."""
+
+import pandas as pd
+import pytest
+
+import pathways as pw
+
+
+def frame():
+    return pd.DataFrame({
+        "pt": ["A", "A", "NA", None, "B", "B"],
+        "hvad": ["Henvisning", "Indlæggelse", "Afslag", "Henvisning", "Udskrivning", None],
+        "tid": ["2023-07-01 10:00", "2023-07-01 10:00", "2023-01-15 08:30", "2023-02-01",
+                "2023-02-30 12:00", "2023-03-01 09:00"],
+        "slut": [None, "2023-07-03 12:00", None, None, None, "2023-02-01 00:00"],
+        "afsnit": ["Egen læge", "Medicinsk afdeling", "Psykiatrisk Visitationsklinik", None, None, "Bosted"],
+        "alder": [81, 81, 34, 50, 22, 22],
+    })
+
+
+def build(df=None, **kw):
+    args = dict(case="pt", activity="hvad", timestamp="tid", end_timestamp="slut", unit="afsnit")
+    args.update(kw)
+    return pw.from_pandas(frame() if df is None else df, **args)
+
+
+def test_rows_are_kept_or_rejected_never_lost():
+    log = build()
+    # row 3: no case id; row 4: 30 February; row 5: no activity and end before start
+    assert list(log.rejected["row"]) == [3, 4, 5]
+    assert list(log.rejected["problem"]) == ["missing case id", "not a date",
+                                             "missing activity; end before start"]
+    assert log.rejected.loc[1, "value"] == "2023-02-30 12:00"
+    assert log.rejected.loc[1, "column"] == "tid"
+    assert len(log) + len(log.rejected) == log.n_read == 6
+
+
+def test_canonical_columns_input_order_and_time_zone():
+    df = build().to_pandas()
+    assert list(df.columns) == ["row", "case_id", "activity", "timestamp", "end_timestamp", "unit",
+                                "resource", "referral_to", "event_type", "domain", "sector", "alder"]
+    assert list(df["row"]) == [0, 1, 2]
+    # naive times are Copenhagen local time: 10:00 in July is 08:00 UTC
+    assert df.loc[0, "timestamp"] == pd.Timestamp("2023-07-01 08:00", tz="UTC")
+    assert str(df["timestamp"].dt.tz) == "Europe/Copenhagen"
+    assert df.loc[1, "end_timestamp"] == pd.Timestamp("2023-07-03 12:00", tz="Europe/Copenhagen")
+    assert list(df["event_type"]) == ["referral", "admission", "referral_rejected"]
+    assert list(df["alder"]) == [81, 81, 34]
+
+
+def test_case_named_NA_is_a_case():
+    log = build()
+    assert "NA" in set(log.to_pandas()["case_id"])
+    assert log.n_cases == 2
+
+
+def test_aware_timestamps_are_converted():
+    df = pd.DataFrame({"c": ["x", "x"], "a": ["Henvisning", "Visitation"],
+                       "t": pd.to_datetime(["2023-01-01T12:00:00Z", "2023-01-02T12:00:00Z"])})
+    out = pw.from_pandas(df, case="c", activity="a", timestamp="t").to_pandas()
+    assert out.loc[0, "timestamp"].strftime("%H:%M %Z") == "13:00 CET"
+
+
+def test_text_with_offsets_and_day_first():
+    df = pd.DataFrame({"c": ["x", "x", "x"], "a": ["a", "b", "c"],
+                       "t": ["2023-01-01T12:00:00+00:00", "02-01-2023 08:15", "03.01.2023 09.30"]})
+    out = pw.from_pandas(df, case="c", activity="a", timestamp="t", dayfirst=True).to_pandas()
+    local = out["timestamp"].dt.strftime("%Y-%m-%d %H:%M").tolist()
+    assert local == ["2023-01-01 13:00", "2023-01-02 08:15", "2023-01-03 09:30"]
+
+
+def test_explicit_format_rejects_the_rest():
+    df = pd.DataFrame({"c": ["x", "x"], "a": ["a", "b"], "t": ["01-02-2023 10:00", "2023-02-01 10:00"]})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t", timestamp_format="%d-%m-%Y %H:%M")
+    assert len(log) == 1 and list(log.rejected["row"]) == [1]
+
+
+def test_strict_raises_with_every_problem():
+    with pytest.raises(pw.EventLogError) as err:
+        build(strict=True)
+    fc = err.value.failure_cases
+    assert list(zip(fc["row"], fc["problem"])) == [(3, "missing case id"), (4, "not a date"),
+                                                   (5, "missing activity"), (5, "end before start")]
+    message = str(err.value)
+    assert "column 'tid': 1 of 6 rows: not a date (rows 4; e.g. '2023-02-30 12:00')" in message
+    assert "timestamp_format=" in message
+    assert isinstance(err.value, ValueError)
+
+
+def test_missing_column_names_available_and_closest():
+    with pytest.raises(pw.EventLogError) as err:
+        build(case="patient_id", unit="afsnitt")
+    msg = str(err.value)
+    assert "case='patient_id': no such column" in msg
+    assert "unit='afsnitt': no such column (closest: 'afsnit')" in msg
+    assert "'pt', 'hvad', 'tid', 'slut', 'afsnit', 'alder'" in msg
+
+
+def test_callers_frame_is_not_changed():
+    df = frame()
+    before = df.copy(deep=True)
+    build(df)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_integer_and_float_case_ids_become_text():
+    df = pd.DataFrame({"c": [12, 12, 7], "a": ["x", "y", "x"], "t": ["2023-01-01"] * 3})
+    assert sorted(pw.from_pandas(df, case="c", activity="a", timestamp="t").to_pandas()["case_id"]) == \
+        ["12", "12", "7"]
+    df["c"] = [12.0, None, 7.0]
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t")
+    assert sorted(log.to_pandas()["case_id"]) == ["12", "7"] and list(log.rejected["row"]) == [1]
+
+
+def test_duplicates_rejected_only_on_request():
+    df = pd.DataFrame({"c": ["x", "x", "x"], "a": ["a", "a", "b"], "t": ["2023-01-01 10:00"] * 3})
+    assert len(pw.from_pandas(df, case="c", activity="a", timestamp="t")) == 3
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t", duplicates="reject")
+    assert len(log) == 2
+    assert log.rejected.to_dict("records") == [
+        {"row": 1, "column": "*", "problem": "duplicate of an earlier row", "value": "same as row 0"}]
+    with pytest.raises(pw.OptionError, match="Did you mean 'reject'"):
+        pw.from_pandas(df, case="c", activity="a", timestamp="t", duplicates="rejct")
+
+
+def test_date_only_column_is_marked():
+    df = pd.DataFrame({"c": ["x", "x"], "a": ["a", "b"], "t": pd.to_datetime(["2023-01-01", "2023-01-05"]).date})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t")
+    assert log.date_only and len(log) == 2
+    assert not build().date_only
+
+
+def test_attribute_clashing_with_a_canonical_name_is_renamed_not_dropped():
+    df = pd.DataFrame({"c": ["x"], "a": ["a"], "t": ["2023-01-01"], "domain": ["mine"]})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t")
+    assert log.attributes == ("domain_attr",)
+    assert log.to_pandas().loc[0, "domain_attr"] == "mine"
+
+
+def test_unmapped_roles_and_require():
+    df = pd.DataFrame({"c": ["x"], "a": ["a"], "t": ["2023-01-01"]})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t")
+    assert not log.has("unit") and log.to_pandas()["unit"].isna().all()
+    with pytest.raises(pw.OptionError, match="unit=<column name>"):
+        log.require("unit", purpose="handovers")
+
+
+def test_log_is_frozen():
+    log = build()
+    with pytest.raises(AttributeError, match="frozen"):
+        log.tz = "UTC"
+
+
+def test_repr_and_html():
+    log = build()
+    assert repr(log) == ("EventLog: 3 events, 2 cases, 3 activities, 3 units, "
+                         "2023-01-15 → 2023-07-01, 3 rows rejected")
+    assert "<table>" in log._repr_html_() and "rows rejected" in log._repr_html_()
+
+
+def test_empty_frame_gives_empty_log():
+    df = pd.DataFrame({"c": pd.Series([], dtype="str"), "a": pd.Series([], dtype="str"),
+                       "t": pd.Series([], dtype="str")})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t")
+    assert len(log) == 0 and log.n_cases == 0
+    assert repr(log).startswith("EventLog: 0 events")
+
+
+def test_units_and_activities_tables():
+    units = build().units.set_index("unit")
+    assert units.loc["Egen læge", ["domain", "sector", "n_events", "n_cases"]].tolist() == \
+        ["general_practice", "general_practice", 1, 1]
+    assert units.loc["Psykiatrisk Visitationsklinik", "domain"] == "psychiatric"
+    assert set(units["classified_by"]) <= {"mapping", "rule", "unknown"}
+    acts = build().activities.set_index("activity")
+    assert acts.loc["Afslag", "event_type"] == "referral_rejected"
+
+
+def test_to_pm4py_is_ready_for_pm4py():
+    pm4py = pytest.importorskip("pm4py")
+    df = pd.DataFrame({"c": ["1", "1", "1", "2", "2"],
+                       "a": ["Henvisning", "Visitation", "Førstegangssamtale", "Henvisning", "Visitation"],
+                       "t": ["2023-01-01", "2023-01-03", "2023-01-10", "2023-01-02", "2023-01-02 12:00"]})
+    out = pw.from_pandas(df, case="c", activity="a", timestamp="t").to_pm4py()
+    assert {"case:concept:name", "concept:name", "time:timestamp"} <= set(out.columns)
+    dfg, start, end = pm4py.discover_dfg(out)
+    assert dict(dfg) == {("Henvisning", "Visitation"): 2, ("Visitation", "Førstegangssamtale"): 1}
+    assert dict(start) == {"Henvisning": 2}
+
+
+def test_from_pm4py_round_trip():
+    log = build()
+    back = pw.from_pm4py(log.to_pm4py())
+    a = log.to_pandas().sort_values(["case_id", "timestamp"], ignore_index=True)
+    b = back.to_pandas()
+    assert list(b["activity"]) == list(a["activity"]) and list(b["case_id"]) == list(a["case_id"])
+    assert list(b["unit"]) == list(a["unit"])
