@@ -44,14 +44,16 @@ class _Check:
     value: str     # SQL expression for the offending value (as text)
 
 
-def _timestamp_sql(col: str, col_type: str, tz: str, timestamp_format, dayfirst: bool) -> str:
+def _timestamp_sql(con, source: str, col: str, col_type: str, tz: str, timestamp_format,
+                   dayfirst: bool) -> str:
     """SQL turning source column ``col`` of DuckDB type ``col_type`` into TIMESTAMPTZ (NULL when unparseable)."""
     t = col_type.upper()
     tzl = sql_literal(tz)
     if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
         return col
     if t.startswith("TIMESTAMP") or t == "DATE":
-        return f"timezone({tzl}, CAST({col} AS TIMESTAMP))"
+        # naive values are local time in the session zone, which is the log's zone
+        return f"CAST(CAST({col} AS TIMESTAMP) AS TIMESTAMPTZ)"
     if t != "VARCHAR":
         return "CAST(NULL AS TIMESTAMPTZ)"
     s = f"NULLIF(TRIM({col}), '')"
@@ -62,11 +64,32 @@ def _timestamp_sql(col: str, col_type: str, tz: str, timestamp_format, dayfirst:
             parsed = f"try_strptime({s}, {sql_literal(f)})"
             parts.append(parsed if "%z" in f or "%Z" in f else f"timezone({tzl}, {parsed})")
         return f"coalesce({', '.join(parts)})"
-    fmt_list = "[" + ", ".join(sql_literal(f) for f in _formats(dayfirst)) + "]"
     # TRY_CAST reads ISO 8601 with or without an offset; naive values are read in
     # the session zone, which is the log's zone (see engine.duckdb_backend).
-    return (f"coalesce(TRY_CAST({s} AS TIMESTAMPTZ), "
-            f"timezone({tzl}, try_strptime({s}, {fmt_list})))")
+    iso = f"TRY_CAST({s} AS TIMESTAMPTZ)"
+    formats = _formats(dayfirst)
+    # Formats are tried in order for every value, so put the ones a sample of the
+    # column uses first: one format per value instead of twenty.
+    hits = con.execute(
+        f"SELECT count({iso.replace(s, 'v')}), "
+        + ", ".join(f"count(try_strptime(v, {sql_literal(f)}))" for f in formats)
+        + f" FROM (SELECT {s} AS v FROM {q(source)} WHERE {s} IS NOT NULL LIMIT 2000)").fetchone()
+    iso_hits, fmt_hits = hits[0], hits[1:]
+    formats = [f for _, f in sorted(zip(fmt_hits, formats), key=lambda p: -p[0])]
+    fmt_list = "[" + ", ".join(sql_literal(f) for f in formats) + "]"
+    local = f"timezone({tzl}, try_strptime({s}, {fmt_list}))"
+    first, second = (iso, local) if iso_hits >= max(fmt_hits, default=0) else (local, iso)
+    return f"coalesce({first}, {second})"
+
+
+def _raw_sql(col: str, col_type: str) -> str:
+    """The source value as text, for reports; typed date columns need no copy (NULL or 'x' marker)."""
+    t = col_type.upper()
+    if t == "VARCHAR":
+        return col
+    if t.startswith("TIMESTAMP") or t == "DATE":
+        return f"CASE WHEN {col} IS NULL THEN NULL ELSE 'x' END"
+    return f"CAST({col} AS VARCHAR)"
 
 
 def _text_sql(col: str, col_type: str) -> str:
@@ -148,13 +171,13 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         attr_names[a] = name
 
     col = {role: q(c) for role, c in mapping.items()}
-    ts_sql = _timestamp_sql(col["timestamp"], types[timestamp], tz, timestamp_format, dayfirst)
+    ts_sql = _timestamp_sql(con, source, col["timestamp"], types[timestamp], tz, timestamp_format, dayfirst)
     select = [
         "__pw_row AS row",
         f"{_text_sql(col['case'], types[case])} AS case_id",
         f"{_text_sql(col['activity'], types[activity])} AS activity",
         f"{ts_sql} AS timestamp",
-        f"CAST({col['timestamp']} AS VARCHAR) AS __raw_ts",
+        f"{_raw_sql(col['timestamp'], types[timestamp])} AS __raw_ts",
     ]
     checks = [
         _Check("case_id IS NULL", case, "missing case id", "''"),
@@ -163,8 +186,10 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         _Check("timestamp IS NULL AND NULLIF(TRIM(__raw_ts), '') IS NOT NULL", timestamp, "not a date", "__raw_ts"),
     ]
     if "end_timestamp" in mapping:
-        end_sql = _timestamp_sql(col["end_timestamp"], types[end_timestamp], tz, timestamp_format, dayfirst)
-        select += [f"{end_sql} AS end_timestamp", f"CAST({col['end_timestamp']} AS VARCHAR) AS __raw_end"]
+        end_sql = _timestamp_sql(con, source, col["end_timestamp"], types[end_timestamp], tz, timestamp_format,
+                                 dayfirst)
+        select += [f"{end_sql} AS end_timestamp",
+                   f"{_raw_sql(col['end_timestamp'], types[end_timestamp])} AS __raw_end"]
         checks += [
             _Check("end_timestamp IS NULL AND NULLIF(TRIM(__raw_end), '') IS NOT NULL", end_timestamp,
                    "end timestamp not a date", "__raw_end"),
@@ -182,14 +207,27 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         select.append(f"min(__pw_row) OVER (PARTITION BY {every}) AS __dup_of")
         checks.append(_Check("__dup_of < row", "*", "duplicate of an earlier row", "'same as row ' || __dup_of"))
 
-    parsed = fresh_name("parsed")
-    con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT {', '.join(select)} FROM {q(source)}")
+    parsed = f"(SELECT {', '.join(select)} FROM {q(source)})"
+    activities = [r[0] for r in con.execute(
+        f"SELECT DISTINCT activity FROM {parsed} WHERE activity IS NOT NULL ORDER BY 1").fetchall()]
+    units = [r[0] for r in con.execute(
+        f"SELECT DISTINCT u FROM (SELECT unit AS u FROM {parsed} UNION SELECT referral_to FROM {parsed}) "
+        f"WHERE u IS NOT NULL ORDER BY 1").fetchall()]
+    from .taxonomy import UnitTaxonomy, Vocabulary
+
+    taxonomy = UnitTaxonomy.default() if taxonomy is None else taxonomy
+    vocabulary = Vocabulary.default() if vocabulary is None else vocabulary
+    unit_classes = taxonomy.table_for(units, tz=tz)
+    activity_classes = vocabulary.table_for(activities)
+    helpers = [c for c in ("__raw_ts", "__raw_end", "__dup_of") if any(c in x for x in select)]
+    # one pass: parse, classify and keep every row; the (few) bad ones are deleted below
+    events = _classify(con, parsed, helpers, attr_names.values(), unit_classes, activity_classes)
     try:
         any_bad = " OR ".join(f"coalesce({c.flag}, false)" for c in checks)
         failures = con.execute(
             " UNION ALL ".join(
                 f"SELECT row, {sql_literal(c.column)} AS column, {sql_literal(c.problem)} AS problem, "
-                f"CAST({c.value} AS VARCHAR) AS value, {i} AS k FROM {parsed} WHERE {c.flag}"
+                f"CAST({c.value} AS VARCHAR) AS value, {i} AS k FROM {events} WHERE {c.flag}"
                 for i, c in enumerate(checks))
             + " ORDER BY row, k").df().drop(columns="k")
         failures = failures.astype({"row": "int64"})
@@ -198,24 +236,15 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
                 "row", kind="stable", ignore_index=True)
         if strict and len(failures):
             raise EventLogError(describe_failures(failures, n_read), failures)
-
-        activities = [r[0] for r in con.execute(
-            f"SELECT DISTINCT activity FROM {parsed} WHERE activity IS NOT NULL ORDER BY 1").fetchall()]
-        units = [r[0] for r in con.execute(
-            f"SELECT DISTINCT u FROM (SELECT unit AS u FROM {parsed} UNION SELECT referral_to FROM {parsed}) "
-            f"WHERE u IS NOT NULL ORDER BY 1").fetchall()]
-        from .taxonomy import UnitTaxonomy, Vocabulary
-
-        taxonomy = UnitTaxonomy.default() if taxonomy is None else taxonomy
-        vocabulary = Vocabulary.default() if vocabulary is None else vocabulary
-        unit_classes = taxonomy.table_for(units, tz=tz)
-        activity_classes = vocabulary.table_for(activities)
-        events = _classify(con, parsed, any_bad, attr_names.values(), unit_classes, activity_classes)
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {parsed}")
+        if len(failures):
+            con.execute(f"DELETE FROM {events} WHERE {any_bad}")
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {events}")
+        raise
 
     rejected = _rejected_table(failures)
-    log = EventLog(backend.table(events), backend=backend, tz=tz,
+    table = backend.table(events)
+    log = EventLog(table.drop(*helpers) if helpers else table, backend=backend, tz=tz,
                    columns={**mapping, "attributes": list(attributes)},
                    attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
                    taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
@@ -226,33 +255,30 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
     return log
 
 
-def _classify(con, parsed, any_bad, attributes, unit_classes, activity_classes) -> str:
-    """Create the events table: good rows, in input order, with event type, domain and sector."""
+def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) -> str:
+    """Create the events table, in input order, with event type, domain and sector."""
     uc = fresh_name("unit_classes")
     ac = fresh_name("activity_classes")
     con.register(uc, unit_classes)
     con.register(ac, activity_classes)
     events = fresh_name("events")
-    periods = f"(SELECT * FROM {uc} WHERE valid_from IS NOT NULL OR valid_to IS NOT NULL)"
-    plain = f"(SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL)"
-    attr_sql = "".join(f", e.{q(a)}" for a in attributes)
-
-    def classified(column: str, alias_p: str, alias_f: str) -> str:
-        return (f"LEFT JOIN {periods} {alias_p} ON e.{column} = {alias_p}.unit "
-                f"AND (e.timestamp >= {alias_p}.valid_from OR {alias_p}.valid_from IS NULL) "
-                f"AND (e.timestamp < {alias_p}.valid_to OR {alias_p}.valid_to IS NULL) "
-                f"LEFT JOIN {plain} {alias_f} ON e.{column} = {alias_f}.unit")
-
+    extra = "".join(f", e.{q(a)}" for a in [*attributes, *helpers])
+    has_periods = bool(unit_classes["valid_from"].notna().any() or unit_classes["valid_to"].notna().any())
+    # A unit's period rows (validity interval) win over its plain row; UnitTaxonomy
+    # refuses overlapping periods, so an event matches at most one period row.
+    period_join = (f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NOT NULL OR valid_to IS NOT NULL) p "
+                   f"ON e.unit = p.unit AND (e.timestamp >= p.valid_from OR p.valid_from IS NULL) "
+                   f"AND (e.timestamp < p.valid_to OR p.valid_to IS NULL) ") if has_periods else ""
+    domain = "coalesce(p.domain, f.domain, 'unknown')" if has_periods else "coalesce(f.domain, 'unknown')"
+    sector = "coalesce(p.sector, f.sector, 'unknown')" if has_periods else "coalesce(f.sector, 'unknown')"
     try:
         con.execute(
             f"CREATE TABLE {events} AS SELECT e.row, e.case_id, e.activity, e.timestamp, e.end_timestamp, "
             f"e.unit, e.resource, e.referral_to, coalesce(a.event_type, {sql_literal(S.UNKNOWN_EVENT_TYPE)}) "
-            f"AS event_type, CASE WHEN e.unit IS NULL THEN NULL ELSE coalesce(p.domain, f.domain, 'unknown') END "
-            f"AS domain, CASE WHEN e.unit IS NULL THEN NULL ELSE coalesce(p.sector, f.sector, 'unknown') END "
-            f"AS sector{attr_sql} FROM (SELECT * FROM {parsed} WHERE NOT ({any_bad})) e "
-            f"LEFT JOIN {ac} a ON e.activity = a.activity {classified('unit', 'p', 'f')} "
-            # a unit with overlapping validity periods would repeat an event: keep its first period
-            f"QUALIFY row_number() OVER (PARTITION BY e.row ORDER BY p.valid_from NULLS LAST) = 1 "
+            f"AS event_type, CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END AS domain, "
+            f"CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END AS sector{extra} "
+            f"FROM {parsed} e LEFT JOIN {ac} a ON e.activity = a.activity {period_join}"
+            f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL) f ON e.unit = f.unit "
             f"ORDER BY e.row")
     finally:
         con.unregister(uc)
