@@ -1,0 +1,65 @@
+"""The data-quality report on a hand-built log where each check fires a known number of times."""
+
+import pandas as pd
+import pytest
+
+import pathways as pw
+
+
+@pytest.fixture(scope="module")
+def report():
+    rows = [
+        # case, activity, time, end, unit
+        ("A", "Henvisning", "2023-01-02 08:00", None, "Egen læge"),
+        ("A", "Henvisning", "2023-01-02 08:00", None, "Egen læge"),      # duplicate and tie
+        ("A", "Visitation", "2023-01-03", None, "Zørgbrug 7"),            # midnight, unknown unit
+        ("B", "Henvisning", "2023-01-04 09:00", None, None),              # no unit; single-event case
+        ("C", "Foo", "2024-06-01 10:00", None, "Egen læge"),              # after as_of; no event type
+        ("C", "Henvisning", "2017-01-01 10:00", None, "Egen læge"),       # C spans 7 years
+        ("D", "Henvisning", "", None, "Egen læge"),                       # rejected: no time
+        ("E", "Indlæggelse", "2023-02-01 10:00", "2023-02-03 10:00", "Medicinsk afdeling"),
+        ("E", "Indlæggelse", "2023-03-01 10:00", None, "Medicinsk afdeling"),  # end missing
+    ]
+    df = pd.DataFrame(rows, columns=["c", "a", "t", "e", "u"])
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t", end_timestamp="e", unit="u")
+    return pw.quality_report(log, as_of="2024-01-01").set_index("check")
+
+
+@pytest.mark.parametrize("check, n_rows, n_cases, severity", [
+    ("rejected: missing timestamp", 1, 0, "error"),
+    ("identical timestamps within a case", 2, 1, "warning"),
+    ("timestamps exactly at midnight", 1, 1, "warning"),
+    ("events after as_of", 1, 1, "warning"),
+    ("unknown units", 1, 1, "warning"),
+    ("events without a unit", 1, 1, "warning"),
+    ("activities without an event type", 1, 1, "info"),
+    ("single-event cases", 1, 1, "info"),
+    ("duplicate events", 1, 1, "warning"),
+    ("cases spanning more than 1826 days", 1, 1, "info"),
+    ("end timestamps missing", 1, 1, "warning"),
+])
+def test_each_check_counts_what_was_planted(report, check, n_rows, n_cases, severity):
+    assert report.loc[check, ["n_rows", "n_cases", "severity"]].tolist() == [n_rows, n_cases, severity]
+    assert report.loc[check, "share"] == pytest.approx(n_rows / 9)
+
+
+def test_examples_name_values_not_cases(report):
+    assert report.loc["unknown units", "example"] == "Zørgbrug 7"
+    assert report.loc["events after as_of", "example"] == "2024-06-01 10:00"
+    assert report.loc["identical timestamps within a case", "example"] == "2023-01-02 08:00"
+    assert not report["example"].isin(["A", "B", "C", "D", "E"]).any()
+
+
+def test_display(report):
+    qr = pw.quality_report(pw.from_pandas(pd.DataFrame({"c": ["x"], "a": ["Henvisning"], "t": ["2023-01-01"]}),
+                                          case="c", activity="a", timestamp="t"))
+    assert qr.summary() == "QualityReport: 8 checks, 0 errors, 0 warnings, 2 notes"
+    assert "<table>" in qr._repr_html_()
+    assert isinstance(qr, pd.DataFrame)
+
+
+def test_as_of_must_be_a_date():
+    log = pw.from_pandas(pd.DataFrame({"c": ["x"], "a": ["a"], "t": ["2023-01-01"]}),
+                         case="c", activity="a", timestamp="t")
+    with pytest.raises(pw.OptionError, match="as_of='soon' is not a date"):
+        pw.quality_report(log, as_of="soon")
