@@ -1,8 +1,9 @@
 """Engine connections. DuckDB (through Ibis) is the embedded default.
 
-One in-process DuckDB connection is kept per time zone: timestamps are stored
-as ``TIMESTAMPTZ`` (instants), and the connection's ``TimeZone`` setting is the
-log's zone, so that calendar parts (weekday, hour, midnight) are local time.
+Timestamps are stored as ``TIMESTAMPTZ`` (instants) and the session runs in UTC,
+so that every difference of times is exact, across daylight-saving changes too.
+Calendar parts (weekday, hour, midnight) are taken of :func:`local_time`, which
+converts an instant to the wall-clock time of the log's zone.
 """
 
 from __future__ import annotations
@@ -11,27 +12,45 @@ import itertools
 import threading
 
 _lock = threading.Lock()
-_backends: dict[str, object] = {}
+_backend = None
 _names = itertools.count()
 
 
-def duckdb_backend(tz: str = "Europe/Copenhagen"):
-    """The shared Ibis DuckDB backend whose session time zone is ``tz``."""
+def duckdb_backend():
+    """The shared in-process Ibis DuckDB backend (session time zone UTC)."""
+    global _backend
     with _lock:
-        backend = _backends.get(tz)
-        if backend is None:
+        if _backend is None:
             import ibis
 
-            backend = ibis.duckdb.connect()
-            try:
-                backend.con.execute("SET TimeZone = ?", [tz])
-            except Exception as exc:  # duckdb raises its own error types
-                from .errors import OptionError
+            _backend = ibis.duckdb.connect()
+            _backend.con.execute("SET TimeZone = 'UTC'")
+        return _backend
 
-                raise OptionError(f"tz={tz!r} is not a time zone DuckDB knows ({exc}). "
-                                  "Use an IANA name such as 'Europe/Copenhagen' or 'UTC'.") from None
-            _backends[tz] = backend
-        return backend
+
+def check_zone(tz: str) -> str:
+    """``tz`` if it is an IANA time zone name, else OptionError."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        from .errors import OptionError
+
+        raise OptionError(f"tz={tz!r} is not a time zone; use an IANA name such as "
+                          "'Europe/Copenhagen' or 'UTC'.") from None
+    return tz
+
+
+def local_time(ts, tz: str):
+    """Ibis expression: the wall-clock time in ``tz`` of the instant ``ts`` (a naive timestamp).
+
+    Take calendar parts (``.hour()``, ``.day_of_week``, ``.date()``) of this, never of
+    the stored instant, which is in UTC.
+    """
+    from ._udf import wall_clock
+
+    return wall_clock(tz, ts)
 
 
 def fresh_name(prefix: str) -> str:

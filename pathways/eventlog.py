@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from . import schema as S
-from .engine import duckdb_backend, fresh_name, sql_literal, sql_quote as q
+from .engine import duckdb_backend, fresh_name, local_time, sql_literal, sql_quote as q
 from .errors import EventLogError, OptionError, check_choice, closest
+
+
+_MIDNIGHT = __import__("datetime").time(0, 0)
 
 
 class PathwaysWarning(UserWarning):
@@ -52,8 +55,7 @@ def _timestamp_sql(con, source: str, col: str, col_type: str, tz: str, timestamp
     if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
         return col
     if t.startswith("TIMESTAMP") or t == "DATE":
-        # naive values are local time in the session zone, which is the log's zone
-        return f"CAST(CAST({col} AS TIMESTAMP) AS TIMESTAMPTZ)"
+        return f"timezone({tzl}, CAST({col} AS TIMESTAMP))"  # naive values are local time in tz
     if t != "VARCHAR":
         return "CAST(NULL AS TIMESTAMPTZ)"
     s = f"NULLIF(TRIM({col}), '')"
@@ -64,21 +66,24 @@ def _timestamp_sql(con, source: str, col: str, col_type: str, tz: str, timestamp
             parsed = f"try_strptime({s}, {sql_literal(f)})"
             parts.append(parsed if "%z" in f or "%Z" in f else f"timezone({tzl}, {parsed})")
         return f"coalesce({', '.join(parts)})"
-    # TRY_CAST reads ISO 8601 with or without an offset; naive values are read in
-    # the session zone, which is the log's zone (see engine.duckdb_backend).
-    iso = f"TRY_CAST({s} AS TIMESTAMPTZ)"
+
+    def iso(v: str) -> str:
+        # ISO 8601: with an offset it is an instant; without, local time in tz
+        return (f"CASE WHEN regexp_matches({v}, '\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([zZ]|[+-]\\d\\d(:?\\d\\d)?)$') "
+                f"THEN TRY_CAST({v} AS TIMESTAMPTZ) ELSE timezone({tzl}, TRY_CAST({v} AS TIMESTAMP)) END")
+
     formats = _formats(dayfirst)
     # Formats are tried in order for every value, so put the ones a sample of the
     # column uses first: one format per value instead of twenty.
     hits = con.execute(
-        f"SELECT count({iso.replace(s, 'v')}), "
+        f"SELECT count({iso('v')}), "
         + ", ".join(f"count(try_strptime(v, {sql_literal(f)}))" for f in formats)
         + f" FROM (SELECT {s} AS v FROM {q(source)} WHERE {s} IS NOT NULL LIMIT 2000)").fetchone()
     iso_hits, fmt_hits = hits[0], hits[1:]
     formats = [f for _, f in sorted(zip(fmt_hits, formats), key=lambda p: -p[0])]
     fmt_list = "[" + ", ".join(sql_literal(f) for f in formats) + "]"
     local = f"timezone({tzl}, try_strptime({s}, {fmt_list}))"
-    first, second = (iso, local) if iso_hits >= max(fmt_hits, default=0) else (local, iso)
+    first, second = (iso(s), local) if iso_hits >= max(fmt_hits, default=0) else (local, iso(s))
     return f"coalesce({first}, {second})"
 
 
@@ -387,7 +392,7 @@ class EventLog:
             row = t.aggregate(
                 n_events=t.count(), n_cases=t.case_id.nunique(), n_activities=t.activity.nunique(),
                 n_units=t.unit.nunique(), first=t.timestamp.min(), last=t.timestamp.max(),
-                n_midnight=(t.timestamp.truncate("D") == t.timestamp).sum(),
+                n_midnight=(local_time(t.timestamp, self.tz).time() == _MIDNIGHT).sum(),
             ).to_pyarrow().to_pylist()[0]
             row["n_midnight"] = int(row["n_midnight"] or 0)
             object.__setattr__(self, "_stats", row)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 
 import pandas as pd
 
+from .engine import local_time
 from .errors import OptionError
 
 _COLUMNS = ["check", "severity", "n_rows", "n_cases", "share", "example", "action"]
@@ -120,7 +122,7 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
         "Order within a tie follows the input rows; check that the extract lists events in order.")
 
     # 3. midnight (date-only) timestamps
-    mid = t.filter(t.timestamp.truncate("D") == t.timestamp)
+    mid = t.filter(local_time(t.timestamp, log.tz).time() == datetime.time(0, 0))
     m = mid.aggregate(n_rows=mid.count(), n_cases=mid.case_id.nunique(),
                       example=mid.activity.min()).to_pyarrow().to_pylist()[0]
     add("timestamps exactly at midnight", "info" if log.date_only else "warning", m["n_rows"], m["n_cases"],

@@ -7,7 +7,7 @@ import csv as _csv
 import io
 import os
 
-from ..engine import duckdb_backend, fresh_name
+from ..engine import check_zone, duckdb_backend, fresh_name
 from ..errors import EventLogError
 from ..eventlog import EventLog, build
 
@@ -127,7 +127,8 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
         "value": [b.text[:200] for b in bad],
     })
     table = table.append_column("__pw_row", pa.array(rows, type=pa.int64()))
-    backend = duckdb_backend(tz)
+    backend = duckdb_backend()
+    check_zone(tz)
     name = fresh_name("csv")
     backend.con.register(name, table)
     try:

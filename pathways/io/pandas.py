@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import duckdb_backend, fresh_name
+from ..engine import check_zone, duckdb_backend, fresh_name
 from ..errors import EventLogError
 from ..eventlog import EventLog, build
 
@@ -73,7 +73,8 @@ def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Euro
     if mixed:  # objects of mixed Python types cannot be scanned by type; read them as text
         frame = frame.assign(**{c: frame[c].astype("string") for c in mixed})
     frame = frame.assign(__pw_row=np.arange(len(frame), dtype="int64"))
-    backend = duckdb_backend(tz)
+    backend = duckdb_backend()
+    check_zone(tz)
     name = fresh_name("frame")
     backend.con.register(name, frame)
     try:

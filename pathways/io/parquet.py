@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import os
 
-from ..engine import duckdb_backend, fresh_name, sql_literal
+from ..engine import check_zone, duckdb_backend, fresh_name, sql_literal
 from ..errors import EventLogError
 from ..eventlog import EventLog, build
 
@@ -33,7 +33,8 @@ def read_parquet(path, *, case: str, activity: str, timestamp: str, tz: str = "E
     if not files:
         raise EventLogError(f"no Parquet file at {path!r}: the path does not exist or holds no *.parquet files. "
                             "Check the path (relative paths start from the notebook's folder).")
-    backend = duckdb_backend(tz)
+    backend = duckdb_backend()
+    check_zone(tz)
     name = fresh_name("parquet")
     listing = "[" + ", ".join(sql_literal(f) for f in files) + "]"
     try:

@@ -1,0 +1,60 @@
+"""Small helpers every analysis shares: durations, dates, time differences, result metadata."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+
+from ..errors import OptionError
+
+SECONDS_PER_DAY = 86_400.0
+
+
+def duration(value, *, argument: str) -> pd.Timedelta:
+    """``"30D"``, ``"72h"``, ``"4W"`` or a timedelta as a pandas Timedelta; OptionError otherwise."""
+    if isinstance(value, (pd.Timedelta, timedelta)):
+        out = pd.Timedelta(value)
+    else:
+        text = str(value).strip()
+        if text[-1:].upper() == "W" and text[:-1].strip().replace(".", "", 1).isdigit():
+            text = f"{float(text[:-1]) * 7}D"  # pandas has no "4W" for Timedelta
+        try:
+            out = pd.Timedelta(text)
+        except (ValueError, TypeError):
+            raise OptionError(f"{argument}={value!r} is not a duration; write it like '30D', '72h' or '4W'.") \
+                from None
+    if out < pd.Timedelta(0):
+        raise OptionError(f"{argument}={value!r} is negative; a duration must be zero or more.")
+    return out
+
+
+def timestamp(value, tz: str, *, argument: str) -> pd.Timestamp:
+    """A date or time (text, datetime, Timestamp) as an aware Timestamp in ``tz`` (naive = local)."""
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if ts is pd.NaT:
+        raise OptionError(f"{argument}={value!r} is not a date; write it like '2024-01-01'.")
+    return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
+
+
+def days_between(start, end):
+    """Ibis expression: ``end - start`` in days (float), for timestamp expressions."""
+    return (end.epoch_seconds() - start.epoch_seconds()) / SECONDS_PER_DAY
+
+
+def with_parameters(df: pd.DataFrame, **parameters) -> pd.DataFrame:
+    """Record the parameters a result was computed with in ``df.attrs["parameters"]``."""
+    df.attrs["parameters"] = {k: (str(v) if isinstance(v, (pd.Timedelta, timedelta, pd.Timestamp)) else v)
+                              for k, v in parameters.items()}
+    return df
+
+
+def local_times(df: pd.DataFrame, tz: str, columns) -> pd.DataFrame:
+    """Convert aware timestamp columns of a result to the log's zone (results show local time)."""
+    for c in columns:
+        if c in df and hasattr(df[c], "dt") and df[c].dt.tz is not None:
+            df[c] = df[c].dt.tz_convert(tz)
+    return df
