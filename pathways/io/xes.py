@@ -36,6 +36,9 @@ MAX_VALUE_CHARS = 1_000_000
 STANDARD_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp")
 
 _CHUNK = 1 << 16
+_MAX_DEPTH = 256
+# a frame of n_rows x n_columns cells may exceed the values read by this factor (plus a fixed allowance)
+_SPARSE_FACTOR, _SPARSE_ALLOWANCE = 100, 50_000_000
 _SCALARS = {"string": "s", "id": "s", "int": "i", "float": "f", "boolean": "b", "date": "d"}
 _NESTED = ("list", "container")
 _BOOLS = {"true": True, "1": True, "false": False, "0": False}
@@ -109,6 +112,7 @@ class _Reader:
         p.EntityDeclHandler = self._entity
         p.ExternalEntityRefHandler = self._external
         p.SkippedEntityHandler = self._skipped
+        p.AttlistDeclHandler = self._attlist  # defaults would be copied into every element
         # --- content --------------------------------------------------------------
         p.StartElementHandler = self._start
         p.EndElementHandler = self._end
@@ -118,8 +122,9 @@ class _Reader:
         self.parser = p
 
     # --- safety handlers ------------------------------------------------------
-    _FIX = ("XES files with entity declarations or an external DTD are refused for safety "
-            "(they can read local files, reach the network, or expand to gigabytes). "
+    _FIX = ("XES files with entity declarations are refused for safety, as are attribute-default "
+            "declarations and external DTDs (they can read local files, reach the network, or expand "
+            "to gigabytes). "
             "Remove the <!DOCTYPE ...> declaration from the file (XES does not need one) and read it again.")
 
     def _doctype(self, name, system_id, public_id, has_internal_subset):
@@ -136,6 +141,9 @@ class _Reader:
 
     def _skipped(self, name, is_parameter_entity):
         raise _Refused(f"the document uses the undeclared entity &{name};. " + self._FIX)
+
+    def _attlist(self, element, attribute, type_, default, required):
+        raise _Refused(f"the DOCTYPE declares attributes of <{element}> (<!ATTLIST ...>). " + self._FIX)
 
     def _touch(self, *_):
         self.progress = True
@@ -154,6 +162,9 @@ class _Reader:
                                "Check the path, or export the log as XES from the source system.")
             stack.append([_LOG])
             return
+        if len(stack) >= _MAX_DEPTH:
+            raise _Refused(f"elements are nested more than {_MAX_DEPTH} levels deep; an XES log needs a "
+                           "handful. The file is broken or hostile: check how it was produced.")
         parent = stack[-1][0]
         if parent == _SKIP:
             stack.append([_SKIP])
@@ -363,6 +374,15 @@ def _frame(reader: _Reader):
     import pandas as pd
 
     n = reader.n_rows
+    n_values = sum(len(c.vals) for c in reader.cols.values()) + sum(
+        stop - start for c in reader.case_cols.values() for start, stop in zip(c.starts, c.stops))
+    n_columns = len(reader.cols) + len(reader.case_cols)
+    if n * n_columns > _SPARSE_FACTOR * n_values + _SPARSE_ALLOWANCE:
+        msg = (f"cannot read {reader.name} as XES: its {n:,} events use {n_columns:,} different attribute keys, "
+               f"almost all empty; one column per key would take {n * n_columns:,} cells for {n_values:,} "
+               "values. Such files are refused to keep memory bounded; check how the file was produced "
+               "(a key that should have been a value?).")
+        raise EventLogError(msg, _file_failure(msg))
     cells = {}
     for key, col in reader.cols.items():
         values, present, codes = _event_column(col, n)
@@ -383,7 +403,7 @@ def _frame(reader: _Reader):
         if mixed and codes is None:
             codes = np.full(n, ord("s"), dtype=np.uint8)
         for start, stop, value, kind in zip(ccol.starts, ccol.stops, ccol.vals, ccol.kinds):
-            values[start:stop] = value if not isinstance(value, (list, tuple)) else str(value)
+            values[start:stop] = value
             present[start:stop] = True
             if mixed:
                 codes[start:stop] = ord(kind)
