@@ -1,0 +1,280 @@
+"""Readmissions and revolving-door patients (DOMAIN.md section 4).
+
+Definitions used here:
+
+* A **discharge** is an event of type ``discharge``, an **admission** one of type
+  ``admission`` (see ``log.activities`` for how activity names map to types).
+* The **readmission candidate** of a discharge is the *first* admission of the
+  same case after it, in the case's order (time, then input row; an admission at
+  the very same time but later in the input counts, with 0 days).
+* The discharge is **readmitted** when that first admission comes at most
+  ``within`` after the discharge, measured as exact elapsed time from discharge
+  time to admission time (``within="30D"``: 30 × 24 h after is in, a minute more
+  is out), and, with ``acute_only=True``, that admission is acute. A planned
+  admission in between therefore ends the question for the earlier discharge: a
+  later acute admission is the readmission of the planned stay's discharge, not
+  counted twice.
+* **Acute** comes from an attribute (``acute=``, default ``"acute"``): booleans,
+  numbers (non-zero) or text (``true, 1, yes, ja, j, y, t, akut, acute``,
+  case-insensitive) are acute; anything else, and missing values, are not.
+* ``within_72h`` is exact elapsed time ≤ 72 hours; ``within_3_days`` compares
+  local calendar dates (admission date − discharge date ≤ 3), as "3 døgn" in
+  the Danish statistics is usually read; both only for a readmission.
+"""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from .. import schema as S
+from ..errors import OptionError, closest
+from ._common import days_between, duration, local_times, with_parameters
+from .waits import finish_groups, group_columns
+
+ACUTE_VALUES = ("true", "1", "yes", "ja", "j", "y", "t", "akut", "acute")
+
+_COLUMNS = ["case_id", "discharged_at", "unit", "domain", "sector", "readmitted", "readmitted_at",
+            "readmission_unit", "readmission_domain", "days_to_readmission", "within_72h", "within_3_days"]
+
+
+def acute_flag(column):
+    """Ibis boolean: the attribute value means "acute" (NULL and unknown text mean not acute)."""
+    typ = column.type()
+    if typ.is_boolean():
+        out = column
+    elif typ.is_numeric():
+        out = column != 0
+    else:
+        out = column.cast("string").strip().lower().isin(ACUTE_VALUES)
+    return out.fill_null(False)
+
+
+def _acute_column(log, acute: str, acute_only: bool) -> str | None:
+    if not acute_only:
+        return None
+    if not isinstance(acute, str):
+        raise OptionError(f"acute={acute!r} must name an attribute column (e.g. 'acute').")
+    if acute in log.attributes:
+        return acute
+    hint = closest(acute, log.attributes)
+    raise OptionError(
+        f"acute_only=True needs an attribute telling acute from planned admissions, but this log has no "
+        f"attribute {acute!r} (attributes: {list(log.attributes)})."
+        + (f" Did you mean acute={hint!r}?" if hint else "")
+        + " Pass acute='<column>' naming a yes/no column (true/1/ja/akut mean acute), or acute_only=False "
+          "to count every admission.")
+
+
+def _require_types(log, counts: dict, needed: dict, purpose: str) -> None:
+    missing = [etype for etype, n in needed.items() if not counts.get(n)]
+    if missing:
+        raise OptionError(
+            f"{purpose} needs events of type {', '.join(repr(m) for m in missing)}, and this log has none. "
+            "Check log.activities: map your activity names, e.g. "
+            "Vocabulary.default().extend({'Indlagt afsnit X': 'admission', 'Udskrevet': 'discharge'}), "
+            "when building the log.")
+
+
+def _empty(extra=()) -> pd.DataFrame:
+    dtypes = {"case_id": "object", "discharged_at": "datetime64[us, UTC]", "unit": "object",
+              "domain": "object", "sector": "object", "readmitted": "bool",
+              "readmitted_at": "datetime64[us, UTC]", "readmission_unit": "object",
+              "readmission_domain": "object", "days_to_readmission": "float64", "within_72h": "bool",
+              "within_3_days": "bool"}
+    df = pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in _COLUMNS})
+    for c in extra:
+        df[c] = pd.Series([], dtype="object")
+    return df
+
+
+def _readmissions(log, *, within, acute_only, acute, extra=None) -> pd.DataFrame:
+    extra = extra or {}
+    span = duration(within, argument="within")
+    acute_col = _acute_column(log, acute, acute_only)
+    t = log.table
+    is_d = t.event_type == "discharge"
+    is_a = t.event_type == "admission"
+    m = t.filter(is_d | is_a).mutate(_a=is_a)
+    m = m.mutate(_acute=acute_flag(m[acute_col]) if acute_col else ibis.literal(True))
+    order = ibis.window(group_by=S.CASE, order_by=[S.TIMESTAMP, S.ROW], preceding=None, following=0)
+    # admissions up to and including this event: the first admission after a
+    # discharge with k admissions before it is the admission numbered k + 1
+    m = m.mutate(_k=m._a.ifelse(1, 0).sum().over(order))
+    d = m.filter(~m._a)
+    a = m.filter(m._a).select(_c=m.case_id, _ka=m._k, _a_at=m.timestamp, _a_unit=m.unit, _a_domain=m.domain,
+                              _a_acute=m._acute)
+    j = d.left_join(a, [d.case_id == a._c, (d._k + 1) == a._ka])
+    gap = days_between(j.timestamp, j._a_at)
+    readm = (j._a_at.notnull() & j._a_acute & (gap <= span.total_seconds() / 86_400)).fill_null(False)
+    res = j.select(S.CASE, discharged_at=j.timestamp, unit=j.unit, domain=j.domain, sector=j.sector,
+                   readmitted=readm, readmitted_at=readm.ifelse(j._a_at, ibis.null(j._a_at.type())),
+                   readmission_unit=readm.ifelse(j._a_unit, ibis.null("string")),
+                   readmission_domain=readm.ifelse(j._a_domain, ibis.null("string")),
+                   days_to_readmission=readm.ifelse(gap, ibis.null("float64")),
+                   within_72h=readm & (gap <= 3.0), **{k: j[v] for k, v in extra.items()}, _row=j.row)
+    df = res.order_by([S.CASE, "discharged_at", "_row"]).drop("_row").to_pyarrow().to_pandas()
+    if not len(df) and len(log) == 0:
+        return _empty(extra)
+    if not len(df) or not df["readmitted"].any():  # rare path: say which event type is missing
+        counts = t.aggregate(n_d=is_d.ifelse(1, 0).sum(), n_a=is_a.ifelse(1, 0).sum()).to_pyarrow().to_pylist()[0]
+        _require_types(log, counts, {"discharge": "n_d", "admission": "n_a"}, "readmissions")
+    df = local_times(df, log.tz, ["discharged_at", "readmitted_at"])
+    days = (df["readmitted_at"].dt.normalize().dt.tz_localize(None)
+            - df["discharged_at"].dt.normalize().dt.tz_localize(None)).dt.days
+    df["within_3_days"] = (df["readmitted"] & (days <= 3)).fillna(False).astype(bool)
+    df["within_72h"] = df["within_72h"].astype(bool)
+    return df[_COLUMNS + list(extra)]
+
+
+def readmissions(log, *, within="30D", acute_only: bool = True, acute: str = "acute") -> pd.DataFrame:
+    """One row per discharge: was the patient readmitted within ``within``?
+
+    Parameters
+    ----------
+    log : EventLog
+    within : str or timedelta, default "30D"
+        Longest time from discharge to admission that counts (inclusive, exact
+        elapsed time).
+    acute_only : bool, default True
+        Count only acute readmissions (the first admission after the discharge
+        must be acute).
+    acute : str, default "acute"
+        The attribute saying whether an admission is acute (see the module notes).
+        Without it, ``acute_only=True`` raises OptionError.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``case_id, discharged_at, unit, domain, sector`` (of the discharge),
+        ``readmitted, readmitted_at, readmission_unit, readmission_domain,
+        days_to_readmission`` (empty unless readmitted), ``within_72h`` and
+        ``within_3_days`` (local calendar days). Times are local.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A"] * 4 + ["B"] * 2,
+    ...     "act": ["Indlæggelse", "Udskrivning", "Indlæggelse", "Udskrivning"] * 1
+    ...            + ["Indlæggelse", "Udskrivning"],
+    ...     "ts": ["2024-01-01 10:00", "2024-01-05 12:00", "2024-02-04 12:00", "2024-02-10 09:00",
+    ...            "2024-01-01 08:00", "2024-01-03 08:00"],
+    ...     "acute": ["ja", None, "ja", None, "nej", None]})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    >>> pw.readmissions(log)[["case_id", "readmitted", "days_to_readmission"]]
+      case_id  readmitted  days_to_readmission
+    0       A        True                 30.0
+    1       A       False                  NaN
+    2       B       False                  NaN
+    """
+    df = _readmissions(log, within=within, acute_only=acute_only, acute=acute)
+    return with_parameters(df, within=within, acute_only=acute_only, acute=acute if acute_only else None)
+
+
+def readmission_rates(log, *, by="unit", within="30D", acute_only: bool = True,
+                      acute: str = "acute") -> pd.DataFrame:
+    """Readmission rates per group of discharges.
+
+    Parameters
+    ----------
+    log : EventLog
+    by : str or list of str, default "unit"
+        Property of the discharge event: ``unit``, ``domain``, ``sector``, an
+        attribute, or ``age_band`` (0-17, 18-64, 65-79, 80+ from an ``age``/``alder``
+        attribute on the discharge event; ``unknown`` when missing).
+    within, acute_only, acute
+        As in :func:`readmissions`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``n_discharges, n_readmitted, rate, n_within_72h,
+        n_within_3_days``, sorted by the group.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "A", "B", "B"],
+    ...     "act": ["Indlæggelse", "Udskrivning", "Indlæggelse", "Indlæggelse", "Udskrivning"],
+    ...     "ts": ["2024-01-01", "2024-01-05", "2024-01-07", "2024-01-01", "2024-01-02"],
+    ...     "afsnit": ["Medicinsk afdeling"] * 3 + ["Psykiatrisk sengeafsnit"] * 2})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="afsnit")
+    >>> pw.readmission_rates(log, by="domain", acute_only=False)
+            domain  n_discharges  n_readmitted  rate  n_within_72h  n_within_3_days
+    0  psychiatric             1             0   0.0             0                0
+    1      somatic             1             1   1.0             1                1
+    """
+    names, fetch = group_columns(log, by, purpose="readmission_rates")
+    fetch = {k: v for k, v in fetch.items()}
+    df = _readmissions(log, within=within, acute_only=acute_only, acute=acute, extra=fetch)
+    df = finish_groups(df, names)
+    g = df.groupby(names, dropna=False, sort=True)
+    out = g.agg(n_discharges=("readmitted", "size"), n_readmitted=("readmitted", "sum"),
+                n_within_72h=("within_72h", "sum"), n_within_3_days=("within_3_days", "sum")).reset_index()
+    out["rate"] = out["n_readmitted"] / out["n_discharges"]
+    out = out[[*names, "n_discharges", "n_readmitted", "rate", "n_within_72h", "n_within_3_days"]]
+    for c in ("n_discharges", "n_readmitted", "n_within_72h", "n_within_3_days"):
+        out[c] = out[c].astype("int64")
+    return with_parameters(out, by=by, within=within, acute_only=acute_only, acute=acute if acute_only else None)
+
+
+def revolving_door(log, *, n: int = 3, within="365D", acute_only: bool = False,
+                   acute: str = "acute") -> pd.DataFrame:
+    """Revolving-door patients: at least ``n`` admissions within some window of length ``within``.
+
+    The convention (≥ 3 admissions within 365 days) is outside knowledge [X] and
+    configurable. A window starts at an admission and includes admissions at most
+    ``within`` later (exact elapsed time, inclusive).
+
+    Parameters
+    ----------
+    log : EventLog
+    n : int, default 3
+    within : str or timedelta, default "365D"
+    acute_only : bool, default False
+        Count acute admissions only (``acute=`` names the attribute).
+    acute : str, default "acute"
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per such case: ``case_id, n_admissions`` (all counted admissions),
+        ``n_admissions_max_in_window``, ``first_admission_at``, ``last_admission_at``
+        (local), sorted by ``n_admissions_max_in_window`` descending, then case.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A"] * 3 + ["B"] * 3, "act": ["Indlæggelse"] * 6,
+    ...     "ts": ["2023-01-01", "2023-06-01", "2024-01-01", "2023-01-01", "2023-06-01", "2024-01-02"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    >>> pw.revolving_door(log)[["case_id", "n_admissions", "n_admissions_max_in_window"]]
+      case_id  n_admissions  n_admissions_max_in_window
+    0       A             3                           3
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise OptionError(f"n={n!r} must be a whole number of admissions, 1 or more (e.g. 3).")
+    span = duration(within, argument="within")
+    acute_col = _acute_column(log, acute, acute_only)
+    t = log.table
+    a = t.filter(t.event_type == "admission")
+    if acute_col:
+        a = a.filter(acute_flag(a[acute_col]))
+    w = ibis.window(group_by=S.CASE, order_by=a.timestamp.epoch_seconds(),
+                    range=(0, int(span.total_seconds())))
+    a = a.mutate(_in_window=a.count().over(w))
+    per = a.group_by(S.CASE).aggregate(n_admissions=a.count(), n_admissions_max_in_window=a._in_window.max(),
+                                       first_admission_at=a.timestamp.min(), last_admission_at=a.timestamp.max())
+    per = per.filter(per.n_admissions_max_in_window >= int(n))
+    df = per.order_by([ibis.desc("n_admissions_max_in_window"), S.CASE]).to_pyarrow().to_pandas()
+    if not len(df) and len(log) and not t.filter(t.event_type == "admission").count().to_pyarrow().as_py():
+        _require_types(log, {"n_a": 0}, {"admission": "n_a"}, "revolving_door")
+    for c in ("n_admissions", "n_admissions_max_in_window"):
+        df[c] = df[c].astype("int64")
+    df = local_times(df, log.tz, ["first_admission_at", "last_admission_at"])
+    return with_parameters(df, n=int(n), within=within, acute_only=acute_only,
+                           acute=acute if acute_only else None)
+
+
+__all__ = ["readmissions", "readmission_rates", "revolving_door", "acute_flag", "ACUTE_VALUES"]

@@ -1,0 +1,127 @@
+"""Kaplan–Meier estimates of time-to-end for censored waits, in numpy.
+
+Waits still open at ``as_of`` are right-censored: dropping them would make
+waits look shorter than they are, counting them as ended would too. The
+Kaplan–Meier estimator uses them for as long as they were observed. These
+functions run on the per-start table (one row per wait, small), never on events.
+
+Conventions (the same as ``lifelines.KaplanMeierFitter`` and R's ``survfit`` with
+``conf.type="log-log"``):
+
+* at a time with both ended and censored waits, the censored ones are still at
+  risk (censoring happens just after the events at that time);
+* the variance is Greenwood's, the pointwise 95 % interval is on the log(-log S)
+  scale;
+* the median is the first time the survival curve is at or below 0.5; its
+  confidence interval (Brookmeyer–Crowley) is the pair of first times the upper
+  and the lower pointwise bands are at or below 0.5. A median or bound the
+  curve never reaches is ``inf`` ("not reached").
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+_Z95 = 1.959963984540054  # standard normal quantile 0.975
+
+
+def km_table(durations, observed) -> pd.DataFrame:
+    """The Kaplan–Meier survival curve of right-censored durations.
+
+    Parameters
+    ----------
+    durations : array-like of float
+        Time from start to end, or to censoring (non-negative; NaN rows are ignored).
+    observed : array-like of bool
+        True where the end was observed, False where the duration is censored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct duration: ``time``, ``n_at_risk``, ``n_ended``,
+        ``n_censored``, ``survival`` (share not yet ended just after ``time``),
+        ``ci_low``, ``ci_high`` (pointwise 95 %, log-log).
+
+    Examples
+    --------
+    >>> km_table([1, 2, 2, 3], [True, True, False, True])[["time", "n_at_risk", "survival"]]
+       time  n_at_risk  survival
+    0   1.0          4      0.75
+    1   2.0          3      0.50
+    2   3.0          1      0.00
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(observed, dtype=bool)
+    keep = ~np.isnan(d)
+    d, e = d[keep], e[keep]
+    if len(d) == 0:
+        return pd.DataFrame({"time": np.array([], float), "n_at_risk": np.array([], "int64"),
+                             "n_ended": np.array([], "int64"), "n_censored": np.array([], "int64"),
+                             "survival": np.array([], float), "ci_low": np.array([], float),
+                             "ci_high": np.array([], float)})
+    times, inverse = np.unique(d, return_inverse=True)
+    n_ended = np.bincount(inverse, weights=e, minlength=len(times)).astype("int64")
+    n_total = np.bincount(inverse, minlength=len(times)).astype("int64")
+    n_censored = n_total - n_ended
+    # at risk at time t: every duration >= t
+    n_at_risk = len(d) - np.concatenate([[0], np.cumsum(n_total)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = np.cumprod(1.0 - n_ended / n_at_risk)
+        greenwood = np.cumsum(np.where(n_at_risk > n_ended, n_ended / (n_at_risk * (n_at_risk - n_ended)),
+                                       np.inf))
+        log_s = np.log(survival)
+        log_neg_log = np.log(-log_s)
+        half = _Z95 * np.sqrt(greenwood) / log_s  # negative: log_s < 0
+        ci_high = np.exp(-np.exp(log_neg_log + half))
+        ci_low = np.exp(-np.exp(log_neg_log - half))
+    # S = 1 (nothing ended yet): the band is the point itself; S = 0: the band is [0, 0]
+    ci_high = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, ci_high))
+    ci_low = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, ci_low))
+    return pd.DataFrame({"time": times, "n_at_risk": n_at_risk, "n_ended": n_ended, "n_censored": n_censored,
+                         "survival": survival, "ci_low": ci_low, "ci_high": ci_high})
+
+
+def _first_at_or_below(times: np.ndarray, curve: np.ndarray, q: float) -> float:
+    hit = np.nonzero(curve <= q + 1e-12)[0]
+    return float(times[hit[0]]) if len(hit) else math.inf
+
+
+def km_median(durations, observed) -> dict:
+    """Kaplan–Meier median time-to-end with its 95 % Brookmeyer–Crowley interval.
+
+    Returns a dict ``{"km_median_days", "km_ci_low", "km_ci_high"}``: NaN for no
+    durations, ``inf`` for a median or bound the curve never reaches.
+
+    Examples
+    --------
+    >>> km_median([1, 2, 2, 3], [True, True, False, True])
+    {'km_median_days': 2.0, 'km_ci_low': 1.0, 'km_ci_high': 3.0}
+    """
+    table = km_table(durations, observed)
+    if not len(table):
+        return {"km_median_days": math.nan, "km_ci_low": math.nan, "km_ci_high": math.nan}
+    t = table["time"].to_numpy()
+    return {"km_median_days": _first_at_or_below(t, table["survival"].to_numpy(), 0.5),
+            "km_ci_low": _first_at_or_below(t, table["ci_low"].to_numpy(), 0.5),
+            "km_ci_high": _first_at_or_below(t, table["ci_high"].to_numpy(), 0.5)}
+
+
+def km_survival_at(durations, observed, at: float) -> float:
+    """The Kaplan–Meier share still waiting just after ``at`` (NaN for no durations).
+
+    Examples
+    --------
+    >>> km_survival_at([1, 2, 2, 3], [True, True, False, True], 2.5)
+    0.5
+    """
+    table = km_table(durations, observed)
+    if not len(table):
+        return math.nan
+    idx = np.searchsorted(table["time"].to_numpy(), at, side="right") - 1
+    return 1.0 if idx < 0 else float(table["survival"].iloc[idx])
+
+
+__all__ = ["km_table", "km_median", "km_survival_at"]

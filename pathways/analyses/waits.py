@@ -1,0 +1,567 @@
+"""Long waits: time from a start milestone to the next end milestone, censored at ``as_of``.
+
+DOMAIN.md section 4: each start pairs with the first end after it (in the case's
+order of time, then input row) and before the next start. This module defines
+what happens to every start:
+
+* ``ended``: an end milestone came after it, before the next start and not after
+  ``as_of``; ``wait_days`` is end - start.
+* ``waiting``: no end and no new start by ``as_of``; the wait is censored at
+  ``as_of`` and ``wait_days`` is as_of - start (still waiting).
+* ``superseded``: a new start came first (e.g. a re-referral before the first
+  referral was assessed); the wait is censored at the new start, and
+  ``wait_days`` is new start - start. The new start begins its own wait.
+
+``censored`` is true for ``waiting`` and ``superseded``. Starts after ``as_of``
+are left out (the extract may run past the date you evaluate at) and counted in
+``df.attrs["n_starts_after_as_of"]``; ends after ``as_of`` are ignored, so such
+waits are censored at ``as_of``. Every duration is exact elapsed time (UTC
+instants), so daylight-saving changes neither add nor remove an hour.
+
+A milestone is an event type (a key of :data:`pathways.schema.EVENT_TYPES`, or
+one the log's vocabulary adds) or an activity name (exact, as in
+``log.activities``), or a list of them (any of them). When a name is both an
+event type and an activity, the event type wins; write ``"activity:<name>"``
+(or ``"event_type:<name>"``) to say which. ``"*"`` is any event, useful with
+``end_unit=`` ("the first contact of any kind in district psychiatry").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Sequence
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from .. import schema as S
+from ..errors import OptionError, closest
+from ._common import days_between, duration, local_times, timestamp, with_parameters
+from .survival import km_median, km_survival_at
+
+ANY = "*"
+AGE_BANDS = ("0-17", "18-64", "65-79", "80+")
+OUTCOMES = ("ended", "waiting", "superseded")
+
+_WAIT_COLUMNS = ["case_id", "start_activity", "start_unit", "start_at", "end_activity", "end_unit", "end_at",
+                 "wait_days", "outcome", "censored", "over_threshold"]
+_SUMMARY_COLUMNS = ["n", "n_ended", "n_censored", "median_ended_days", "p75_ended_days", "p90_ended_days",
+                    "max_ended_days", "max_censored_days", "n_over_threshold", "share_over_threshold",
+                    "km_share_over_threshold", "km_median_days", "km_ci_low", "km_ci_high"]
+
+
+class _Absent(OptionError):
+    """A milestone matches no event of a non-empty log (``guarantees`` reports it instead)."""
+
+
+# --- milestones ---------------------------------------------------------------------------
+def _event_types(log) -> set[str]:
+    types = set(S.EVENT_TYPES) | {S.UNKNOWN_EVENT_TYPE}
+    try:
+        types |= set(log.vocabulary.mappings["event_type"].astype(str))
+    except Exception:  # a vocabulary without mappings: the built-in types suffice
+        pass
+    return types
+
+
+def _names(value, argument: str) -> list[str]:
+    if isinstance(value, str) and value.strip():
+        return [value.strip()]
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return [v.strip() for v in value]
+    raise OptionError(f"{argument}={value!r} is not a milestone; name an activity or event type "
+                      f"(e.g. 'referral_received' or 'Henvisning modtaget'), a list of them, or '*'.")
+
+
+def _milestone(t, names: list[str], types: set[str]):
+    """Ibis boolean: the event is one of ``names`` (see the module docstring)."""
+    if ANY in names:
+        return ibis.literal(True)
+    acts = [n.split(":", 1)[1].strip() for n in names if n.startswith("activity:")]
+    kinds = [n.split(":", 1)[1].strip() for n in names if n.startswith("event_type:")]
+    for n in names:
+        if not n.startswith(("activity:", "event_type:")):
+            (kinds if n in types else acts).append(n)
+    pred = ibis.literal(False)
+    if kinds:
+        pred = pred | t.event_type.isin(kinds)
+    if acts:
+        pred = pred | t.activity.isin(acts)
+    return pred
+
+
+def _place(t, pred, log, *, unit, domain, argument: str):
+    """Restrict ``pred`` to events in units matching ``unit`` (regex) and/or in ``domain``."""
+    if unit is None and domain is None:
+        return pred
+    log.require("unit", purpose=f"{argument}_unit/{argument}_domain")
+    if domain is not None:
+        domains = [domain] if isinstance(domain, str) else list(domain)
+        for d in domains:
+            if d not in S.DOMAINS:
+                hint = closest(str(d), S.DOMAINS)
+                raise OptionError(f"{argument}_domain={d!r} is not a domain; choose from "
+                                  f"{', '.join(S.DOMAINS)}." + (f" Did you mean {hint!r}?" if hint else ""))
+        pred = pred & t.domain.isin(domains).fill_null(False)
+    if unit is not None:
+        try:
+            re.compile(unit)
+        except (re.error, TypeError):
+            raise OptionError(f"{argument}_unit={unit!r} is not a regular expression; give a pattern such as "
+                              "'distriktspsykiatri|\\bDP\\b' (matched case-insensitively in the unit name).") \
+                from None
+        pred = pred & t.unit.re_search("(?i)" + unit).fill_null(False)
+    return pred
+
+
+def _absent_message(log, argument: str, names: list[str], types: set[str], placed: bool) -> str:
+    acts = log.table.select("activity").distinct().to_pyarrow().column(0).to_pylist()
+    present = set(log.table.select("event_type").distinct().to_pyarrow().column(0).to_pylist())
+    shown = names[0] if len(names) == 1 else names
+    parts = [f"{argument}={shown!r} matches no event"
+             + (" in the units/domain asked for" if placed else "") + " of this log."]
+    for n in names:
+        bare = n.split(":", 1)[1].strip() if n.startswith(("activity:", "event_type:")) else n
+        if n in types and not n.startswith("activity:"):
+            parts.append(f"{n!r} is an event type no activity of this log maps to; map your activity names "
+                         "with Vocabulary.default().extend({'<activity>': " + repr(n) + "}) when building the log.")
+        else:
+            hint = closest(bare, acts) or closest(bare, sorted(present))
+            if hint:
+                parts.append(f"Did you mean {hint!r}?")
+    parts.append(f"Event types in the log: {', '.join(sorted(present))}.")
+    return " ".join(parts)
+
+
+# --- the per-start table --------------------------------------------------------------------
+def _empty_waits(extra: Sequence[str] = ()) -> pd.DataFrame:
+    dtypes = {"case_id": "object", "start_activity": "object", "start_unit": "object",
+              "start_at": "datetime64[us, UTC]", "end_activity": "object", "end_unit": "object",
+              "end_at": "datetime64[us, UTC]", "wait_days": "float64", "outcome": "object",
+              "censored": "bool", "over_threshold": "boolean"}
+    df = pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in _WAIT_COLUMNS})
+    for c in extra:
+        df[c] = pd.Series([], dtype="object")
+    return df
+
+
+def _waits(log, *, start, end, as_of, threshold=None, start_unit=None, start_domain=None, end_unit=None,
+           end_domain=None, extra: dict | None = None, explain: bool = True) -> tuple[pd.DataFrame, int]:
+    """The per-start table (UTC timestamps) and the number of starts after ``as_of``.
+
+    ``extra`` maps output column -> canonical column of the start event to carry
+    along (for grouping). ``as_of=None`` means no cut-off (open waits get NaN).
+    ``explain=False`` raises ``_Absent`` with a short message (no did-you-mean queries).
+    """
+    extra = extra or {}
+    starts_n, ends_n = _names(start, "start"), _names(end, "end")
+    types = _event_types(log)
+    t = log.table
+    is_s = _place(t, _milestone(t, starts_n, types), log, unit=start_unit, domain=start_domain, argument="start")
+    is_e = _place(t, _milestone(t, ends_n, types), log, unit=end_unit, domain=end_domain, argument="end")
+    cutoff = None if as_of is None else timestamp(as_of, log.tz, argument="as_of")
+    thr = None if threshold is None else duration(threshold, argument="threshold")
+    # The first end after a start and before the next start is the start's next
+    # milestone event when that event is an end (an event both start and end ends
+    # the wait before it and begins its own); when it is a start only, the wait is
+    # superseded. So one ordered pass with lead() pairs every start. Events after
+    # as_of stay in the pass (so starts after it can be counted) but end nothing.
+    w = ibis.window(group_by=S.CASE, order_by=[S.TIMESTAMP, S.ROW])
+    m = t.mutate(_s=is_s, _e=is_e)
+    m = m.filter(m._s | m._e)
+    m = m.mutate(_n_e=m._e.lead().over(w), _n_at=m.timestamp.lead().over(w),
+                 _n_act=m.activity.lead().over(w), _n_unit=m.unit.lead().over(w))
+    j = m.filter(m._s)
+    if cutoff is not None:
+        cut = ibis.literal(cutoff.tz_convert("UTC"))
+        in_time = j._n_at <= cut
+        late = j.timestamp > cut
+    else:
+        in_time = j._n_at.notnull()
+        late = ibis.literal(False)
+    ended = (j._n_e & in_time).fill_null(False)
+    superseded = (~ended & in_time).fill_null(False)
+    until = ibis.cases((ended | superseded, j._n_at), else_=cut if cutoff is not None else ibis.null(j._n_at.type()))
+    outcome = ibis.cases((ended, "ended"), (superseded, "superseded"), else_="waiting")
+    res = j.select(S.CASE, start_activity=j.activity, start_unit=j.unit, start_at=j.timestamp,
+                   end_activity=ended.ifelse(j._n_act, ibis.null("string")),
+                   end_unit=ended.ifelse(j._n_unit, ibis.null("string")),
+                   end_at=ended.ifelse(j._n_at, ibis.null(j._n_at.type())),
+                   wait_days=days_between(j.timestamp, until), outcome=outcome,
+                   **{k: j[v] for k, v in extra.items()}, _late=late, _row=j.row)
+    df = res.order_by([S.CASE, "start_at", "_row"]).drop("_row").to_pyarrow().to_pandas()
+    if not len(df):
+        if len(log) == 0:
+            return _empty_waits(extra), 0
+        raise _Absent(_absent_message(log, "start", starts_n, types, start_unit is not None or
+                                      start_domain is not None) if explain else
+                      f"start={start!r} matches no event of this log (start_unit={start_unit!r}, "
+                      f"start_domain={start_domain!r})")
+    if not (df["outcome"] == "ended").any() and not t.filter(is_e).count().to_pyarrow().as_py():
+        raise _Absent(_absent_message(log, "end", ends_n, types, end_unit is not None or end_domain is not None)
+                      if explain else f"end={end!r} matches no event of this log (end_unit={end_unit!r}, "
+                                      f"end_domain={end_domain!r})")
+    n_late = int(df["_late"].sum())
+    df = df[~df["_late"].to_numpy(bool)].drop(columns="_late").reset_index(drop=True)
+    df["censored"] = df["outcome"] != "ended"
+    if thr is None:
+        df["over_threshold"] = pd.array([pd.NA] * len(df), dtype="boolean")
+    else:
+        df["over_threshold"] = pd.array(df["wait_days"] > thr.total_seconds() / 86_400, dtype="boolean")
+    return df[_WAIT_COLUMNS + list(extra)], n_late
+
+
+def waiting_times(log, *, start, end, threshold=None, as_of, start_unit=None, start_domain=None,
+                  end_unit=None, end_domain=None) -> pd.DataFrame:
+    """One row per start milestone: how long until the next end milestone, censored at ``as_of``.
+
+    Parameters
+    ----------
+    log : EventLog
+    start, end : str or list of str
+        Milestones: event types (``"referral_received"``), activity names
+        (``"Henvisning modtaget"``), a list of them, or ``"*"`` (any event). An event
+        type wins over an activity of the same name; prefix ``"activity:"`` to force
+        the activity.
+    threshold : str or timedelta, optional
+        The guarantee, e.g. ``"30D"``; a wait is over it when strictly longer
+        (exactly 30 days meets a 30-day guarantee).
+    as_of : str or datetime
+        The extract date, required: starts without an end by then are censored.
+        A date means its midnight, local time. Starts after it are left out and
+        counted in ``df.attrs["n_starts_after_as_of"]``.
+    start_unit, end_unit : str, optional
+        Regular expression matched case-insensitively in the unit name of the
+        start / end event (``"børne|b&u"``); needs the unit column.
+    start_domain, end_domain : str or list of str, optional
+        Domain(s) of the start / end event's unit (``"psychiatric"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``case_id, start_activity, start_unit, start_at, end_activity, end_unit,
+        end_at, wait_days, outcome, censored, over_threshold``: ``outcome`` is
+        ``ended``, ``waiting`` (no end by ``as_of``; ``wait_days`` = as_of - start) or
+        ``superseded`` (a new start came first; ``wait_days`` = new start - start);
+        ``censored`` is ``outcome != "ended"``; ``over_threshold`` (nullable, NA
+        without a threshold) is ``wait_days > threshold``, so an open wait already
+        past the threshold is over. Times are local; ``df.attrs["parameters"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "B"],
+    ...                    "act": ["Henvisning modtaget", "Udredning start", "Henvisning modtaget"],
+    ...                    "ts": ["2024-01-02 09:00", "2024-02-12 09:00", "2024-02-20 09:00"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    >>> w = pw.waiting_times(log, start="referral_received", end="assessment_start",
+    ...                      threshold="30D", as_of="2024-03-01")
+    >>> w[["case_id", "wait_days", "outcome", "over_threshold"]]
+      case_id  wait_days  outcome  over_threshold
+    0       A     41.000    ended            True
+    1       B      9.625  waiting           False
+    """
+    df, n_late = _waits(log, start=start, end=end, as_of=as_of, threshold=threshold, start_unit=start_unit,
+                        start_domain=start_domain, end_unit=end_unit, end_domain=end_domain)
+    df = local_times(df, log.tz, ["start_at", "end_at"])
+    df.attrs["n_starts_after_as_of"] = n_late
+    return with_parameters(df, start=start, end=end, threshold=threshold, as_of=str(as_of),
+                           start_unit=start_unit, start_domain=start_domain, end_unit=end_unit,
+                           end_domain=end_domain)
+
+
+# --- summaries ----------------------------------------------------------------------------------
+def _by_list(by) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    if isinstance(by, (list, tuple)) and all(isinstance(b, str) for b in by):
+        return list(by)
+    raise OptionError(f"by={by!r} must be a column name or a list of them.")
+
+
+def age_column(log) -> str:
+    """The attribute holding age: ``age`` or ``alder``; OptionError when there is none."""
+    for name in ("age", "alder", "Age", "Alder"):
+        if name in log.attributes:
+            return name
+    hint = closest("age", log.attributes)
+    raise OptionError("by='age_band' needs an attribute called 'age' (or 'alder') with the age in years; "
+                      f"this log has attributes {list(log.attributes)}."
+                      + (f" Did you mean by={hint!r}?" if hint else "")
+                      + " Rename the column before building the log, or group by the attribute itself.")
+
+
+def age_band(values) -> pd.Series:
+    """Ages in years as the bands 0-17, 18-64, 65-79, 80+ (text; ``"unknown"`` when missing).
+
+    Examples
+    --------
+    >>> age_band([4, 17, 18, 64, 65, 79, 80, None]).tolist()
+    ['0-17', '0-17', '18-64', '18-64', '65-79', '65-79', '80+', 'unknown']
+    """
+    age = pd.to_numeric(pd.Series(values), errors="coerce")
+    band = pd.cut(age, [-np.inf, 18, 65, 80, np.inf], right=False, labels=list(AGE_BANDS))
+    return band.astype("object").where(band.notna(), "unknown")
+
+
+def group_columns(log, by, *, purpose: str) -> tuple[list[str], dict[str, str]]:
+    """Output group names and ``{hidden column: canonical column}`` to fetch for ``by``.
+
+    ``unit``, ``domain``, ``sector``, ``activity``, ``event_type``, ``resource``,
+    any attribute of the log, or ``age_band`` (from ``age``/``alder``).
+    """
+    names = _by_list(by)
+    fetch = {}
+    builtin = ("unit", "domain", "sector", "activity", "event_type", "resource")
+    for b in names:
+        if b in ("unit", "domain", "sector"):
+            log.require("unit", purpose=f"{purpose} by {b!r}")
+            fetch[f"_by_{b}"] = b
+        elif b == "resource":
+            log.require("resource", purpose=f"{purpose} by 'resource'")
+            fetch["_by_resource"] = b
+        elif b in ("activity", "event_type") or b in log.attributes:
+            fetch[f"_by_{b}"] = b
+        elif b == "age_band":
+            fetch["_by_age_band"] = age_column(log)
+        else:
+            allowed = [*builtin, "age_band", *log.attributes]
+            hint = closest(b, allowed)
+            raise OptionError(f"by={b!r} is neither a built-in grouping nor an attribute; choose from "
+                              f"{', '.join(repr(a) for a in allowed)}." + (f" Did you mean {hint!r}?" if hint else ""))
+    return names, fetch
+
+
+def finish_groups(df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Rename the fetched ``_by_*`` columns to the group names (``age_band`` computed from age)."""
+    for b in names:
+        col = f"_by_{b}"
+        df[b] = age_band(df[col]).to_numpy() if b == "age_band" else df[col].to_numpy()
+        if col != b:
+            df = df.drop(columns=col)
+    return df
+
+
+def _quantile(x: np.ndarray, q: float) -> float:
+    return float(np.quantile(x, q)) if len(x) else math.nan
+
+
+def _summary_row(wait_days: np.ndarray, ended: np.ndarray, thr_days: float | None) -> dict:
+    w_end, w_cen = wait_days[ended], wait_days[~ended]
+    row = {"n": len(wait_days), "n_ended": int(ended.sum()), "n_censored": int((~ended).sum()),
+           "median_ended_days": _quantile(w_end, 0.5), "p75_ended_days": _quantile(w_end, 0.75),
+           "p90_ended_days": _quantile(w_end, 0.9),
+           "max_ended_days": float(w_end.max()) if len(w_end) else math.nan,
+           "max_censored_days": float(w_cen.max()) if len(w_cen) else math.nan}
+    if thr_days is None:
+        row.update(n_over_threshold=pd.NA, share_over_threshold=math.nan, km_share_over_threshold=math.nan)
+    else:
+        over = wait_days > thr_days
+        known = ended | over  # an open wait still under the threshold may yet go either way
+        row.update(n_over_threshold=int(over.sum()),
+                   share_over_threshold=float(over.sum() / known.sum()) if known.sum() else math.nan,
+                   km_share_over_threshold=km_survival_at(wait_days, ended, thr_days))
+    row.update(km_median(wait_days, ended))
+    return row
+
+
+def summarise_waits(df: pd.DataFrame, threshold, by_names: Sequence[str] = ()) -> pd.DataFrame:
+    """The summary columns of a per-start table, overall or per group (pandas, small)."""
+    thr = None if threshold is None else duration(threshold, argument="threshold").total_seconds() / 86_400
+    rows = []
+    if by_names:
+        for key, grp in df.groupby(list(by_names), dropna=False, sort=True):
+            key = key if isinstance(key, tuple) else (key,)
+            rows.append({**dict(zip(by_names, key)),
+                         **_summary_row(grp["wait_days"].to_numpy(float), ~grp["censored"].to_numpy(bool), thr)})
+    else:
+        rows.append(_summary_row(df["wait_days"].to_numpy(float), ~df["censored"].to_numpy(bool), thr))
+    out = pd.DataFrame(rows, columns=[*by_names, *_SUMMARY_COLUMNS])
+    out["n_over_threshold"] = out["n_over_threshold"].astype("Int64")
+    return out
+
+
+def wait_summary(log, *, start, end, threshold=None, as_of, by=None, start_unit=None, start_domain=None,
+                 end_unit=None, end_domain=None) -> pd.DataFrame:
+    """The distribution of waits from ``start`` to ``end``, with a Kaplan–Meier median.
+
+    Parameters
+    ----------
+    log : EventLog
+    start, end, threshold, as_of, start_unit, start_domain, end_unit, end_domain
+        As in :func:`waiting_times`.
+    by : str or list of str, optional
+        Group by a property of the start event: ``unit``, ``domain``, ``sector``,
+        ``activity``, ``event_type``, ``resource``, an attribute, or ``age_band``
+        (0-17, 18-64, 65-79, 80+ from an ``age``/``alder`` attribute).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row (per group): ``n`` (starts), ``n_ended``, ``n_censored``;
+        ``median_ended_days``, ``p75_ended_days``, ``p90_ended_days``,
+        ``max_ended_days``: quantiles (linear interpolation) of the *ended* waits
+        only, and ``max_censored_days``, the longest open wait; ``n_over_threshold``
+        (ended or open waits longer than the threshold) and ``share_over_threshold``
+        = n_over_threshold / (n_ended + open waits already over the threshold): open
+        waits still under the threshold are left out, their outcome is unknown;
+        ``km_share_over_threshold``: Kaplan–Meier share still waiting at the
+        threshold; ``km_median_days`` with ``km_ci_low``/``km_ci_high`` (95 %,
+        Brookmeyer–Crowley, log-log Greenwood; ``inf`` = not reached). Censored
+        waits enter the Kaplan–Meier columns, never the plain quantiles.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "B", "B", "C"],
+    ...                    "act": ["Henvisning modtaget", "Udredning start"] * 2 + ["Henvisning modtaget"],
+    ...                    "ts": ["2024-01-01", "2024-01-11", "2024-01-01", "2024-02-10", "2024-01-01"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    >>> s = pw.wait_summary(log, start="referral_received", end="assessment_start",
+    ...                     threshold="30D", as_of="2024-03-01")
+    >>> s[["n", "n_censored", "median_ended_days", "share_over_threshold", "km_median_days"]]
+       n  n_censored  median_ended_days  share_over_threshold  km_median_days
+    0  3           1               25.0              0.666667            40.0
+    """
+    names, fetch = group_columns(log, by, purpose="wait_summary")
+    df, n_late = _waits(log, start=start, end=end, as_of=as_of, threshold=threshold, start_unit=start_unit,
+                        start_domain=start_domain, end_unit=end_unit, end_domain=end_domain, extra=fetch)
+    df = finish_groups(df, names)
+    out = summarise_waits(df, threshold, names)
+    if not len(df) and not names:
+        out = out.iloc[0:0]  # an empty log: no row (a row of NaN would read as a result)
+    out.attrs["n_starts_after_as_of"] = n_late
+    return with_parameters(out, start=start, end=end, threshold=threshold, as_of=str(as_of), by=by,
+                           start_unit=start_unit, start_domain=start_domain, end_unit=end_unit,
+                           end_domain=end_domain)
+
+
+# --- guarantees ---------------------------------------------------------------------------
+_PSYK_DP = r"distriktspsykiatri|\bDP\b"
+_CHILD_PSY = r"børne|b&u|\bbup\b|child"
+
+#: The default waiting-time rules of DOMAIN.md section 4 (edit a copy to make your own).
+GUARANTEES = pd.DataFrame([
+    {"name": "udredningsret", "start": "referral_received", "end": "assessment_start", "threshold": "30D",
+     "start_unit": None, "start_domain": "psychiatric", "end_unit": None, "end_domain": None,
+     "tag": "X", "source": "Right to assessment within 30 days in hospital psychiatry (Sundhedsloven § 82 a); "
+                            "outside knowledge, not in the source documents: verify the law and its dates."},
+    {"name": "child_psychiatry_first_contact", "start": "referral_received", "end": "first_contact",
+     "threshold": "4W", "start_unit": _CHILD_PSY, "start_domain": None, "end_unit": None, "end_domain": None,
+     "tag": "T", "source": "KORA 'Sammen om' (Region Sjælland, 2014), B&U rules early 2014: first "
+                            "conversation within 4 weeks of PVK receipt."},
+    {"name": "psychiatric_discharge_to_dp", "start": "discharge", "end": ANY, "threshold": "7D",
+     "start_unit": None, "start_domain": "psychiatric", "end_unit": _PSYK_DP, "end_domain": None,
+     "tag": "T", "source": "KORA 'Sammen om' (2014): PAM wants a DP visit 'i ugen efter' discharge "
+                            "(first contact of any kind in district psychiatry within 7 days)."},
+    {"name": "diagnosis_conference_to_treatment", "start": "diagnosis_conference", "end": "treatment_start",
+     "threshold": "4W", "start_unit": None, "start_domain": None, "end_unit": None, "end_domain": None,
+     "tag": "T", "source": "KORA 'Sammen om' (2014), B&U rules early 2014: diagnosis conference to "
+                            "treatment within 4 weeks."},
+    {"name": "ready_for_discharge_bed_days", "start": "ready_for_discharge", "end": "discharge",
+     "threshold": None, "start_unit": None, "start_domain": None, "end_unit": None, "end_domain": None,
+     "tag": "T", "source": "DEFACTUM 17 narratives (Region Midtjylland): ~30 % of a ward's beds held by "
+                            "færdigmeldte patients, up to ~5 months (bed-days waiting; no threshold)."},
+    {"name": "rejected_to_next_referral", "start": "referral_rejected", "end": "referral", "threshold": None,
+     "start_unit": None, "start_domain": None, "end_unit": None, "end_domain": None,
+     "tag": "T", "source": "DOMAIN.md section 4: referral rejected to the next referral (no threshold)."},
+    {"name": "needs_assessment_to_municipal_service", "start": "municipal_assessment",
+     "end": ("homecare_start", "rehab_start", "temporary_stay"), "threshold": None,
+     "start_unit": None, "start_domain": None, "end_unit": None, "end_domain": None,
+     "tag": "T", "source": "DOMAIN.md section 4: needs assessment to the first municipal service "
+                            "(home care, rehabilitation or temporary stay; no threshold)."},
+], columns=["name", "start", "end", "threshold", "start_unit", "start_domain", "end_unit", "end_domain",
+            "tag", "source"])
+
+_RULE_OPTIONAL = ("start_unit", "start_domain", "end_unit", "end_domain")
+
+
+def _cell(value):
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def guarantees(log, rules=None, *, as_of) -> pd.DataFrame:
+    """Evaluate a table of waiting-time rules in one call.
+
+    Parameters
+    ----------
+    log : EventLog
+    rules : pandas.DataFrame, optional
+        One row per rule with columns ``name, start, end, threshold`` and optionally
+        ``start_unit, start_domain, end_unit, end_domain`` (see
+        :func:`waiting_times`), plus any columns of your own (``tag``, ``source``),
+        which are copied to the result. Default :data:`GUARANTEES`, the rules of
+        DOMAIN.md section 4, each with its source ([T] from the background
+        documents, [X] outside knowledge to verify).
+    as_of : str or datetime
+        The extract date (required).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rule: the rule's columns, ``status`` (``"ok"`` or why the rule
+        could not be evaluated, e.g. a milestone the log does not contain) and the
+        columns of :func:`wait_summary` (``n = 0`` when not evaluated).
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A"], "act": ["Henvisning modtaget", "Udredning start"],
+    ...                    "ts": ["2024-01-01", "2024-02-15"],
+    ...                    "unit": ["Psykiatrisk Visitationsklinik", "Psykiatrisk Visitationsklinik"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    >>> g = pw.guarantees(log, as_of="2024-03-01")
+    >>> g[["name", "n", "median_ended_days", "share_over_threshold"]].head(2)
+                                 name  n  median_ended_days  share_over_threshold
+    0                   udredningsret  1               45.0                   1.0
+    1  child_psychiatry_first_contact  0                NaN                   NaN
+    >>> g.loc[3, "status"].startswith("start='diagnosis_conference' matches no event")
+    True
+    """
+    rules = GUARANTEES if rules is None else rules
+    if not isinstance(rules, pd.DataFrame):
+        raise OptionError(f"rules must be a pandas DataFrame like pw.GUARANTEES, got {type(rules).__name__}.")
+    missing = [c for c in ("name", "start", "end", "threshold") if c not in rules.columns]
+    if missing:
+        raise OptionError(f"rules lacks the column(s) {missing}; a rule needs name, start, end, threshold "
+                          "(and optionally start_unit, start_domain, end_unit, end_domain). See pw.GUARANTEES.")
+    timestamp(as_of, log.tz, argument="as_of")
+    rows = []
+    for rule in rules.to_dict("records"):
+        opts = {k: _cell(rule.get(k)) for k in _RULE_OPTIONAL}
+        start, end = rule["start"], rule["end"]
+        start = list(start) if isinstance(start, tuple) else start
+        end = list(end) if isinstance(end, tuple) else end
+        threshold = _cell(rule["threshold"])
+        status = "ok"
+        if any(v is not None for v in opts.values()) and not log.has("unit"):
+            status = "needs the unit column (the rule restricts units or domains)"
+            df = _empty_waits()
+        else:
+            try:
+                df, _ = _waits(log, start=start, end=end, as_of=as_of, threshold=threshold, explain=False,
+                               **opts)
+            except _Absent as exc:
+                status, df = str(exc), _empty_waits()
+        summary = summarise_waits(df, threshold).iloc[0].to_dict()
+        rows.append({**rule, "status": status, **summary})
+    out = pd.DataFrame(rows, columns=[*rules.columns, "status", *_SUMMARY_COLUMNS])
+    out["n"] = out["n"].astype("int64")
+    out["n_ended"] = out["n_ended"].astype("int64")
+    out["n_censored"] = out["n_censored"].astype("int64")
+    out["n_over_threshold"] = out["n_over_threshold"].astype("Int64")
+    return with_parameters(out, as_of=str(as_of), rules="GUARANTEES" if rules is GUARANTEES else "custom")
+
+
+__all__ = ["waiting_times", "wait_summary", "guarantees", "GUARANTEES", "ANY", "AGE_BANDS", "age_band",
+           "age_column", "group_columns", "finish_groups", "summarise_waits"]

@@ -1,0 +1,202 @@
+"""Waits, their summary with Kaplan–Meier, and guarantees, on hand-built logs."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pathways as pw
+from pathways.analyses.survival import km_median, km_table
+
+REF, ASSESS = "Henvisning modtaget", "Udredning start"
+
+
+def _log(rows, **kw):
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"])
+    return pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit", **kw)
+
+
+PVK = "Psykiatrisk Visitationsklinik"
+ROWS = [
+    # P1: 20 days; the second assessment start is ignored (first end counts)
+    ("P1", REF, "2024-01-02 09:00", PVK), ("P1", ASSESS, "2024-01-22 09:00", PVK),
+    ("P1", ASSESS, "2024-01-30 09:00", PVK),
+    # P2: two starts before one end: the first is superseded after 10 days, the second waits 41 days
+    ("P2", REF, "2024-01-05 10:00", PVK), ("P2", REF, "2024-01-15 10:00", PVK),
+    ("P2", ASSESS, "2024-02-25 10:00", PVK),
+    # P3: still waiting at as_of (2024-03-01 00:00): 20 Feb 12:00 -> 1 Mar 00:00 = 9.5 days (leap year)
+    ("P3", REF, "2024-02-20 12:00", PVK),
+    # P4: the end comes after as_of, so censored at as_of: 1 Jan -> 1 Mar = 31 + 29 = 60 days (over 30)
+    ("P4", REF, "2024-01-01 00:00", PVK), ("P4", ASSESS, "2024-03-10 00:00", PVK),
+    # P5: starts after as_of: left out, counted in attrs
+    ("P5", REF, "2024-03-05 08:00", PVK),
+    # P6: exactly 30 days: meets a 30-day guarantee
+    ("P6", REF, "2024-01-10 08:00", PVK), ("P6", ASSESS, "2024-02-09 08:00", PVK),
+]
+AS_OF = "2024-03-01"
+
+
+@pytest.fixture(scope="module")
+def log():
+    return _log(ROWS)
+
+
+def test_waiting_times_by_hand(log):
+    w = pw.waiting_times(log, start="referral_received", end="assessment_start", threshold="30D", as_of=AS_OF)
+    assert list(w.columns[:11]) == ["case_id", "start_activity", "start_unit", "start_at", "end_activity",
+                                    "end_unit", "end_at", "wait_days", "outcome", "censored", "over_threshold"]
+    assert w["case_id"].tolist() == ["P1", "P2", "P2", "P3", "P4", "P6"]
+    assert w["wait_days"].round(6).tolist() == [20.0, 10.0, 41.0, 9.5, 60.0, 30.0]
+    assert w["outcome"].tolist() == ["ended", "superseded", "ended", "waiting", "waiting", "ended"]
+    assert w["censored"].tolist() == [False, True, False, True, True, False]
+    assert w["over_threshold"].tolist() == [False, False, True, False, True, False]
+    # the first end counts: P1 ends on 22 Jan, not 30 Jan
+    assert w.loc[0, "end_at"] == pd.Timestamp("2024-01-22 09:00", tz="Europe/Copenhagen")
+    assert w["end_at"].isna().tolist() == [False, True, False, True, True, False]
+    assert w.attrs["n_starts_after_as_of"] == 1
+    assert w.attrs["parameters"]["threshold"] == "30D"
+    assert str(w["start_at"].dt.tz) == "Europe/Copenhagen"
+
+
+def test_activity_names_and_event_types_agree(log):
+    a = pw.waiting_times(log, start="referral_received", end="assessment_start", as_of=AS_OF)
+    b = pw.waiting_times(log, start=REF, end=[ASSESS], as_of=AS_OF)
+    c = pw.waiting_times(log, start="activity:" + REF, end="event_type:assessment_start", as_of=AS_OF)
+    for other in (b, c):
+        pd.testing.assert_series_equal(a["wait_days"], other["wait_days"])
+    assert a["over_threshold"].isna().all()  # no threshold: unknown, not False
+
+
+def test_event_type_wins_over_activity_of_same_name():
+    # an activity literally called "visitation" next to "Visitation": both map to the event type
+    log = _log([("A", "Henvisning", "2024-01-01", None), ("A", "Visitation", "2024-01-03", None),
+                ("A", "referral", "2024-01-04", None)])
+    w = pw.waiting_times(log, start="referral", end="visitation", as_of="2024-02-01")
+    # "referral" is the event type: both "Henvisning" and the activity "referral" are starts
+    assert w["wait_days"].tolist() == [2.0, 28.0]
+    w2 = pw.waiting_times(log, start="activity:referral", end="visitation", as_of="2024-02-01")
+    assert w2["wait_days"].tolist() == [28.0]
+
+
+def test_wait_across_dst_is_exact():
+    # 30 Mar 12:00 -> 31 Mar 12:00 local spans the spring change: 23 hours
+    log = _log([("A", REF, "2024-03-30 12:00", PVK), ("A", ASSESS, "2024-03-31 12:00", PVK)])
+    w = pw.waiting_times(log, start=REF, end=ASSESS, as_of="2024-04-01")
+    assert w.loc[0, "wait_days"] == pytest.approx(23 / 24)
+
+
+def test_wait_summary_by_hand(log):
+    s = pw.wait_summary(log, start="referral_received", end="assessment_start", threshold="30D", as_of=AS_OF)
+    r = s.iloc[0]
+    assert (r["n"], r["n_ended"], r["n_censored"]) == (6, 3, 3)
+    # ended waits 20, 30, 41 (numpy linear quantiles): median 30, p75 35.5, p90 38.8
+    assert r["median_ended_days"] == pytest.approx(30.0)
+    assert r["p75_ended_days"] == pytest.approx(35.5)
+    assert r["p90_ended_days"] == pytest.approx(38.8)
+    assert r["max_ended_days"] == pytest.approx(41.0)
+    assert r["max_censored_days"] == pytest.approx(60.0)
+    # over 30 days: 41 (ended) and 60 (still waiting); known side: 3 ended + 1 open over = 4
+    assert r["n_over_threshold"] == 2
+    assert r["share_over_threshold"] == pytest.approx(0.5)
+    # KM by hand: times 9.5c 10c 20e 30e 41e 60c; S(20) = 3/4, S(30) = 3/4*2/3 = 1/2, S(41) = 1/4
+    assert r["km_median_days"] == pytest.approx(30.0)
+    assert r["km_share_over_threshold"] == pytest.approx(0.5)
+    # lifelines 0.30 KaplanMeierFitter on the same six waits: median 30.0, CI (20.0, inf)
+    assert r["km_ci_low"] == pytest.approx(20.0)
+    assert math.isinf(r["km_ci_high"])
+    assert s.attrs["parameters"]["as_of"] == AS_OF
+
+
+def test_wait_summary_by_group(log):
+    df = pd.DataFrame(ROWS, columns=["pt", "act", "ts", "unit"])
+    df["age"] = df["pt"].map({"P1": 10, "P2": 40, "P3": 40, "P4": 85, "P5": 50, "P6": 70})
+    glog = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    s = pw.wait_summary(glog, start=REF, end=ASSESS, as_of=AS_OF, by="age_band")
+    assert s["age_band"].tolist() == ["0-17", "18-64", "65-79", "80+"]
+    assert s["n"].tolist() == [1, 3, 1, 1]
+    assert s["n_censored"].tolist() == [0, 2, 0, 1]
+    s2 = pw.wait_summary(glog, start=REF, end=ASSESS, as_of=AS_OF, by="domain")
+    assert s2["domain"].tolist() == ["psychiatric"] and s2["n"].tolist() == [6]
+    with pytest.raises(pw.OptionError, match="Did you mean 'age'"):
+        pw.wait_summary(glog, start=REF, end=ASSESS, as_of=AS_OF, by="agee")
+
+
+def test_km_against_lifelines():
+    # reference numbers computed once with lifelines 0.30 (KaplanMeierFitter, median_survival_times
+    # of confidence_interval_); lifelines is not a dependency
+    d = [3, 5, 5, 8, 10, 12, 12, 15, 20, 25, 30, 40]
+    e = np.array([1, 1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1], bool)
+    assert km_median(d, e) == {"km_median_days": 20.0, "km_ci_low": 5.0, "km_ci_high": 40.0}
+    t = km_table(d, e).set_index("time")
+    assert t.loc[12.0, "survival"] == pytest.approx(0.529101, abs=1e-6)
+    assert t.loc[12.0, "ci_low"] == pytest.approx(0.205093, abs=1e-6)
+    assert t.loc[12.0, "ci_high"] == pytest.approx(0.774312, abs=1e-6)
+    assert t.loc[25.0, "ci_low"] == pytest.approx(0.043651, abs=1e-6)
+    assert t.loc[25.0, "ci_high"] == pytest.approx(0.568568, abs=1e-6)
+    # nothing: NaN; nothing ended: not reached
+    assert math.isnan(km_median([], [])["km_median_days"])
+    assert math.isinf(km_median([1, 2], [False, False])["km_median_days"])
+
+
+def test_missing_milestone_did_you_mean(log):
+    with pytest.raises(pw.OptionError, match="Henvisning modtaget"):
+        pw.waiting_times(log, start="Henvisning modtget", end=ASSESS, as_of=AS_OF)
+    with pytest.raises(pw.OptionError, match="Vocabulary"):
+        pw.waiting_times(log, start="diagnosis_conference", end="treatment_start", as_of=AS_OF)
+    with pytest.raises(pw.OptionError, match="not a milestone"):
+        pw.waiting_times(log, start="", end=ASSESS, as_of=AS_OF)
+    with pytest.raises(pw.OptionError, match="as_of"):
+        pw.waiting_times(log, start=REF, end=ASSESS, as_of="not a date")
+    with pytest.raises(TypeError):
+        pw.waiting_times(log, start=REF, end=ASSESS)  # as_of is required
+
+
+def test_unit_filters_need_the_unit_role():
+    df = pd.DataFrame({"pt": ["A", "A"], "act": [REF, ASSESS], "ts": ["2024-01-01", "2024-01-05"]})
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    with pytest.raises(pw.OptionError, match="unit"):
+        pw.waiting_times(log, start=REF, end=ASSESS, as_of=AS_OF, start_domain="psychiatric")
+    with pytest.raises(pw.OptionError, match="not a domain"):
+        pw.waiting_times(_log(ROWS), start=REF, end=ASSESS, as_of=AS_OF, start_domain="psych")
+
+
+def test_empty_log():
+    empty = _log(ROWS).replace(_log(ROWS).table.filter(lambda t: t.case_id == "nobody"))
+    w = pw.waiting_times(empty, start=REF, end=ASSESS, threshold="30D", as_of=AS_OF)
+    assert len(w) == 0 and "wait_days" in w.columns and "over_threshold" in w.columns
+    s = pw.wait_summary(empty, start=REF, end=ASSESS, as_of=AS_OF)
+    assert len(s) == 0 and "km_median_days" in s.columns
+
+
+def test_guarantees_default_rules():
+    rows = ROWS + [
+        # child psychiatry: referral received at B&U, first contact 3 weeks later (within 4 weeks)
+        ("C1", REF, "2024-01-01 09:00", "Børne- og Ungdomspsykiatri"),
+        ("C1", "Førstegangssamtale", "2024-01-22 09:00", "Børne- og Ungdomspsykiatri"),
+        # psychiatric discharge, then any contact in district psychiatry 9 days later (over 7)
+        ("D1", "Udskrivning", "2024-01-10 12:00", "Psykiatrisk sengeafsnit"),
+        ("D1", "Ambulant besøg", "2024-01-19 12:00", "Distriktspsykiatri Vest"),
+    ]
+    g = pw.guarantees(_log(rows), as_of=AS_OF).set_index("name")
+    assert list(g.index) == list(pw.GUARANTEES["name"])
+    assert {"source", "tag", "status", "km_median_days"} <= set(g.columns)
+    u = g.loc["udredningsret"]
+    # the B&U referral is psychiatric too and never assessed: 7 starts, over: P2 41, P4 60, C1 60
+    assert (u["status"], u["n"], u["n_over_threshold"]) == ("ok", 7, 3)
+    c = g.loc["child_psychiatry_first_contact"]
+    assert (c["n"], c["median_ended_days"], c["n_over_threshold"]) == (1, 21.0, 0)
+    d = g.loc["psychiatric_discharge_to_dp"]
+    assert (d["n"], d["median_ended_days"], d["share_over_threshold"]) == (1, 9.0, 1.0)
+    assert "matches no event" in g.loc["diagnosis_conference_to_treatment", "status"]
+    assert g.loc["diagnosis_conference_to_treatment", "n"] == 0
+    assert g.attrs["parameters"]["as_of"] == AS_OF
+
+
+def test_guarantees_custom_rules(log):
+    rules = pd.DataFrame({"name": ["fast"], "start": [REF], "end": [ASSESS], "threshold": ["3W"],
+                          "owner": ["PVK"]})
+    g = pw.guarantees(log, rules, as_of=AS_OF)
+    assert g.loc[0, "owner"] == "PVK" and g.loc[0, "n_over_threshold"] == 3  # 30, 41 and 60 are over 21 days
+    with pytest.raises(pw.OptionError, match="lacks the column"):
+        pw.guarantees(log, rules.drop(columns="threshold"), as_of=AS_OF)
