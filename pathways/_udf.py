@@ -7,3 +7,8 @@ import ibis.expr.datatypes as dt
 @ibis.udf.scalar.builtin(name="timezone")
 def wall_clock(zone: str, ts: dt.Timestamp(timezone="UTC")) -> dt.Timestamp(scale=6):
     """DuckDB's ``timezone(zone, timestamptz)``: the wall-clock time in ``zone``."""
+
+
+@ibis.udf.scalar.builtin(name="epoch_us")
+def epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:
+    """DuckDB's ``epoch_us(timestamptz)``: microseconds since 1970-01-01 UTC, exact."""

@@ -79,7 +79,7 @@ EVENT_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "care_plan": (("plejeforløbsplan", "genoptræningsplan"), ("care plan", "rehabilitation plan")),
     "municipal_assessment": (("kommunal visitation", "visitation til hjemmepleje", "bevillingsmøde"),
                              ("municipal assessment", "needs assessment")),
-    "homecare_start": (("hjemmepleje start", "opstart hjemmepleje", "hjemmesygepleje start"),
+    "homecare_start": (("hjemmepleje start", "opstart hjemmepleje", "hjemmesygepleje start", "indflytning"),
                        ("home care start", "homecare start")),
     "rehab_start": (("genoptræning start", "start genoptræning"), ("rehabilitation start", "rehab start")),
     "rehab_end": (("genoptræning slut", "genoptræning afsluttet"), ("rehabilitation end", "rehab end")),

@@ -41,8 +41,10 @@ def timestamp(value, tz: str, *, argument: str) -> pd.Timestamp:
 
 
 def days_between(start, end):
-    """Ibis expression: ``end - start`` in days (float), for timestamp expressions."""
-    return (end.epoch_seconds() - start.epoch_seconds()) / SECONDS_PER_DAY
+    """Ibis expression: ``end - start`` in days (float64), exact to the microsecond, across DST too."""
+    from .._udf import epoch_us
+
+    return (epoch_us(end) - epoch_us(start)).cast("float64") / (SECONDS_PER_DAY * 1e6)
 
 
 def with_parameters(df: pd.DataFrame, **parameters) -> pd.DataFrame:
