@@ -1,0 +1,79 @@
+"""One row per case: what happened to each patient, ready to join with other per-case tables."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from ._common import days_between, duration, local_times, with_parameters
+
+_COLUMNS = {
+    "case_id": "object", "n_events": "int64", "n_activities": "int64", "n_units": "int64",
+    "n_handovers": "int64", "n_psychiatric_somatic": "int64", "n_long_gaps": "int64", "n_loops": "int64",
+    "longest_gap_days": "float64", "first_event_at": "datetime64[us, UTC]",
+    "last_event_at": "datetime64[us, UTC]", "duration_days": "float64",
+}
+
+
+def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> pd.DataFrame:
+    """One row per case: events, units, handovers, loops, longest wait and span.
+
+    Parameters
+    ----------
+    log : EventLog
+    within, max_between : loop window and the most units between a unit and its return
+        (as :func:`pathways.circular_referrals`).
+    max_gap : handover gaps longer than this count in ``n_long_gaps``
+        (as :func:`pathways.handovers`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``case_id, n_events, n_activities, n_units`` (distinct units), ``n_handovers``,
+        ``n_psychiatric_somatic`` (handovers across the psychiatric/somatic line, either way),
+        ``n_long_gaps``, ``n_loops`` (loop episodes), ``longest_gap_days`` (the longest time
+        between two consecutive events of the case: its longest wait for anything),
+        ``first_event_at``, ``last_event_at``, ``duration_days``. Handover and loop columns
+        are 0 when the log has no unit column. Sorted by case id.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A"] * 4 + ["B"],
+    ...     "act": ["Henvisning", "Ambulant besøg", "Akut kontakt", "Ambulant besøg", "Henvisning"],
+    ...     "ts": ["2023-01-02", "2023-01-10", "2023-02-01", "2023-02-20", "2023-03-01"],
+    ...     "unit": ["Egen læge", "Psykiatrisk Akutmodtagelse", "Akutmodtagelse",
+    ...              "Psykiatrisk Akutmodtagelse", "Egen læge"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    >>> pw.case_summary(log)[["case_id", "n_handovers", "n_psychiatric_somatic", "n_loops", "longest_gap_days"]]
+      case_id  n_handovers  n_psychiatric_somatic  n_loops  longest_gap_days
+    0       A            3                      2        1              22.0
+    1       B            0                      0        0               0.0
+    """
+    duration(max_gap, argument="max_gap")
+    t = log.table
+    w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
+    gaps = t.mutate(gap=days_between(t.timestamp, t.timestamp.lead().over(w)))
+    per_case = gaps.group_by("case_id").aggregate(
+        n_events=gaps.count(), n_activities=gaps.activity.nunique(), n_units=gaps.unit.nunique(),
+        longest_gap_days=gaps.gap.max(), first_event_at=gaps.timestamp.min(),
+        last_event_at=gaps.timestamp.max())
+    per_case = per_case.mutate(duration_days=days_between(per_case.first_event_at, per_case.last_event_at))
+    out = per_case.to_pandas()
+    zeros = {"n_handovers": 0, "n_psychiatric_somatic": 0, "n_long_gaps": 0, "n_loops": 0}
+    if log.has("unit") and len(out):
+        from .handovers import handover_expr
+        from .loops import episode_expr
+
+        h = handover_expr(log, max_gap=max_gap, purpose="case_summary")
+        crossing = h.kind.isin(["psychiatric→somatic", "somatic→psychiatric"])
+        hc = h.group_by("case_id").aggregate(n_handovers=h.count(), n_psychiatric_somatic=crossing.sum(),
+                                             n_long_gaps=h.long_gap.sum()).to_pandas()
+        e = episode_expr(log, within=within, max_between=max_between, purpose="case_summary")
+        ec = e.group_by("case_id").aggregate(n_loops=e.count()).to_pandas()
+        out = out.merge(hc, on="case_id", how="left").merge(ec, on="case_id", how="left")
+    out = out.reindex(columns=list(_COLUMNS)).fillna({**zeros, "longest_gap_days": 0.0})
+    out = out.astype({k: v for k, v in _COLUMNS.items() if not v.startswith("datetime")})
+    out = out[list(_COLUMNS)].sort_values("case_id", ignore_index=True)
+    out = local_times(out, log.tz, ["first_event_at", "last_event_at"])
+    return with_parameters(out, within=within, max_between=max_between, max_gap=max_gap)

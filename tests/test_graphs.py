@@ -1,0 +1,53 @@
+"""networkx graphs: nodes, edge counts and flags on hand-built logs."""
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+import pathways as pw
+
+
+@pytest.fixture(scope="module")
+def log():
+    rows = [
+        ("A", "Henvisning", "2023-01-02", "Smerteklinik"),
+        ("A", "Henvisning", "2023-01-20", "Privatpraktiserende psykiater"),
+        ("A", "Henvisning", "2023-03-01", "Smerteklinik"),          # loop Smerteklinik -> psykiater -> back
+        ("B", "Henvisning", "2023-01-02", "Egen læge"),
+        ("B", "Indlæggelse", "2023-01-03", "Medicinsk afdeling"),   # 1-day gap
+        ("C", "Henvisning", "2023-01-02", "Egen læge"),
+        ("C", "Indlæggelse", "2023-01-23", "Medicinsk afdeling"),   # 21-day gap: median 11 days
+    ]
+    return pw.from_pandas(pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"]),
+                          case="pt", activity="act", timestamp="ts", unit="unit")
+
+
+def test_unit_graph_nodes_edges_and_flags(log):
+    g = pw.unit_graph(log)
+    assert isinstance(g, nx.DiGraph)
+    assert g.nodes["Privatpraktiserende psykiater"]["sector"] == "private"
+    assert g.nodes["Egen læge"]["n_cases"] == 2
+    e = g.edges["Egen læge", "Medicinsk afdeling"]
+    assert (e["n_handovers"], e["n_cases"], e["median_gap_days"]) == (2, 2, 11.0)
+    assert e["long_wait"] and not e["loop"]           # 11 days > 7 days
+    assert g.edges["Smerteklinik", "Privatpraktiserende psykiater"]["loop"]
+    assert g.edges["Privatpraktiserende psykiater", "Smerteklinik"]["loop"]
+    # somatic -> psychiatric (private practice) crosses the line
+    assert g.edges["Smerteklinik", "Privatpraktiserende psykiater"]["psychiatric_somatic"]
+    assert not g.edges["Egen læge", "Medicinsk afdeling"]["psychiatric_somatic"]
+    assert list(nx.simple_cycles(g)) == [["Smerteklinik", "Privatpraktiserende psykiater"]] or \
+        list(nx.simple_cycles(g)) == [["Privatpraktiserende psykiater", "Smerteklinik"]]
+
+
+def test_transition_graph_at_unit_level_flags_the_loop(log):
+    g = pw.transition_graph(log, level="unit", threshold="10D")
+    assert g.edges["Smerteklinik", "Privatpraktiserende psykiater"]["loop"]
+    assert g.edges["Egen læge", "Medicinsk afdeling"]["long_wait"]     # median 11 > 10 days
+    assert g.edges["▶ start", "Egen læge"]["n_cases"] == 2
+    assert g.nodes["■ end"]["terminal"]
+
+
+def test_unit_graph_needs_units():
+    df = pd.DataFrame({"c": ["x"], "a": ["Henvisning"], "t": ["2023-01-01"]})
+    with pytest.raises(pw.OptionError, match="unit=<column name>"):
+        pw.unit_graph(pw.from_pandas(df, case="c", activity="a", timestamp="t"))
