@@ -190,7 +190,7 @@ def _dst_ranges(first_year: int, last_year: int) -> list[tuple[int, int]]:
     for y in range(first_year, last_year + 1):
         for month in (3, 10):
             last = np.datetime64(f"{y}-{month + 1:02d}-01") - np.timedelta64(1, "D")
-            wd = (last.astype("datetime64[D]").astype(np.int64) - 3) % 7  # 1970-01-01 was a Thursday
+            wd = (last.astype("datetime64[D]").astype(np.int64) + 3) % 7  # Monday=0; 1970-01-01 was a Thursday
             sunday = last - np.timedelta64(int((wd - 6) % 7), "D")
             a = int((sunday.astype("datetime64[m]") - EPOCH).astype(np.int64)) + 120
             out.append((a, a + 60))
@@ -198,8 +198,12 @@ def _dst_ranges(first_year: int, last_year: int) -> list[tuple[int, int]]:
 
 
 def _calendar_fixes(ev: dict, dst: list[tuple[int, int]]) -> None:
-    """No naive time in a DST gap/overlap, none at exactly 00:00, no ties within a case."""
-    for _ in range(4):
+    """No naive time in a DST gap/overlap, none at exactly 00:00, no ties within a case.
+
+    Each fix can undo another (a tie pushed into a DST gap), so they repeat until
+    nothing changes; every round only moves times later, so this ends.
+    """
+    for _ in range(1000):
         changed = False
         for col in ("t", "end"):
             x = ev[col]
