@@ -78,7 +78,7 @@ def _timestamp_sql(con, source: str, col: str, col_type: str, tz: str, timestamp
     hits = con.execute(
         f"SELECT count({iso('v')}), "
         + ", ".join(f"count(try_strptime(v, {sql_literal(f)}))" for f in formats)
-        + f" FROM (SELECT {s} AS v FROM {q(source)} WHERE {s} IS NOT NULL LIMIT 2000)").fetchone()
+        + f" FROM (SELECT {s} AS v FROM {q(source)} WHERE {s} IS NOT NULL LIMIT 2000)").fetchall()[0]
     iso_hits, fmt_hits = hits[0], hits[1:]
     formats = [f for _, f in sorted(zip(fmt_hits, formats), key=lambda p: -p[0])]
     fmt_list = "[" + ", ".join(sql_literal(f) for f in formats) + "]"
@@ -249,11 +249,12 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
 
     rejected = _rejected_table(failures)
     table = backend.table(events)
+    owner = _TableOwner(backend, events)  # shared by every log derived from this one
     log = EventLog(table.drop(*helpers) if helpers else table, backend=backend, tz=tz,
                    columns={**mapping, "attributes": list(attributes)},
                    attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
                    taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
-                   activity_classes=activity_classes, origin=origin)
+                   activity_classes=activity_classes, origin=origin, owner=owner)
     if len(rejected):
         warnings.warn(f"{len(rejected):,} of {n_read:,} rows were moved to log.rejected:\n"
                       + describe_failures(failures, n_read), PathwaysWarning, stacklevel=3)
@@ -347,15 +348,16 @@ class EventLog:
     """
 
     __slots__ = ("table", "backend", "tz", "columns", "attributes", "rejected", "n_read", "taxonomy",
-                 "vocabulary", "origin", "_unit_classes", "_activity_classes", "_stats", "_frozen")
+                 "vocabulary", "origin", "_unit_classes", "_activity_classes", "_stats", "_cache", "_owner", "_frozen",
+                 "__weakref__")
 
     def __init__(self, table, *, backend, tz, columns, attributes, rejected, n_read, taxonomy,
-                 vocabulary, unit_classes, activity_classes, origin="frame"):
+                 vocabulary, unit_classes, activity_classes, origin="frame", owner=None):
         for name, value in dict(table=table, backend=backend, tz=tz, columns=columns,
                                 attributes=tuple(attributes), rejected=rejected, n_read=n_read,
                                 taxonomy=taxonomy, vocabulary=vocabulary, origin=origin,
                                 _unit_classes=unit_classes, _activity_classes=activity_classes,
-                                _stats=None).items():
+                                _stats=None, _cache={}, _owner=owner).items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_frozen", True)
 
@@ -368,7 +370,24 @@ class EventLog:
                         attributes=self.attributes, rejected=self.rejected, n_read=self.n_read,
                         taxonomy=self.taxonomy, vocabulary=self.vocabulary,
                         unit_classes=self._unit_classes, activity_classes=self._activity_classes,
-                        origin=self.origin)
+                        origin=self.origin, owner=self._owner)
+
+    def materialize(self, key, build):
+        """The Ibis table ``build(self)``, computed once per log and kept in the engine.
+
+        Analyses share intermediate tables this way (the unit path, the ordered events):
+        the first call runs the query into a temporary table, later calls with the same
+        ``key`` reuse it. The table is dropped when the log is garbage-collected.
+        """
+        table = self._cache.get(key)
+        if table is None:
+            import weakref
+
+            name = fresh_name("cache")
+            table = self.backend.create_table(name, build(self), temp=True)
+            self._cache[key] = table
+            weakref.finalize(self, _drop_table, self.backend, name)
+        return table
 
     # --- facts -----------------------------------------------------------------
     def has(self, role: str) -> bool:
@@ -487,6 +506,22 @@ class EventLog:
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
                        for k, v in rows)
         return f"<table><caption>EventLog</caption>{body}</table>"
+
+
+class _TableOwner:
+    """Drops the events table when the last log using it is garbage-collected."""
+
+    def __init__(self, backend, name: str):
+        import weakref
+
+        weakref.finalize(self, _drop_table, backend, name)
+
+
+def _drop_table(backend, name: str) -> None:
+    try:
+        backend.con.execute(f"DROP TABLE IF EXISTS {q(name)}")
+    except Exception:  # the connection may already be closed at interpreter exit
+        pass
 
 
 def _zone(tz: str):

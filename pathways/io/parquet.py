@@ -45,7 +45,7 @@ def read_parquet(path, *, case: str, activity: str, timestamp: str, tz: str = "E
             if len(files) > 1 else
             f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
             f"CAST(file_row_number AS BIGINT) AS __pw_row FROM read_parquet({listing}, file_row_number = true)")
-        n_read = backend.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        n_read = backend.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
     except EventLogError:
         raise
     except Exception as exc:
