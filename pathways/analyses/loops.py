@@ -1,0 +1,355 @@
+"""Circular referrals (loops), the circular routes across patients, and repeated referrals (DOMAIN.md section 4).
+
+"Afdelingerne kan ikke altid se det selv": a patient sent round a ring of
+units. Everything is computed on the unit path of
+:func:`pathways.analyses.unitpath.unit_path_expr` in the engine, with window
+functions over the steps (no self-join over events): for each step the previous
+and next step in the same unit give the returns, and a running maximum over the
+steps merges overlapping returns into episodes (gaps and islands).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Literal
+
+import ibis
+import pandas as pd
+
+from ..errors import OptionError
+from ._common import days_between, duration, with_parameters
+from .unitpath import REFERRAL_TYPES, days_option, fetch, typed_result, unit_path_expr
+
+#: Event types that end a loop episode for ``gave_up`` (see :func:`circular_referrals`).
+ENDING_TYPES = ("closure", "treatment_start")
+SEP = " → "
+
+EPISODE_COLUMNS = {
+    "case_id": "object", "episode": "int64", "units": "object", "unit_tuple": "object",
+    "first_step": "int64", "last_step": "int64", "n_units": "int64", "cycle_length": "int64",
+    "n_returns": "int64", "kind": "object", "start": "datetime64[us, UTC]", "end": "datetime64[us, UTC]",
+    "duration_days": "float64", "gave_up": "bool", "followup_censored": "bool",
+}
+ROUTE_COLUMNS = {
+    "units": "object", "unit_tuple": "object", "returned_to": "object", "cycle_length": "int64",
+    "kind": "object", "n_returns": "int64", "n_cases": "int64", "median_duration_days": "float64",
+}
+REPEAT_COLUMNS = {
+    "case_id": "object", "event_type": "object", "target": "object", "unit": "object", "n_events": "int64",
+    "n_repeats": "int64", "first_at": "datetime64[us, UTC]", "last_at": "datetime64[us, UTC]",
+    "span_days": "float64",
+}
+
+
+def _max_between(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise OptionError(f"max_between={value!r} is not allowed; give a whole number of units of at least 1 "
+                          "(a loop needs at least one other unit between the visits to the same unit).")
+    return int(value)
+
+
+def return_steps(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
+                 purpose: str = "circular_referrals"):
+    """Ibis expression: the unit path with return flags, from one window over each case's steps.
+
+    Adds to each step ``prev_step``, ``prev_arrived`` and ``prev_left`` (the most
+    recent earlier step in the same unit, when it is 2..max_between + 1 steps back,
+    with its arrival and departure), ``is_return`` (this step is a return to that
+    unit) and ``cycle`` (for a return, the array of units from ``prev_step`` to this
+    step; else NULL).
+
+    Only the ``max_between + 1`` steps before can hold the visit returned to, so
+    it comes from lags at fixed offsets: the nearest offset whose unit is this
+    step's unit is the most recent visit (offset 1 never is: repeats are collapsed).
+    """
+    days = days_option(within, "within")
+    mb = _max_between(max_between)
+    s = unit_path_expr(log, on=on, purpose=purpose)
+    w = ibis.window(group_by="case_id", order_by="step")
+    ks = range(2, mb + 2)
+    lags = {"_pu1": s.unit.lag(1).over(w)}
+    for k in ks:
+        lags[f"_pu{k}"] = s.unit.lag(k).over(w)
+        lags[f"_pa{k}"] = s.arrived_at.lag(k).over(w)
+        lags[f"_pl{k}"] = s.left_at.lag(k).over(w)
+    s = s.mutate(**lags)
+
+    def nearest(value, null):  # ibis.cases takes the first true branch: the smallest offset
+        return ibis.cases(*[(s[f"_pu{k}"] == s.unit, value(k)) for k in ks], else_=null)
+
+    ts_type = s.left_at.type()
+    s = s.mutate(_back=nearest(lambda k: k, ibis.null("int64")),
+                 prev_arrived=nearest(lambda k: s[f"_pa{k}"], ibis.null(ts_type)).cast(ts_type),
+                 prev_left=nearest(lambda k: s[f"_pl{k}"], ibis.null(ts_type)).cast(ts_type))
+    is_return = (s._back.notnull() & (days_between(s.prev_left, s.arrived_at) <= days)).fill_null(False)
+    cycle = ibis.cases(*[(s._back == d, ibis.array([s[f"_pu{k}"] for k in range(d, 0, -1)] + [s.unit]))
+                         for d in ks], else_=ibis.null("array<string>"))
+    s = s.mutate(prev_step=s.step - s._back, is_return=is_return, cycle=ibis.ifelse(is_return, cycle, ibis.null(
+        "array<string>")))
+    return s.drop(*[c for c in s.columns if c.startswith("_")])
+
+
+def episode_expr(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
+                 quiet_for="90D", purpose: str = "circular_referrals"):
+    """Ibis expression with one row per loop episode (the columns of :func:`circular_referrals`, UTC times).
+
+    Episodes are merged on the returns alone (gaps and islands over the step
+    intervals [prev_step, step], ordered by prev_step): a return starts a new
+    episode when its interval shares no step with the earlier ones of the case.
+    The episode's path is the concatenation of each return's cycle beyond the
+    steps already covered.
+    """
+    quiet = days_option(quiet_for, "quiet_for")
+    s = return_steps(log, within=within, max_between=max_between, on=on, purpose=purpose)
+    r = s.filter(s.is_return)
+    r = r.mutate(reach=r.step.max().over(ibis.window(group_by="case_id", order_by="prev_step", rows=(None, -1))))
+    r = r.mutate(new=r.reach.isnull() | (r.prev_step > r.reach),
+                 part=ibis.ifelse(r.reach.isnull() | (r.prev_step > r.reach), r.cycle,
+                                  r.cycle[(r.reach - r.prev_step + 1).cast("int64"):]))
+    r = r.mutate(episode=r.step.count(where=r.new).over(
+        ibis.window(group_by="case_id", order_by="prev_step", rows=(None, 0))))
+    ep = r.group_by(["case_id", "episode"]).aggregate(
+        parts=r.part.collect(order_by=r.prev_step), first_step=r.prev_step.min(), last_step=r.step.max(),
+        cycle_length=(r.step - r.prev_step).max(), n_returns=r.count(), start=r.prev_arrived.min(),
+        end=r.left_at.max(), last_return_at=r.arrived_at.max())
+    ep = ep.mutate(unit_list=ep.parts.flatten()).drop("parts")
+    # gave_up, with two ASOF joins that keep one row per episode: the case's first event after the
+    # end, and its first closure or treatment start at or after the arrival at the last return
+    t = log.table
+    ev = t.select(_ev_case="case_id", _next_at="timestamp")
+    out = ep.asof_join(ev, on=ep.end < ev._next_at, predicates=[ep.case_id == ev._ev_case])
+    en = t.filter(t.event_type.isin(ENDING_TYPES)).select(_en_case="case_id", _ender_at="timestamp")
+    out = out.asof_join(en, on=out.last_return_at <= en._ender_at, predicates=[out.case_id == en._en_case])
+    out = out.mutate(followed=(days_between(out.end, out._next_at) <= quiet).fill_null(False),
+                     ended=(days_between(out.end, out._ender_at) <= quiet).fill_null(False))
+    last_event = log.table.timestamp.max().as_scalar()
+    return out.select(
+        "case_id", "episode", units=out.unit_list.join(SEP), unit_tuple=out.unit_list,
+        first_step=out.first_step, last_step=out.last_step, n_units=out.unit_list.unique().length(),
+        cycle_length=out.cycle_length, n_returns=out.n_returns,
+        kind=ibis.ifelse(out.cycle_length == 2, "ping-pong", "indirect"),
+        start=out.start, end=out.end, duration_days=days_between(out.start, out.end),
+        gave_up=~out.followed & ~out.ended,
+        followup_censored=days_between(out.end, last_event) < quiet)
+
+
+def circular_referrals(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
+                       quiet_for="90D") -> pd.DataFrame:
+    """Loop episodes: patients sent round a ring of units and back.
+
+    Definitions (DOMAIN.md section 4, on the unit path of :func:`pathways.unit_paths`):
+
+    * A **return** happens at step *j* when its unit was last seen at step *i*
+      (the most recent earlier step in that unit) with at least one and at most
+      ``max_between`` other steps in between (2 ≤ j − i ≤ max_between + 1), and
+      arrival at *j* − departure from *i* ≤ ``within`` (the edge counts). Its
+      *cycle* is the units of steps i..j, e.g. ``Smerteklinik → Privatpraktiserende
+      psykiater → Smerteklinik``.
+    * Returns whose step ranges [i, j] share at least one step merge into one
+      **episode** (A → B → A → C → A is one episode with two returns).
+    * ``gave_up`` is true when the case has no event (of any kind, with or without
+      a unit, also with ``on="referrals"``) in (``end``, ``end`` + ``quiet_for``],
+      and no event of type ``closure`` or ``treatment_start``
+      *ended it*: a closure or treatment start "ends" the episode when its time is
+      at or after the arrival at the episode's last return and no later than
+      ``end`` + ``quiet_for``. (A treatment started earlier, before the patient
+      was sent round again, does not count.)
+
+    Parameters
+    ----------
+    log : EventLog
+        Must map ``unit``.
+    within : str or timedelta, default "180D"
+        Longest time from leaving a unit to coming back for it to count as a return.
+    max_between : int, default 4
+        Most units between the two visits to the same unit.
+    on : {"all", "referrals"}, default "all"
+        The unit path to use; ``"referrals"`` keeps only events of type
+        ``referral``, ``referral_received`` and ``transfer`` (see
+        :func:`pathways.unit_paths`).
+    quiet_for : str or timedelta, default "90D"
+        How long a case must stay silent after an episode for ``gave_up``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per episode, sorted by case and start:
+
+        ``case_id``; ``episode`` (1, 2, ... within the case); ``units`` (the unit
+        path from the episode's first to its last step joined with " → ") and
+        ``unit_tuple`` (the same as a tuple); ``first_step``/``last_step`` (steps
+        of the unit path); ``n_units`` (distinct units); ``cycle_length`` (the
+        longest cycle j − i among its returns: 2 for A → B → A); ``n_returns``;
+        ``kind`` (``"ping-pong"`` when the longest cycle has length 2, else
+        ``"indirect"``); ``start`` (arrival at the first step); ``end`` (the latest
+        departure from a returning step); ``duration_days``; ``gave_up``;
+        ``followup_censored`` (the ``quiet_for`` after ``end`` reaches past the
+        last event of the log, so ``gave_up`` may still change with newer data).
+        ``df.attrs["parameters"]`` records the options.
+
+    Raises
+    ------
+    OptionError
+        The log does not map ``unit``, or an option is not valid.
+
+    See Also
+    --------
+    circular_routes : the cycles ranked across patients.
+    repeats : the same referral sent again with nothing in between (not a loop).
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A"] * 4,
+    ...     "what": ["Henvisning", "Henvisning", "Henvisning", "Henvisning"],
+    ...     "when": ["2023-01-05", "2023-01-20", "2023-02-10", "2023-03-01"],
+    ...     "afsnit": ["Smerteklinik", "Privatpraktiserende psykiater", "Smerteklinik",
+    ...                "Privatpraktiserende psykiater"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="afsnit")
+    >>> loops = pw.circular_referrals(log)
+    >>> loops[["n_returns", "kind", "duration_days", "gave_up"]]
+       n_returns       kind  duration_days  gave_up
+    0          2  ping-pong           55.0     True
+    >>> print(loops.units[0])
+    Smerteklinik → Privatpraktiserende psykiater → Smerteklinik → Privatpraktiserende psykiater
+    """
+    expr = episode_expr(log, within=within, max_between=max_between, on=on, quiet_for=quiet_for)
+    df = fetch(expr.order_by(["case_id", "episode"]), tuples=["unit_tuple"])
+    df = typed_result(df, EPISODE_COLUMNS, log.tz, ["start", "end"])
+    return with_parameters(df, within=duration(within, argument="within"), max_between=max_between, on=on,
+                           quiet_for=duration(quiet_for, argument="quiet_for"))
+
+
+def return_expr(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
+                purpose: str = "circular_routes"):
+    """Ibis expression with one row per return: case_id, step, returned_to, cycle (array), cycle_length, duration_days."""
+    s = return_steps(log, within=within, max_between=max_between, on=on, purpose=purpose)
+    r = s.filter(s.is_return)
+    return r.select("case_id", "step", returned_to=r.unit, cycle=r.cycle, cycle_length=r.step - r.prev_step,
+                    duration_days=days_between(r.prev_left, r.arrived_at))
+
+
+def circular_routes(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
+                    ) -> pd.DataFrame:
+    """The circular routes across patients: every return counted under its cycle, most frequent first.
+
+    Each return (see :func:`circular_referrals`) has a cycle, the units of steps
+    i..j written from the unit returned to and back to it, e.g.
+    ``Smerteklinik → Privatpraktiserende psykiater → Smerteklinik``. That is the
+    canonical form: the same ring entered from another unit (``Privatpraktiserende
+    psykiater → Smerteklinik → Privatpraktiserende psykiater``) is another route,
+    because another unit is the one the patient keeps coming back to. Edges of
+    these cycles are the ones to draw red on a map.
+
+    Parameters
+    ----------
+    log : EventLog
+        Must map ``unit``.
+    within, max_between, on
+        As for :func:`circular_referrals`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cycle: ``units`` (" → "-joined), ``unit_tuple``,
+        ``returned_to``, ``cycle_length`` (moves in the cycle: 2 is ping-pong),
+        ``kind`` (``"ping-pong"`` or ``"indirect"``), ``n_returns``, ``n_cases``
+        and ``median_duration_days`` (median time from leaving the unit to coming
+        back to it). Sorted by n_returns, then n_cases (descending), then units.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "A", "B", "B", "B"],
+    ...     "what": ["Henvisning"] * 6,
+    ...     "when": ["2023-01-05", "2023-02-10", "2023-03-20", "2023-01-05", "2023-01-25", "2023-02-04"],
+    ...     "afsnit": ["Smerteklinik", "Privatpraktiserende psykiater", "Smerteklinik"] * 2})
+    >>> log = pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="afsnit")
+    >>> routes = pw.circular_routes(log)
+    >>> routes[["returned_to", "kind", "n_returns", "n_cases", "median_duration_days"]]
+        returned_to       kind  n_returns  n_cases  median_duration_days
+    0  Smerteklinik  ping-pong          2        2                  52.0
+    """
+    r = return_expr(log, within=within, max_between=max_between, on=on)
+    r = r.mutate(units=r.cycle.join(SEP))
+    g = r.group_by("units").aggregate(
+        unit_tuple=r.cycle.arbitrary(), returned_to=r.returned_to.arbitrary(),
+        cycle_length=r.cycle_length.arbitrary(), n_returns=r.count(), n_cases=r.case_id.nunique(),
+        median_duration_days=r.duration_days.median())
+    g = g.mutate(kind=ibis.ifelse(g.cycle_length == 2, "ping-pong", "indirect"))
+    df = fetch(g, tuples=["unit_tuple"])
+    if len(df):
+        df = df.sort_values(["n_returns", "n_cases", "units"], ascending=[False, False, True], kind="stable")
+    df = typed_result(df, ROUTE_COLUMNS, log.tz, [])
+    return with_parameters(df, within=duration(within, argument="within"), max_between=max_between, on=on)
+
+
+def repeats(log) -> pd.DataFrame:
+    """Repeated referrals: the same referral sent (or received) again with nothing in between.
+
+    Take the case's events of type ``referral``, ``referral_received`` and
+    ``transfer`` in time order (ties keep input order); every other event is
+    ignored. Each has a *target*: its ``referral_to`` when the log maps one and
+    the event has it, else its unit (for a ``referral_received`` the receiving
+    unit; for a referral without ``referral_to``, the sender, i.e. the same unit
+    referring again). A **repeat** is such an event with the same event type and
+    target as the previous one in that sequence, so no other referral, receipt or
+    transfer lies between them; events of other types between them (a visit, an
+    assessment) do not break it. Consecutive repeats form one run, reported as one
+    row. Repeats are not loops on the referral path (``on="referrals"``): there
+    they collapse into one step, so ``circular_referrals(log, on="referrals")``
+    never counts them. On the path of all events, a run can also be part of a loop
+    when the patient was seen in another unit between the referrals.
+
+    Parameters
+    ----------
+    log : EventLog
+        Must map ``unit`` or ``referral_to``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run of two or more: ``case_id``, ``event_type``, ``target``,
+        ``unit`` (the unit of the run's first event: the sender of a referral),
+        ``n_events`` (events in the run), ``n_repeats`` (n_events − 1),
+        ``first_at``, ``last_at`` and ``span_days``. Sorted by case and first_at.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "A", "A"],
+    ...     "what": ["Henvisning", "Afslag", "Henvisning", "Henvisning modtaget"],
+    ...     "when": ["2023-01-05", "2023-01-20", "2023-02-01", "2023-02-03"],
+    ...     "afsnit": ["Egen læge", "Psykiatrisk Visitationsklinik", "Egen læge",
+    ...                "Psykiatrisk Visitationsklinik"],
+    ...     "til": ["Psykiatrisk Visitationsklinik", None, "Psykiatrisk Visitationsklinik", None]})
+    >>> log = pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="afsnit",
+    ...                      referral_to="til")
+    >>> pw.repeats(log)[["event_type", "unit", "n_repeats", "span_days"]]
+      event_type       unit  n_repeats  span_days
+    0   referral  Egen læge          1       27.0
+    """
+    if not log.has("referral_to"):
+        log.require("unit", purpose="repeats")
+    t = log.table.filter(log.table.event_type.isin(REFERRAL_TYPES))
+    t = t.select("case_id", "row", "timestamp", "event_type", "unit",
+                 target=t.referral_to.fill_null(t.unit))
+    t = t.filter(t.target.notnull())
+    w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
+    prev_same = (t.event_type == t.event_type.lag().over(w)) & (t.target == t.target.lag().over(w))
+    next_same = (t.event_type == t.event_type.lead().over(w)) & (t.target == t.target.lead().over(w))
+    t = t.mutate(same=prev_same.fill_null(False), in_run=(prev_same | next_same).fill_null(False))
+    t = t.filter(t.in_run)
+    t = t.mutate(run=t.target.count(where=~t.same).over(
+        ibis.window(group_by="case_id", order_by=["timestamp", "row"], rows=(None, 0))))
+    order = [t.timestamp, t.row]
+    g = t.group_by(["case_id", "run"]).aggregate(
+        event_type=t.event_type.arbitrary(), target=t.target.arbitrary(), unit=t.unit.first(order_by=order),
+        n_events=t.count(), first_at=t.timestamp.min(), last_at=t.timestamp.max())
+    g = g.mutate(n_repeats=g.n_events - 1, span_days=days_between(g.first_at, g.last_at))
+    df = fetch(g.order_by(["case_id", "first_at", "run"]))
+    return with_parameters(typed_result(df, REPEAT_COLUMNS, log.tz, ["first_at", "last_at"]))
+
+
+__all__ = ["circular_referrals", "circular_routes", "repeats", "return_steps", "episode_expr", "return_expr",
+           "ENDING_TYPES"]

@@ -1,0 +1,149 @@
+"""The unit path of each case (DOMAIN.md section 4): where the patient was, step by step.
+
+The path is the expression every unit-level analysis builds on: handovers and
+bounces (:mod:`pathways.analyses.handovers`) and circular referrals
+(:mod:`pathways.analyses.loops`) all start from :func:`unit_path_expr`, so the
+definition of a step lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import ibis
+import pandas as pd
+
+from ..errors import check_choice
+from ._common import duration, local_times, with_parameters
+
+#: Event types that make up the referral path (``on="referrals"``).
+REFERRAL_TYPES = ("referral", "referral_received", "transfer")
+
+PATH_COLUMNS = {"case_id": "object", "step": "int64", "unit": "object", "domain": "object", "sector": "object",
+                "arrived_at": "datetime64[us, UTC]", "left_at": "datetime64[us, UTC]", "n_events": "int64"}
+
+
+def typed_result(df, columns: dict, tz: str, times):
+    """Result columns in order with stable dtypes (also when empty), times in the log's zone."""
+    df = df.reset_index(drop=True)
+    if not len(df):
+        df = pd.DataFrame({c: pd.Series([], dtype=d) for c, d in columns.items()})
+    else:
+        df = df[list(columns)].astype({c: d for c, d in columns.items() if not d.startswith("datetime")})
+    return local_times(df, tz, times)
+
+
+def fetch(expr, *, tuples=()):
+    """Run ``expr`` and return pandas; the array columns named in ``tuples`` become tuples of str."""
+    table = expr.to_pyarrow()
+    lists = {c: [tuple(x) if x is not None else None for x in table.column(c).to_pylist()] for c in tuples}
+    df = table.drop_columns(list(tuples)).to_pandas() if tuples else table.to_pandas()
+    for c, values in lists.items():
+        df[c] = pd.Series(values, index=df.index, dtype="object")
+    return df
+
+
+def days_option(value, argument: str) -> float:
+    """A duration option in days (float), OptionError when it is not a duration."""
+    return duration(value, argument=argument).total_seconds() / 86_400.0
+
+
+def path_events(log, *, on: str = "all", purpose: str = "the unit path"):
+    """Ibis expression: the events that make up the unit path (unit known; referral types for ``on="referrals"``)."""
+    check_choice("on", on, ["all", "referrals"])
+    log.require("unit", purpose=purpose)
+    t = log.table
+    keep = t.unit.notnull()
+    if on == "referrals":
+        keep &= t.event_type.isin(REFERRAL_TYPES)
+    return t.filter(keep).select("case_id", "row", "timestamp", "end_timestamp", "unit", "domain", "sector")
+
+
+def _has_periods(log) -> bool:
+    classes = getattr(log, "_unit_classes", None)
+    if classes is None or not len(classes):
+        return False
+    return bool(classes["valid_from"].notna().any() or classes["valid_to"].notna().any())
+
+
+def unit_path_expr(log, *, on: Literal["all", "referrals"] = "all", purpose: str = "the unit path"):
+    """Ibis expression with one row per step of every case's unit path (columns of :func:`unit_paths`).
+
+    ``arrived_at`` and ``left_at`` are UTC instants (engine timestamps); the public
+    functions convert them to the log's zone. Raises OptionError when the log has no unit.
+    """
+    t = path_events(log, on=on, purpose=purpose)
+    w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
+    t = t.mutate(_new=(t.unit != t.unit.lag().over(w)).fill_null(True))
+    # a running count (BIGINT), not a running sum (DuckDB sums to HUGEINT, slow in later windows)
+    upto = ibis.window(group_by="case_id", order_by=["timestamp", "row"], rows=(None, 0))
+    t = t.mutate(step=t.unit.count(where=t._new).over(upto) - 1,
+                 _leave=t.end_timestamp.fill_null(t.timestamp))  # end < start is rejected at build
+    if _has_periods(log):
+        # the unit may be reclassified inside a step: the step takes its class on arrival
+        order = [t.timestamp, t.row]
+        domain, sector = t.domain.first(order_by=order), t.sector.first(order_by=order)
+    else:
+        domain, sector = t.domain.arbitrary(), t.sector.arbitrary()
+    return t.group_by(["case_id", "step"]).aggregate(
+        unit=t.unit.arbitrary(), domain=domain, sector=sector, arrived_at=t.timestamp.min(),
+        left_at=t._leave.max(), n_events=t.count(),
+    ).select(list(PATH_COLUMNS))
+
+
+def unit_paths(log, *, on: Literal["all", "referrals"] = "all"):
+    """The unit path of every case: one row per step, in order.
+
+    A *step* is a run of consecutive events (in time order; ties keep input order)
+    in the same unit: staying in a unit is not a move. Events without a unit are
+    skipped, so the units on either side of them may merge into one step.
+
+    Parameters
+    ----------
+    log : EventLog
+        Must map ``unit``.
+    on : {"all", "referrals"}, default "all"
+        ``"all"`` uses every event with a unit. ``"referrals"`` uses only events of
+        event type ``referral``, ``referral_received`` and ``transfer``; a referral's
+        unit is the sender, the receiving unit enters the path with its own
+        ``referral_received`` (or later) event. The target in ``referral_to`` is never
+        made a step: a referral the target never acted on would put the patient in a
+        unit they never reached, and two identical referrals in a row would look like
+        ping-pong (those are :func:`pathways.repeats`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``case_id``, ``step`` (0-based within the case), ``unit``, ``domain``,
+        ``sector`` (the unit's class at arrival), ``arrived_at`` (first event in the
+        unit), ``left_at`` (departure: the latest of the step's event times and end
+        times, which is the last event's ``end_timestamp`` when it has one, else its
+        time), ``n_events``. Times are in the log's zone. Sorted by case and step;
+        ``df.attrs["parameters"]`` records ``on``.
+
+    Raises
+    ------
+    OptionError
+        The log does not map ``unit``, or ``on`` is not a choice.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "A", "A"],
+    ...     "what": ["Henvisning", "Indlæggelse", "Udskrivning", "Lægekonsultation"],
+    ...     "when": ["2023-01-02 08:00", "2023-01-03 10:00", "2023-01-06 12:00", "2023-01-20 09:00"],
+    ...     "afsnit": ["Egen læge", "Medicinsk afdeling", "Medicinsk afdeling", "Egen læge"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="afsnit")
+    >>> pw.unit_paths(log)[["step", "unit", "arrived_at", "n_events"]]
+       step                unit                arrived_at  n_events
+    0     0           Egen læge 2023-01-02 08:00:00+01:00         1
+    1     1  Medicinsk afdeling 2023-01-03 10:00:00+01:00         2
+    2     2           Egen læge 2023-01-20 09:00:00+01:00         1
+    """
+    expr = unit_path_expr(log, on=on, purpose="unit_paths").order_by(["case_id", "step"])
+    df = typed_result(fetch(expr), PATH_COLUMNS, log.tz, ["arrived_at", "left_at"])
+    return with_parameters(df, on=on)
+
+
+__all__ = ["unit_paths", "unit_path_expr", "path_events", "REFERRAL_TYPES", "PATH_COLUMNS", "typed_result",
+           "days_option", "fetch"]
