@@ -248,13 +248,12 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         raise
 
     rejected = _rejected_table(failures)
-    table = backend.table(events)
-    owner = _TableOwner(backend, events)  # shared by every log derived from this one
+    table = _engine_table(backend, events)
     log = EventLog(table.drop(*helpers) if helpers else table, backend=backend, tz=tz,
                    columns={**mapping, "attributes": list(attributes)},
                    attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
                    taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
-                   activity_classes=activity_classes, origin=origin, owner=owner)
+                   activity_classes=activity_classes, origin=origin)
     if len(rejected):
         warnings.warn(f"{len(rejected):,} of {n_read:,} rows were moved to log.rejected:\n"
                       + describe_failures(failures, n_read), PathwaysWarning, stacklevel=3)
@@ -348,16 +347,16 @@ class EventLog:
     """
 
     __slots__ = ("table", "backend", "tz", "columns", "attributes", "rejected", "n_read", "taxonomy",
-                 "vocabulary", "origin", "_unit_classes", "_activity_classes", "_stats", "_cache", "_owner", "_frozen",
+                 "vocabulary", "origin", "_unit_classes", "_activity_classes", "_stats", "_cache", "_frozen",
                  "__weakref__")
 
     def __init__(self, table, *, backend, tz, columns, attributes, rejected, n_read, taxonomy,
-                 vocabulary, unit_classes, activity_classes, origin="frame", owner=None):
+                 vocabulary, unit_classes, activity_classes, origin="frame"):
         for name, value in dict(table=table, backend=backend, tz=tz, columns=columns,
                                 attributes=tuple(attributes), rejected=rejected, n_read=n_read,
                                 taxonomy=taxonomy, vocabulary=vocabulary, origin=origin,
                                 _unit_classes=unit_classes, _activity_classes=activity_classes,
-                                _stats=None, _cache={}, _owner=owner).items():
+                                _stats=None, _cache={}).items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_frozen", True)
 
@@ -370,23 +369,20 @@ class EventLog:
                         attributes=self.attributes, rejected=self.rejected, n_read=self.n_read,
                         taxonomy=self.taxonomy, vocabulary=self.vocabulary,
                         unit_classes=self._unit_classes, activity_classes=self._activity_classes,
-                        origin=self.origin, owner=self._owner)
+                        origin=self.origin)
 
     def materialize(self, key, build):
         """The Ibis table ``build(self)``, computed once per log and kept in the engine.
 
         Analyses share intermediate tables this way (the unit path, the ordered events):
         the first call runs the query into a temporary table, later calls with the same
-        ``key`` reuse it. The table is dropped when the log is garbage-collected.
+        ``key`` reuse it. The table is dropped when nothing refers to it any more.
         """
         table = self._cache.get(key)
         if table is None:
-            import weakref
-
             name = fresh_name("cache")
-            table = self.backend.create_table(name, build(self), temp=True)
-            self._cache[key] = table
-            weakref.finalize(self, _drop_table, self.backend, name)
+            self.backend.create_table(name, build(self), temp=True)
+            table = self._cache[key] = _engine_table(self.backend, name)
         return table
 
     # --- facts -----------------------------------------------------------------
@@ -508,13 +504,21 @@ class EventLog:
         return f"<table><caption>EventLog</caption>{body}</table>"
 
 
-class _TableOwner:
-    """Drops the events table when the last log using it is garbage-collected."""
+# engine tables, keyed weakly by their Ibis operation: every expression built on a
+# table holds that operation, so the table is dropped only when no log, filter or
+# result expression can reach it any more.
+_LIFETIMES = __import__("weakref").WeakKeyDictionary()
 
-    def __init__(self, backend, name: str):
-        import weakref
 
-        weakref.finalize(self, _drop_table, backend, name)
+def _engine_table(backend, name: str):
+    """The Ibis table ``name``, dropped from the engine once no expression refers to it."""
+    import weakref
+
+    table = backend.table(name)
+    marker = type("_Lifetime", (), {})()
+    weakref.finalize(marker, _drop_table, backend, name)
+    _LIFETIMES[table.op()] = marker
+    return table
 
 
 def _drop_table(backend, name: str) -> None:

@@ -959,7 +959,8 @@ ACTIVITY_RULES: tuple[Rule, ...] = (
          r"(opstart|start|begynd|paabegynd|oprett|igangsat|igangsaet)\w*\s(\w+\s){0,3}(hjemmepleje|hjemmesygepleje"
          r"|hjemmehjaelp|personlig pleje|praktisk hjaelp|home ?care|home nursing)"
          r"|(hjemmepleje|hjemmesygepleje|hjemmehjaelp|home ?care|home nursing)\w*\s(\w+\s){0,3}"
-         r"(opstart|start|begynd|paabegynd|igangsat)", ("homecare_start",)),
+         r"(opstart|start|begynd|paabegynd|igangsat)"
+         r"|indflyt\w*|move[sd]? in", ("homecare_start",)),  # moving into a nursing home or supported housing
     Rule("genoptræning slut",
          r"(genoptraen|rehab)\w*\s(\w+\s){0,3}(slut|afslut|ophoer|end\b|ended|complet|finish)"
          r"|(afslut\w*|end|ended|completed)\s(\w+\s){0,3}(genoptraen|rehab)", ("rehab_end",)),

@@ -576,7 +576,7 @@ def test_activity_rules(name, event_type):
 
 
 @pytest.mark.parametrize("name", ["Kaffe", "Samtale", "start-leave-inpatient", "Retur fra orlov",
-                                  "Recept udskrevet", "Opfølgning efter indlæggelse", "Indflytning"])
+                                  "Recept udskrevet", "Opfølgning efter indlæggelse"])
 def test_unknown_activities_are_other_and_unknown(name):
     assert Vocabulary.default().classify(name) == ("other", "unknown", None)
 
@@ -643,9 +643,9 @@ def test_vocabulary_from_csv_and_yaml(tmp_path):
     with pytest.raises(OptionError, match=r"'akt.csv' line 2 \(activity 'X'\).*Did you mean 'admission'"):
         Vocabulary.from_csv(p)
     y = tmp_path / "akt.yaml"
-    y.write_text("activities:\n  Orlov start: other\n  Indflytning: homecare_start\n", encoding="utf-8")
+    y.write_text("activities:\n  Orlov start: other\n  Flytning til bosted: homecare_start\n", encoding="utf-8")
     voc = Vocabulary.default().extend(y)
-    assert voc.classify("Indflytning") == ("homecare_start", "mapping", None)
+    assert voc.classify("Flytning til bosted") == ("homecare_start", "mapping", None)
     assert voc.classify("Orlov start") == ("other", "mapping", None)
 
 
