@@ -48,9 +48,16 @@ def kind_expr(from_domain, to_domain, from_sector, to_sector):
 
 
 def handover_expr(log, *, max_gap="7D", purpose: str = "handovers"):
-    """Ibis expression with one row per handover (the columns of :func:`handovers`, UTC times)."""
+    """Ibis expression with one row per handover (the columns of :func:`handovers`, UTC times).
+
+    Computed once per log and ``max_gap`` (see :meth:`EventLog.materialize`).
+    """
     gap = days_option(max_gap, "max_gap")
     s = unit_path_expr(log, purpose=purpose)
+    return log.materialize(("handovers", gap), lambda lg: _handovers(s, gap))
+
+
+def _handovers(s, gap: float):
     w = ibis.window(group_by="case_id", order_by="step")
     s = s.mutate(to_unit=s.unit.lead().over(w), to_domain=s.domain.lead().over(w),
                  to_sector=s.sector.lead().over(w), next_arrived=s.arrived_at.lead().over(w))

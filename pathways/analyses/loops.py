@@ -101,6 +101,12 @@ def episode_expr(log, *, within="180D", max_between: int = 4, on: Literal["all",
     """
     quiet = days_option(quiet_for, "quiet_for")
     s = return_steps(log, within=within, max_between=max_between, on=on, purpose=purpose)
+    # computed once per log and set of options (see EventLog.materialize)
+    key = ("episodes", days_option(within, "within"), max_between, on, quiet)
+    return log.materialize(key, lambda lg: _episodes(lg, s, quiet))
+
+
+def _episodes(log, s, quiet: float):
     r = s.filter(s.is_return)
     r = r.mutate(reach=r.step.max().over(ibis.window(group_by="case_id", order_by="prev_step", rows=(None, -1))))
     r = r.mutate(new=r.reach.isnull() | (r.prev_step > r.reach),

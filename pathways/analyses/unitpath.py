@@ -72,7 +72,13 @@ def unit_path_expr(log, *, on: Literal["all", "referrals"] = "all", purpose: str
     ``arrived_at`` and ``left_at`` are UTC instants (engine timestamps); the public
     functions convert them to the log's zone. Raises OptionError when the log has no unit.
     """
-    t = path_events(log, on=on, purpose=purpose)
+    path_events(log, on=on, purpose=purpose)  # OptionError before any work when units are missing
+    # computed once per log and kept in the engine: every unit-level analysis reads it
+    return log.materialize(("unit_path", on), lambda lg: _unit_path(lg, on))
+
+
+def _unit_path(log, on):
+    t = path_events(log, on=on)
     w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
     t = t.mutate(_new=(t.unit != t.unit.lag().over(w)).fill_null(True))
     # a running count (BIGINT), not a running sum (DuckDB sums to HUGEINT, slow in later windows)
