@@ -30,16 +30,18 @@ def duckdb_backend():
 
 def check_zone(tz: str) -> str:
     """``tz`` if it is an IANA time zone name, else OptionError."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    import zoneinfo
 
     try:
-        ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        from .errors import OptionError
+        zoneinfo.ZoneInfo(str(tz))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        from .errors import OptionError, closest
 
-        raise OptionError(f"tz={tz!r} is not a time zone; use an IANA name such as "
-                          "'Europe/Copenhagen' or 'UTC'.") from None
-    return tz
+        hint = closest(str(tz), sorted(zoneinfo.available_timezones()))
+        did = f" Did you mean {hint!r}?" if hint else ""
+        raise OptionError(f"tz={tz!r} is not a time zone. Use an IANA name such as "
+                          f"'Europe/Copenhagen' or 'UTC'.{did}") from None
+    return str(tz)
 
 
 def local_time(ts, tz: str):

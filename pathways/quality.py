@@ -7,6 +7,7 @@ import html
 
 import pandas as pd
 
+from .analyses._common import timestamp
 from .engine import local_time
 from .errors import OptionError
 
@@ -133,7 +134,7 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
         rows.append({"check": "events after as_of", "severity": "info", "n_rows": 0, "n_cases": 0,
                      "share": 0.0, "example": "not run", "action": "Pass as_of='YYYY-MM-DD' (the extract date)."})
     else:
-        cutoff = _timestamp(as_of, log.tz)
+        cutoff = timestamp(as_of, log.tz, argument="as_of")
         late = t.filter(t.timestamp > cutoff)
         a = late.aggregate(n_rows=late.count(), n_cases=late.case_id.nunique(),
                            example=late.timestamp.max()).to_pyarrow().to_pylist()[0]
@@ -194,14 +195,6 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
             "Departure falls back to the event time; durations of these stays are unknown.")
 
     return QualityReport(pd.DataFrame(rows, columns=_COLUMNS))
-
-
-def _timestamp(value, tz: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise OptionError(f"as_of={value!r} is not a date; write it like '2024-01-01'.") from None
-    return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
 
 
 def _local(value, tz: str):

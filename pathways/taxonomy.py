@@ -46,6 +46,7 @@ from typing import Any, Iterable, Mapping, NamedTuple
 import pandas as pd
 
 from . import schema as S
+from .engine import check_zone
 from .errors import OptionError, check_choice, closest
 
 __all__ = ["UnitTaxonomy", "Vocabulary", "Rule", "UnitClass", "ActivityClass"]
@@ -288,19 +289,6 @@ class ActivityClass(NamedTuple):
 
 
 # --- helpers shared by both classes -----------------------------------------------------
-
-def _check_tz(tz: str) -> str:
-    import zoneinfo
-
-    try:
-        zoneinfo.ZoneInfo(str(tz))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        hint = closest(str(tz), sorted(zoneinfo.available_timezones()))
-        did = f" Did you mean {hint!r}?" if hint else ""
-        raise OptionError(f"tz={tz!r} is not a time zone. Use an IANA name such as "
-                          f"'Europe/Copenhagen' or 'UTC'.{did}") from None
-    return str(tz)
-
 
 _DAYFIRST = re.compile(r"^\s*\d{1,2}[-./]\d{1,2}[-./]\d{4}")
 
@@ -704,7 +692,7 @@ class UnitTaxonomy:
         if _is_missing(unit):
             return UnitClass("unknown", "unknown", "unknown", None)
         entries = self._entries.get(_key(unit), ())
-        when = None if at is None else _localize(_parse_when(at, "classify", "at"), _check_tz(tz))
+        when = None if at is None else _localize(_parse_when(at, "classify", "at"), check_zone(tz))
         if when is not None:
             for e in entries:
                 if e.has_period:
@@ -768,7 +756,7 @@ class UnitTaxonomy:
         >>> t.loc[0, "valid_to"]
         Timestamp('2024-01-01 00:00:00+0100', tz='Europe/Copenhagen')
         """
-        tz = _check_tz(tz)
+        tz = check_zone(tz)
         if isinstance(units, (str, bytes)):
             raise OptionError("table_for needs a list of unit names, not a single string.")
         rows = []

@@ -60,3 +60,28 @@ def local_times(df: pd.DataFrame, tz: str, columns) -> pd.DataFrame:
         if c in df and hasattr(df[c], "dt") and df[c].dt.tz is not None:
             df[c] = df[c].dt.tz_convert(tz)
     return df
+
+
+def typed_result(df, columns: dict, tz: str, times):
+    """Result columns in order with stable dtypes (also when empty), times in the log's zone."""
+    df = df.reset_index(drop=True)
+    if not len(df):
+        df = pd.DataFrame({c: pd.Series([], dtype=d) for c, d in columns.items()})
+    else:
+        df = df.reindex(columns=list(columns)).astype({c: d for c, d in columns.items() if not d.startswith("datetime")})
+    return local_times(df, tz, times)
+
+
+def fetch(expr, *, tuples=()):
+    """Run ``expr`` and return pandas; the array columns named in ``tuples`` become tuples of str."""
+    table = expr.to_pyarrow()
+    lists = {c: [tuple(x) if x is not None else None for x in table.column(c).to_pylist()] for c in tuples}
+    df = table.drop_columns(list(tuples)).to_pandas() if tuples else table.to_pandas()
+    for c, values in lists.items():
+        df[c] = pd.Series(values, index=df.index, dtype="object")
+    return df
+
+
+def days_option(value, argument: str) -> float:
+    """A duration option in days (float), OptionError when it is not a duration."""
+    return duration(value, argument=argument).total_seconds() / 86_400.0

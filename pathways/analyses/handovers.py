@@ -14,8 +14,8 @@ import ibis
 import pandas as pd
 
 from ..errors import check_choice
-from ._common import days_between, duration, with_parameters
-from .unitpath import days_option, fetch, typed_result, unit_path_expr
+from ._common import days_between, days_option, duration, fetch, typed_result, with_parameters
+from .unitpath import unit_path_expr
 
 PSY, SOM = "psychiatric", "somatic"
 KINDS = (f"{PSY}→{SOM}", f"{SOM}→{PSY}", "cross-sector", "within-sector", "unknown")

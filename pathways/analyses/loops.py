@@ -17,8 +17,8 @@ import ibis
 import pandas as pd
 
 from ..errors import OptionError
-from ._common import days_between, duration, with_parameters
-from .unitpath import REFERRAL_TYPES, days_option, fetch, typed_result, unit_path_expr
+from ._common import days_between, days_option, duration, fetch, typed_result, with_parameters
+from .unitpath import REFERRAL_TYPES, unit_path_expr
 
 #: Event types that end a loop episode for ``gave_up`` (see :func:`circular_referrals`).
 ENDING_TYPES = ("closure", "treatment_start")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, check_choice
-from ._common import days_between, with_parameters
+from ._common import days_between, typed_result, with_parameters
 
 #: ``source`` of the rows that count how cases start (process maps draw a start mark there).
 START = "▶ start"
@@ -103,7 +103,7 @@ def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "acti
     q = [v if v is not None and len(v) else [None, None] for v in edges.pop("quantiles")]
     edges["median_days"] = [v[0] for v in q]
     edges["p90_days"] = [v[1] for v in q]
-    edges = _typed(edges, _TRANSITION_COLUMNS)
+    edges = typed_result(edges, _TRANSITION_COLUMNS, log.tz, [])
     # Every event but a case's last is the source of one edge, so the ends of cases are
     # the events of a label minus the edges leaving it (no second pass over the events).
     arriving = edges.groupby("target")["n_transitions"].sum()
@@ -112,7 +112,8 @@ def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "acti
     n_end = n_end[n_end > 0]
     ends = pd.DataFrame({"source": n_end.index.astype(object), "target": END, "n_transitions": n_end.to_numpy(),
                          "n_cases": n_end.to_numpy()})
-    out = _typed(pd.concat([edges, ends], ignore_index=True) if len(ends) else edges, _TRANSITION_COLUMNS)
+    out = typed_result(pd.concat([edges, ends], ignore_index=True) if len(ends) else edges,
+                       _TRANSITION_COLUMNS, log.tz, [])
     out = out.sort_values(["n_transitions", "source", "target"], ascending=[False, True, True],
                           ignore_index=True, kind="stable")
     return with_parameters(out, level=level)
@@ -174,7 +175,7 @@ def variants(log, *, top: int | None = None) -> pd.DataFrame:
     grouped = cases.group_by("variant").aggregate(
         n_events=cases.n_events.max(), n_cases=cases.count(),
         median_case_duration_days=days_between(cases["first"], cases["last"]).median())
-    out = _typed(grouped.to_pandas(), _VARIANT_COLUMNS)
+    out = typed_result(grouped.to_pandas(), _VARIANT_COLUMNS, log.tz, [])
     out = out.sort_values(["n_cases", "variant"], ascending=[False, True], ignore_index=True, kind="stable")
     n_cases = int(out["n_cases"].sum())
     out["share"] = out["n_cases"] / n_cases if n_cases else 0.0
@@ -187,13 +188,6 @@ def variants(log, *, top: int | None = None) -> pd.DataFrame:
     out.attrs.update(n_variants=n_variants, n_cases=n_cases, n_variants_left_out=n_variants - len(out),
                      n_cases_left_out=n_cases - int(out["n_cases"].sum()))
     return out
-
-
-def _typed(df: pd.DataFrame, columns: dict) -> pd.DataFrame:
-    """``df`` with exactly ``columns`` in that order and those dtypes (also when empty)."""
-    out = pd.DataFrame({c: (df[c] if c in df else pd.Series([], dtype=dtype)).astype(dtype)
-                        for c, dtype in columns.items()})
-    return out.reset_index(drop=True)
 
 
 __all__ = ["END", "START", "transitions", "variants"]

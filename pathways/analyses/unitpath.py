@@ -14,38 +14,13 @@ import ibis
 import pandas as pd
 
 from ..errors import check_choice
-from ._common import duration, local_times, with_parameters
+from ._common import days_option, fetch, local_times, typed_result, with_parameters
 
 #: Event types that make up the referral path (``on="referrals"``).
 REFERRAL_TYPES = ("referral", "referral_received", "transfer")
 
 PATH_COLUMNS = {"case_id": "object", "step": "int64", "unit": "object", "domain": "object", "sector": "object",
                 "arrived_at": "datetime64[us, UTC]", "left_at": "datetime64[us, UTC]", "n_events": "int64"}
-
-
-def typed_result(df, columns: dict, tz: str, times):
-    """Result columns in order with stable dtypes (also when empty), times in the log's zone."""
-    df = df.reset_index(drop=True)
-    if not len(df):
-        df = pd.DataFrame({c: pd.Series([], dtype=d) for c, d in columns.items()})
-    else:
-        df = df[list(columns)].astype({c: d for c, d in columns.items() if not d.startswith("datetime")})
-    return local_times(df, tz, times)
-
-
-def fetch(expr, *, tuples=()):
-    """Run ``expr`` and return pandas; the array columns named in ``tuples`` become tuples of str."""
-    table = expr.to_pyarrow()
-    lists = {c: [tuple(x) if x is not None else None for x in table.column(c).to_pylist()] for c in tuples}
-    df = table.drop_columns(list(tuples)).to_pandas() if tuples else table.to_pandas()
-    for c, values in lists.items():
-        df[c] = pd.Series(values, index=df.index, dtype="object")
-    return df
-
-
-def days_option(value, argument: str) -> float:
-    """A duration option in days (float), OptionError when it is not a duration."""
-    return duration(value, argument=argument).total_seconds() / 86_400.0
 
 
 def path_events(log, *, on: str = "all", purpose: str = "the unit path"):
@@ -151,5 +126,4 @@ def unit_paths(log, *, on: Literal["all", "referrals"] = "all"):
     return with_parameters(df, on=on)
 
 
-__all__ = ["unit_paths", "unit_path_expr", "path_events", "REFERRAL_TYPES", "PATH_COLUMNS", "typed_result",
-           "days_option", "fetch"]
+__all__ = ["unit_paths", "unit_path_expr", "path_events", "REFERRAL_TYPES", "PATH_COLUMNS"]
