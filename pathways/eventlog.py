@@ -9,17 +9,19 @@ used to ``log.rejected`` with its reason, so that
 
 from __future__ import annotations
 
+import datetime
 import html
 import warnings
+import weakref
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from . import schema as S
-from .engine import duckdb_backend, fresh_name, local_time, sql_literal, sql_quote as q
+from .engine import fresh_name, local_time, sql_literal, sql_quote as q
 from .errors import EventLogError, OptionError, check_choice, closest
 
 
-_MIDNIGHT = __import__("datetime").time(0, 0)
+_MIDNIGHT = datetime.time(0, 0)
 
 
 class PathwaysWarning(UserWarning):
@@ -507,13 +509,11 @@ class EventLog:
 # engine tables, keyed weakly by their Ibis operation: every expression built on a
 # table holds that operation, so the table is dropped only when no log, filter or
 # result expression can reach it any more.
-_LIFETIMES = __import__("weakref").WeakKeyDictionary()
+_LIFETIMES = weakref.WeakKeyDictionary()
 
 
 def _engine_table(backend, name: str):
     """The Ibis table ``name``, dropped from the engine once no expression refers to it."""
-    import weakref
-
     table = backend.table(name)
     marker = type("_Lifetime", (), {})()
     weakref.finalize(marker, _drop_table, backend, name)
@@ -534,4 +534,4 @@ def _zone(tz: str):
     return ZoneInfo(tz)
 
 
-__all__ = ["EventLog", "PathwaysWarning", "build", "describe_failures", "duckdb_backend"]
+__all__ = ["EventLog", "PathwaysWarning", "build", "describe_failures"]

@@ -9,7 +9,6 @@ import pandas as pd
 
 from .analyses._common import timestamp
 from .engine import local_time
-from .errors import OptionError
 
 _COLUMNS = ["check", "severity", "n_rows", "n_cases", "share", "example", "action"]
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import schema as S
 from ..engine import local_time
 from ..errors import OptionError
 from ._common import duration, local_times, with_parameters

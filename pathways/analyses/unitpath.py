@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Literal
 
 import ibis
-import pandas as pd
 
 from ..errors import check_choice
-from ._common import days_option, fetch, local_times, typed_result, with_parameters
+from ._common import fetch, typed_result, with_parameters
 
 #: Event types that make up the referral path (``on="referrals"``).
 REFERRAL_TYPES = ("referral", "referral_received", "transfer")

@@ -1,6 +1,5 @@
 """Every reader against the bad inputs real extracts bring. Expected values worked out by hand."""
 
-import os
 
 import pandas as pd
 import pytest
