@@ -226,7 +226,7 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
     vocabulary = Vocabulary.default() if vocabulary is None else vocabulary
     unit_classes = taxonomy.table_for(units, tz=tz)
     activity_classes = vocabulary.table_for(activities)
-    helpers = [c for c in ("__raw_ts", "__raw_end", "__dup_of") if any(c in x for x in select)]
+    helpers = [c for c in ("__raw_ts", "__raw_end", "__dup_of") if any(x.endswith(f" AS {c}") for x in select)]
     # one pass: parse, classify and keep every row; the (few) bad ones are deleted below
     events = _classify(con, parsed, helpers, attr_names.values(), unit_classes, activity_classes)
     try:
@@ -245,13 +245,14 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
             raise EventLogError(describe_failures(failures, n_read), failures)
         if len(failures):
             con.execute(f"DELETE FROM {events} WHERE {any_bad}")
+        for helper in helpers:  # raw texts were kept only to report the failures
+            con.execute(f"ALTER TABLE {events} DROP COLUMN {helper}")
     except BaseException:
         con.execute(f"DROP TABLE IF EXISTS {events}")
         raise
 
     rejected = _rejected_table(failures)
-    table = _engine_table(backend, events)
-    log = EventLog(table.drop(*helpers) if helpers else table, backend=backend, tz=tz,
+    log = EventLog(_engine_table(backend, events), backend=backend, tz=tz,
                    columns={**mapping, "attributes": list(attributes)},
                    attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
                    taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
