@@ -57,6 +57,14 @@ _EXPORTS = {
     "filter_attribute": "filters",
     "unit_graph": "graphs",
     "transition_graph": "graphs",
+    # diagrams
+    "process_map": "render.maps",
+    "unit_map": "render.maps",
+    "Frequency": "render.maps",
+    "Performance": "render.maps",
+    "case_timeline": "render.timelines",
+    "cohort_timeline": "render.timelines",
+    "Diagram": "render.diagram",
 }
 _SUBMODULES = ("datasets", "synthetic", "schema")
 

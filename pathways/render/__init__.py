@@ -1,0 +1,6 @@
+"""Diagrams drawn from the analyses' tables with Graphviz (never computing analytics themselves).
+
+Modules: ``maps`` (process_map, unit_map, Frequency, Performance), ``timelines``
+(case_timeline, cohort_timeline), ``diagram`` (Diagram), ``dot`` (escaping, DOT
+building), ``engines`` (system ``dot`` or ``graphviz-pure``), ``styles``.
+"""

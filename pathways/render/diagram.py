@@ -1,0 +1,140 @@
+"""The Diagram object every drawing function returns: DOT text, tables of what is drawn, pictures."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import OptionError
+from .engines import HINT, RenderError, find_engine
+
+_SUFFIXES = ("svg", "png", "pdf", "dot")
+
+
+class Diagram:
+    """A diagram: its DOT source and the tables of what it shows; pictures come from a layout engine.
+
+    Parameters
+    ----------
+    dot : str
+        The DOT source (Graphviz language).
+    nodes, edges : pandas.DataFrame, optional
+        One row per node and per edge drawn (empty tables when not given).
+    title : str, default "diagram"
+        A short name used in the text repr.
+    info : dict, optional
+        What was left out and why (e.g. ``n_nodes_total``, ``share_shown``); shown in the repr.
+    layout : str, default "dot"
+        The Graphviz layout: ``"dot"`` (ranked) or ``"neato"`` with positions given in the source
+        (``layout_args=("-n2",)``), as the timelines use.
+
+    Notes
+    -----
+    ``repr(d)`` and ``d._repr_mimebundle_()`` never raise: without a layout engine
+    they show the DOT text and one line saying how to get pictures. ``svg()``,
+    ``png()`` and ``save()`` raise :class:`~pathways.render.engines.RenderError`
+    instead.
+
+    Examples
+    --------
+    >>> d = Diagram('digraph { a -> b }', title="tiny")
+    >>> d.dot.startswith("digraph")
+    True
+    >>> repr(d)
+    'Diagram: tiny, 0 nodes, 0 edges'
+    """
+
+    def __init__(self, dot: str, *, nodes: pd.DataFrame | None = None, edges: pd.DataFrame | None = None,
+                 title: str = "diagram", info: dict | None = None, layout: str = "dot",
+                 layout_args: tuple[str, ...] = ()):
+        self.dot = dot
+        self.nodes = nodes if nodes is not None else pd.DataFrame()
+        self.edges = edges if edges is not None else pd.DataFrame()
+        self.title = title
+        self.info = dict(info or {})
+        self.layout = layout
+        self.layout_args = tuple(layout_args)
+        self._cache: dict = {}
+
+    # --- pictures --------------------------------------------------------------
+    def _render(self, fmt: str, *, engine: str | None = None, dpi: float | None = None) -> bytes:
+        key = (fmt, engine, dpi)
+        if key in self._cache:
+            return self._cache[key]
+        e = find_engine(engine)
+        if e is None:
+            raise RenderError(HINT if engine is None else f"the layout engine {engine!r} is not installed. {HINT}")
+        args = self.layout_args + ((f"-Gdpi={dpi:g}",) if dpi is not None else ())
+        out = e.run(self.dot, fmt, layout=self.layout, args=args)
+        self._cache[key] = out
+        return out
+
+    def svg(self, *, engine: str | None = None) -> str:
+        """The picture as SVG text (UTF-8).
+
+        ``engine`` picks ``"dot"`` or ``"graphviz-pure"``; by default the system
+        ``dot`` when it is on PATH, otherwise ``graphviz-pure``.
+        """
+        return self._render("svg", engine=engine).decode("utf-8")
+
+    def png(self, *, dpi: float = 150, engine: str | None = None) -> bytes:
+        """The picture as PNG bytes at ``dpi`` dots per inch (150 is sharp on screen and in print)."""
+        if not dpi or dpi <= 0:
+            raise OptionError(f"dpi={dpi!r} is not allowed; give a positive number such as 150.")
+        return self._render("png", engine=engine, dpi=dpi)
+
+    def save(self, path, *, dpi: float = 150, engine: str | None = None) -> Path:
+        """Write the diagram to ``path``; the suffix picks the format: .svg, .png, .pdf or .dot.
+
+        PDF needs an engine that writes it (the system Graphviz does; graphviz-pure
+        does not, and the error says so). Returns the path.
+        """
+        path = Path(path)
+        suffix = path.suffix.lower().lstrip(".")
+        if suffix not in _SUFFIXES:
+            raise OptionError(f"cannot save {str(path)!r}: the suffix must be one of "
+                              f"{', '.join('.' + s for s in _SUFFIXES)} (found {path.suffix or 'none'!r}).")
+        if suffix == "dot":
+            data = self.dot.encode("utf-8")
+        elif suffix == "svg":
+            data = self.svg(engine=engine).encode("utf-8")
+        elif suffix == "png":
+            data = self.png(dpi=dpi, engine=engine)
+        else:
+            data = self._render("pdf", engine=engine)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    # --- display ---------------------------------------------------------------
+    def _summary(self) -> str:
+        text = f"Diagram: {self.title}, {len(self.nodes)} nodes, {len(self.edges)} edges"
+        if self.info.get("caption"):
+            text += f" ({self.info['caption']})"
+        return text
+
+    def __repr__(self) -> str:
+        try:
+            return self._summary()
+        except Exception:  # noqa: BLE001 - a repr must never raise
+            return "Diagram"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """SVG for Jupyter; without a layout engine the DOT text and a one-line hint."""
+        try:
+            summary = self._summary()
+        except Exception:  # noqa: BLE001
+            summary = "Diagram"
+        try:
+            svg = self.svg()
+        except Exception as err:  # noqa: BLE001 - never raise from a repr
+            hint = HINT if isinstance(err, RenderError) and str(err) == HINT else f"No picture: {err}"
+            text = f"{summary}\n{hint}\n\n{self.dot}"
+            return {"text/plain": text,
+                    "text/html": f"<p>{html.escape(hint)}</p><pre>{html.escape(self.dot)}</pre>"}
+        return {"image/svg+xml": svg, "text/plain": summary}
+
+
+__all__ = ["Diagram"]

@@ -1,0 +1,519 @@
+"""Process maps and unit maps: the analyses' transition and handover tables drawn as graphs.
+
+Nothing here computes analytics: the numbers come from
+:func:`pathways.transition_graph`, :func:`pathways.unit_graph` (and through them
+:func:`pathways.transitions`, :func:`pathways.handover_matrix`,
+:func:`pathways.circular_routes`) and the log's ``units``/``activities`` tables.
+This module only chooses what to show (readable by default, small cells
+suppressed) and how to draw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import pandas as pd
+
+from ..errors import OptionError, check_choice
+from . import styles as st
+from .diagram import Diagram
+from .dot import HTML, DotBuilder, html_text
+
+#: Node budgets of the readable default (``max_nodes=None``).
+DEFAULT_MAX_NODES = {"process_map": 15, "unit_map": 20}
+#: Share of the flow the edges drawn must cover by default (``min_share=None``).
+DEFAULT_MIN_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """Measure for maps: how many ``"cases"`` (default) or ``"events"`` (transitions, handovers).
+
+    Examples
+    --------
+    >>> Frequency(), Frequency("events")
+    (Frequency('cases'), Frequency('events'))
+    """
+
+    what: Literal["cases", "events"] = "cases"
+
+    def __post_init__(self):
+        check_choice("Frequency", self.what, ["cases", "events"])
+
+    def __repr__(self) -> str:
+        return f"Frequency({self.what!r})"
+
+
+@dataclass(frozen=True)
+class Performance:
+    """Measure for maps: the ``"median"`` (default), ``"mean"`` or ``"p90"`` time on each edge.
+
+    Examples
+    --------
+    >>> Performance("p90", units="hours")
+    Performance('p90', units='hours')
+    """
+
+    statistic: Literal["median", "mean", "p90"] = "median"
+    units: Literal["hours", "days"] = "days"
+
+    def __post_init__(self):
+        check_choice("Performance", self.statistic, ["median", "mean", "p90"])
+        check_choice("units", self.units, ["hours", "days"])
+
+    def __repr__(self) -> str:
+        return f"Performance({self.statistic!r}, units={self.units!r})"
+
+
+# --------------------------------------------------------------------------- options
+def _measure(measure) -> Frequency | Performance:
+    if isinstance(measure, (Frequency, Performance)):
+        return measure
+    if measure in ("cases", "events"):
+        return Frequency(measure)
+    if measure in ("median", "mean", "p90"):
+        return Performance(measure)
+    raise OptionError(f"measure={measure!r} is not allowed; pass pw.Frequency('cases'|'events') or "
+                      "pw.Performance('median'|'mean'|'p90', units='hours'|'days').")
+
+
+def _highlights(highlight) -> list[str]:
+    if highlight is None:
+        return []
+    if isinstance(highlight, str):
+        highlight = [highlight]
+    return [check_choice("highlight", h, list(st.HIGHLIGHTS)) for h in highlight]
+
+
+def _budget(max_nodes, min_share, min_count, kind: str) -> tuple[int, float, int]:
+    if max_nodes is None:
+        max_nodes = DEFAULT_MAX_NODES[kind]
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise OptionError(f"max_nodes={max_nodes!r} is not allowed; give a whole number of nodes (1 or more), "
+                          "or None for the readable default.")
+    if min_share is None:
+        min_share = DEFAULT_MIN_SHARE
+    if isinstance(min_share, bool) or not isinstance(min_share, (int, float)) or not 0 < min_share <= 1:
+        raise OptionError(f"min_share={min_share!r} is not allowed; give a share of the flow in (0, 1], "
+                          "e.g. 0.9, or None for the readable default; 1 draws every edge.")
+    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+        raise OptionError(f"min_count={min_count!r} is not allowed; give a whole number (1 or more); "
+                          "5 is Danish small-cell practice.")
+    return max_nodes, float(min_share), min_count
+
+
+# --------------------------------------------------------------------------- choosing what to draw
+def select(nodes: pd.DataFrame, edges: pd.DataFrame, *, max_nodes: int, min_share: float, min_count: int,
+           terminals: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Choose the nodes and edges of a readable map, and count what is left out.
+
+    ``nodes`` has ``name`` and ``weight``; ``edges`` has ``source``, ``target``,
+    ``weight`` and ``n_cases``. Rules, in order:
+
+    1. Small cells: an edge with ``n_cases < min_count`` is dropped.
+    2. Node budget: the ``max_nodes`` nodes of highest weight are candidates
+       (``terminals``, the start and end marks, are not counted).
+    3. Flow: among edges between candidates, the heaviest are kept until they carry
+       ``min_share`` of all the flow; then each candidate gets its heaviest
+       remaining incoming and outgoing edge if it has none, so nothing dangles.
+    4. A node left without edges is dropped (unless the map has no edges at all).
+
+    Returns the kept nodes, the kept edges and counts: ``n_nodes_total``,
+    ``n_nodes_shown``, ``flow_total``, ``flow_shown`` (over edges between
+    non-terminal nodes), ``n_edges_total``, ``n_edges_shown``,
+    ``n_edges_small`` (dropped by rule 1), ``flow_small``, ``n_edges_pruned``
+    (dropped by rules 2–3).
+    """
+    terminals = set(terminals)
+    real_nodes = nodes[~nodes["name"].isin(terminals)]
+    inner = ~edges["source"].isin(terminals) & ~edges["target"].isin(terminals)
+    flow_total = float(edges.loc[inner, "weight"].sum())
+    small_mask = edges["n_cases"] < min_count
+    ranked = real_nodes.sort_values(["weight", "name"], ascending=[False, True], kind="stable")
+    candidates = set(ranked["name"].head(max_nodes)) | terminals
+    eligible = edges[~small_mask & edges["source"].isin(candidates) & edges["target"].isin(candidates)]
+    eligible = eligible.sort_values(["weight", "source", "target"], ascending=[False, True, True], kind="stable")
+    total_weight = float(edges["weight"].sum())
+    keep: list = []
+    running = 0.0
+    for idx, w in zip(eligible.index, eligible["weight"]):
+        if total_weight and running / total_weight >= min_share:
+            break
+        keep.append(idx)
+        running += float(w)
+    kept = set(keep)
+    for name in candidates - terminals:
+        for side in ("target", "source"):
+            touching = eligible[eligible[side] == name]
+            if len(touching) and not (set(touching.index) & kept):
+                kept.add(touching.index[0])
+    shown_edges = edges.loc[sorted(kept)] if kept else edges.iloc[0:0]
+    shown_edges = shown_edges.sort_values(["weight", "source", "target"], ascending=[False, True, True],
+                                          kind="stable")
+    on_map = set(shown_edges["source"]) | set(shown_edges["target"])
+    if not len(edges):  # a log without transitions: still draw its nodes
+        on_map = set(ranked["name"].head(max_nodes))
+    shown_nodes = nodes[nodes["name"].isin(on_map)]
+    inner_shown = ~shown_edges["source"].isin(terminals) & ~shown_edges["target"].isin(terminals)
+    info = {
+        "n_nodes_total": int(len(real_nodes)),
+        "n_nodes_shown": int((~shown_nodes["name"].isin(terminals)).sum()),
+        "flow_total": flow_total,
+        "flow_shown": float(shown_edges.loc[inner_shown, "weight"].sum()),
+        "n_edges_total": int(len(edges)),
+        "n_edges_shown": int(len(shown_edges)),
+        "n_edges_small": int(small_mask.sum()),
+        "flow_small": float(edges.loc[small_mask, "weight"].sum()),
+        "n_edges_pruned": int(len(edges) - len(shown_edges) - small_mask.sum()),
+    }
+    return shown_nodes, shown_edges, info
+
+
+def _caption(info: dict, *, noun: str, flow: str, min_count: int) -> list[str]:
+    share = info["flow_shown"] / info["flow_total"] if info["flow_total"] else 1.0
+    lines = [f"showing {info['n_nodes_shown']} of {info['n_nodes_total']} {noun}, "
+             f"{share:.0%} of {flow}".replace("%", " %")]
+    if info["n_edges_pruned"]:
+        lines.append(f"{info['n_edges_pruned']} rarer edges not drawn (readable default; "
+                     "max_nodes=, min_share= to show more)")
+    if info["n_edges_small"]:
+        lines.append(f"{info['n_edges_small']} edges with fewer than {min_count} cases dropped "
+                     f"({html_text(st.small(info['flow_small'], min_count))} {flow}); counts under {min_count} show as "
+                     f"&lt;{min_count}")
+    else:
+        lines.append(f"counts under {min_count} show as &lt;{min_count}")
+    return lines
+
+
+def _legend(title: str, lines: list[str], rows: list[tuple[str, str]]) -> HTML:
+    """The graph label: title, caption lines (already escaped) and colour rows, as one HTML table."""
+    cells = [f'<tr><td align="left"><font point-size="13"><b>{html_text(title)}</b></font></td></tr>']
+    cells += [f'<tr><td align="left"><font color="#4a5560">{line}</font></td></tr>' for line in lines]
+    for colour, text in rows:
+        cells.append(f'<tr><td align="left"><font color="{colour}"><b>———</b></font>&#160;&#160;{text}</td></tr>')
+    return HTML(f'<table border="0" cellborder="0" cellspacing="1" cellpadding="1">{"".join(cells)}</table>')
+
+
+def _highlight_rows(highlight: list[str], shown: pd.DataFrame, threshold_text: str) -> list[tuple[str, str]]:
+    rows = []
+    for h in highlight:
+        colour, text = st.HIGHLIGHTS[h]
+        n = int(shown[st.FLAG[h]].sum()) if len(shown) else 0
+        rows.append((colour, html_text(text.format(threshold=threshold_text)) + f" ({n} edges shown)"))
+    return rows
+
+
+def _edge_style(row, highlight: list[str], width: float) -> dict:
+    colours = [st.HIGHLIGHTS[h][0] for h in highlight if bool(getattr(row, st.FLAG[h], False))]
+    style = {"penwidth": width}
+    if colours:
+        style["color"] = ":".join(colours)
+        style["fontcolor"] = colours[0]
+        if "long_waits" in highlight and bool(getattr(row, "long_wait", False)):
+            style["penwidth"] = width + 2.0
+    return style
+
+
+def _threshold_text(value) -> str:
+    td = pd.Timedelta(value) if not isinstance(value, str) else None
+    return str(value) if td is None else f"{td.total_seconds() / 86400:g}D"
+
+
+# --------------------------------------------------------------------------- process map
+def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "unit"] = "activity",
+                highlight: Sequence[str] | str | None = None, max_nodes: int | None = None,
+                min_share: float | None = None, min_count: int = 5, threshold="30D",
+                title: str | None = None) -> Diagram:
+    """Draw the directly-follows process map: steps as nodes, transitions as edges.
+
+    Nodes are activities (or units, ``level="unit"``) with how many cases reach
+    them; edges are the transitions of :func:`pathways.transitions`, labelled
+    with the measure and drawn wider the more often they are taken. A green
+    *start* mark and a dark *end* mark show how cases begin and end.
+
+    The map is **readable by default**: it draws the ``max_nodes`` most frequent
+    steps and the edges that carry ``min_share`` of the flow, and says so under
+    the diagram ("showing 15 of 20 activities, 93 % of transitions"); every edge
+    left out is counted there. **Small cells**: an edge made by fewer than
+    ``min_count`` cases is dropped (counted in the legend) and every count under
+    ``min_count`` prints as "<5". No case id is ever drawn.
+
+    Parameters
+    ----------
+    log : EventLog
+    measure : Frequency or Performance, default Frequency("cases")
+        ``Frequency("cases")`` labels edges with the number of cases,
+        ``Frequency("events")`` with the number of transitions,
+        ``Performance("median"|"mean"|"p90", units="hours"|"days")`` with that
+        statistic of the time between the two events.
+    level : {"activity", "unit"}, default "activity"
+    highlight : list of {"loops", "psychiatric_somatic", "long_waits"}, optional
+        Colour edges: ``"long_waits"`` orange and thicker when the median time
+        exceeds ``threshold``; ``"loops"`` red on circular routes and
+        ``"psychiatric_somatic"`` purple across the psychiatric/somatic line
+        (both need units: ``level="unit"``, or use :func:`unit_map`). An edge with
+        two flags is drawn in both colours side by side. A legend on the diagram
+        explains each colour.
+    max_nodes : int, optional
+        Node budget (start and end marks not counted); default 15.
+    min_share : float, optional
+        Share of all transitions the drawn edges must carry; default 0.9. ``1``
+        draws every edge between the nodes kept (still without small cells).
+    min_count : int, default 5
+        Smallest count printed; smaller cells show as "<5" and their edges are dropped.
+    threshold : str or timedelta, default "30D"
+        Median time over which an edge counts as a long wait.
+    title : str, optional
+        Title drawn on the diagram.
+
+    Returns
+    -------
+    Diagram
+        ``.nodes`` (name, n_events, n_cases, label) and ``.edges`` (source,
+        target, counts, times, flags, label) are what is drawn; ``.info`` counts
+        what is left out.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> from pathways.render.maps import process_map, Frequency
+    >>> df = pd.DataFrame({"pt": [p for p in "ABCDEF" for _ in range(2)],
+    ...                    "act": ["Henvisning", "Visitation"] * 6,
+    ...                    "ts": ["2023-01-01", "2023-01-03"] * 6})
+    >>> m = process_map(pw.from_pandas(df, case="pt", activity="act", timestamp="ts"))
+    >>> m.edges[["source", "target", "n_cases", "label"]]
+           source      target  n_cases label
+    0  Henvisning  Visitation        6     6
+    1  Visitation       ■ end        6     6
+    2     ▶ start  Henvisning        6     6
+    >>> "showing 2 of 2 activities, 100 % of transitions" in m.dot
+    True
+    """
+    from ..analyses.transitions import END, START
+    from ..graphs import transition_graph
+
+    measure = _measure(measure)
+    check_choice("level", level, ["activity", "unit"])
+    highlight = _highlights(highlight)
+    unit_only = [h for h in highlight if h in ("loops", "psychiatric_somatic")]
+    if unit_only and level != "unit":
+        raise OptionError(f"highlight={unit_only!r} needs units: circular routes and the psychiatric/somatic "
+                          "line are between units. Pass level='unit', or draw pw.unit_map(log, ...).")
+    max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "process_map")
+    g = transition_graph(log, level=level, threshold=threshold)
+    stats = log.units if level == "unit" else log.activities
+    key = "unit" if level == "unit" else "activity"
+    nodes = pd.DataFrame({"name": stats[key].astype(object), "n_events": stats["n_events"].astype("int64"),
+                          "n_cases": stats["n_cases"].astype("int64")})
+    if level == "unit":
+        nodes["domain"] = stats["domain"].to_numpy()
+        nodes["sector"] = stats["sector"].to_numpy()
+    cols = ["n_transitions", "n_cases", "mean_days", "median_days", "p90_days", "max_days", "loop",
+            "psychiatric_somatic", "long_wait"]
+    edges = pd.DataFrame([{"source": a, "target": b, **{c: d[c] for c in cols}} for a, b, d in g.edges(data=True)],
+                         columns=["source", "target", *cols])
+    freq_col = "n_transitions" if isinstance(measure, Frequency) and measure.what == "events" else "n_cases"
+    node_col = "n_events" if freq_col == "n_transitions" else "n_cases"
+    nodes["weight"] = nodes["n_events"].astype(float)
+    edges["weight"] = edges["n_transitions"].astype(float)
+    n_start = int(edges.loc[edges["source"] == START, "n_cases"].sum())
+    n_end = int(edges.loc[edges["target"] == END, "n_cases"].sum())
+    terminals = pd.DataFrame({"name": [START, END], "n_events": [0, 0], "n_cases": [n_start, n_end],
+                              "weight": [0.0, 0.0]})
+    all_nodes = pd.concat([nodes, terminals], ignore_index=True)
+    shown_nodes, shown_edges, info = select(all_nodes, edges, max_nodes=max_nodes, min_share=min_share,
+                                            min_count=min_count, terminals=(START, END))
+
+    noun = "units" if level == "unit" else "activities"
+    b = DotBuilder("process_map", graph={**st.GRAPH, "rankdir": "TB"}, node=st.NODE, edge=st.EDGE_DEFAULTS)
+    real = shown_nodes[~shown_nodes["name"].isin([START, END])]
+    n_max = float(real[node_col].max()) if len(real) else 0.0
+    labels = {}
+    for r in shown_nodes.itertuples(index=False):
+        if r.name == START:
+            b.node(r.name, label="start", shape="circle", style="filled", fillcolor=st.START_FILL,
+                   color=st.START_FILL, fontcolor="white", fontsize=9, width=0.5, fixedsize=True)
+            labels[r.name] = "start"
+            continue
+        if r.name == END:
+            b.node(r.name, label="end", shape="doublecircle", style="filled", fillcolor=st.END_FILL,
+                   color=st.END_FILL, fontcolor="white", fontsize=9, width=0.45, fixedsize=True)
+            labels[r.name] = "end"
+            continue
+        count = f"{st.small(getattr(r, node_col), min_count)} {'events' if node_col == 'n_events' else 'cases'}"
+        labels[r.name] = count
+        fill = st.DOMAIN_FILL.get(getattr(r, "domain", None), None) if level == "unit" else None
+        b.node(r.name, label=HTML(f'<b>{html_text(r.name)}</b><br/><font point-size="9">{html_text(count)}</font>'),
+               fillcolor=fill or st.shade(getattr(r, node_col), n_max))
+    shown_edges = shown_edges.copy()
+    w_max = float(shown_edges[freq_col].max()) if len(shown_edges) else 0.0
+    edge_labels = []
+    for r in shown_edges.itertuples(index=False):
+        terminal = r.source == START or r.target == END
+        if isinstance(measure, Performance) and not terminal:
+            value = {"median": r.median_days, "mean": r.mean_days, "p90": r.p90_days}[measure.statistic]
+            label = st.duration_text(value, measure.units)
+        elif isinstance(measure, Performance):
+            label = ""
+        else:
+            label = st.small(getattr(r, freq_col), min_count)
+        edge_labels.append(label)
+        style = _edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max))
+        if terminal:
+            style.update(style="dashed", color="#9aa5ae", penwidth=1.2)
+        b.edge(b.ids[r.source], b.ids[r.target], label=f" {label} " if label else None, **style)
+    shown_edges["label"] = edge_labels
+
+    if isinstance(measure, Performance):
+        what = f"edges: {measure.statistic} time between steps ({measure.units}); nodes: cases"
+    elif measure.what == "events":
+        what = "edges: transitions; nodes: events"
+    else:
+        what = "edges and nodes: cases"
+    lines = [html_text(what)] + _caption(info, noun=noun, flow="transitions", min_count=min_count)
+    info["caption"] = _caption(info, noun=noun, flow="transitions", min_count=min_count)[0]
+    rows = _highlight_rows(highlight, shown_edges, _threshold_text(threshold))
+    b.graph_attrs["label"] = _legend(title or ("Process map" if level == "activity" else "Process map (units)"),
+                                     lines, rows)
+    out_nodes = real.drop(columns=["weight"]).assign(label=[labels[n] for n in real["name"]]).reset_index(drop=True)
+    out_edges = shown_edges.drop(columns=["weight"]).reset_index(drop=True)
+    return Diagram(b.source(), nodes=out_nodes, edges=out_edges, title="process map", info=info)
+
+
+# --------------------------------------------------------------------------- unit map
+def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "domain"] | None = "sector",
+             highlight: Sequence[str] | str | None = ("loops", "psychiatric_somatic", "long_waits"),
+             max_nodes: int | None = None, min_share: float | None = None, min_count: int = 5,
+             max_gap="7D", within="180D", max_between: int = 4, title: str | None = None) -> Diagram:
+    """Draw units as nodes and handovers between them as edges, grouped in swimlanes by sector or domain.
+
+    The picture of a pathway across hospital, municipality and general practice:
+    the numbers are those of :func:`pathways.unit_graph` (handover counts, cases,
+    median gap, and the flags for loops, psychiatric/somatic crossings and long
+    gaps). Each edge is labelled "cases · median gap".
+
+    Readable by default and with small cells suppressed exactly as
+    :func:`process_map`: the ``max_nodes`` busiest units, the edges carrying
+    ``min_share`` of the handovers, edges with fewer than ``min_count`` cases
+    dropped, counts under ``min_count`` as "<5", everything left out counted on the
+    diagram. No case id is drawn.
+
+    Parameters
+    ----------
+    log : EventLog
+        Must map ``unit``.
+    measure : Frequency or Performance, default Frequency("cases")
+        The first number on each edge and what its width follows:
+        ``Frequency("cases")``, ``Frequency("events")`` (handovers) or
+        ``Performance("median", units=...)`` (median gap; the handover table has
+        no mean or p90).
+    swimlanes : {"sector", "domain"} or None, default "sector"
+        Group units in boxes by sector or domain; None for no boxes.
+    highlight : list of {"loops", "psychiatric_somatic", "long_waits"}, default all three
+        Red: on a circular route; purple: crosses the psychiatric/somatic line;
+        orange and thicker: median gap over ``max_gap``. Explained in the legend.
+    max_nodes : int, optional
+        Node budget; default 20.
+    min_share : float, optional
+        Share of all handovers the drawn edges must carry; default 0.9.
+    min_count : int, default 5
+    max_gap : str or timedelta, default "7D"
+        Median gap over which an edge is a long wait ("falder mellem to stole").
+    within, max_between
+        Passed to the loop detection (see :func:`pathways.circular_routes`).
+    title : str, optional
+
+    Returns
+    -------
+    Diagram
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> from pathways.render.maps import unit_map
+    >>> df = pd.DataFrame({"pt": [p for p in "ABCDEF" for _ in range(2)],
+    ...                    "act": ["Henvisning", "Førstegangssamtale"] * 6,
+    ...                    "ts": ["2023-01-01", "2023-01-03"] * 6,
+    ...                    "unit": ["Egen læge", "Distriktspsykiatri"] * 6})
+    >>> m = unit_map(pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit"))
+    >>> m.edges[["source", "target", "n_cases", "label"]]
+          source              target  n_cases      label
+    0  Egen læge  Distriktspsykiatri        6  6 · 2.0 d
+    >>> "General practice" in m.dot and "Region" in m.dot
+    True
+    """
+    from ..graphs import unit_graph
+
+    measure = _measure(measure)
+    if isinstance(measure, Performance) and measure.statistic != "median":
+        raise OptionError(f"measure={measure!r} is not available for unit maps: handovers carry the median gap "
+                          "only. Use pw.Performance('median', ...), or pw.process_map(log, level='unit', "
+                          f"measure={measure!r}) for the time between events.")
+    if swimlanes is not None:
+        check_choice("swimlanes", swimlanes, ["sector", "domain"])
+    highlight = _highlights(highlight)
+    max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "unit_map")
+    log.require("unit", purpose="unit_map")
+    g = unit_graph(log, within=within, max_between=max_between, max_gap=max_gap)
+    nodes = pd.DataFrame([{"name": n, "domain": d.get("domain"), "sector": d.get("sector"),
+                           "n_events": d.get("n_events", 0), "n_cases": d.get("n_cases", 0)}
+                          for n, d in g.nodes(data=True)], columns=["name", "domain", "sector", "n_events", "n_cases"])
+    cols = ["n_handovers", "n_cases", "median_gap_days", "n_long_gaps", "loop", "psychiatric_somatic", "long_wait"]
+    edges = pd.DataFrame([{"source": a, "target": b, **{c: d[c] for c in cols}} for a, b, d in g.edges(data=True)],
+                         columns=["source", "target", *cols])
+    freq_col = "n_handovers" if isinstance(measure, Frequency) and measure.what == "events" else "n_cases"
+    nodes["weight"] = nodes["n_cases"].astype(float)
+    edges["weight"] = edges["n_handovers"].astype(float)
+    shown_nodes, shown_edges, info = select(nodes, edges, max_nodes=max_nodes, min_share=min_share,
+                                            min_count=min_count)
+
+    b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "TB", "newrank": True, "ranksep": 0.7, "nodesep": 0.3},
+                   node=st.NODE, edge=st.EDGE_DEFAULTS)
+    names = st.SECTOR_NAMES if swimlanes == "sector" else st.DOMAIN_NAMES
+    if swimlanes is not None:
+        order = list(names)
+        for lane in sorted(set(shown_nodes[swimlanes].fillna("unknown")),
+                           key=lambda v: (order.index(v) if v in order else len(order), str(v))):
+            b.cluster(lane, label=HTML(f"<b>{html_text(names.get(lane, lane))}</b>"), style="rounded,filled",
+                      fillcolor=st.LANE_FILL.get(lane, "#fafafa") if swimlanes == "sector" else "#f7f7f7",
+                      color="#c9d1d8", fontname=st.FONT, fontsize=11, labeljust="l", margin=12)
+    labels = {}
+    for r in shown_nodes.itertuples(index=False):
+        count = f"{st.small(r.n_cases, min_count)} cases"
+        labels[r.name] = count
+        lane = (getattr(r, swimlanes) or "unknown") if swimlanes else None
+        b.node(r.name, cluster=lane,
+               label=HTML(f'<b>{html_text(r.name)}</b><br/><font point-size="9">{html_text(count)}</font>'),
+               fillcolor=st.DOMAIN_FILL.get(r.domain, "#ffffff"))
+    shown_edges = shown_edges.copy()
+    w_max = float(shown_edges[freq_col].max()) if len(shown_edges) else 0.0
+    edge_labels = []
+    for r in shown_edges.itertuples(index=False):
+        gap = st.duration_text(r.median_gap_days, getattr(measure, "units", "days"))
+        if isinstance(measure, Performance):
+            label = f"{gap} · {st.small(r.n_cases, min_count)}"
+        else:
+            label = f"{st.small(getattr(r, freq_col), min_count)} · {gap}"
+        edge_labels.append(label)
+        b.edge(b.ids[r.source], b.ids[r.target], label=f" {label} ",
+               **_edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max)))
+    shown_edges["label"] = edge_labels
+
+    if isinstance(measure, Performance):
+        what = f"edges: median gap between units ({measure.units}) · cases"
+    elif measure.what == "events":
+        what = "edges: handovers · median gap between units"
+    else:
+        what = "edges: cases · median gap between units; nodes: cases; fill colour: domain"
+    caption = _caption(info, noun="units", flow="handovers", min_count=min_count)
+    info["caption"] = caption[0]
+    rows = _highlight_rows(highlight, shown_edges, _threshold_text(max_gap))
+    b.graph_attrs["label"] = _legend(title or "Handovers between units", [html_text(what), *caption], rows)
+    out_nodes = shown_nodes.drop(columns=["weight"]).assign(
+        label=[labels[n] for n in shown_nodes["name"]]).reset_index(drop=True)
+    out_edges = shown_edges.drop(columns=["weight"]).reset_index(drop=True)
+    return Diagram(b.source(), nodes=out_nodes, edges=out_edges, title="unit map", info=info)
+
+
+__all__ = ["Frequency", "Performance", "process_map", "unit_map", "select"]

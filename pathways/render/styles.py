@@ -1,0 +1,106 @@
+"""Colours, fonts and number formats shared by every diagram (one place to restyle)."""
+
+from __future__ import annotations
+
+import math
+
+#: Font for every text. Graphviz maps Helvetica to the system's sans font (Liberation Sans,
+#: DejaVu Sans, Arial); graphviz-pure has metrics for it, so text fits its boxes; æøå render.
+FONT = "Helvetica"
+
+EDGE = "#6b7780"          # ordinary edges
+TEXT = "#1f2a33"
+LOOP = "#d62728"          # red: on a circular route
+PSY_SOM = "#7b3294"       # purple: crosses the psychiatric/somatic line
+LONG_WAIT = "#f28e2b"     # orange: median wait over the threshold
+START_FILL = "#2e8b57"
+END_FILL = "#3d4650"
+
+HIGHLIGHTS = {
+    "loops": (LOOP, "on a circular route (loop)"),
+    "psychiatric_somatic": (PSY_SOM, "crosses the psychiatric/somatic line"),
+    "long_waits": (LONG_WAIT, "median wait over {threshold}"),
+}
+#: graph flag behind each highlight (pathways.graphs edge attributes)
+FLAG = {"loops": "loop", "psychiatric_somatic": "psychiatric_somatic", "long_waits": "long_wait"}
+
+#: Node fill per domain (light, so highlight colours on edges stand out).
+DOMAIN_FILL = {
+    "psychiatric": "#dbe8f6",
+    "somatic": "#fde3cc",
+    "municipal_care": "#dcefd6",
+    "social": "#e8f3e4",
+    "substance": "#fbf1c4",
+    "general_practice": "#eeeeee",
+    "other": "#ffffff",
+    "unknown": "#ffffff",
+}
+#: Swimlane (cluster) background per sector and per domain.
+LANE_FILL = {
+    "region": "#f3f7fb", "municipality": "#f3f9f1", "general_practice": "#f6f6f6", "private": "#faf6fb",
+    "other": "#fafafa", "unknown": "#fafafa",
+}
+SECTOR_NAMES = {
+    "region": "Region (hospitals, psychiatry)",
+    "municipality": "Municipality",
+    "general_practice": "General practice",
+    "private": "Private practice",
+    "other": "Other",
+    "unknown": "Unknown sector",
+}
+DOMAIN_NAMES = {
+    "psychiatric": "Psychiatric", "somatic": "Somatic", "municipal_care": "Municipal care", "social": "Social",
+    "substance": "Substance use", "general_practice": "General practice", "other": "Other",
+    "unknown": "Unknown domain",
+}
+DOMAIN_DOT = {  # stronger colours for dots (cohort timeline)
+    "psychiatric": "#2f6db5", "somatic": "#e07b22", "municipal_care": "#3f9a3a", "social": "#7fb36b",
+    "substance": "#c7a514", "general_practice": "#707070", "other": "#b0b0b0", "unknown": "#b0b0b0",
+}
+
+
+def small(n, min_count: int) -> str:
+    """A count for display: ``"<5"`` under ``min_count`` (Danish small-cell practice), else ``1,234``.
+
+    Examples
+    --------
+    >>> small(3, 5), small(5, 5), small(12345, 5)
+    ('<5', '5', '12,345')
+    """
+    n = int(n)
+    return f"<{min_count}" if n < min_count else f"{n:,}"
+
+
+def duration_text(days: float, units: str) -> str:
+    """``3.2 d`` or ``77 h``: one decimal under 10, none above.
+
+    Examples
+    --------
+    >>> duration_text(3.21, "days"), duration_text(3.21, "hours"), duration_text(float("nan"), "days")
+    ('3.2 d', '77 h', '–')
+    """
+    if days is None or (isinstance(days, float) and math.isnan(days)):
+        return "–"
+    value, suffix = (days * 24, "h") if units == "hours" else (days, "d")
+    return f"{value:.1f} {suffix}" if abs(value) < 10 else f"{value:,.0f} {suffix}"
+
+
+def penwidth(n: float, n_max: float) -> float:
+    """Edge width 1–6 by frequency (square root, so mid-sized flows stay visible)."""
+    if n_max <= 0:
+        return 1.0
+    return round(1.0 + 5.0 * math.sqrt(max(n, 0) / n_max), 2)
+
+
+def shade(n: float, n_max: float) -> str:
+    """Node fill for process maps: light to mid blue by frequency."""
+    t = 0.0 if n_max <= 0 else math.sqrt(max(n, 0) / n_max)
+    lo, hi = (0xf2, 0xf6, 0xfb), (0x9e, 0xc2, 0xe6)
+    return "#" + "".join(f"{round(a + (b - a) * t):02x}" for a, b in zip(lo, hi))
+
+
+GRAPH = {"fontname": FONT, "fontsize": 11, "bgcolor": "white", "pad": 0.3, "nodesep": 0.35, "ranksep": 0.45,
+         "labelloc": "b", "labeljust": "l"}
+NODE = {"fontname": FONT, "fontsize": 11, "shape": "box", "style": "rounded,filled", "color": "#8896a3",
+        "fillcolor": "#f2f6fb", "fontcolor": TEXT, "margin": "0.15,0.06"}
+EDGE_DEFAULTS = {"fontname": FONT, "fontsize": 9, "color": EDGE, "fontcolor": "#3b4650", "arrowsize": 0.7}

@@ -1,0 +1,277 @@
+"""Process maps and unit maps: DOT snapshots on tiny logs, small cells, budgets, escaping, engines."""
+
+import re
+
+import pandas as pd
+import pytest
+
+import pathways as pw
+from pathways.errors import OptionError
+from pathways.render import styles as st
+from pathways.render.diagram import Diagram
+from pathways.render.engines import HINT, RenderError, candidates
+from pathways.render.maps import Frequency, Performance, process_map, unit_map
+
+ENGINES = [e.name for e in candidates()]
+
+
+def parse(dot: str):
+    """Nodes {id: attrs text} and edges [(tail, head, attrs text)] of DOT written by DotBuilder."""
+    nodes, edges = {}, []
+    for line in dot.splitlines():
+        m = re.match(r"^\s*(n\d+) -> (n\d+)(?: \[(.*)\])?$", line)
+        if m:
+            edges.append((m.group(1), m.group(2), m.group(3) or ""))
+            continue
+        m = re.match(r"^\s*(n\d+) \[(.*)\]$", line)
+        if m:
+            nodes[m.group(1)] = m.group(2)
+    return nodes, edges
+
+
+def html_label(attrs: str) -> str:
+    """The content of label=<...> (balanced angle brackets)."""
+    i = attrs.index("label=<") + len("label=<")
+    depth, j = 1, i
+    while depth:
+        depth += {"<": 1, ">": -1}.get(attrs[j], 0)
+        j += 1
+    return attrs[i:j - 1]
+
+
+def plain(attrs: str, key: str):
+    m = re.search(rf'(?:^|, ){key}=(?:"((?:[^"\\]|\\.)*)"|([^,\]]+))', attrs)
+    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2))
+
+
+def tiny_log():
+    # 6 patients: all Henvisning -> Visitation; 5 go on to Indlæggelse, 1 (F) to Afslag (a small cell).
+    rows = []
+    for p in "ABCDE":
+        rows += [(p, "Henvisning", "2023-01-02"), (p, "Visitation", "2023-01-04"), (p, "Indlæggelse", "2023-01-14")]
+    rows += [("F", "Henvisning", "2023-01-02"), ("F", "Visitation", "2023-01-03"), ("F", "Afslag", "2023-01-05")]
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts"])
+    return pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+
+
+def test_process_map_snapshot_nodes_edges_labels_colours():
+    m = process_map(tiny_log())
+    nodes, edges = parse(m.dot)
+    labels = {i: html_label(a) if "label=<" in a else plain(a, "label") for i, a in nodes.items()}
+    assert sorted(labels.values()) == sorted([
+        '<b>Henvisning</b><br/><font point-size="9">6 cases</font>',
+        '<b>Visitation</b><br/><font point-size="9">6 cases</font>',
+        '<b>Indlæggelse</b><br/><font point-size="9">5 cases</font>', "start", "end"])
+    inv = {i: (re.search(r"<b>(.*?)</b>", v).group(1) if "<b>" in v else v) for i, v in labels.items()}
+    by_name = {v: k for k, v in inv.items()}
+    got = set()
+    for a, b, attrs in edges:
+        got.add((inv[a], inv[b], plain(attrs, "label").strip()))
+    assert got == {("start", "Henvisning", "6"), ("Henvisning", "Visitation", "6"),
+                   ("Visitation", "Indlæggelse", "5"), ("Indlæggelse", "end", "5")}
+    # colours: ordinary edges default grey, start/end edges dashed light grey, node fills by frequency
+    assert f'color="{st.EDGE}"' in m.dot
+    colours = {(inv[a], inv[b]): plain(attrs, "color") for a, b, attrs in edges}
+    assert colours[("Henvisning", "Visitation")] is None  # the default edge colour
+    assert colours[("start", "Henvisning")] == "#9aa5ae"
+    assert plain(nodes[by_name["Henvisning"]], "fillcolor") == st.shade(6, 6)
+    assert plain(nodes[by_name["start"]], "fillcolor") == st.START_FILL
+    # the small cell (1 patient to Afslag) is dropped and said so; 11 of 12 transitions shown
+    assert "Afslag" not in m.dot
+    assert "showing 3 of 4 activities, 92 % of transitions" in m.dot
+    assert "2 edges with fewer than 5 cases dropped (&lt;5 transitions)" in m.dot
+    assert m.info["n_edges_small"] == 2 and m.info["n_edges_pruned"] == 0
+    assert list(m.nodes["name"]) == ["Henvisning", "Visitation", "Indlæggelse"]
+    assert m.edges["label"].tolist() == ["6", "6", "5", "5"]
+
+
+def test_counts_under_min_count_print_as_small():
+    m = process_map(tiny_log(), min_count=6)
+    # every edge has < 6 cases except the 6-patient ones; counts of 5 print "<6"
+    assert "Indlæggelse" not in m.edges["target"].tolist()
+    m = process_map(tiny_log(), min_count=1, min_share=1.0)
+    assert set(m.edges["label"]) == {"6", "5", "1"}
+    m7 = process_map(tiny_log(), min_count=7, min_share=1.0)
+    assert len(m7.edges) == 0 and len(m7.nodes) == 0  # nothing of 7 or more cases: nothing drawn, all counted
+    assert "showing 0 of 4 activities, 0 % of transitions" in m7.dot
+    assert "6 edges with fewer than 7 cases dropped (24 transitions)" in m7.dot
+    m6 = process_map(tiny_log(), min_count=6, min_share=1.0)
+    assert "4 edges with fewer than 6 cases dropped (12 transitions); counts under 6 show as &lt;6" in m6.dot
+    for e in candidates()[:1]:
+        svg = m6.svg(engine=e.name)
+        assert "&lt;6" in svg
+
+
+def test_performance_measure_labels_edges_with_times():
+    m = process_map(tiny_log(), measure=Performance("median", units="days"))
+    lab = dict(zip(zip(m.edges["source"], m.edges["target"]), m.edges["label"]))
+    assert lab[("Henvisning", "Visitation")] == "2.0 d"  # 5 x 2 days and 1 x 1 day
+    assert lab[("Visitation", "Indlæggelse")] == "10 d"
+    h = process_map(tiny_log(), measure=Performance("p90", units="hours"))
+    assert dict(zip(zip(h.edges["source"], h.edges["target"]), h.edges["label"]))[
+        ("Visitation", "Indlæggelse")] == "240 h"
+    e = process_map(tiny_log(), measure=Frequency("events"))
+    assert "6 events" in e.dot
+
+
+def test_long_waits_highlight_colour_and_legend():
+    m = process_map(tiny_log(), highlight=["long_waits"], threshold="5D")
+    nodes, edges = parse(m.dot)
+    long_edges = [a for a in edges if plain(a[2], "color") == st.LONG_WAIT]
+    assert len(long_edges) == 1  # Visitation -> Indlæggelse, median 10 days
+    assert m.edges.set_index(["source", "target"]).loc[("Visitation", "Indlæggelse"), "long_wait"]
+    assert "median wait over 5D (1 edges shown)" in m.dot
+
+
+def test_unit_highlights_need_units():
+    with pytest.raises(OptionError, match="level='unit'"):
+        process_map(tiny_log(), highlight=["loops"])
+    with pytest.raises(OptionError, match="Did you mean 'loops'"):
+        process_map(tiny_log(), highlight=["loop"])
+    with pytest.raises(OptionError):
+        Frequency("patients")
+
+
+def loop_log():
+    # 5 patients: Smerteklinik -> Privatpraktiserende psykiater -> Smerteklinik (a loop, crossing
+    # the psychiatric/somatic line), then Egen læge; one patient also goes Egen læge -> Bosted (small).
+    rows = []
+    for p in "ABCDE":
+        rows += [(p, "Henvisning", "2023-01-02", "Smerteklinik"),
+                 (p, "Henvisning", "2023-01-10", "Privatpraktiserende psykiater"),
+                 (p, "Henvisning", "2023-02-10", "Smerteklinik"),
+                 (p, "Lægekonsultation", "2023-02-12", "Egen læge")]
+    rows += [("E", "Indflytning", "2023-03-01", "Bosted")]
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"])
+    return pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+
+
+def test_unit_map_snapshot_with_swimlanes_and_highlights():
+    m = unit_map(loop_log())
+    nodes, edges = parse(m.dot)
+    names = {i: re.search(r"<b>(.*?)</b>", html_label(a)).group(1) for i, a in nodes.items()}
+    assert sorted(names.values()) == ["Egen læge", "Privatpraktiserende psykiater", "Smerteklinik"]
+    got = {(names[a], names[b], plain(attrs, "label").strip(), plain(attrs, "color")) for a, b, attrs in edges}
+    both = f"{st.LOOP}:{st.PSY_SOM}"
+    assert got == {
+        ("Smerteklinik", "Privatpraktiserende psykiater", "5 · 8.0 d", f"{both}:{st.LONG_WAIT}"),
+        ("Privatpraktiserende psykiater", "Smerteklinik", "5 · 31 d", f"{both}:{st.LONG_WAIT}"),
+        ("Smerteklinik", "Egen læge", "5 · 2.0 d", None),
+    }
+    # swimlanes: one cluster per sector, named
+    assert m.dot.count("subgraph cluster_") == 3
+    for lane in ("Region (hospitals, psychiatry)", "General practice", "Private practice"):
+        assert lane in m.dot
+    assert "Bosted" not in m.dot and "1 edges with fewer than 5 cases dropped" in m.dot
+    assert "showing 3 of 4 units, 94 % of handovers" in m.dot  # 15 of 16 handovers
+    assert "on a circular route (loop) (2 edges shown)" in m.dot
+    assert "crosses the psychiatric/somatic line (2 edges shown)" in m.dot
+    assert "median wait over 7D (2 edges shown)" in m.dot
+    none = unit_map(loop_log(), swimlanes=None, highlight=None)
+    assert "subgraph" not in none.dot and st.LOOP not in none.dot
+    dom = unit_map(loop_log(), swimlanes="domain")
+    assert "Psychiatric" in dom.dot and "Somatic" in dom.dot
+    with pytest.raises(OptionError, match="median"):
+        unit_map(loop_log(), measure=Performance("p90"))
+
+
+HOSTILE = ['Afd. "B" <akut> {1}', "Linje 1\nLinje 2", "C:\\sti\\afsnit\\", 'x"]; n0 -> n1; a [label="', "}"]
+
+
+def hostile_log():
+    rows = []
+    for p in "ABCDEF":
+        for k, unit in enumerate(HOSTILE):
+            rows.append((p, "Kontakt", f"2023-01-{k + 2:02d}", unit))
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"])
+    return pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+
+
+def test_hostile_labels_cannot_change_the_graph():
+    m = unit_map(hostile_log(), max_nodes=10, min_share=1.0)
+    nodes, edges = parse(m.dot)
+    assert len(nodes) == 5 and len(edges) == 4
+    assert m.dot.count("->") == 4
+    labels = [html_label(a) for a in nodes.values()]
+    assert any("<b>Afd. &quot;B&quot; &lt;akut&gt; {1}</b>" in x for x in labels)
+    assert any("<b>Linje 1<br/>Linje 2</b>" in x for x in labels)
+    assert any("<b>C:\\sti\\afsnit\\</b>" in x for x in labels)
+    p = process_map(hostile_log(), level="unit", max_nodes=10, min_share=1.0)
+    assert len(parse(p.dot)[0]) == 7  # five units + start + end
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_hostile_labels_render_as_written(engine):
+    svg = unit_map(hostile_log(), max_nodes=10, min_share=1.0).svg(engine=engine)
+    assert svg.count('class="node"') == 5 and svg.count('class="edge"') == 4
+    assert "Afd. &quot;B&quot; &lt;akut&gt; {1}" in svg or "Afd. &#34;B&#34; &lt;akut&gt; {1}" in svg
+    assert "Linje 1" in svg and "Linje 2" in svg and "C:\\sti\\afsnit\\" in svg
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_svg_and_png_with_each_engine(engine, tmp_path):
+    m = unit_map(loop_log())
+    svg = m.svg(engine=engine)
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "Privatpraktiserende psykiater" in svg and "Egen læge" in svg  # æøå as UTF-8 text
+    png = m.png(dpi=72, engine=engine)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert m.save(tmp_path / "u.svg", engine=engine).read_text(encoding="utf-8") == svg
+    assert (tmp_path / "u.dot").exists() is False
+    assert m.save(tmp_path / "u.dot").read_text(encoding="utf-8") == m.dot
+    assert m.save(tmp_path / "u.png", dpi=72, engine=engine).read_bytes()[:4] == b"\x89PNG"
+    bundle = m._repr_mimebundle_()
+    assert "image/svg+xml" in bundle
+
+
+def test_pdf_where_supported(tmp_path):
+    for e in candidates():
+        m = unit_map(loop_log())
+        if "pdf" in e.formats:
+            assert m.save(tmp_path / "u.pdf", engine=e.name).read_bytes()[:4] == b"%PDF"
+        else:
+            with pytest.raises(RenderError, match="cannot write 'pdf'"):
+                m.save(tmp_path / "u.pdf", engine=e.name)
+    with pytest.raises(OptionError, match="suffix"):
+        unit_map(loop_log()).save(tmp_path / "u.jpeg")
+
+
+def test_repr_never_raises_without_engine(monkeypatch):
+    import pathways.render.diagram as dg
+
+    monkeypatch.setattr(dg, "find_engine", lambda name=None: None)
+    d = Diagram("digraph { a -> b }", title="tiny")
+    bundle = d._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle
+    assert HINT in bundle["text/plain"] and "digraph { a -> b }" in bundle["text/plain"]
+    assert repr(d) == "Diagram: tiny, 0 nodes, 0 edges"
+    with pytest.raises(RenderError):
+        d.svg()
+    broken = Diagram("digraph { a -> }")  # an engine error is also shown, not raised
+    monkeypatch.setattr(dg, "find_engine", lambda name=None: (candidates() or [None])[0])
+    if candidates():
+        assert "No picture" in broken._repr_mimebundle_()["text/plain"]
+
+
+@pytest.fixture(scope="module")
+def psych():
+    return pw.datasets.load_sample("psychiatry_somatic")
+
+
+def test_largest_sample_stays_within_its_node_budget(psych):
+    m = process_map(psych)
+    assert len(m.nodes) <= 15 and m.info["n_nodes_total"] == 20
+    assert re.search(r"showing 15 of 20 activities, \d+ % of transitions", m.dot)
+    assert m.info["flow_shown"] / m.info["flow_total"] >= 0.85
+    # every drawn or dropped edge is accounted for
+    assert m.info["n_edges_shown"] + m.info["n_edges_small"] + m.info["n_edges_pruned"] == m.info["n_edges_total"]
+    small = process_map(psych, max_nodes=6)
+    assert len(small.nodes) <= 6
+    u = unit_map(psych, max_nodes=8)
+    assert len(u.nodes) <= 8 and "showing 8 of 14 units" in u.dot
+    assert (u.edges["n_cases"] >= 5).all()
+    full = unit_map(psych, highlight=["loops", "psychiatric_somatic", "long_waits"])
+    assert full.edges["loop"].any() and full.edges["psychiatric_somatic"].any()
+    p = process_map(psych, level="unit", highlight=["loops", "psychiatric_somatic", "long_waits"],
+                    measure=Performance("median"))
+    assert len(p.nodes) <= 15 and p.edges["loop"].any()
