@@ -1,6 +1,6 @@
 """The ``pathways`` command.
 
-    pathways demo                       read the bundled sample extract, show its summary and data quality
+    pathways demo                       the bundled sample extract: summary, data quality, unit map in out/
     pathways validate FILE --case ...   the data-quality report of an extract (exit 1: rows rejected, 2: unreadable)
     pathways generate --patients N ...  write a synthetic Danish cross-sector log
 
@@ -79,6 +79,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if len(log.rejected):
         print(f"\nRejected rows (first 10 of {len(log.rejected)}):")
         print(log.rejected.head(10).to_string(index=False))
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "unit_map.svg")
+    pw.unit_map(log, title="Handovers between units (sample extract)").save(path)
+    print(f"\nUnit map across sectors written to {path}")
     return 0
 
 
@@ -91,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="summary and data quality of the bundled sample extract",
                           description="Read the bundled dirty Danish sample extract and print its summary, "
                                       "data-quality report and rejected rows. Example: pathways demo")
+    demo.add_argument("-o", "--out", default="out", help="folder for the figures (default: out)")
     demo.set_defaults(func=cmd_demo)
 
     val = sub.add_parser("validate", help="data-quality report of an extract",

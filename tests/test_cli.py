@@ -52,3 +52,12 @@ def test_missing_column_names_the_fix(extract):
 def test_help_has_an_example():
     out = run("validate", "--help")
     assert out.returncode == 0 and "Example:" in out.stdout
+
+
+def test_demo_writes_a_unit_map_without_case_ids(tmp_path):
+    out = run("demo", "-o", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "EventLog: 9,142 events, 600 cases" in out.stdout
+    svg = (tmp_path / "unit_map.svg").read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml") and "Egen læge" in svg
+    assert "P000" not in svg  # the sample's case ids are P000001 ...
