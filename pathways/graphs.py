@@ -74,9 +74,13 @@ def transition_graph(log, *, level: Literal["activity", "event_type", "unit"] = 
     """Activities (or event types, or units) as nodes, directly-follows transitions as edges.
 
     Edges carry ``n_transitions``, ``n_cases``, ``mean_days``, ``median_days``, ``p90_days``,
-    ``max_days`` and the flags ``long_wait`` (median over ``threshold``), ``psychiatric_somatic``
-    and ``loop`` (both only meaningful at ``level="unit"``; False otherwise). The start and end
-    of cases are the nodes ``"▶ start"`` and ``"■ end"``, with ``n_cases`` on their edges.
+    ``max_days`` and the flags ``long_wait`` (median over ``threshold``), ``loop`` and
+    ``psychiatric_somatic``. At ``level="unit"`` an edge is a move between two units: ``loop``
+    when the move lies on a circular route, ``psychiatric_somatic`` when it crosses the line.
+    At the other levels an edge is flagged when at least half of its transitions are such
+    moves (the two events in units on a circular route, or on either side of the line); the
+    counts are ``n_loop_moves`` and ``n_psychiatric_somatic_moves``. The start and end of cases
+    are the nodes ``"▶ start"`` and ``"■ end"``, with ``n_cases`` on their edges.
 
     Examples
     --------
@@ -99,15 +103,46 @@ def transition_graph(log, *, level: Literal["activity", "event_type", "unit"] = 
 
         on_loop = _route_edges(circular_routes(log, within=within, max_between=max_between))
         domains = dict(zip(log.units["unit"], log.units["domain"]))
+    moves = {} if level == "unit" or not log.has("unit") else _unit_moves(log, level, within, max_between)
     g = nx.DiGraph(parameters={"level": level, "threshold": str(threshold)})
     for r in tr.itertuples(index=False):
         for node in (r.source, r.target):
             if node not in g:
                 g.add_node(node, terminal=node in (START, END))
+        if level == "unit":
+            flags = dict(loop=(r.source, r.target) in on_loop,
+                         psychiatric_somatic=(domains.get(r.source), domains.get(r.target)) in _CROSSING)
+        else:
+            n_loop, n_cross = moves.get((r.source, r.target), (0, 0))
+            flags = dict(loop=n_loop * 2 >= r.n_transitions > 0, n_loop_moves=n_loop,
+                         psychiatric_somatic=n_cross * 2 >= r.n_transitions > 0, n_psychiatric_somatic_moves=n_cross)
         g.add_edge(r.source, r.target, n_transitions=int(r.n_transitions), n_cases=int(r.n_cases),
                    mean_days=float(r.mean_days), median_days=float(r.median_days), p90_days=float(r.p90_days),
                    max_days=float(r.max_days),
-                   long_wait=bool(pd.notna(r.median_days) and r.median_days > limit),
-                   loop=(r.source, r.target) in on_loop,
-                   psychiatric_somatic=(domains.get(r.source), domains.get(r.target)) in _CROSSING)
+                   long_wait=bool(pd.notna(r.median_days) and r.median_days > limit), **flags)
     return g
+
+
+def _unit_moves(log, level: str, within, max_between: int) -> dict:
+    """Per (source, target) activity or event type: transitions that move along a circular route or across
+    the psychiatric/somatic line, counted in the engine in one pass over the ordered events."""
+    import ibis
+
+    from .analyses.loops import circular_routes
+
+    t = log.table
+    w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
+    e = t.mutate(_src=t[level], _dst=t[level].lead().over(w), _u2=t.unit.lead().over(w),
+                 _d2=t.domain.lead().over(w))
+    e = e.filter(e._dst.notnull())
+    pairs = sorted(_route_edges(circular_routes(log, within=within, max_between=max_between)))
+    crossing = ((e.domain == "psychiatric") & (e._d2 == "somatic")) | ((e.domain == "somatic") & (e._d2 == "psychiatric"))
+    if pairs:
+        routes = ibis.memtable({"_ra": [a for a, _ in pairs], "_rb": [b for _, b in pairs]})
+        e = e.left_join(routes, [e.unit == routes._ra, e._u2 == routes._rb])
+        on_route = e._ra.notnull()
+    else:
+        on_route = ibis.literal(False)
+    counts = e.group_by(["_src", "_dst"]).aggregate(n_loop=on_route.sum(), n_cross=crossing.sum()).to_pandas()
+    return {(a, b): (int(x or 0), int(y or 0))
+            for a, b, x, y in counts[["_src", "_dst", "n_loop", "n_cross"]].itertuples(index=False)}

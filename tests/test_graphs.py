@@ -51,3 +51,26 @@ def test_unit_graph_needs_units():
     df = pd.DataFrame({"c": ["x"], "a": ["Henvisning"], "t": ["2023-01-01"]})
     with pytest.raises(pw.OptionError, match="unit=<column name>"):
         pw.unit_graph(pw.from_pandas(df, case="c", activity="a", timestamp="t"))
+
+
+def test_transition_graph_between_activities_flags_loop_and_crossing_moves(log):
+    g = pw.transition_graph(log)  # level="activity"
+    # A's two Henvisning -> Henvisning transitions are Smerteklinik -> psykiater -> Smerteklinik:
+    # both on the circular route and both across the psychiatric/somatic line
+    e = g.edges["Henvisning", "Henvisning"]
+    assert (e["n_transitions"], e["n_loop_moves"], e["n_psychiatric_somatic_moves"]) == (2, 2, 2)
+    assert e["loop"] and e["psychiatric_somatic"]
+    # B and C go Egen læge -> Medicinsk afdeling: neither
+    e = g.edges["Henvisning", "Indlæggelse"]
+    assert (e["n_loop_moves"], e["n_psychiatric_somatic_moves"], e["loop"], e["psychiatric_somatic"]) == \
+        (0, 0, False, False)
+
+
+def test_process_map_colours_loop_edges_between_activities(log):
+    from pathways.render import styles
+
+    m = pw.process_map(log, highlight=["loops", "psychiatric_somatic"], min_count=1)
+    flagged = m.edges.set_index(["source", "target"])
+    assert flagged.loc[("Henvisning", "Henvisning"), "loop"]
+    assert not flagged.loc[("Henvisning", "Indlæggelse"), "loop"]
+    assert styles.LOOP in m.dot and styles.PSY_SOM in m.dot

@@ -252,7 +252,9 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
         Colour edges: ``"long_waits"`` orange and thicker when the median time
         exceeds ``threshold``; ``"loops"`` red on circular routes and
         ``"psychiatric_somatic"`` purple across the psychiatric/somatic line
-        (both need units: ``level="unit"``, or use :func:`unit_map`). An edge with
+        (both need the log's units; between activities, an edge is coloured when at
+        least half of its transitions are such moves, see
+        :func:`pathways.transition_graph`). An edge with
         two flags is drawn in both colours side by side. A legend on the diagram
         explains each colour.
     max_nodes : int, optional
@@ -297,9 +299,8 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     check_choice("level", level, ["activity", "unit"])
     highlight = _highlights(highlight)
     unit_only = [h for h in highlight if h in ("loops", "psychiatric_somatic")]
-    if unit_only and level != "unit":
-        raise OptionError(f"highlight={unit_only!r} needs units: circular routes and the psychiatric/somatic "
-                          "line are between units. Pass level='unit', or draw pw.unit_map(log, ...).")
+    if unit_only:
+        log.require("unit", purpose=f"highlight={unit_only!r}")
     max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "process_map")
     g = transition_graph(log, level=level, threshold=threshold)
     stats = log.units if level == "unit" else log.activities

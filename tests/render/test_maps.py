@@ -124,7 +124,7 @@ def test_long_waits_highlight_colour_and_legend():
 
 
 def test_unit_highlights_need_units():
-    with pytest.raises(OptionError, match="level='unit'"):
+    with pytest.raises(OptionError, match="unit=<column name>"):  # tiny_log maps no unit
         process_map(tiny_log(), highlight=["loops"])
     with pytest.raises(OptionError, match="Did you mean 'loops'"):
         process_map(tiny_log(), highlight=["loop"])
