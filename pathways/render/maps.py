@@ -21,9 +21,9 @@ from .diagram import Diagram
 from .dot import HTML, DotBuilder, html_text
 
 #: Node budgets of the readable default (``max_nodes=None``).
-DEFAULT_MAX_NODES = {"process_map": 15, "unit_map": 20}
+DEFAULT_MAX_NODES = {"process_map": 15, "unit_map": 15}
 #: Share of the flow the edges drawn must cover by default (``min_share=None``).
-DEFAULT_MIN_SHARE = 0.9
+DEFAULT_MIN_SHARE = 0.85
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     max_nodes : int, optional
         Node budget (start and end marks not counted); default 15.
     min_share : float, optional
-        Share of all transitions the drawn edges must carry; default 0.9. ``1``
+        Share of all transitions the drawn edges must carry; default 0.85. ``1``
         draws every edge between the nodes kept (still without small cells).
     min_count : int, default 5
         Smallest count printed; smaller cells show as "<5" and their edges are dropped.
@@ -415,9 +415,9 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
         Red: on a circular route; purple: crosses the psychiatric/somatic line;
         orange and thicker: median gap over ``max_gap``. Explained in the legend.
     max_nodes : int, optional
-        Node budget; default 20.
+        Node budget; default 15.
     min_share : float, optional
-        Share of all handovers the drawn edges must carry; default 0.9.
+        Share of all handovers the drawn edges must carry; default 0.85.
     min_count : int, default 5
     max_gap : str or timedelta, default "7D"
         Median gap over which an edge is a long wait ("falder mellem to stole").
