@@ -372,8 +372,9 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
         what = "edges: transitions; nodes: events"
     else:
         what = "edges and nodes: cases"
-    lines = [html_text(what)] + _caption(info, noun=noun, flow="transitions", min_count=min_count)
-    info["caption"] = _caption(info, noun=noun, flow="transitions", min_count=min_count)[0]
+    caption = _caption(info, noun=noun, flow="transitions", min_count=min_count)
+    lines = [html_text(what)] + caption
+    info["caption"] = caption[0]
     rows = _highlight_rows(highlight, shown_edges, _threshold_text(threshold))
     b.graph_attrs["label"] = _legend(title or ("Process map" if level == "activity" else "Process map (units)"),
                                      lines, rows)
