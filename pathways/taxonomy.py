@@ -47,6 +47,7 @@ import pandas as pd
 
 from . import schema as S
 from .engine import check_zone
+from .textfile import sniff
 from .errors import OptionError, check_choice, closest
 
 __all__ = ["UnitTaxonomy", "Vocabulary", "Rule", "UnitClass", "ActivityClass"]
@@ -323,28 +324,14 @@ def _localize(ts, tz: str):
     return ts.tz_convert(tz)
 
 
-def _read_text(path: Path, encoding: str | None) -> str:
-    raw = path.read_bytes()
-    if encoding is not None:
-        return raw.decode(encoding)
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):  # cp1252 is latin-1 plus Windows' extra signs
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
-
-
 def _read_table(path, *, sep: str | None, encoding: str | None, what: str) -> pd.DataFrame:
     """Read a small CSV as strings: ``;`` or ``,`` (or tab) separated, utf-8 or latin-1."""
     path = Path(path)
     if not path.exists():
         raise OptionError(f"{what} file {str(path)!r} does not exist.")
-    text = _read_text(path, encoding)
-    if sep is None:
-        header = next((line for line in text.splitlines() if line.strip()), "")
-        counts = {s: header.count(s) for s in (";", ",", "\t")}
-        sep = max(counts, key=counts.get) if max(counts.values()) else ","
+    raw = path.read_bytes()
+    encoding, sep, _ = sniff(raw[:1 << 16], encoding, sep)
+    text = raw.decode(encoding).lstrip("\ufeff")
     frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                         skipinitialspace=True)
     frame.columns = [str(c).strip() for c in frame.columns]

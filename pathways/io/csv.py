@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import codecs
-import csv as _csv
-import io
 import os
 
 from ..engine import check_zone, duckdb_backend, fresh_name
 from ..errors import EventLogError
+from ..textfile import sniff
 from ..eventlog import EventLog, build
-
-_SEPARATORS = (";", ",", "\t", "|")
-
-
-def _sniff(head: bytes, encoding: str | None, sep: str | None) -> tuple[str, str, list[str]]:
-    """The encoding, separator and header names of a file from its first bytes."""
-    if encoding is None:
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = "cp1252"  # Windows exports; a superset of latin-1's printable characters
-    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
-    first = text.splitlines()[0] if text.strip() else ""
-    if sep is None:
-        counts = {s: first.count(s) for s in _SEPARATORS}
-        sep = max(_SEPARATORS, key=lambda s: counts[s]) if any(counts.values()) else ","
-    header = next(_csv.reader(io.StringIO(first), delimiter=sep), []) if first else []
-    return encoding, sep, header
-
 
 def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None = None,
              encoding: str | None = None, tz: str = "Europe/Copenhagen", **options) -> EventLog:
@@ -71,7 +49,7 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
         head = f.read(1 << 16)
     if not head.strip():
         raise EventLogError(f"{path!r} is empty: a CSV extract needs a header line and one row per event.")
-    encoding, sep, header = _sniff(head, encoding, sep)
+    encoding, sep, header = sniff(head, encoding, sep)
     if len(sep) != 1:
         raise EventLogError(f"sep={sep!r}: the separator must be one character, e.g. ';'.")
     header = [h.lstrip("\ufeff") for h in header]

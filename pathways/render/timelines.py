@@ -8,7 +8,6 @@ first contact (or calendar months for the cohort chart with ``time="absolute"``)
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 import numpy as np
