@@ -9,6 +9,9 @@ import pandas as pd
 from ..errors import OptionError
 
 SECONDS_PER_DAY = 86_400.0
+#: The dtype of text columns in results: pandas' own default for strings (``str`` in pandas 3,
+#: ``object`` before), so results convert from Arrow without a copy per value.
+TEXT = pd.Series(["text"]).dtype
 
 
 def duration(value, *, argument: str) -> pd.Timedelta:
@@ -68,18 +71,27 @@ def typed_result(df, columns: dict, tz: str, times):
     if not len(df):
         df = pd.DataFrame({c: pd.Series([], dtype=d) for c, d in columns.items()})
     else:
-        df = df.reindex(columns=list(columns)).astype({c: d for c, d in columns.items() if not d.startswith("datetime")})
+        df = df.reindex(columns=list(columns)).astype({c: d for c, d in columns.items() if not str(d).startswith("datetime")})
     return local_times(df, tz, times)
 
 
 def fetch(expr, *, tuples=()):
     """Run ``expr`` and return pandas; the array columns named in ``tuples`` become tuples of str."""
     table = expr.to_pyarrow()
-    lists = {c: [tuple(x) if x is not None else None for x in table.column(c).to_pylist()] for c in tuples}
+    lists = {c: _tuples(table.column(c).combine_chunks()) for c in tuples}
     df = table.drop_columns(list(tuples)).to_pandas() if tuples else table.to_pandas()
     for c, values in lists.items():
         df[c] = pd.Series(values, index=df.index, dtype="object")
     return df
+
+
+def _tuples(lists) -> list:
+    """A pyarrow list array as a list of tuples (None where null), without a Python object per list first."""
+    values = lists.flatten().to_numpy(zero_copy_only=False).tolist()
+    offsets = lists.offsets.to_numpy()
+    offsets = (offsets - offsets[0]).tolist()
+    valid = lists.is_valid().to_numpy(zero_copy_only=False).tolist()
+    return [tuple(values[a:b]) if ok else None for a, b, ok in zip(offsets[:-1], offsets[1:], valid)]
 
 
 def days_option(value, argument: str) -> float:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from ._common import days_between, duration, local_times, with_parameters
+from ._common import TEXT, days_between, duration, local_times, with_parameters
 
 _COLUMNS = {
-    "case_id": "object", "n_events": "int64", "n_activities": "int64", "n_units": "int64",
+    "case_id": TEXT, "n_events": "int64", "n_activities": "int64", "n_units": "int64",
     "n_handovers": "int64", "n_psychiatric_somatic": "int64", "n_long_gaps": "int64", "n_loops": "int64",
     "longest_gap_days": "float64", "first_event_at": "datetime64[us, UTC]",
     "last_event_at": "datetime64[us, UTC]", "duration_days": "float64",
@@ -73,7 +73,7 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
         ec = e.group_by("case_id").aggregate(n_loops=e.count()).to_pandas()
         out = out.merge(hc, on="case_id", how="left").merge(ec, on="case_id", how="left")
     out = out.reindex(columns=list(_COLUMNS)).fillna({**zeros, "longest_gap_days": 0.0})
-    out = out.astype({k: v for k, v in _COLUMNS.items() if not v.startswith("datetime")})
+    out = out.astype({k: v for k, v in _COLUMNS.items() if not str(v).startswith("datetime")})
     out = out[list(_COLUMNS)].sort_values("case_id", ignore_index=True)
     out = local_times(out, log.tz, ["first_event_at", "last_event_at"])
     return with_parameters(out, within=within, max_between=max_between, max_gap=max_gap)

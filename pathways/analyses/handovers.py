@@ -14,25 +14,25 @@ import ibis
 import pandas as pd
 
 from ..errors import check_choice
-from ._common import days_between, days_option, duration, fetch, typed_result, with_parameters
+from ._common import TEXT, days_between, days_option, duration, fetch, typed_result, with_parameters
 from .unitpath import unit_path_expr
 
 PSY, SOM = "psychiatric", "somatic"
 KINDS = (f"{PSY}→{SOM}", f"{SOM}→{PSY}", "cross-sector", "within-sector", "unknown")
 
 HANDOVER_COLUMNS = {
-    "case_id": "object", "step": "int64", "from_unit": "object", "to_unit": "object",
-    "from_domain": "object", "to_domain": "object", "from_sector": "object", "to_sector": "object",
+    "case_id": TEXT, "step": "int64", "from_unit": TEXT, "to_unit": TEXT,
+    "from_domain": TEXT, "to_domain": TEXT, "from_sector": TEXT, "to_sector": TEXT,
     "left_at": "datetime64[us, UTC]", "arrived_at": "datetime64[us, UTC]", "gap_days": "float64",
-    "kind": "object", "long_gap": "bool",
+    "kind": TEXT, "long_gap": "bool",
 }
-MATRIX_COLUMNS = {"from": "object", "to": "object", "n_handovers": "int64", "n_cases": "int64",
+MATRIX_COLUMNS = {"from": TEXT, "to": TEXT, "n_handovers": "int64", "n_cases": "int64",
                   "median_gap_days": "float64", "n_long_gaps": "int64"}
 BOUNCE_COLUMNS = {
-    "case_id": "object", "step": "int64", "first_unit": "object", "middle_unit": "object",
-    "last_unit": "object", "first_domain": "object", "middle_domain": "object", "last_domain": "object",
+    "case_id": TEXT, "step": "int64", "first_unit": TEXT, "middle_unit": TEXT,
+    "last_unit": TEXT, "first_domain": TEXT, "middle_domain": TEXT, "last_domain": TEXT,
     "start": "datetime64[us, UTC]", "end": "datetime64[us, UTC]", "duration_days": "float64",
-    "kind": "object",
+    "kind": TEXT,
 }
 
 
@@ -50,23 +50,17 @@ def kind_expr(from_domain, to_domain, from_sector, to_sector):
 def handover_expr(log, *, max_gap="7D", purpose: str = "handovers"):
     """Ibis expression with one row per handover (the columns of :func:`handovers`, UTC times).
 
-    Computed once per log and ``max_gap`` (see :meth:`EventLog.materialize`).
+    A handover is a step of the unit path with a next step (see
+    :func:`pathways.analyses.unitpath.unit_path_expr`, computed once per log).
     """
     gap = days_option(max_gap, "max_gap")
     s = unit_path_expr(log, purpose=purpose)
-    return log.materialize(("handovers", gap), lambda lg: _handovers(s, gap))
-
-
-def _handovers(s, gap: float):
-    w = ibis.window(group_by="case_id", order_by="step")
-    s = s.mutate(to_unit=s.unit.lead().over(w), to_domain=s.domain.lead().over(w),
-                 to_sector=s.sector.lead().over(w), next_arrived=s.arrived_at.lead().over(w))
-    s = s.filter(s.to_unit.notnull())
+    s = s.filter(s.next_unit.notnull())
     s = s.select(
-        "case_id", "step", from_unit=s.unit, to_unit=s.to_unit, from_domain=s.domain, to_domain=s.to_domain,
-        from_sector=s.sector, to_sector=s.to_sector, left_at=s.left_at, arrived_at=s.next_arrived,
+        "case_id", "step", from_unit=s.unit, to_unit=s.next_unit, from_domain=s.domain, to_domain=s.next_domain,
+        from_sector=s.sector, to_sector=s.next_sector, left_at=s.left_at, arrived_at=s.next_arrived,
         gap_days=days_between(s.left_at, s.next_arrived),
-        kind=kind_expr(s.domain, s.to_domain, s.sector, s.to_sector))
+        kind=kind_expr(s.domain, s.next_domain, s.sector, s.next_sector))
     return s.mutate(long_gap=s.gap_days > gap)
 
 

@@ -17,7 +17,7 @@ import ibis
 import pandas as pd
 
 from ..errors import OptionError
-from ._common import days_between, days_option, duration, fetch, typed_result, with_parameters
+from ._common import TEXT, days_between, days_option, duration, fetch, typed_result, with_parameters
 from .unitpath import REFERRAL_TYPES, unit_path_expr
 
 #: Event types that end a loop episode for ``gave_up`` (see :func:`circular_referrals`).
@@ -25,17 +25,17 @@ ENDING_TYPES = ("closure", "treatment_start")
 SEP = " → "
 
 EPISODE_COLUMNS = {
-    "case_id": "object", "episode": "int64", "units": "object", "unit_tuple": "object",
+    "case_id": TEXT, "episode": "int64", "units": TEXT, "unit_tuple": "object",
     "first_step": "int64", "last_step": "int64", "n_units": "int64", "cycle_length": "int64",
-    "n_returns": "int64", "kind": "object", "start": "datetime64[us, UTC]", "end": "datetime64[us, UTC]",
+    "n_returns": "int64", "kind": TEXT, "start": "datetime64[us, UTC]", "end": "datetime64[us, UTC]",
     "duration_days": "float64", "gave_up": "bool", "followup_censored": "bool",
 }
 ROUTE_COLUMNS = {
-    "units": "object", "unit_tuple": "object", "returned_to": "object", "cycle_length": "int64",
-    "kind": "object", "n_returns": "int64", "n_cases": "int64", "median_duration_days": "float64",
+    "units": TEXT, "unit_tuple": "object", "returned_to": TEXT, "cycle_length": "int64",
+    "kind": TEXT, "n_returns": "int64", "n_cases": "int64", "median_duration_days": "float64",
 }
 REPEAT_COLUMNS = {
-    "case_id": "object", "event_type": "object", "target": "object", "unit": "object", "n_events": "int64",
+    "case_id": TEXT, "event_type": TEXT, "target": TEXT, "unit": TEXT, "n_events": "int64",
     "n_repeats": "int64", "first_at": "datetime64[us, UTC]", "last_at": "datetime64[us, UTC]",
     "span_days": "float64",
 }
@@ -50,43 +50,36 @@ def _max_between(value) -> int:
 
 def return_steps(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
                  purpose: str = "circular_referrals"):
-    """Ibis expression: the unit path with return flags, from one window over each case's steps.
+    """Ibis expression with one row per return: the step of the unit path where the patient comes back.
 
-    Adds to each step ``prev_step``, ``prev_arrived`` and ``prev_left`` (the most
-    recent earlier step in the same unit, when it is 2..max_between + 1 steps back,
-    with its arrival and departure), ``is_return`` (this step is a return to that
-    unit) and ``cycle`` (for a return, the array of units from ``prev_step`` to this
-    step; else NULL).
+    Columns: the step's ``case_id``, ``step``, ``unit``, ``arrived_at`` and
+    ``left_at``; ``prev_step``, ``prev_arrived`` and ``prev_left`` (the most recent
+    earlier step in the same unit, 2..max_between + 1 steps back, with its arrival
+    and departure); ``cycle`` (the array of units from ``prev_step`` to this step).
 
     Only the ``max_between + 1`` steps before can hold the visit returned to, so
-    it comes from lags at fixed offsets: the nearest offset whose unit is this
+    its unit comes from lags at fixed offsets: the nearest offset whose unit is this
     step's unit is the most recent visit (offset 1 never is: repeats are collapsed).
+    Its times are joined in afterwards, for the candidate steps only.
     """
     days = days_option(within, "within")
     mb = _max_between(max_between)
-    s = unit_path_expr(log, on=on, purpose=purpose)
+    path = unit_path_expr(log, on=on, purpose=purpose)
     w = ibis.window(group_by="case_id", order_by="step")
     ks = range(2, mb + 2)
-    lags = {"_pu1": s.unit.lag(1).over(w)}
-    for k in ks:
-        lags[f"_pu{k}"] = s.unit.lag(k).over(w)
-        lags[f"_pa{k}"] = s.arrived_at.lag(k).over(w)
-        lags[f"_pl{k}"] = s.left_at.lag(k).over(w)
-    s = s.mutate(**lags)
-
-    def nearest(value, null):  # ibis.cases takes the first true branch: the smallest offset
-        return ibis.cases(*[(s[f"_pu{k}"] == s.unit, value(k)) for k in ks], else_=null)
-
-    ts_type = s.left_at.type()
-    s = s.mutate(_back=nearest(lambda k: k, ibis.null("int64")),
-                 prev_arrived=nearest(lambda k: s[f"_pa{k}"], ibis.null(ts_type)).cast(ts_type),
-                 prev_left=nearest(lambda k: s[f"_pl{k}"], ibis.null(ts_type)).cast(ts_type))
-    is_return = (s._back.notnull() & (days_between(s.prev_left, s.arrived_at) <= days)).fill_null(False)
+    s = path.select("case_id", "step", "unit", "arrived_at", "left_at",
+                    **{f"_pu{k}": path.unit.lag(k).over(w) for k in range(1, mb + 2)})
+    back = ibis.cases(*[(s[f"_pu{k}"] == s.unit, k) for k in ks], else_=ibis.null("int64"))
+    s = s.mutate(_back=back)
+    s = s.filter(s._back.notnull())
     cycle = ibis.cases(*[(s._back == d, ibis.array([s[f"_pu{k}"] for k in range(d, 0, -1)] + [s.unit]))
                          for d in ks], else_=ibis.null("array<string>"))
-    s = s.mutate(prev_step=s.step - s._back, is_return=is_return, cycle=ibis.ifelse(is_return, cycle, ibis.null(
-        "array<string>")))
-    return s.drop(*[c for c in s.columns if c.startswith("_")])
+    s = s.mutate(prev_step=s.step - s._back, cycle=cycle)
+    prev = path.select(_case="case_id", _step="step", prev_arrived="arrived_at", prev_left="left_at")
+    r = s.join(prev, [s.case_id == prev._case, s.prev_step == prev._step])
+    r = r.filter(days_between(r.prev_left, r.arrived_at) <= days)
+    return r.select("case_id", "step", "unit", "arrived_at", "left_at", "prev_step", "prev_arrived", "prev_left",
+                    "cycle")
 
 
 def episode_expr(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
@@ -103,12 +96,14 @@ def episode_expr(log, *, within="180D", max_between: int = 4, on: Literal["all",
     s = return_steps(log, within=within, max_between=max_between, on=on, purpose=purpose)
     # computed once per log and set of options (see EventLog.materialize)
     key = ("episodes", days_option(within, "within"), max_between, on, quiet)
-    return log.materialize(key, lambda lg: _episodes(lg, s, quiet))
+    # the episodes without gave_up are read twice below, so they are kept too (a few rows per case)
+    merged = log.materialize(key + ("merged",), lambda lg: _merged(s))
+    return log.materialize(key, lambda lg: _episodes(lg, merged, quiet))
 
 
-def _episodes(log, s, quiet: float):
-    r = s.filter(s.is_return)
-    r = r.mutate(reach=r.step.max().over(ibis.window(group_by="case_id", order_by="prev_step", rows=(None, -1))))
+def _merged(s):
+    """One row per episode, from the returns: its units, steps, counts and times (no gave_up yet)."""
+    r = s.mutate(reach=s.step.max().over(ibis.window(group_by="case_id", order_by="prev_step", rows=(None, -1))))
     r = r.mutate(new=r.reach.isnull() | (r.prev_step > r.reach),
                  part=ibis.ifelse(r.reach.isnull() | (r.prev_step > r.reach), r.cycle,
                                   r.cycle[(r.reach - r.prev_step + 1).cast("int64"):]))
@@ -118,16 +113,22 @@ def _episodes(log, s, quiet: float):
         parts=r.part.collect(order_by=r.prev_step), first_step=r.prev_step.min(), last_step=r.step.max(),
         cycle_length=(r.step - r.prev_step).max(), n_returns=r.count(), start=r.prev_arrived.min(),
         end=r.left_at.max(), last_return_at=r.arrived_at.max())
-    ep = ep.mutate(unit_list=ep.parts.flatten()).drop("parts")
-    # gave_up, with two ASOF joins that keep one row per episode: the case's first event after the
-    # end, and its first closure or treatment start at or after the arrival at the last return
+    return ep.mutate(unit_list=ep.parts.flatten()).drop("parts")
+
+
+def _episodes(log, ep, quiet: float):
+    """The episodes with ``gave_up`` and ``followup_censored``, in the columns of circular_referrals."""
+    # gave_up: the case's events from the arrival at the last return to end + quiet_for, found with
+    # one hash join on the case (a handful of events per episode), then one row per episode again
     t = log.table
-    ev = t.select(_ev_case="case_id", _next_at="timestamp")
-    out = ep.asof_join(ev, on=ep.end < ev._next_at, predicates=[ep.case_id == ev._ev_case])
-    en = t.filter(t.event_type.isin(ENDING_TYPES)).select(_en_case="case_id", _ender_at="timestamp")
-    out = out.asof_join(en, on=out.last_return_at <= en._ender_at, predicates=[out.case_id == en._en_case])
-    out = out.mutate(followed=(days_between(out.end, out._next_at) <= quiet).fill_null(False),
-                     ended=(days_between(out.end, out._ender_at) <= quiet).fill_null(False))
+    ev = t.select(_case="case_id", _at="timestamp", _ender=t.event_type.isin(ENDING_TYPES))
+    near = ep.select("case_id", "episode", "end", "last_return_at")
+    near = near.join(ev, [near.case_id == ev._case, ev._at >= near.last_return_at,
+                          days_between(near.end, ev._at) <= quiet])
+    near = near.group_by(["case_id", "episode"]).aggregate(
+        followed=(near._at > near.end).any(), ended=near._ender.any())
+    out = ep.left_join(near, ["case_id", "episode"]).drop("case_id_right", "episode_right")
+    out = out.mutate(followed=out.followed.fill_null(False), ended=out.ended.fill_null(False))
     last_event = log.table.timestamp.max().as_scalar()
     return out.select(
         "case_id", "episode", units=out.unit_list.join(SEP), unit_tuple=out.unit_list,
@@ -229,8 +230,7 @@ def circular_referrals(log, *, within="180D", max_between: int = 4, on: Literal[
 def return_expr(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
                 purpose: str = "circular_routes"):
     """Ibis expression with one row per return: case_id, step, returned_to, cycle (array), cycle_length, duration_days."""
-    s = return_steps(log, within=within, max_between=max_between, on=on, purpose=purpose)
-    r = s.filter(s.is_return)
+    r = return_steps(log, within=within, max_between=max_between, on=on, purpose=purpose)
     return r.select("case_id", "step", returned_to=r.unit, cycle=r.cycle, cycle_length=r.step - r.prev_step,
                     duration_days=days_between(r.prev_left, r.arrived_at))
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, closest
-from ._common import days_between, duration, local_times, with_parameters
+from ._common import TEXT, days_between, duration, local_times, with_parameters
 from .waits import finish_groups, group_columns
 
 ACUTE_VALUES = ("true", "1", "yes", "ja", "j", "y", "t", "akut", "acute")
@@ -78,14 +78,14 @@ def _require_types(log, counts: dict, needed: dict, purpose: str) -> None:
 
 
 def _empty(extra=()) -> pd.DataFrame:
-    dtypes = {"case_id": "object", "discharged_at": "datetime64[us, UTC]", "unit": "object",
-              "domain": "object", "sector": "object", "readmitted": "bool",
-              "readmitted_at": "datetime64[us, UTC]", "readmission_unit": "object",
-              "readmission_domain": "object", "days_to_readmission": "float64", "within_72h": "bool",
+    dtypes = {"case_id": TEXT, "discharged_at": "datetime64[us, UTC]", "unit": TEXT,
+              "domain": TEXT, "sector": TEXT, "readmitted": "bool",
+              "readmitted_at": "datetime64[us, UTC]", "readmission_unit": TEXT,
+              "readmission_domain": TEXT, "days_to_readmission": "float64", "within_72h": "bool",
               "within_3_days": "bool"}
     df = pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in _COLUMNS})
     for c in extra:
-        df[c] = pd.Series([], dtype="object")
+        df[c] = pd.Series([], dtype=TEXT)
     return df
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, check_choice
-from ._common import days_between, typed_result, with_parameters
+from ._common import TEXT, days_between, typed_result, with_parameters
 
 #: ``source`` of the rows that count how cases start (process maps draw a start mark there).
 START = "▶ start"
@@ -22,10 +22,10 @@ START = "▶ start"
 END = "■ end"
 
 _LEVELS = {"activity": S.ACTIVITY, "event_type": S.EVENT_TYPE, "unit": S.UNIT}
-_TRANSITION_COLUMNS = {"source": "object", "target": "object", "n_transitions": "int64", "n_cases": "int64",
+_TRANSITION_COLUMNS = {"source": TEXT, "target": TEXT, "n_transitions": "int64", "n_cases": "int64",
                        "mean_days": "float64", "median_days": "float64", "p90_days": "float64",
                        "max_days": "float64"}
-_VARIANT_COLUMNS = {"variant": "object", "n_events": "int64", "n_cases": "int64", "share": "float64",
+_VARIANT_COLUMNS = {"variant": TEXT, "n_events": "int64", "n_cases": "int64", "share": "float64",
                     "cumulative_share": "float64", "median_case_duration_days": "float64"}
 _SEP = " → "
 

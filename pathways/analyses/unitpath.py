@@ -13,12 +13,12 @@ from typing import Literal
 import ibis
 
 from ..errors import check_choice
-from ._common import fetch, typed_result, with_parameters
+from ._common import TEXT, fetch, typed_result, with_parameters
 
 #: Event types that make up the referral path (``on="referrals"``).
 REFERRAL_TYPES = ("referral", "referral_received", "transfer")
 
-PATH_COLUMNS = {"case_id": "object", "step": "int64", "unit": "object", "domain": "object", "sector": "object",
+PATH_COLUMNS = {"case_id": TEXT, "step": "int64", "unit": TEXT, "domain": TEXT, "sector": TEXT,
                 "arrived_at": "datetime64[us, UTC]", "left_at": "datetime64[us, UTC]", "n_events": "int64"}
 
 
@@ -33,17 +33,23 @@ def path_events(log, *, on: str = "all", purpose: str = "the unit path"):
     return t.filter(keep).select("case_id", "row", "timestamp", "end_timestamp", "unit", "domain", "sector")
 
 
-def _has_periods(log) -> bool:
+def _classes(log):
+    """The log's unit classes (unit, domain, sector) when each unit has one class, else None."""
     classes = getattr(log, "_unit_classes", None)
     if classes is None or not len(classes):
-        return False
-    return bool(classes["valid_from"].notna().any() or classes["valid_to"].notna().any())
+        return None
+    if classes["valid_from"].notna().any() or classes["valid_to"].notna().any() or classes["unit"].duplicated().any():
+        return None
+    return classes[["unit", "domain", "sector"]]
 
 
 def unit_path_expr(log, *, on: Literal["all", "referrals"] = "all", purpose: str = "the unit path"):
-    """Ibis expression with one row per step of every case's unit path (columns of :func:`unit_paths`).
+    """Ibis expression with one row per step of every case's unit path.
 
-    ``arrived_at`` and ``left_at`` are UTC instants (engine timestamps); the public
+    The columns of :func:`unit_paths`, and the next step's ``next_unit``,
+    ``next_domain``, ``next_sector`` and ``next_arrived`` (NULL at a case's last
+    step), so that a handover is a row of this table. ``arrived_at``, ``left_at``
+    and ``next_arrived`` are UTC instants (engine timestamps); the public
     functions convert them to the log's zone. Raises OptionError when the log has no unit.
     """
     path_events(log, on=on, purpose=purpose)  # OptionError before any work when units are missing
@@ -53,22 +59,28 @@ def unit_path_expr(log, *, on: Literal["all", "referrals"] = "all", purpose: str
 
 def _unit_path(log, on):
     t = path_events(log, on=on)
+    classes = _classes(log)
+    if classes is not None:  # the class is joined per step afterwards: fewer columns to sort
+        t = t.drop("domain", "sector")
     w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
     t = t.mutate(_new=(t.unit != t.unit.lag().over(w)).fill_null(True))
     # a running count (BIGINT), not a running sum (DuckDB sums to HUGEINT, slow in later windows)
     upto = ibis.window(group_by="case_id", order_by=["timestamp", "row"], rows=(None, 0))
     t = t.mutate(step=t.unit.count(where=t._new).over(upto) - 1,
                  _leave=t.end_timestamp.fill_null(t.timestamp))  # end < start is rejected at build
-    if _has_periods(log):
+    steps = dict(unit=t.unit.arbitrary(), arrived_at=t.timestamp.min(), left_at=t._leave.max(), n_events=t.count())
+    if classes is None:
         # the unit may be reclassified inside a step: the step takes its class on arrival
         order = [t.timestamp, t.row]
-        domain, sector = t.domain.first(order_by=order), t.sector.first(order_by=order)
+        path = t.group_by(["case_id", "step"]).aggregate(
+            **steps, domain=t.domain.first(order_by=order), sector=t.sector.first(order_by=order))
     else:
-        domain, sector = t.domain.arbitrary(), t.sector.arbitrary()
-    return t.group_by(["case_id", "step"]).aggregate(
-        unit=t.unit.arbitrary(), domain=domain, sector=sector, arrived_at=t.timestamp.min(),
-        left_at=t._leave.max(), n_events=t.count(),
-    ).select(list(PATH_COLUMNS))
+        path = t.group_by(["case_id", "step"]).aggregate(**steps)
+        c = ibis.memtable(classes).rename(_unit="unit")
+        path = path.left_join(c, path.unit == c._unit)
+    w = ibis.window(group_by="case_id", order_by="step")
+    return path.select(*PATH_COLUMNS, next_unit=path.unit.lead().over(w), next_domain=path.domain.lead().over(w),
+                       next_sector=path.sector.lead().over(w), next_arrived=path.arrived_at.lead().over(w))
 
 
 def unit_paths(log, *, on: Literal["all", "referrals"] = "all"):
@@ -120,7 +132,7 @@ def unit_paths(log, *, on: Literal["all", "referrals"] = "all"):
     1     1  Medicinsk afdeling 2023-01-03 10:00:00+01:00         2
     2     2           Egen læge 2023-01-20 09:00:00+01:00         1
     """
-    expr = unit_path_expr(log, on=on, purpose="unit_paths").order_by(["case_id", "step"])
+    expr = unit_path_expr(log, on=on, purpose="unit_paths").select(*PATH_COLUMNS).order_by(["case_id", "step"])
     df = typed_result(fetch(expr), PATH_COLUMNS, log.tz, ["arrived_at", "left_at"])
     return with_parameters(df, on=on)
 

@@ -38,7 +38,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, closest
-from ._common import days_between, duration, local_times, timestamp, with_parameters
+from ._common import TEXT, days_between, duration, local_times, timestamp, with_parameters
 from .survival import km_median, km_survival_at
 
 ANY = "*"
@@ -137,13 +137,13 @@ def _absent_message(log, argument: str, names: list[str], types: set[str], place
 
 # --- the per-start table --------------------------------------------------------------------
 def _empty_waits(extra: Sequence[str] = ()) -> pd.DataFrame:
-    dtypes = {"case_id": "object", "start_activity": "object", "start_unit": "object",
-              "start_at": "datetime64[us, UTC]", "end_activity": "object", "end_unit": "object",
-              "end_at": "datetime64[us, UTC]", "wait_days": "float64", "outcome": "object",
+    dtypes = {"case_id": TEXT, "start_activity": TEXT, "start_unit": TEXT,
+              "start_at": "datetime64[us, UTC]", "end_activity": TEXT, "end_unit": TEXT,
+              "end_at": "datetime64[us, UTC]", "wait_days": "float64", "outcome": TEXT,
               "censored": "bool", "over_threshold": "boolean"}
     df = pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in _WAIT_COLUMNS})
     for c in extra:
-        df[c] = pd.Series([], dtype="object")
+        df[c] = pd.Series([], dtype=TEXT)
     return df
 
 
