@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from ._common import TEXT, days_between, duration, local_times, with_parameters
+from ._common import TEXT, days_between, days_option, local_times, with_parameters
 
 _COLUMNS = {
     "case_id": TEXT, "n_events": "int64", "n_activities": "int64", "n_units": "int64",
@@ -50,30 +50,31 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
     0       A            3                      2        1              22.0
     1       B            0                      0        0               0.0
     """
-    duration(max_gap, argument="max_gap")
+    gap = days_option(max_gap, "max_gap")
     t = log.table
     w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
-    gaps = t.mutate(gap=days_between(t.timestamp, t.timestamp.lead().over(w)))
-    per_case = gaps.group_by("case_id").aggregate(
-        n_events=gaps.count(), n_activities=gaps.activity.nunique(), n_units=gaps.unit.nunique(),
-        longest_gap_days=gaps.gap.max(), first_event_at=gaps.timestamp.min(),
-        last_event_at=gaps.timestamp.max())
-    per_case = per_case.mutate(duration_days=days_between(per_case.first_event_at, per_case.last_event_at))
-    out = per_case.to_pandas()
-    zeros = {"n_handovers": 0, "n_psychiatric_somatic": 0, "n_long_gaps": 0, "n_loops": 0}
-    if log.has("unit") and len(out):
-        from .handovers import handover_expr
+    e = t.select("case_id", "activity", "timestamp", _gap=days_between(t.timestamp.lag().over(w), t.timestamp))
+    g = e.group_by("case_id").aggregate(
+        n_events=e.count(), n_activities=e.activity.nunique(), first_event_at=e.timestamp.min(),
+        last_event_at=e.timestamp.max(), longest_gap_days=e._gap.max())
+    g = g.mutate(duration_days=days_between(g.first_event_at, g.last_event_at))
+    if log.has("unit"):
         from .loops import episode_expr
+        from .unitpath import unit_path_expr
 
-        h = handover_expr(log, max_gap=max_gap, purpose="case_summary")
-        crossing = h.kind.isin(["psychiatric→somatic", "somatic→psychiatric"])
-        hc = h.group_by("case_id").aggregate(n_handovers=h.count(), n_psychiatric_somatic=crossing.sum(),
-                                             n_long_gaps=h.long_gap.sum()).to_pandas()
+        s = unit_path_expr(log, purpose="case_summary")
+        moved = s.next_unit.notnull()
+        crossing = moved & (((s.domain == "psychiatric") & (s.next_domain == "somatic"))
+                            | ((s.domain == "somatic") & (s.next_domain == "psychiatric")))
+        paths = s.group_by("case_id").aggregate(
+            n_units=s.unit.nunique(), n_handovers=moved.sum(), n_psychiatric_somatic=crossing.sum(),
+            n_long_gaps=(moved & (days_between(s.left_at, s.next_arrived) > gap)).sum())
         e = episode_expr(log, within=within, max_between=max_between, purpose="case_summary")
-        ec = e.group_by("case_id").aggregate(n_loops=e.count()).to_pandas()
-        out = out.merge(hc, on="case_id", how="left").merge(ec, on="case_id", how="left")
+        loops = e.group_by("case_id").aggregate(n_loops=e.count())
+        g = g.left_join(paths, "case_id").drop("case_id_right").left_join(loops, "case_id").drop("case_id_right")
+    out = g.order_by("case_id").to_pandas()
+    zeros = {"n_units": 0, "n_handovers": 0, "n_psychiatric_somatic": 0, "n_long_gaps": 0, "n_loops": 0}
     out = out.reindex(columns=list(_COLUMNS)).fillna({**zeros, "longest_gap_days": 0.0})
     out = out.astype({k: v for k, v in _COLUMNS.items() if not str(v).startswith("datetime")})
-    out = out[list(_COLUMNS)].sort_values("case_id", ignore_index=True)
     out = local_times(out, log.tz, ["first_event_at", "last_event_at"])
     return with_parameters(out, within=within, max_between=max_between, max_gap=max_gap)
