@@ -16,8 +16,14 @@ _backend = None
 _names = itertools.count()
 
 
+#: DuckDB's working memory by default; beyond it, sorts and joins spill to a private temporary
+#: directory. DuckDB's own default (80 % of RAM) makes a large log take far more memory for no
+#: gain: measured on 11 million events, a 2.5 GB limit ran faster than no limit (see benchmarks/).
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
 def duckdb_backend():
-    """The shared in-process Ibis DuckDB backend (session time zone UTC)."""
+    """The shared in-process Ibis DuckDB backend (session time zone UTC, memory limit, spill directory)."""
     global _backend
     with _lock:
         if _backend is None:
@@ -25,7 +31,66 @@ def duckdb_backend():
 
             _backend = ibis.duckdb.connect()
             _backend.con.execute("SET TimeZone = 'UTC'")
+            _settings(_backend.con, memory_limit=DEFAULT_MEMORY_LIMIT, temp_directory=_spill_directory())
         return _backend
+
+
+def configure_engine(*, memory_limit: str | None = None, temp_directory: str | None = None,
+                     threads: int | None = None) -> dict:
+    """Set how much memory and how many threads the DuckDB engine may use, and where it spills.
+
+    Parameters
+    ----------
+    memory_limit : str, optional
+        DuckDB's working memory, e.g. ``"4GB"`` (default 2GB). Sorts, windows and joins
+        larger than this spill to ``temp_directory`` instead of failing.
+    temp_directory : str, optional
+        Where to spill (default: a private directory under the system's temporary
+        directory, removed when Python exits).
+    threads : int, optional
+        Worker threads (DuckDB's default: one per core).
+
+    Returns
+    -------
+    dict
+        The settings now in force: ``memory_limit``, ``temp_directory``, ``threads``.
+
+    Examples
+    --------
+    >>> import pathways as pw
+    >>> pw.configure_engine(memory_limit="2GB")["memory_limit"]
+    '1.8 GiB'
+    """
+    con = duckdb_backend().con
+    _settings(con, memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
+    names = ("memory_limit", "temp_directory", "threads")
+    return {n: con.execute(f"SELECT current_setting('{n}')").fetchall()[0][0] for n in names}
+
+
+def _settings(con, **settings) -> None:
+    for name, value in settings.items():
+        if value is None:
+            continue
+        if name == "threads" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            from .errors import OptionError
+
+            raise OptionError(f"threads={value!r} is not allowed; give a whole number of 1 or more.")
+        try:
+            con.execute(f"SET {name} = {sql_literal(str(value)) if name != 'threads' else int(value)}")
+        except Exception as err:  # DuckDB says what is wrong with the value
+            from .errors import OptionError
+
+            raise OptionError(f"{name}={value!r} is not allowed: {str(err).splitlines()[0]}") from None
+
+
+def _spill_directory() -> str:
+    import atexit
+    import shutil
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="pathways-duckdb-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def check_zone(tz: str) -> str:
