@@ -66,6 +66,21 @@ _EXPORTS = {
     "case_timeline": "render.timelines",
     "cohort_timeline": "render.timelines",
     "Diagram": "render.diagram",
+    # process models and conformance (pm4py, imported only when used)
+    "discover_process_tree": "models",
+    "discover_petri_net": "models",
+    "discover_bpmn": "models",
+    "ProcessModel": "models",
+    "read_pnml": "models",
+    "read_bpmn": "models",
+    "ReferencePathway": "models",
+    "Step": "models",
+    "conformance": "models",
+    "conformance_summary": "models",
+    "check_rules": "models",
+    "Response": "models",
+    "Precedence": "models",
+    "NotCoExistence": "models",
 }
 _SUBMODULES = ("datasets", "synthetic", "schema")
 

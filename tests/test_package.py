@@ -40,4 +40,4 @@ def test_every_public_name_resolves():
 def test_readme_keeps_the_two_commands_and_licence_note():
     text = (ROOT / "README.md").read_text()
     assert "make demo" in text and "make test" in text
-    assert "AGPL-3.0" in text and "pathways/models.py" in text
+    assert "AGPL-3.0" in text and "pathways/models/" in text

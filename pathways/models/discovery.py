@@ -1,0 +1,287 @@
+"""Process discovery with pm4py on aggregates of the log: its variants or its directly-follows graph.
+
+pm4py never sees the raw events. Either the distinct traces of the log with how
+many cases follow each (``on="variants"``: the inductive miner on the top
+variants, each counted with its cases), or the directly-follows graph of
+:func:`pathways.transitions` (``on="dfg"``: the inductive miner's DFG variant,
+or the heuristics miner, on edge counts over every event). The model's
+``source`` says which.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+import ibis
+import pandas as pd
+
+from .. import schema as S
+from ..errors import OptionError, check_choice
+from . import _pm4py
+from .model import LEVELS, ProcessModel
+
+#: Above this many events ``on="auto"`` discovers from the directly-follows graph instead of the variants.
+DFG_EVENTS = 200_000
+#: Default number of the most common variants given to the inductive miner.
+MAX_VARIANTS = 1_000
+ON = ("auto", "dfg", "variants")
+ALGORITHMS = ("inductive", "heuristics")
+
+_LABEL = {"activity": S.ACTIVITY, "event_type": S.EVENT_TYPE}
+
+
+# --- aggregates (computed in the engine) ---------------------------------------------------
+def case_traces(log, level: str):
+    """Ibis table, one row per case: ``case_id``, ``trace`` (labels in time order, ties by input row),
+    ``variant_id`` (dense rank of the trace)."""
+    t = log.table
+    label = t[_LABEL[level]]
+    cases = t.group_by(S.CASE).aggregate(trace=label.collect(order_by=[t.timestamp, t.row]))
+    return cases.mutate(variant_id=ibis.dense_rank().over(order_by=cases.trace))
+
+
+def variant_table(log, level: str) -> pd.DataFrame:
+    """The distinct traces with their number of cases, most common first: ``trace`` (tuple), ``n_cases``."""
+    cases = case_traces(log, level)
+    v = cases.group_by("variant_id").aggregate(trace=cases.trace.arbitrary(), n_cases=cases.count())
+    df = v.select("trace", "n_cases").to_pyarrow().to_pylist()
+    out = pd.DataFrame({"trace": [tuple(r["trace"] or ()) for r in df],
+                        "n_cases": [int(r["n_cases"]) for r in df]}, columns=["trace", "n_cases"])
+    out["n_cases"] = out["n_cases"].astype("int64")
+    out["_key"] = ["\x1f".join(tr) for tr in out["trace"]]
+    out = out.sort_values(["n_cases", "_key"], ascending=[False, True], kind="stable", ignore_index=True)
+    return out.drop(columns="_key")
+
+
+def dfg_counts(log, level: str) -> tuple[dict, dict, dict, dict]:
+    """The directly-follows graph from :func:`pathways.transitions`: edge counts, start, end and event counts."""
+    from ..analyses.transitions import END, START, transitions
+
+    tr = transitions(log, level=level)
+    inner = tr[(tr["source"] != START) & (tr["target"] != END)]
+    graph = {(a, b): int(n) for a, b, n in zip(inner["source"], inner["target"], inner["n_transitions"])}
+    st = tr[tr["source"] == START]
+    en = tr[tr["target"] == END]
+    starts = {a: int(n) for a, n in zip(st["target"], st["n_transitions"])}
+    ends = {a: int(n) for a, n in zip(en["source"], en["n_transitions"])}
+    arriving = tr[tr["target"] != END].groupby("target")["n_transitions"].sum()  # every event is one edge's target
+    occurrences = {a: int(n) for a, n in arriving.items()}
+    return graph, starts, ends, occurrences
+
+
+def _dfg_of_variants(variants: pd.DataFrame) -> tuple[dict, dict, dict, dict]:
+    graph, starts, ends, occ = Counter(), Counter(), Counter(), Counter()
+    for trace, n in zip(variants["trace"], variants["n_cases"]):  # one pass over distinct traces, not cases
+        if not trace:
+            continue
+        starts[trace[0]] += n
+        ends[trace[-1]] += n
+        for a in trace:
+            occ[a] += n
+        for a, b in zip(trace[:-1], trace[1:]):
+            graph[(a, b)] += n
+    return dict(graph), dict(starts), dict(ends), dict(occ)
+
+
+def _filter_dfg(graph: dict, starts: dict, ends: dict, noise: float) -> tuple[dict, dict, dict]:
+    """IMf's noise rule on a DFG: drop edges under ``noise`` times the strongest edge leaving the same step.
+
+    Start and end counts are edges from the start and to the end. Nothing is left
+    dangling: a step that lost every way in (or out) keeps its strongest one.
+    """
+    if noise <= 0:
+        return graph, starts, ends
+    out = {**{(a, b): n for (a, b), n in graph.items()}, **{(a, None): n for a, n in ends.items()}}
+    out.update({(None, b): n for b, n in starts.items()})
+    strongest = Counter()
+    for (a, _b), n in out.items():
+        strongest[a] = max(strongest[a], n)
+    kept = {e: n for e, n in out.items() if n >= noise * strongest[e[0]]}
+    steps = {x for e in out for x in e if x is not None}
+    for x in sorted(steps):
+        for side in (0, 1):  # 0: ways out of x, 1: ways into x
+            if not any(e[side] == x for e in kept):
+                best = max((e for e in out if e[side] == x), key=lambda e: (out[e], str(e)), default=None)
+                if best is not None:
+                    kept[best] = out[best]
+    return ({e: n for e, n in kept.items() if e[0] is not None and e[1] is not None},
+            {e[1]: n for e, n in kept.items() if e[0] is None},
+            {e[0]: n for e, n in kept.items() if e[1] is None})
+
+
+# --- options -------------------------------------------------------------------------------
+def _check(log, noise, level, on, max_variants) -> str:
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < 1:
+        raise OptionError(f"noise={noise!r} is not allowed; give a share in [0, 1): 0 keeps every path, "
+                          "0.2 (the default) leaves out paths taken by fewer than 20 % of the cases at that point.")
+    check_choice("level", level, list(LEVELS))
+    check_choice("on", on, list(ON))
+    if isinstance(max_variants, bool) or not isinstance(max_variants, int) or max_variants < 1:
+        raise OptionError(f"max_variants={max_variants!r} is not allowed; give a whole number of variants (1 or more).")
+    n = len(log)
+    if n == 0:
+        raise OptionError("the log has no events, so there is no process to discover. Check the filters "
+                          "applied before, or log.rejected for rows that could not be read.")
+    return ("variants" if n <= DFG_EVENTS else "dfg") if on == "auto" else on
+
+
+def _variants_input(log, level: str, max_variants: int) -> tuple[pd.DataFrame, str]:
+    v = variant_table(log, level)
+    top = v.head(max_variants)
+    n_cases, covered = int(v["n_cases"].sum()), int(top["n_cases"].sum())
+    share = covered / n_cases if n_cases else 1.0
+    source = (f"top {len(top):,} of {len(v):,} variants covering {share:.1%} of cases".replace("%", " %")
+              + f" ({covered:,} of {n_cases:,} cases)")
+    return top, source
+
+
+def _tree(log, *, noise, level, on, max_variants):
+    used = _check(log, noise, level, on, max_variants)
+    if used == "variants":
+        top, source = _variants_input(log, level, max_variants)
+        tree = _pm4py.inductive_on_variants(Counter(dict(zip(top["trace"], top["n_cases"]))), noise)
+    else:
+        full = dfg_counts(log, level)[:3]
+        source = f"directly-follows graph of {len(log):,} events ({log.n_cases:,} cases)"
+        try:
+            tree = _pm4py.inductive_on_dfg(*_filter_dfg(*full, noise))
+        except Exception:  # noqa: BLE001 - pm4py's IMd fails on some filtered graphs: mine the whole graph
+            tree = _pm4py.inductive_on_dfg(*full)
+            source += " (noise filter not applicable: every edge kept)"
+    params = {"algorithm": "inductive", "noise": noise, "level": level, "on": used, "max_variants": max_variants}
+    return tree, source, params
+
+
+# --- public ----------------------------------------------------------------------------------
+def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
+                          on: Literal["auto", "dfg", "variants"] = "auto",
+                          max_variants: int = MAX_VARIANTS) -> ProcessModel:
+    """Discover a process tree with the inductive miner (pm4py), on the log's variants or its DFG.
+
+    Parameters
+    ----------
+    log : EventLog
+    noise : float, default 0.2
+        Infrequent behaviour left out (pm4py's IMf noise threshold): at each step,
+        paths taken less than ``noise`` times as often as the most common one are
+        ignored. ``0`` keeps everything (IM; every case fits, the model is larger).
+    level : {"activity", "event_type"}, default "activity"
+        What the labels are: activity names or the standard event types.
+    on : {"auto", "dfg", "variants"}, default "auto"
+        ``"variants"``: the ``max_variants`` most common traces, each once with its
+        number of cases; ``"dfg"``: the directly-follows graph of every event
+        (inductive miner directly-follows, with the same noise rule on the edges);
+        ``"auto"``: variants up to 200,000 events (:data:`DFG_EVENTS`), else the DFG.
+    max_variants : int, default 1000
+        How many of the most common variants ``on="variants"`` uses.
+
+    Returns
+    -------
+    ProcessModel
+        Of kind ``"process_tree"``; ``model.source`` says what it was discovered from
+        (e.g. ``"top 540 of 540 variants covering 100.0 % of cases (3,000 of 3,000 cases)"``).
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": [p for p in "ABCD" for _ in range(3)],
+    ...                    "act": ["Henvisning", "Visitation", "Førstegangssamtale"] * 3
+    ...                           + ["Henvisning", "Førstegangssamtale", "Visitation"],
+    ...                    "ts": ["2023-01-02", "2023-01-09", "2023-02-01"] * 4})
+    >>> tree = pw.discover_process_tree(pw.from_pandas(df, case="pt", activity="act", timestamp="ts"))
+    >>> tree.source
+    'top 2 of 2 variants covering 100.0 % of cases (4 of 4 cases)'
+    >>> print(tree.to_pm4py())
+    ->( 'Henvisning', +( 'Visitation', 'Førstegangssamtale' ) )
+    """
+    tree, source, params = _tree(log, noise=noise, level=level, on=on, max_variants=max_variants)
+    return ProcessModel(tree, kind="process_tree", source=source, level=level, parameters=params, sound=True)
+
+
+def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "inductive", noise: float = 0.2,
+                       dependency: float = 0.5, level: Literal["activity", "event_type"] = "activity",
+                       on: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS) -> ProcessModel:
+    """Discover a Petri net (pm4py): inductive miner (sound by construction) or heuristics miner.
+
+    Parameters
+    ----------
+    log : EventLog
+    algorithm : {"inductive", "heuristics"}, default "inductive"
+        ``"inductive"``: as :func:`discover_process_tree`, converted to a Petri net.
+        ``"heuristics"``: pm4py's heuristics miner on the directly-follows counts
+        (of every event with ``on="dfg"``/``"auto"``, of the top variants with
+        ``on="variants"``); its nets can be unsound, and
+        :func:`pathways.conformance` refuses those.
+    noise : float, default 0.2
+        Inductive miner only; see :func:`discover_process_tree`.
+    dependency : float, default 0.5
+        Heuristics miner only: the dependency threshold (0–1) an edge needs to be kept.
+    level, on, max_variants
+        See :func:`discover_process_tree`.
+
+    Returns
+    -------
+    ProcessModel
+        Of kind ``"petri_net"``.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": [p for p in "ABC" for _ in range(2)],
+    ...                    "act": ["Henvisning", "Visitation"] * 3,
+    ...                    "ts": ["2023-01-02", "2023-01-09"] * 3})
+    >>> net = pw.discover_petri_net(pw.from_pandas(df, case="pt", activity="act", timestamp="ts"))
+    >>> net.activities
+    ('Henvisning', 'Visitation')
+    >>> net.kind, net.parameters["algorithm"]
+    ('petri_net', 'inductive')
+    """
+    check_choice("algorithm", algorithm, list(ALGORITHMS))
+    if algorithm == "inductive":
+        tree, source, params = _tree(log, noise=noise, level=level, on=on, max_variants=max_variants)
+        return ProcessModel(tree, kind="process_tree", source=source, level=level, parameters=params,
+                            sound=True).to_petri_net()
+    if isinstance(dependency, bool) or not isinstance(dependency, (int, float)) or not 0 <= dependency <= 1:
+        raise OptionError(f"dependency={dependency!r} is not allowed; give a threshold in [0, 1], e.g. 0.5.")
+    used = _check(log, 0.0, level, on, max_variants)
+    used = "dfg" if on == "auto" else used  # the heuristics miner works on DFG counts: use every event
+    if used == "variants":
+        top, source = _variants_input(log, level, max_variants)
+        graph, starts, ends, occ = _dfg_of_variants(top)
+        source = f"directly-follows graph of the {source}"
+    else:
+        graph, starts, ends, occ = dfg_counts(log, level)
+        source = f"directly-follows graph of {len(log):,} events ({log.n_cases:,} cases)"
+    net = _pm4py.heuristics_on_dfg(graph, occ, starts, ends, dependency=float(dependency), and_threshold=0.65,
+                                   loop_two=0.5)
+    params = {"algorithm": "heuristics", "dependency": dependency, "level": level, "on": used,
+              "max_variants": max_variants}
+    return ProcessModel(tuple(net), kind="petri_net", source=source, level=level, parameters=params, sound=None)
+
+
+def discover_bpmn(log, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
+                  on: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS) -> ProcessModel:
+    """Discover a BPMN diagram with the inductive miner (pm4py), to open in a modelling tool or draw.
+
+    Parameters are those of :func:`discover_process_tree`; the tree is converted to
+    BPMN (tasks, exclusive and parallel gateways). ``model.save("pathway.bpmn")``
+    writes BPMN 2.0 XML with layout.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": [p for p in "ABC" for _ in range(2)],
+    ...                    "act": ["Henvisning", "Visitation"] * 3,
+    ...                    "ts": ["2023-01-02", "2023-01-09"] * 3})
+    >>> bpmn = pw.discover_bpmn(pw.from_pandas(df, case="pt", activity="act", timestamp="ts"))
+    >>> bpmn.kind, bpmn.activities
+    ('bpmn', ('Henvisning', 'Visitation'))
+    """
+    tree, source, params = _tree(log, noise=noise, level=level, on=on, max_variants=max_variants)
+    return ProcessModel(tree, kind="process_tree", source=source, level=level, parameters=params,
+                        sound=True).to_bpmn()
+
+
+__all__ = ["discover_process_tree", "discover_petri_net", "discover_bpmn", "DFG_EVENTS", "MAX_VARIANTS",
+           "case_traces", "variant_table", "dfg_counts"]
