@@ -142,7 +142,7 @@ def _unit_moves(log, level: str, within, max_between: int) -> dict:
         e = e.left_join(routes, [e.unit == routes._ra, e._u2 == routes._rb])
         on_route = e._ra.notnull()
     else:
-        on_route = ibis.literal(False)
+        on_route = e._dst.isnull()  # no circular route: always False, as a column so that it sums
     counts = e.group_by(["_src", "_dst"]).aggregate(n_loop=on_route.sum(), n_cross=crossing.sum()).to_pandas()
     return {(a, b): (int(x or 0), int(y or 0))
             for a, b, x, y in counts[["_src", "_dst", "n_loop", "n_cross"]].itertuples(index=False)}

@@ -74,3 +74,11 @@ def test_process_map_colours_loop_edges_between_activities(log):
     assert flagged.loc[("Henvisning", "Henvisning"), "loop"]
     assert not flagged.loc[("Henvisning", "Indlæggelse"), "loop"]
     assert styles.LOOP in m.dot and styles.PSY_SOM in m.dot
+
+
+def test_transition_graph_of_a_log_without_loops_flags_none(log):
+    # B and C only: no circular route at all (this used to fail summing a constant)
+    g = pw.transition_graph(pw.filter_cases(log, ["B", "C"]))
+    assert g.number_of_edges() > 0
+    assert not any(d["loop"] for _, _, d in g.edges(data=True))
+    assert all(d["n_loop_moves"] == 0 for _, _, d in g.edges(data=True))
