@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(PY) -m pytest pathways tests
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(VENV)/bin/pathways bench --full
 
 clean:
 	rm -rf $(VENV) build *.egg-info out

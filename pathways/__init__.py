@@ -81,6 +81,8 @@ _EXPORTS = {
     "Response": "models",
     "Precedence": "models",
     "NotCoExistence": "models",
+    # the report
+    "report": "report",
 }
 _SUBMODULES = ("datasets", "synthetic", "schema")
 

@@ -1,10 +1,16 @@
 """The ``pathways`` command.
 
-    pathways demo                       the bundled sample extract: summary, data quality, unit map in out/
-    pathways validate FILE --case ...   the data-quality report of an extract (exit 1: rows rejected, 2: unreadable)
-    pathways generate --patients N ...  write a synthetic Danish cross-sector log
+    pathways demo                          the full report on the bundled sample extract, into out/
+    pathways report FILE -o report.html    the HTML report of an extract (+ --figures-dir: SVG, PNG, CSV)
+    pathways map FILE -o map.svg           the unit map (or --kind process: the process map) of an extract
+    pathways validate FILE                 the data-quality report (exit 1: rows rejected, 2: unreadable)
+    pathways init-config FILE              write a YAML config by guessing the columns of FILE
+    pathways generate --patients N ...     write a synthetic Danish cross-sector log
+    pathways bench                         time the analyses and the report on a bundled sample
 
-Errors are one line and the fix; ``--debug`` shows the traceback.
+Columns are mapped with --case/--activity/--timestamp/... or with --config FILE
+(a small YAML file; `pathways init-config FILE` writes one). Errors are one
+line and the fix; --debug shows the traceback.
 """
 
 from __future__ import annotations
@@ -12,43 +18,159 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import warnings
 
+#: The roles a config's ``columns:`` may map, and the reading options of ``reading:``.
+ROLES = ("case", "activity", "timestamp", "end_timestamp", "unit", "resource", "referral_to")
+READING = ("sep", "encoding", "dayfirst", "timestamp_format", "tz")
+REPORT = ("title", "as_of", "min_count", "language", "thresholds")
+DEFAULT_TZ = "Europe/Copenhagen"
+MAPPING_EXAMPLE = "--case cpr_pseudo --activity haendelse --timestamp tidspunkt --unit afsnit --dayfirst"
 
+
+# --------------------------------------------------------------------------- progress
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal.
+
+    Call it as ``progress(done, total, label)``; ``progress.note(text)`` shows a
+    line (e.g. "reading ...") until the next update; ``progress.close()`` clears it.
+    """
+
+    def __init__(self, stream=None, width: int = 28):
+        self.stream = stream or sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.width = width
+        self.t0 = time.perf_counter()
+        self._shown = False
+
+    def _write(self, line: str) -> None:
+        if not self.enabled:
+            return
+        self.stream.write("\r\x1b[2K" + line)
+        self.stream.flush()
+        self._shown = True
+
+    def note(self, text: str) -> None:
+        self._write(f"{text} …")
+
+    def __call__(self, done: int, total: int, label: str | None = None) -> None:
+        filled = int(self.width * done / max(total, 1))
+        bar = "#" * filled + "." * (self.width - filled)
+        label = (label or "")[:40]
+        self._write(f"[{bar}] {done}/{total} {label} {time.perf_counter() - self.t0:4.1f}s")
+
+    def close(self) -> None:
+        if self.enabled and self._shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+        self._shown = False
+
+
+# --------------------------------------------------------------------------- config and mapping
 def add_mapping_options(p: argparse.ArgumentParser) -> None:
     """The column mapping and reading options shared by every command that reads an extract."""
-    g = p.add_argument_group("columns of the extract")
-    g.add_argument("--case", required=True, help="case id column (patient pseudonym), e.g. cpr_pseudo")
-    g.add_argument("--activity", required=True, help="activity column, e.g. haendelse")
-    g.add_argument("--timestamp", required=True, help="event time column, e.g. tidspunkt")
-    g.add_argument("--end-timestamp", help="end time column")
+    g = p.add_argument_group("columns of the extract (or --config FILE)")
+    g.add_argument("--config", metavar="FILE", help="YAML file with the columns and reading options "
+                                                    "(`pathways init-config EXTRACT` writes one); options given "
+                                                    "on the command line win")
+    g.add_argument("--case", help="case id column (patient pseudonym), e.g. cpr_pseudo")
+    g.add_argument("--activity", help="activity column, e.g. haendelse")
+    g.add_argument("--timestamp", help="event time column, e.g. tidspunkt")
+    g.add_argument("--end-timestamp", help="end time column, e.g. sluttidspunkt")
     g.add_argument("--unit", help="unit (department, clinic, municipal service) column, e.g. afsnit")
     g.add_argument("--resource", help="resource column")
-    g.add_argument("--referral-to", help="referral target unit column")
+    g.add_argument("--referral-to", help="referral target unit column, e.g. henvist_til")
     r = p.add_argument_group("reading")
     r.add_argument("--sep", help="CSV separator (guessed from the header when left out)")
     r.add_argument("--encoding", help="CSV encoding (utf-8, else cp1252, when left out)")
-    r.add_argument("--dayfirst", action="store_true", help="read 03-04-2023 as 3 April")
+    r.add_argument("--dayfirst", action=argparse.BooleanOptionalAction, default=None,
+                   help="read 03-04-2023 as 3 April")
     r.add_argument("--timestamp-format", help="strptime format of the time columns, e.g. '%%d-%%m-%%Y %%H:%%M'")
-    r.add_argument("--tz", default="Europe/Copenhagen", help="zone of naive times (default Europe/Copenhagen)")
+    r.add_argument("--tz", help=f"zone of naive times (default {DEFAULT_TZ})")
 
 
-def read_extract(path: str, args: argparse.Namespace):
-    """Read ``path`` with the reader its suffix names, mapped as the options say."""
+def load_config(path: str) -> dict:
+    """Read a YAML config written by ``pathways init-config`` (or by hand); OptionError when it is not one."""
+    import yaml
+
+    from .errors import OptionError, closest
+
+    if not os.path.isfile(path):
+        raise OptionError(f"no config file at {path!r}. Write one with `pathways init-config EXTRACT -o {path}`.")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise OptionError(f"{path!r} is not valid YAML{line}: {getattr(exc, 'problem', exc)}. Fix the file or "
+                          "write a new one with `pathways init-config EXTRACT`.") from None
+    if not isinstance(data, dict):
+        raise OptionError(f"{path!r} must hold a mapping with 'columns:' (and optionally 'reading:', 'report:').")
+    allowed = {"columns": ROLES, "reading": READING, "report": REPORT, "file": None}
+    for key, value in data.items():
+        if key not in allowed:
+            hint = closest(str(key), allowed)
+            raise OptionError(f"{path!r}: unknown section {key!r}; the sections are columns, reading, report."
+                              + (f" Did you mean {hint!r}?" if hint else ""))
+        if allowed[key] is None:
+            continue
+        if value is None:
+            data[key] = {}
+            continue
+        if not isinstance(value, dict):
+            raise OptionError(f"{path!r}: {key!r} must be a mapping (name: value).")
+        for name in value:
+            if name not in allowed[key]:
+                hint = closest(str(name), allowed[key])
+                raise OptionError(f"{path!r}: unknown setting {key}.{name}; allowed: {', '.join(allowed[key])}."
+                                  + (f" Did you mean {hint!r}?" if hint else ""))
+    return data
+
+
+def resolve(args: argparse.Namespace) -> dict:
+    """The column mapping, reading and report options: command line first, then the config, then defaults."""
+    config = load_config(args.config) if getattr(args, "config", None) else {}
+    cols, reading, rep = (config.get(k) or {} for k in ("columns", "reading", "report"))
+    out = {}
+    for role in ROLES:
+        value = getattr(args, role, None)
+        out[role] = value if value is not None else cols.get(role)
+    for name in READING:
+        value = getattr(args, name, None)
+        out[name] = value if value is not None else reading.get(name)
+    out["tz"] = out["tz"] or DEFAULT_TZ
+    out["dayfirst"] = bool(out["dayfirst"])
+    out["report"] = rep
+    return out
+
+
+def read_extract(path: str, args: argparse.Namespace, progress: Progress | None = None):
+    """Read ``path`` with the reader its suffix names, mapped as the options (and ``--config``) say."""
     import pathways as pw
 
-    options = dict(case=args.case, activity=args.activity, timestamp=args.timestamp,
-                   end_timestamp=args.end_timestamp, unit=args.unit, resource=args.resource,
-                   referral_to=args.referral_to, tz=args.tz, dayfirst=args.dayfirst,
-                   timestamp_format=args.timestamp_format)
+    from .errors import OptionError
+
+    opts = resolve(args)
     lower = path.lower()
+    is_xes = lower.endswith((".xes", ".xes.gz"))
+    missing = [r for r in ("case", "activity", "timestamp") if not opts[r]]
+    if missing and not is_xes:
+        raise OptionError(f"the column mapping lacks {', '.join('--' + m for m in missing)}. Name the columns, "
+                          f"e.g. {MAPPING_EXAMPLE}, or pass --config FILE (`pathways init-config {path}` "
+                          "writes one by guessing the columns).")
+    options = {r: opts[r] for r in ROLES}
+    options.update(tz=opts["tz"], dayfirst=opts["dayfirst"], timestamp_format=opts["timestamp_format"])
+    if progress is not None:
+        progress.note(f"reading {os.path.basename(path)}")
     if lower.endswith((".parquet", ".pq")) or os.path.isdir(path):
         return pw.read_parquet(path, **options)
     if lower.endswith((".xlsx", ".xlsm")):
         return pw.read_excel(path, **options)
-    if lower.endswith((".xes", ".xes.gz")):
-        return pw.read_xes(path, **options)
-    return pw.read_csv(path, sep=args.sep, encoding=args.encoding, **options)
+    if is_xes:
+        return pw.read_xes(path, **{k: v for k, v in options.items() if v is not None})
+    return pw.read_csv(path, sep=opts["sep"], encoding=opts["encoding"], **options)
 
 
 def _print_log(log, report) -> None:
@@ -60,58 +182,522 @@ def _print_log(log, report) -> None:
         print(repr(report))
 
 
+# --------------------------------------------------------------------------- validate
 def cmd_validate(args: argparse.Namespace) -> int:
     import pathways as pw
 
-    log = read_extract(args.file, args)
-    _print_log(log, pw.quality_report(log, as_of=args.as_of))
+    progress = Progress()
+    try:
+        log = read_extract(args.file, args, progress)
+        progress.note("checking")
+        qr = pw.quality_report(log, as_of=args.as_of)
+    finally:
+        progress.close()
+    _print_log(log, qr)
     return 1 if len(log.rejected) else 0
 
 
+# --------------------------------------------------------------------------- report
+def _thresholds(items, from_config) -> dict | None:
+    from .errors import OptionError
+
+    out = dict(from_config or {})
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise OptionError(f"--threshold {item!r}: write it as NAME=DURATION, e.g. --threshold "
+                              "udredningsret=30D (the rule names are in pw.GUARANTEES).")
+        out[name.strip()] = None if value.strip().lower() in ("", "none") else value.strip()
+    return out or None
+
+
+def _findings(rep) -> None:
+    print(f"Report written to {rep.path}")
+    if rep.files:
+        print(f"Figures and tables ({len(rep.files)} files) in {os.path.dirname(rep.files[0])}")
+    if rep.findings:
+        print("\nMain findings:")
+        for i, line in enumerate(rep.findings, start=1):
+            print(f"  {i}. {line}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import pathways as pw
+
+    progress = Progress()
+    try:
+        log = read_extract(args.file, args, progress)
+        rep_cfg = resolve(args)["report"]
+        opts = dict(title=args.title or rep_cfg.get("title"),
+                    as_of=args.as_of or rep_cfg.get("as_of"),
+                    min_count=args.min_count if args.min_count is not None else int(rep_cfg.get("min_count") or 5),
+                    language=args.language or rep_cfg.get("language") or "da",
+                    thresholds=_thresholds(args.threshold, rep_cfg.get("thresholds")))
+        rep = pw.report(log, args.output, figures_dir=args.figures_dir, progress=progress, **opts)
+    finally:
+        progress.close()
+    if len(log.rejected):
+        print(f"{len(log.rejected):,} of {log.n_read:,} rows were rejected; the report's first section lists why.")
+    _findings(rep)
+    return 0
+
+
+# --------------------------------------------------------------------------- map
+def cmd_map(args: argparse.Namespace) -> int:
+    import pathways as pw
+
+    from .errors import OptionError
+
+    progress = Progress()
+    try:
+        log = read_extract(args.file, args, progress)
+        min_count = args.min_count if args.min_count is not None else \
+            int(resolve(args)["report"].get("min_count") or 5)
+        if args.kind == "unit":
+            if not log.has("unit"):
+                raise OptionError("a unit map needs the unit column: pass --unit COLUMN (e.g. --unit afsnit), or "
+                                  "--kind process for the process map of the activities.")
+            d = pw.unit_map(log, min_count=min_count, title=args.title)
+        else:
+            d = pw.process_map(log, min_count=min_count, title=args.title,
+                               highlight=["loops", "psychiatric_somatic"] if log.has("unit") else None)
+        progress.note(f"drawing {os.path.basename(args.output)}")
+        path = d.save(args.output)
+    finally:
+        progress.close()
+    print(f"{repr(d)}\nwritten to {path}")
+    return 0
+
+
+# --------------------------------------------------------------------------- init-config
+_CANDIDATES = {
+    "case": ["cpr_pseudo", "cpr", "pseudo_cpr", "cprnr", "patient_id", "patientid", "patient", "pt_id", "pt",
+             "case_id", "caseid", "case", "case_concept_name", "borger_id", "borger", "person_id", "person",
+             "pseudonym", "forloeb_id", "forloebs_id", "episode_id", "id"],
+    "activity": ["haendelse", "aktivitet", "activity", "concept_name", "event", "haendelsestype", "handling",
+                 "kontakttype", "kontakt_type", "ydelse", "aktivitetsnavn", "event_name"],
+    "end_timestamp": ["sluttidspunkt", "slut_tidspunkt", "sluttid", "slutdato", "slut_dato", "end_timestamp",
+                      "end_time", "endtime", "end", "slut", "udskrivningstidspunkt"],
+    "timestamp": ["tidspunkt", "starttidspunkt", "start_tidspunkt", "dato_tid", "datotid", "timestamp",
+                  "time_timestamp", "datetime", "tid", "time", "dato", "date", "start_time", "starttid",
+                  "startdato", "start"],
+    "unit": ["afsnit", "enhed", "unit", "afdeling", "department", "klinik", "org_group", "organisation",
+             "organisatorisk_enhed", "sted", "location", "ward"],
+    "resource": ["ressource", "resource", "org_resource", "medarbejder", "personale", "rolle", "role",
+                 "behandler"],
+    "referral_to": ["henvist_til", "henvisning_til", "henvises_til", "referral_to", "referred_to", "til_enhed",
+                    "modtager", "modtagende_enhed"],
+}
+_SUBSTRINGS = {
+    "case": ["cpr", "patient", "pseudo", "case", "borger"],
+    "activity": ["haendelse", "aktivitet", "activity", "event"],
+    "end_timestamp": ["slut", "end"],
+    "timestamp": ["tidspunkt", "timestamp", "dato", "date", "time"],
+    "unit": ["afsnit", "enhed", "afdeling", "unit", "department"],
+    "resource": ["ressource", "resource"],
+    "referral_to": ["henvist", "referral"],
+}
+
+
+def _norm(name: str) -> str:
+    import re
+
+    s = str(name).strip().lower()
+    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e")):
+        s = s.replace(a, b)
+    return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+
+
+def guess_columns(header: list[str]) -> dict:
+    """Guess which column of ``header`` plays each role (Danish and English names); None when no guess.
+
+    Exact names first (``cpr_pseudo``, ``haendelse``/``hændelse``, ``tidspunkt``,
+    ``afsnit`` ...), then names containing a keyword; each column is used once.
+
+    Examples
+    --------
+    >>> g = guess_columns(["cpr_pseudo", "hændelse", "tidspunkt", "sluttidspunkt", "afsnit", "alder"])
+    >>> g["case"], g["activity"], g["timestamp"], g["end_timestamp"], g["unit"], g["resource"]
+    ('cpr_pseudo', 'hændelse', 'tidspunkt', 'sluttidspunkt', 'afsnit', None)
+    >>> guess_columns(["Patient ID", "Activity", "Start Time", "Department"])["timestamp"]
+    'Start Time'
+    """
+    normed = {h: _norm(h) for h in header}
+    out: dict = {r: None for r in ROLES}
+    used: set = set()
+    for role in ROLES:  # exact names, in the order of preference
+        for cand in _CANDIDATES[role]:
+            hit = next((h for h in header if normed[h] == cand and h not in used), None)
+            if hit is not None:
+                out[role] = hit
+                used.add(hit)
+                break
+    order = ["end_timestamp", "referral_to", "case", "activity", "timestamp", "unit", "resource"]
+    for role in order:  # then names containing a keyword
+        if out[role] is not None:
+            continue
+        for key in _SUBSTRINGS[role]:
+            hits = [h for h in header if key in normed[h] and h not in used]
+            if role == "timestamp":
+                hits = [h for h in hits if not any(x in normed[h] for x in ("slut", "end", "foed", "birth"))]
+            if hits:
+                out[role] = hits[0]
+                used.add(hits[0])
+                break
+    return out
+
+
+def sniff_extract(path: str) -> tuple[list[str], list[dict], dict]:
+    """The header, up to 200 sample rows (as text) and the reading options of an extract (CSV, Parquet, Excel)."""
+    import csv
+    import io
+
+    from .errors import EventLogError
+    from .textfile import sniff
+
+    lower = path.lower()
+    if not os.path.exists(path):
+        raise EventLogError(f"no file at {path!r}. Check the path.")
+    if lower.endswith((".parquet", ".pq")):
+        import pyarrow.parquet as pq
+
+        f = pq.ParquetFile(path)
+        table = f.read_row_group(0) if f.num_row_groups else f.schema_arrow.empty_table()
+        rows = table.slice(0, 200).to_pylist()
+        return list(f.schema_arrow.names), [{k: (None if v is None else str(v)) for k, v in r.items()}
+                                            for r in rows], {}
+    if lower.endswith((".xlsx", ".xlsm")):
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            it = wb.worksheets[0].iter_rows(values_only=True)
+            header = [str(h) for h in next(it, ())]
+            rows = []
+            for _, r in zip(range(200), it):
+                rows.append({h: (None if v is None else str(v)) for h, v in zip(header, r)})
+        finally:
+            wb.close()
+        return header, rows, {}
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
+        raise EventLogError(f"{path!r} is empty: a CSV extract needs a header line and one row per event.")
+    encoding, sep, header = sniff(head, None, None)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text), delimiter=sep)
+    rows = [r for _, r in zip(range(200), reader)]
+    header = [h.lstrip("\ufeff") for h in header]
+    return header, rows, {"sep": sep, "encoding": encoding}
+
+
+def _dayfirst(values) -> bool | None:
+    import re
+
+    values = [str(v).strip() for v in values if v not in (None, "")]
+    if not values:
+        return None
+    if sum(bool(re.match(r"^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}", v)) for v in values) > len(values) / 2:
+        return True
+    if sum(bool(re.match(r"^\d{4}-\d{2}-\d{2}", v)) for v in values) > len(values) / 2:
+        return False
+    return None
+
+
+def _yaml_value(v) -> str:
+    import json
+
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return json.dumps(str(v), ensure_ascii=False)  # a JSON string is a YAML string
+
+
+def config_text(path: str, header: list[str], guess: dict, reading: dict, dayfirst) -> str:
+    """The YAML text of a config for ``path`` (comments say what was guessed and what to check)."""
+    lines = [f"# pathways config for {os.path.basename(path)}, written by `pathways init-config` by guessing",
+             "# from the header. Check the columns, then run:",
+             f"#   pathways report {os.path.basename(path)} --config <this file> -o report.html",
+             f"# Columns in the file: {', '.join(header)}", "", "columns:"]
+    for role in ROLES:
+        note = "" if guess[role] else "  # not found: name the column or leave null"
+        if role in ("case", "activity", "timestamp") and not guess[role]:
+            note = "  # REQUIRED: name the column"
+        lines.append(f"  {role}: {_yaml_value(guess[role])}{note}")
+    lines += ["", "reading:"]
+    lines.append(f"  sep: {_yaml_value(reading.get('sep'))}")
+    lines.append(f"  encoding: {_yaml_value(reading.get('encoding'))}")
+    lines.append(f"  dayfirst: {_yaml_value(bool(dayfirst))}" + ("" if dayfirst is not None else
+                                                                   "  # could not tell from the values"))
+    lines.append("  timestamp_format: null  # e.g. \"%d-%m-%Y %H:%M\" when the times are unusual")
+    lines.append(f"  tz: {_yaml_value(DEFAULT_TZ)}")
+    lines += ["", "report:", "  title: null", "  as_of: null  # the extract date, e.g. \"2024-01-01\"; default: "
+              "the last event", "  min_count: 5", "  language: da  # da or en",
+              "  thresholds: {}  # e.g. {udredningsret: 30D}; the rules are in pw.GUARANTEES", ""]
+    return "\n".join(lines)
+
+
+def cmd_init_config(args: argparse.Namespace) -> int:
+    header, rows, reading = sniff_extract(args.file)
+    guess = guess_columns(header)
+    dayfirst = _dayfirst([r.get(guess["timestamp"]) for r in rows]) if guess["timestamp"] else None
+    out = args.output or os.path.splitext(args.file)[0] + ".pathways.yaml"
+    if os.path.exists(out) and not args.force:
+        from .errors import OptionError
+
+        raise OptionError(f"{out!r} exists; pass --force to overwrite it or -o to write another file.")
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(config_text(args.file, header, guess, reading, dayfirst))
+    print(f"wrote {out}")
+    for role in ROLES:
+        print(f"  {role:<14} {guess[role] if guess[role] is not None else '(not found)'}")
+    if reading:
+        print(f"  separator {reading['sep']!r}, encoding {reading['encoding']}, dayfirst {bool(dayfirst)}")
+    missing = [r for r in ("case", "activity", "timestamp") if not guess[r]]
+    if missing:
+        print(f"pathways: could not guess {', '.join(missing)}: edit {out} and name the column(s).",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
     import pathways as pw
     from pathways import datasets
 
     name = datasets.DEMO_SAMPLE
     print(f"Sample extract {name!r} ({datasets.describe(name)})\n")
-    log = datasets.load_sample(name)
-    _print_log(log, pw.quality_report(log, as_of=datasets.AS_OF))
-    if len(log.rejected):
-        print(f"\nRejected rows (first 10 of {len(log.rejected)}):")
-        print(log.rejected.head(10).to_string(index=False))
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "unit_map.svg")
-    pw.unit_map(log, title="Handovers between units (sample extract)").save(path)
-    print(f"\nUnit map across sectors written to {path}")
+    progress = Progress()
+    try:
+        progress.note("reading the sample extract")
+        log = datasets.load_sample(name)
+        qr = pw.quality_report(log, as_of=datasets.AS_OF)
+        print(repr(log))
+        print(qr.summary())
+        os.makedirs(args.out, exist_ok=True)
+        figures = os.path.join(args.out, "figures")
+        t0 = time.perf_counter()
+        rep = pw.report(log, os.path.join(args.out, "report.html"), as_of=datasets.AS_OF, language=args.language,
+                        figures_dir=figures, progress=progress,
+                        title="Forløbsrapport: eksempeludtræk" if args.language == "da" else
+                        "Care-pathway report: sample extract")
+        seconds = time.perf_counter() - t0
+    finally:
+        progress.close()
+    unit_map = next((p for p in rep.files if p.name.endswith("_unit_map.svg")), None)
+    if unit_map is not None:  # the unit map on its own too, where earlier versions wrote it
+        shutil.copyfile(unit_map, os.path.join(args.out, "unit_map.svg"))
+    print(f"\nReport written to {rep.path} in {seconds:.1f} s; figures and tables ({len(rep.files)} files) in "
+          f"{figures}")
+    print("\nMain findings:")
+    for i, line in enumerate(rep.findings, start=1):
+        print(f"  {i}. {line}")
     return 0
 
 
+# --------------------------------------------------------------------------- bench
+def _repo_benchmarks() -> str | None:
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for base in (os.getcwd(), here):
+        d = os.path.join(base, "benchmarks")
+        if os.path.isfile(os.path.join(d, "analyses.py")):
+            return d
+    return None
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import platform
+    import subprocess
+    import tempfile
+
+    from .errors import OptionError
+
+    if args.full:
+        d = _repo_benchmarks()
+        if d is None:
+            raise OptionError("--full runs the scripts in the repository's benchmarks/ folder, and there is none "
+                              "here; run it from a source checkout, or leave --full out for the quick timing.")
+        status = 0
+        for script in ("foundation.py", "analyses.py"):
+            path = os.path.join(d, script)
+            if os.path.isfile(path):
+                print(f"$ {os.path.basename(sys.executable)} benchmarks/{script}", flush=True)
+                status = max(status, subprocess.call([sys.executable, path]))
+        return status
+
+    import pathways as pw
+    from pathways import datasets
+
+    def best(fn, fresh: bool = True):
+        """Best of ``--repeat`` runs of ``fn(log)``, each on a log read just before (not timed)."""
+        times = []
+        for _ in range(max(args.repeat, 1)):
+            lg = datasets.load_sample(name) if fresh else None
+            t0 = time.perf_counter()
+            fn(lg)
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    name = args.sample
+    if name not in datasets.list_samples():
+        raise OptionError(f"--sample {name!r} is not a bundled sample; choose one of "
+                          f"{', '.join(datasets.list_samples())}.")
+    print(f"pathways {pw.__version__} on Python {platform.python_version()}, {os.cpu_count()} cores; "
+          f"sample {name!r}, best of {args.repeat} (each run on a fresh log, so nothing is reused)\n")
+    t_read = best(lambda _: len(datasets.load_sample(name)), fresh=False)
+    log = datasets.load_sample(name)
+    print(f"{'step':<28}{'seconds':>9}")
+    print(f"{'read + validate':<28}{t_read:9.3f}   {len(log):,} events, {log.n_cases:,} cases")
+    as_of = datasets.AS_OF
+    steps = [
+        ("transitions", lambda lg: pw.transitions(lg)),
+        ("handovers", lambda lg: pw.handovers(lg)),
+        ("circular_referrals", lambda lg: pw.circular_referrals(lg)),
+        ("waiting_times", lambda lg: pw.waiting_times(lg, start="referral_received", end="assessment_start",
+                                                      threshold="30D", as_of=as_of)),
+        ("guarantees", lambda lg: pw.guarantees(lg, as_of=as_of)),
+        ("readmissions", lambda lg: pw.readmissions(lg, acute_only=False)),
+        ("discharge_timing", lambda lg: pw.discharge_timing(lg)),
+        ("case_summary", lambda lg: pw.case_summary(lg)),
+    ]
+    progress = Progress()
+    total = 0.0
+    try:
+        for i, (label, fn) in enumerate(steps, start=1):
+            progress(i - 1, len(steps) + 1, label)
+            secs = best(fn)
+            total += secs
+            progress.close()
+            print(f"{label:<28}{secs:9.3f}")
+        with tempfile.TemporaryDirectory() as tmp:
+            progress(len(steps), len(steps) + 1, "report")
+            t_rep = best(lambda lg: pw.report(lg, os.path.join(tmp, "r.html"), as_of=as_of))
+            progress.close()
+    finally:
+        progress.close()
+    print(f"{'analyses above, in all':<28}{total:9.3f}   (each on a fresh log: shared steps counted each time)")
+    print(f"{'report (HTML, all sections)':<28}{t_rep:9.3f}   (one fresh log, shared steps computed once)")
+    d = _repo_benchmarks()
+    if d:
+        print(f"\nLarger logs (1 and 11 million events): pathways bench --full, or see {d}/README.md")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the full traceback on errors")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pathways", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="pathways", description=__doc__, formatter_class=raw)
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = [_common()]
 
-    demo = sub.add_parser("demo", help="summary and data quality of the bundled sample extract",
-                          description="Read the bundled dirty Danish sample extract and print its summary, "
-                                      "data-quality report and rejected rows. Example: pathways demo")
-    demo.add_argument("-o", "--out", default="out", help="folder for the figures (default: out)")
+    demo = sub.add_parser("demo", parents=common, formatter_class=raw,
+                          help="the full report on the bundled sample extract, into out/",
+                          description="Read the bundled dirty Danish sample extract, print its summary and data "
+                                      "quality, write the full report to OUT/report.html with every figure and "
+                                      "table in OUT/figures, and print its three main findings.\n\n"
+                                      "Example:\n  pathways demo\n  pathways demo -o /tmp/demo --language en")
+    demo.add_argument("-o", "--out", default="out", help="folder for the report and figures (default: out)")
+    demo.add_argument("--language", choices=("da", "en"), default="da", help="report language (default: da)")
     demo.set_defaults(func=cmd_demo)
 
-    val = sub.add_parser("validate", help="data-quality report of an extract",
-                         formatter_class=argparse.RawDescriptionHelpFormatter,
+    rep = sub.add_parser("report", parents=common, formatter_class=raw, help="the HTML report of an extract",
+                         description="Write one self-contained HTML report of an extract: works offline, no "
+                                     "case ids, counts under --min-count shown as <5. With --figures-dir also "
+                                     "every diagram as SVG and PNG and every table as CSV.\n\n"
+                                     "Examples:\n"
+                                     f"  pathways report udtraek.csv -o rapport.html {MAPPING_EXAMPLE}\n"
+                                     "  pathways init-config udtraek.csv && pathways report udtraek.csv "
+                                     "--config udtraek.pathways.yaml -o rapport.html --figures-dir figurer\n"
+                                     "  pathways report log.parquet --case case_id --activity activity "
+                                     "--timestamp timestamp --unit unit -o report.html --language en "
+                                     "--as-of 2024-01-01 --threshold udredningsret=60D")
+    rep.add_argument("file", help="CSV, Parquet, Excel (.xlsx) or XES file")
+    rep.add_argument("-o", "--output", required=True, help="the HTML file to write, e.g. report.html")
+    add_mapping_options(rep)
+    g = rep.add_argument_group("report")
+    g.add_argument("--title", help="page title (default: Forløbsrapport / Care-pathway report)")
+    g.add_argument("--as-of", help="the evaluation date, e.g. 2024-01-01 (default: the last event)")
+    g.add_argument("--min-count", type=int, help="smallest count shown; smaller ones print as <5 (default 5)")
+    g.add_argument("--language", choices=("da", "en"), help="da (default) or en")
+    g.add_argument("--figures-dir", help="also write every figure (SVG, PNG) and table (CSV) to this folder")
+    g.add_argument("--threshold", action="append", metavar="NAME=DURATION",
+                   help="change a waiting-time rule's threshold, e.g. udredningsret=60D (repeatable)")
+    rep.set_defaults(func=cmd_report)
+
+    mp = sub.add_parser("map", parents=common, formatter_class=raw, help="the unit map or process map of an extract",
+                        description="Draw the unit map across sectors (or, with --kind process, the process map) "
+                                    "of an extract. The suffix of -o picks the format: .svg, .png, .pdf or .dot. "
+                                    "Counts under --min-count print as <5; no case ids.\n\n"
+                                    "Examples:\n"
+                                    f"  pathways map udtraek.csv -o enhedskort.svg {MAPPING_EXAMPLE}\n"
+                                    "  pathways map udtraek.csv --config udtraek.pathways.yaml --kind process "
+                                    "-o proceskort.png")
+    mp.add_argument("file", help="CSV, Parquet, Excel (.xlsx) or XES file")
+    mp.add_argument("-o", "--output", required=True, help="picture to write: .svg, .png, .pdf or .dot")
+    mp.add_argument("--kind", choices=("unit", "process"), default="unit",
+                    help="unit: units and handovers in sector swimlanes (default); process: activities")
+    mp.add_argument("--min-count", type=int, help="smallest count shown (default 5)")
+    mp.add_argument("--title", help="title drawn on the map")
+    add_mapping_options(mp)
+    mp.set_defaults(func=cmd_map)
+
+    val = sub.add_parser("validate", parents=common, formatter_class=raw, help="data-quality report of an extract",
                          description="Print the summary and data-quality report of an extract.\n"
                                      "Exit status: 0 all rows usable, 1 rows rejected, 2 the file cannot be read.\n\n"
                                      "Example:\n  pathways validate udtraek.csv --case cpr --activity haendelse "
-                                     "--timestamp tidspunkt --unit afsnit --dayfirst")
+                                     "--timestamp tidspunkt --unit afsnit --dayfirst\n"
+                                     "  pathways validate udtraek.csv --config udtraek.pathways.yaml")
     val.add_argument("file", help="CSV, Parquet, Excel (.xlsx) or XES file")
     add_mapping_options(val)
     val.add_argument("--as-of", help="the extract date; events after it are flagged")
     val.set_defaults(func=cmd_validate)
 
+    ini = sub.add_parser("init-config", parents=common, formatter_class=raw,
+                         help="write a YAML config by guessing the columns of an extract",
+                         description="Guess the columns (Danish or English names: cpr_pseudo/patient/case, "
+                                     "haendelse/aktivitet/activity, tidspunkt/dato/timestamp, afsnit/enhed/unit, "
+                                     "...), the separator, the encoding and day-first dates of an extract, and "
+                                     "write them as a small YAML file for --config. Asks nothing; exit status 1 "
+                                     "when the case, activity or time column could not be guessed.\n\n"
+                                     "Example:\n  pathways init-config udtraek.csv            "
+                                     "# writes udtraek.pathways.yaml\n"
+                                     "  pathways report udtraek.csv --config udtraek.pathways.yaml -o rapport.html")
+    ini.add_argument("file", help="CSV, Parquet or Excel (.xlsx) file")
+    ini.add_argument("-o", "--output", help="config file to write (default: FILE with .pathways.yaml)")
+    ini.add_argument("--force", action="store_true", help="overwrite an existing config file")
+    ini.set_defaults(func=cmd_init_config)
+
+    bench = sub.add_parser("bench", parents=common, formatter_class=raw,
+                           help="time the analyses and the report on a bundled sample",
+                           description="Time reading, each analysis and the whole report on a bundled sample, "
+                                       "in this process (a few seconds). --full runs the repository's "
+                                       "benchmarks/ scripts instead (1.1 million events; minutes).\n\n"
+                                       "Example:\n  pathways bench\n  pathways bench --sample psychiatry_somatic "
+                                       "--repeat 3")
+    bench.add_argument("--sample", default="psychiatry_somatic", help="bundled sample (default psychiatry_somatic)")
+    bench.add_argument("--repeat", type=int, default=1, help="runs per step; the best counts (default 1)")
+    bench.add_argument("--full", action="store_true", help="run benchmarks/*.py of a source checkout")
+    bench.set_defaults(func=cmd_bench)
+
     from .synthetic import command as synthetic_command
 
-    synthetic_command.register(sub)
+    gen = synthetic_command.register(sub)
+    gen.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                     help="show the full traceback on errors")
     return parser
 
 
@@ -124,6 +710,9 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # rejections are printed by the commands themselves
             return args.func(args)
+    except KeyboardInterrupt:
+        print("pathways: interrupted", file=sys.stderr)
+        return 130
     except (PathwaysError, OSError) as exc:
         if args.debug:
             raise
@@ -133,6 +722,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {line}", file=sys.stderr)
         print("  (run with --debug for the traceback)", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if args.debug:
+            raise
+        print(f"pathways: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+              file=sys.stderr)
+        print("  This is a bug in pathways; run again with --debug for the traceback and report it.",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

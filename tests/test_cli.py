@@ -1,9 +1,13 @@
 """The pathways command, run for real in a subprocess."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from pathways import datasets
 
 CMD = [sys.executable, "-m", "pathways.cli"]
 MAP = ["--case", "cpr", "--activity", "hændelse", "--timestamp", "tidspunkt", "--unit", "afsnit", "--dayfirst"]
@@ -54,10 +58,168 @@ def test_help_has_an_example():
     assert out.returncode == 0 and "Example:" in out.stdout
 
 
-def test_demo_writes_a_unit_map_without_case_ids(tmp_path):
+# --------------------------------------------------------------------------- report, map, init-config, bench
+
+DIRTY_MAP = ["--case", "cpr_pseudo", "--activity", "hændelse", "--timestamp", "tidspunkt", "--end-timestamp",
+             "sluttidspunkt", "--unit", "afsnit", "--referral-to", "henvist_til", "--dayfirst"]
+
+
+@pytest.fixture(scope="module")
+def dirty_csv(tmp_path_factory):
+    """A copy of the bundled dirty extract (25 rows that cannot be used, a case named NA)."""
+    path = tmp_path_factory.mktemp("cli") / "udtraek.csv"
+    with datasets.sample_path("dirty_extract") as p:
+        path.write_bytes(Path(p).read_bytes())
+    return path
+
+
+def case_ids(path) -> set:
+    import pandas as pd
+
+    return set(pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)["cpr_pseudo"]) - {""}
+
+
+def test_report_on_the_sample_csv(dirty_csv, tmp_path):
+    out = run("report", str(dirty_csv), "-o", str(tmp_path / "rapport.html"), *DIRTY_MAP, "--as-of", "2024-01-01",
+              "--figures-dir", str(tmp_path / "fig"))
+    assert out.returncode == 0, out.stderr
+    assert "25 of 9,167 rows were rejected" in out.stdout
+    assert f"Report written to {tmp_path / 'rapport.html'}" in out.stdout
+    findings = re.findall(r"^  \d\. (.+)$", out.stdout, flags=re.M)
+    assert len(findings) == 3
+    page = (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert "Udtrækket rummer 9.142 hændelser for 600 patienter" in page
+    assert "http://" not in page and "https://" not in page
+    assert case_ids(dirty_csv) & set(re.findall(r"[\w-]+", page)) == set()
+    assert len(list((tmp_path / "fig").glob("*.png"))) == len(list((tmp_path / "fig").glob("*.svg"))) >= 8
+    assert out.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_report_in_english_with_a_threshold(dirty_csv, tmp_path):
+    out = run("report", str(dirty_csv), "-o", str(tmp_path / "report.html"), *DIRTY_MAP, "--language", "en",
+              "--threshold", "udredningsret=60D", "--title", "Sample <report>")
+    assert out.returncode == 0, out.stderr
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h1>Sample &lt;report&gt;</h1>" in page
+    assert "The extract holds 9,142 events for 600 patients" in page
+    assert "<td>60 days</td>" in page
+    assert "No evaluation date (as_of) was given" in page
+
+
+def test_init_config_guesses_the_columns_and_report_uses_it(dirty_csv, tmp_path):
+    import yaml
+
+    cfg = tmp_path / "udtraek.yaml"
+    out = run("init-config", str(dirty_csv), "-o", str(cfg))
+    assert out.returncode == 0, out.stderr
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    assert data["columns"] == {"case": "cpr_pseudo", "activity": "hændelse", "timestamp": "tidspunkt",
+                               "end_timestamp": "sluttidspunkt", "unit": "afsnit", "resource": "ressource",
+                               "referral_to": "henvist_til"}
+    assert data["reading"]["sep"] == ";" and data["reading"]["dayfirst"] is True
+    assert run("init-config", str(dirty_csv), "-o", str(cfg)).returncode == 2  # no silent overwrite
+    rep = run("report", str(dirty_csv), "--config", str(cfg), "-o", str(tmp_path / "r.html"), "--as-of", "2024-01-01")
+    assert rep.returncode == 0, rep.stderr
+    assert "Udtrækket rummer 9.142 hændelser for 600 patienter" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    val = run("validate", str(dirty_csv), "--config", str(cfg))
+    assert val.returncode == 1 and val.stdout.startswith("EventLog: 9,142 events, 600 cases")
+
+
+def test_init_config_on_parquet_and_default_name(tmp_path):
+    with datasets.sample_path("elderly_medical") as p:
+        target = tmp_path / "log.parquet"
+        target.write_bytes(Path(p).read_bytes())
+    out = run("init-config", str(target))
+    assert out.returncode == 0, out.stderr
+    text = (tmp_path / "log.pathways.yaml").read_text(encoding="utf-8")
+    assert 'case: "case_id"' in text and 'timestamp: "timestamp"' in text and 'unit: "unit"' in text
+
+
+def test_init_config_says_what_it_could_not_guess(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("a;b;c\n1;2;3\n", encoding="utf-8")
+    out = run("init-config", str(path))
+    assert out.returncode == 1
+    assert "could not guess case, activity, timestamp" in out.stderr
+    assert "REQUIRED" in (tmp_path / "odd.pathways.yaml").read_text(encoding="utf-8")
+
+
+def test_map_writes_an_svg_without_case_ids(dirty_csv, tmp_path):
+    out = run("map", str(dirty_csv), "-o", str(tmp_path / "kort.svg"), *DIRTY_MAP)
+    assert out.returncode == 0, out.stderr
+    svg = (tmp_path / "kort.svg").read_text(encoding="utf-8")
+    assert "Egen læge" in svg and "&lt;5" in svg
+    assert case_ids(dirty_csv) & set(re.findall(r"[\w-]+", svg)) == set()
+    proc = run("map", str(dirty_csv), "-o", str(tmp_path / "proces.png"), *DIRTY_MAP, "--kind", "process")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "proces.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_map_without_a_unit_column_says_the_fix(extract, tmp_path):
+    out = run("map", str(extract), "-o", str(tmp_path / "m.svg"), *MAP[:6], "--dayfirst")
+    assert out.returncode == 2
+    assert "pathways: error: a unit map needs the unit column: pass --unit COLUMN" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_validate_the_sample_with_bad_rows_exits_1(dirty_csv):
+    out = run("validate", str(dirty_csv), *DIRTY_MAP, "--as-of", "2024-01-01")
+    assert out.returncode == 1
+    assert "25 rows rejected" in out.stdout and "rejected: not a date" in out.stdout
+
+
+@pytest.mark.parametrize("command", ["report", "map"])
+def test_missing_file_exit_2_one_line(command, tmp_path):
+    out = run(command, str(tmp_path / "findes_ikke.csv"), "-o", str(tmp_path / "x.svg"), *MAP)
+    assert out.returncode == 2
+    assert out.stderr.startswith("pathways: error: no file at")
+    assert "Traceback" not in out.stderr and len(out.stderr.splitlines()) <= 3
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    out = run("report", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "r.html"), *MAP, "--debug")
+    assert out.returncode != 0 and "Traceback" in out.stderr
+
+
+def test_report_without_a_mapping_points_to_init_config(extract, tmp_path):
+    out = run("report", str(extract), "-o", str(tmp_path / "r.html"))
+    assert out.returncode == 2
+    assert "lacks --case, --activity, --timestamp" in out.stderr and "pathways init-config" in out.stderr
+
+
+def test_bad_config_is_one_line(extract, tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("columns:\n  case: cpr\n  activty: hændelse\n", encoding="utf-8")
+    out = run("validate", str(extract), "--config", str(cfg))
+    assert out.returncode == 2
+    assert "unknown setting columns.activty" in out.stderr and "Did you mean 'activity'" in out.stderr
+
+
+@pytest.mark.parametrize("command", ["demo", "report", "map", "validate", "init-config", "generate", "bench"])
+def test_every_command_explains_itself_with_an_example(command):
+    out = run(command, "--help")
+    assert out.returncode == 0
+    assert "Example" in out.stdout and f"pathways {command}" in out.stdout
+
+
+def test_demo_writes_the_full_report(tmp_path):
     out = run("demo", "-o", str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert "EventLog: 9,142 events, 600 cases" in out.stdout
     svg = (tmp_path / "unit_map.svg").read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "Egen læge" in svg
     assert "P000" not in svg  # the sample's case ids are P000001 ...
+    assert f"Report written to {tmp_path / 'report.html'}" in out.stdout
+    findings = re.findall(r"^  \d\. (.+)$", out.stdout, flags=re.M)
+    assert len(findings) == 3 and all(len(f) > 30 for f in findings)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for f in findings:  # the three main findings printed are the ones opening the report
+        assert f.replace("<", "&lt;") in page
+    assert (tmp_path / "figures").is_dir() and any((tmp_path / "figures").glob("*.png"))
+
+
+def test_bench_is_quick_and_honest():
+    out = run("bench", "--sample", "dirty_extract")
+    assert out.returncode == 0, out.stderr
+    assert "read + validate" in out.stdout and "report (HTML, all sections)" in out.stdout
+    assert re.search(r"circular_referrals\s+\d+\.\d{3}", out.stdout)

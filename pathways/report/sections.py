@@ -1,0 +1,671 @@
+"""The sections of the report: each computes its tables with the public analyses and states its finding.
+
+One function per section, in the order of the report. Each takes the
+:class:`Context` and returns a :class:`~pathways.report.blocks.Section` whose
+first two or three sentences say what was found, with the numbers. Counts
+pass through the context's :class:`~pathways.report.texts.Fmt` (small cells
+as "<5"); rows about fewer than ``min_count`` patients are merged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+import pathways as pw
+
+from ..analyses._common import duration
+from ..analyses.survival import km_table
+from ..analyses.transitions import END, START
+from ..analyses.waits import summarise_waits
+from . import figures as fg
+from .blocks import Col, Figure, Note, Row, Section, Table, merge_small
+from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKDAYS, Fmt, check_action,
+                    check_name, text)
+
+#: Analysis options the report uses (DOMAIN.md section 4 defaults); stated in the footer.
+LOOP_WITHIN = "180D"
+LOOP_MAX_BETWEEN = 4
+LOOP_QUIET = "90D"
+MAX_GAP = "7D"
+BOUNCE_WITHIN = "30D"
+NOTICE_RULE = "48h"
+PSY_SOM = ("psychiatric→somatic", "somatic→psychiatric")
+#: Quality checks whose example is a unit or activity name (never a time, row or raw value).
+_NAME_EXAMPLES = {"unknown units", "events without a unit", "activities without an event type",
+                  "duplicate events", "timestamps exactly at midnight", "end timestamps missing"}
+
+
+@dataclass
+class Context:
+    """What every section needs: the log, the language and the privacy rule, the evaluation date."""
+
+    log: object
+    fmt: Fmt
+    as_of: pd.Timestamp
+    as_of_given: bool
+    rules: pd.DataFrame
+    reference: object = None
+    acute: str | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.fmt.language
+
+    @property
+    def min_count(self) -> int:
+        return self.fmt.min_count
+
+    def t(self, key: str, **values) -> str:
+        return text(key, self.lang, **values)
+
+    def frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        df = df.reset_index(drop=True).copy()
+        df.attrs["min_count"] = self.min_count
+        return df
+
+    def other(self) -> str:
+        return self.t("other_rows", n="{n}")
+
+    def domain(self, d) -> str:
+        return DOMAINS[self.lang].get(d, str(d))
+
+    def sector(self, s) -> str:
+        return SECTORS[self.lang].get(s, str(s))
+
+
+def _local(ts, tz: str) -> pd.Timestamp:
+    ts = pd.Timestamp(ts)
+    return ts.tz_localize("UTC").tz_convert(tz) if ts.tzinfo is None else ts.tz_convert(tz)
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _days(value) -> float | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return duration(value, argument="threshold").total_seconds() / 86400
+
+
+# --------------------------------------------------------------------------- 1. the extract
+def extract(ctx: Context) -> Section:
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    s = log.stats
+    first, last = _local(s["first"], log.tz), _local(s["last"], log.tz)
+    n_read, n_rej = int(log.n_read), len(log.rejected)
+    qr = pd.DataFrame(pw.quality_report(log, as_of=ctx.as_of))
+    found = qr[qr["n_rows"] > 0]
+    n_err = int(found["severity"].eq("error").sum())
+    n_warn = int(found["severity"].eq("warning").sum())
+    finding = [t("ex_finding_1", events=f.count(len(log)), cases=f.count(log.n_cases), first=f.date(first),
+                 last=f.date(last))]
+    if n_rej:
+        finding.append(t("ex_finding_rej", rejected=f.count(n_rej), read=f.int(n_read),
+                         share=f.share(n_rej, n_read, 1)))
+    else:
+        finding.append(t("ex_finding_norej", read=f.int(n_read)))
+    finding.append(t("ex_finding_quality", errors=f.int(n_err), warnings=f.int(n_warn)) if n_err or n_warn
+                   else t("ex_finding_quality_none"))
+    blocks: list = []
+    if not ctx.as_of_given:
+        blocks.append(Note(t("ex_as_of_default", as_of=f.datetime(ctx.as_of))))
+
+    as_of_text = f.datetime(ctx.as_of) if not ctx.as_of_given else f.date(ctx.as_of)
+    if not ctx.as_of_given:
+        as_of_text = t("as_of_last_event", date=as_of_text)
+    overview = pd.DataFrame([
+        (t("k_events"), f.count(len(log))), (t("k_cases"), f.count(log.n_cases)),
+        (t("k_activities"), f.int(s["n_activities"])), (t("k_units"), f.int(s["n_units"])),
+        (t("k_period"), t("period", first=f.date(first), last=f.date(last))), (t("k_tz"), log.tz),
+        (t("k_read"), f.int(n_read)), (t("k_rejected"), f.count(n_rej)), (t("k_as_of"), as_of_text),
+    ], columns=["measure", "value"])
+    blocks.append(Table("overview", t("ex_overview"), overview,
+                        [Col("measure", t("c_measure")), Col("value", t("c_value"))]))
+    if len(found):
+        q = pd.DataFrame({
+            "check": [check_name(c, ctx.lang) for c in found["check"]],
+            "severity": [t(f"severity_{v}") for v in found["severity"]],
+            "n_rows": found["n_rows"].to_numpy(),
+            "n_cases": [np.nan if c.startswith("rejected") else n for c, n in zip(found["check"], found["n_cases"])],
+            "n_read": n_read,
+            "example": [e if c in _NAME_EXAMPLES else "" for c, e in zip(found["check"], found["example"])],
+            "action": [check_action(c, a, ctx.lang) for c, a in zip(found["check"], found["action"])],
+        })
+        blocks.append(Table("data_quality", t("ex_quality"), q, [
+            Col("check", t("c_check")), Col("severity", t("c_severity")), Col("n_rows", t("c_rows"), "count"),
+            Col("n_cases", t("c_cases"), "count"), Col("share", t("c_share"), "share", of=("n_rows", "n_read"),
+                                                        decimals=1),
+            Col("example", t("c_example")), Col("action", t("c_action"))]))
+    else:
+        blocks.append(Note(t("ex_quality_none")))
+    if log.has("unit"):
+        units = log.units
+        unknown = units[units["domain"] == "unknown"]
+        if len(unknown):
+            blocks.append(Table("unknown_units", t("ex_unknown_units"),
+                                ctx.frame(unknown[["unit", "n_events", "n_cases"]]),
+                                [Col("unit", t("c_unit")), Col("n_events", t("c_events"), "count"),
+                                 Col("n_cases", t("c_cases"), "count")], note=t("ex_units_note")))
+    highlight = (n_rej / max(n_read, 1), finding[1]) if n_rej else None
+    return Section("extract", t("sec_extract"), finding, blocks, highlight)
+
+
+# --------------------------------------------------------------------------- 2. unit map
+def unit_map(ctx: Context) -> Section:
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    title = t("sec_unit_map")
+    if not log.has("unit"):
+        return Section("unit_map", title, [t("um_no_unit")])
+    ms = pw.handover_matrix(log, by="sector", max_gap=MAX_GAP)
+    total = int(ms["n_handovers"].sum())
+    if not total:
+        return Section("unit_map", title, [t("um_no_handovers")])
+    cross = ms[ms["from"] != ms["to"]].sort_values(["n_cases", "n_handovers"], ascending=False, kind="stable")
+    n_cross = int(cross["n_handovers"].sum())
+    n_long = int(ms["n_long_gaps"].sum())
+    n_units = int(log.units["unit"].nunique())
+    gap_words = f.duration(MAX_GAP)
+    finding = [t("um_finding_1", handovers=f.count(total), units=f.int(n_units), cross=f.share(n_cross, total))]
+    if len(cross):
+        top = cross.iloc[0]
+        finding.append(t("um_finding_2", from_=ctx.sector(top["from"]), to=ctx.sector(top["to"]),
+                         n=f.count(top["n_cases"])))
+    finding.append(t("um_finding_3", long=f.count(n_long), share=f.share(n_long, total), max_gap=gap_words))
+    d = pw.unit_map(log, min_count=ctx.min_count, max_gap=MAX_GAP, within=LOOP_WITHIN,
+                    max_between=LOOP_MAX_BETWEEN, title=t("um_title"))
+    blocks: list = [Figure("unit_map", t("um_title"), d, t("um_caption", max_gap=gap_words))]
+    sec = ctx.frame(ms.assign(**{"from": [ctx.sector(v) for v in ms["from"]],
+                                 "to": [ctx.sector(v) for v in ms["to"]]}))
+    sec = merge_small(sec, by="n_cases", label="from", other=ctx.other(), add=["n_handovers", "n_long_gaps"])
+    blocks.append(Table("sector_handovers", t("um_sector_table"), sec, [
+        Col("from", t("c_from")), Col("to", t("c_to")), Col("n_handovers", t("c_handovers"), "count"),
+        Col("n_cases", t("c_cases"), "count"),
+        Col("median_gap_days", t("c_median_gap"), "days", base="n_cases"),
+        Col("n_long_gaps", t("c_long_gaps", max_gap=gap_words), "count")]))
+    units = ctx.frame(log.units)
+    units = units.assign(domain=[ctx.domain(v) for v in units["domain"]],
+                         sector=[ctx.sector(v) for v in units["sector"]])
+    units = merge_small(units.sort_values(["n_cases", "unit"], ascending=[False, True], kind="stable"),
+                        by="n_cases", label="unit", other=ctx.other(), add=["n_events"])
+    blocks.append(Table("units", t("um_unit_table"), units, [
+        Col("unit", t("c_unit")), Col("domain", t("c_domain")), Col("sector", t("c_sector")),
+        Col("n_events", t("c_events"), "count"), Col("n_cases", t("c_cases"), "count")]))
+    return Section("unit_map", title, finding, blocks, (0.5 * n_long / total, finding[-1]))
+
+
+# --------------------------------------------------------------------------- 3. process map
+def process_map(ctx: Context) -> Section:
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    v = pw.variants(log)
+    n_cases = max(int(log.n_cases), 1)
+    top10 = int(v["n_cases"].head(10).sum())
+    finding = [t("pm_finding_1", cases=f.count(log.n_cases), variants=f.int(len(v)), top10=f.share(top10, n_cases))]
+    tr = pw.transitions(log)
+    inner = tr[(tr["source"] != START) & (tr["target"] != END)]
+    inner = inner.sort_values(["n_cases", "n_transitions"], ascending=False, kind="stable")
+    if len(inner):
+        top = inner.iloc[0]
+        finding.append(t("pm_finding_2", source=top["source"], target=top["target"], n=f.count(top["n_cases"]),
+                         days="–" if f.is_small(top["n_cases"]) else f.days(top["median_days"])))
+    highlight = ["loops", "psychiatric_somatic"] if log.has("unit") else None
+    d = pw.process_map(log, min_count=ctx.min_count, highlight=highlight, title=t("pm_title"))
+    blocks: list = [Figure("process_map", t("pm_title"), d, t("pm_caption"))]
+    shown = ctx.frame(inner[inner["n_cases"] >= ctx.min_count].head(10))
+    blocks.append(Table("transitions", t("pm_transitions"), shown, [
+        Col("source", t("c_source")), Col("target", t("c_target")),
+        Col("n_transitions", t("c_transitions"), "count"), Col("n_cases", t("c_cases"), "count"),
+        Col("median_days", t("c_median_time"), "days", base="n_cases")]))
+    common = ctx.frame(v[v["n_cases"] >= ctx.min_count].head(5)).assign(n_all=n_cases)
+    if len(common):
+        blocks.append(Table("pathways", t("pm_variants"), common, [
+            Col("variant", t("c_variant")), Col("n_cases", t("c_cases"), "count"),
+            Col("share", t("c_share"), "share", of=("n_cases", "n_all"))],
+            note=t("pm_variants_note", min_count=ctx.min_count)))
+    return Section("process_map", t("sec_process_map"), finding, blocks)
+
+
+# --------------------------------------------------------------------------- 4. circular referrals
+def loops(ctx: Context) -> Section:
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    title = t("sec_loops")
+    if not log.has("unit"):
+        return Section("loops", title, [t("um_no_unit")])
+    ep = pw.circular_referrals(log, within=LOOP_WITHIN, max_between=LOOP_MAX_BETWEEN, quiet_for=LOOP_QUIET)
+    within_words, quiet_words = f.duration(LOOP_WITHIN), f.duration(LOOP_QUIET)
+    if not len(ep):
+        return Section("loops", title, [t("lp_none", max_between=LOOP_MAX_BETWEEN, within=within_words)])
+    routes = pw.circular_routes(log, within=LOOP_WITHIN, max_between=LOOP_MAX_BETWEEN)
+    n_pat = int(ep["case_id"].nunique())
+    n_ep, n_pp, n_gave = len(ep), int((ep["kind"] == "ping-pong").sum()), int(ep["gave_up"].sum())
+    finding = [t("lp_finding_1", patients=f.count(n_pat), share=f.share(n_pat, log.n_cases),
+                 episodes=f.count(n_ep), pingpong=f.count(n_pp))]
+    big = routes[routes["n_cases"] >= ctx.min_count]
+    if len(big):
+        top = big.iloc[0]
+        finding.append(t("lp_finding_2", route=top["units"], returns=f.count(top["n_returns"]),
+                         n=f.count(top["n_cases"])))
+    finding.append(t("lp_finding_3", gave_up=f.share(n_gave, n_ep), quiet=quiet_words))
+
+    blocks: list = []
+    top_routes = big.head(5)
+    if len(top_routes):
+        domains = dict(zip(log.units["unit"], log.units["domain"]))
+        labels = {i + 1: t("lp_ring_label", rank=i + 1, returns=f.count(r["n_returns"]), n=f.count(r["n_cases"]))
+                  for i, (_, r) in enumerate(top_routes.iterrows())}
+        d = fg.rings(list(top_routes["unit_tuple"]), domains=domains, title=t("lp_title"),
+                     label=lambda rank: labels[rank])
+        blocks.append(Figure("rings", t("lp_title"), d, t("lp_caption")))
+    r = ctx.frame(routes.assign(kind=[t(f"kind_{k}") for k in routes["kind"]]))
+    shown = merge_small(r, by="n_cases", label="units", other=ctx.other(), add=["n_returns"])
+    if len(shown) > 11:  # the ten most frequent rings, the rest as one row
+        rest = shown.iloc[10:]
+        n_rest = int(routes.shape[0] - 10)
+        shown = pd.concat([shown.iloc[:10], pd.DataFrame([{
+            "units": t("other_rows", n=n_rest), "n_returns": int(rest["n_returns"].sum())}])], ignore_index=True)
+    blocks.append(Table("rings", t("lp_routes"), shown, [
+        Col("units", t("c_route")), Col("kind", t("c_kind")), Col("n_returns", t("c_returns"), "count"),
+        Col("n_cases", t("c_cases"), "count"),
+        Col("median_duration_days", t("c_median_back"), "days", base="n_cases")],
+        note=t("lp_routes_note", min_count=ctx.min_count)))
+    kinds = ep.groupby("kind", sort=True).agg(n_episodes=("case_id", "size"), n_cases=("case_id", "nunique"),
+                                              n_gave_up=("gave_up", "sum"),
+                                              median_duration_days=("duration_days", "median")).reset_index()
+    kinds["kind"] = [t(f"kind_{k}") for k in kinds["kind"]]
+    n_cens = int(ep["followup_censored"].sum())
+    blocks.append(Table("loop_kinds", t("lp_kinds"), ctx.frame(kinds), [
+        Col("kind", t("c_kind")), Col("n_episodes", t("c_episodes"), "count"), Col("n_cases", t("c_cases"), "count"),
+        Col("n_gave_up", t("c_gave_up"), "count"),
+        Col("share", t("c_gave_up_share"), "share", of=("n_gave_up", "n_episodes")),
+        Col("median_duration_days", t("c_median_duration"), "days", base="n_cases")],
+        note=t("lp_kinds_note", censored=f.count(n_cens), quiet=quiet_words) if n_cens else ""))
+    return Section("loops", title, finding, blocks, (n_pat / max(log.n_cases, 1), finding[0]))
+
+
+# --------------------------------------------------------------------------- 5. psychiatric-somatic handovers
+def handovers(ctx: Context) -> Section:
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    title = t("sec_handovers")
+    if not log.has("unit"):
+        return Section("handovers", title, [t("um_no_unit")])
+    h = pw.handovers(log, max_gap=MAX_GAP)
+    cross = h[h["kind"].isin(PSY_SOM)]
+    if not len(cross):
+        return Section("handovers", title, [t("ho_none")])
+    b = pw.bounces(log, within=BOUNCE_WITHIN)
+    n_ps = int((cross["kind"] == PSY_SOM[0]).sum())
+    within_words = f.duration(BOUNCE_WITHIN)
+    n_b_pat = int(b["case_id"].nunique())
+    finding = [t("ho_finding_1", n=f.count(len(cross)), ps=f.count(n_ps), sp=f.count(len(cross) - n_ps),
+                 patients=f.count(cross["case_id"].nunique()),
+                 gap="–" if f.is_small(cross["case_id"].nunique()) else f.days(cross["gap_days"].median()))]
+    finding.append(t("ho_finding_2", bounces=f.count(len(b)), within=within_words, patients=f.count(n_b_pat),
+                     share=f.share(n_b_pat, log.n_cases)))
+    pairs = cross.groupby(["from_unit", "to_unit"], sort=True).agg(
+        n_handovers=("case_id", "size"), n_cases=("case_id", "nunique"),
+        median_gap_days=("gap_days", "median")).reset_index()
+    pairs = pairs.sort_values(["n_cases", "n_handovers", "from_unit", "to_unit"],
+                              ascending=[False, False, True, True], kind="stable")
+    big = pairs[pairs["n_cases"] >= ctx.min_count]
+    if len(big):
+        finding.append(t("ho_finding_3", from_=big.iloc[0]["from_unit"], to=big.iloc[0]["to_unit"],
+                         n=f.count(big.iloc[0]["n_cases"])))
+    blocks: list = []
+    chart_rows = big.head(10)
+    if len(chart_rows):
+        chart = fg.hbar([f"{a} → {z}" for a, z in zip(chart_rows["from_unit"], chart_rows["to_unit"])],
+                        chart_rows["n_cases"].tolist(),
+                        [f"{f.count(n)} ({f.days(g)})" for n, g in zip(chart_rows["n_cases"],
+                                                                       chart_rows["median_gap_days"])],
+                        title=t("ho_chart_title"))
+        blocks.append(Figure("crossings", t("ho_chart_title"), chart, t("ho_caption")))
+    gap_words = f.duration(MAX_GAP)
+    dirs = cross.groupby("kind", sort=True).agg(
+        n_handovers=("case_id", "size"), n_cases=("case_id", "nunique"), median_gap_days=("gap_days", "median"),
+        n_long_gaps=("long_gap", "sum")).reset_index()
+    dirs["kind"] = [t("ps") if k == PSY_SOM[0] else t("sp") for k in dirs["kind"]]
+    blocks.append(Table("directions", t("ho_directions"), ctx.frame(dirs), [
+        Col("kind", t("c_direction")), Col("n_handovers", t("c_handovers"), "count"),
+        Col("n_cases", t("c_cases"), "count"),
+        Col("median_gap_days", t("c_median_gap"), "days", base="n_cases"),
+        Col("n_long_gaps", t("c_long_gaps", max_gap=gap_words), "count")]))
+    p = ctx.frame(pairs)
+    p = merge_small(p, by="n_cases", label="from_unit", other=ctx.other(), add=["n_handovers"])
+    blocks.append(Table("crossings", t("ho_pairs"), p.head(11), [
+        Col("from_unit", t("c_from")), Col("to_unit", t("c_to")), Col("n_handovers", t("c_handovers"), "count"),
+        Col("n_cases", t("c_cases"), "count"),
+        Col("median_gap_days", t("c_median_gap"), "days", base="n_cases")]))
+    if len(b):
+        bb = b.groupby(["kind", "first_unit", "middle_unit"], sort=True).agg(
+            n_bounces=("case_id", "size"), n_cases=("case_id", "nunique"),
+            median_duration_days=("duration_days", "median")).reset_index()
+        bb = bb.sort_values(["n_cases", "n_bounces"], ascending=False, kind="stable")
+        bb["kind"] = [t("psp") if k.startswith("psychiatric") else t("sps") for k in bb["kind"]]
+        bb = merge_small(ctx.frame(bb), by="n_cases", label="kind", other=ctx.other(), add=["n_bounces"])
+        blocks.append(Table("bounces", t("ho_bounces", within=within_words), bb, [
+            Col("kind", t("c_kind")), Col("first_unit", t("c_first_unit")), Col("middle_unit", t("c_middle_unit")),
+            Col("n_bounces", t("c_bounces"), "count"), Col("n_cases", t("c_cases"), "count"),
+            Col("median_duration_days", t("c_median_duration"), "days", base="n_cases")]))
+    return Section("handovers", title, finding, blocks, (n_b_pat / max(log.n_cases, 1), finding[1]))
+
+
+# --------------------------------------------------------------------------- 6. waits
+def _rule_records(rules: pd.DataFrame) -> list[dict]:
+    """The rules as dicts with every optional column present (missing values as None)."""
+    out = []
+    for rule in rules.to_dict("records"):
+        for k in ("threshold", "start_unit", "start_domain", "end_unit", "end_domain"):
+            v = rule.get(k)
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+                rule[k] = None
+        out.append(rule)
+    return out
+
+
+def _bins(values: np.ndarray, threshold: float | None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Histogram bins of round widths, the tail beyond the 95th percentile in one open bin.
+
+    About one bin per eight values, between 4 and 24 bins, so that few bars fall
+    under the small-cell limit.
+    """
+    upper = float(np.quantile(values, 0.95)) if len(values) else 1.0
+    if threshold:
+        upper = max(upper, threshold * 1.25)
+    upper = max(upper, 1e-6)
+    target = int(np.clip(len(values) / 8, 4, 24))
+    for step in (0.25, 0.5, 1, 2, 5, 7, 10, 14, 15, 30, 60, 90, 180, 365, 730):
+        if upper / step <= target:
+            break
+    n_bins = int(np.ceil(upper / step - 1e-9))
+    edges = np.arange(0, (n_bins + 1) * step, step, dtype=float)[: n_bins + 1]
+    open_last = bool((values >= edges[-1]).any())
+    if open_last:
+        edges = np.append(edges, edges[-1] + step)
+    clipped = np.minimum(values, edges[-1] - step / 2) if open_last else values
+    counts, _ = np.histogram(clipped, bins=edges)
+    return edges, counts, open_last
+
+
+def waits(ctx: Context) -> Section:
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    mc = ctx.min_count
+    rows, blocks_after, exports = [], [], []
+    worst = None
+    for rule in _rule_records(ctx.rules):
+        name = str(rule["name"])
+        label = RULES.get(name, {}).get(ctx.lang, name)
+        short = RULE_SHORT.get(name, {}).get(ctx.lang, name)
+        thr = rule["threshold"]
+        thr_days = _days(thr)
+        row = {"rule": label, "short": short, "threshold": f.duration(thr), "n": 0, "n_ended": 0,
+               "n_open": np.nan, "median": np.nan, "p90": np.nan, "n_over": np.nan, "n_base": np.nan,
+               "km_median": np.nan, "status": t("wt_status_absent")}
+        opts = {k: rule[k] for k in ("start_unit", "start_domain", "end_unit", "end_domain")}
+        start = list(rule["start"]) if isinstance(rule["start"], tuple) else rule["start"]
+        end = list(rule["end"]) if isinstance(rule["end"], tuple) else rule["end"]
+        try:  # one pass per rule: the waits, and from them the summary pw.guarantees would give
+            w = pw.waiting_times(log, start=start, end=end, threshold=thr, as_of=ctx.as_of, **opts)
+        except pw.OptionError:  # a milestone (or the unit column) this extract does not have
+            w = None
+        if w is not None and len(w):
+            summary = summarise_waits(w, thr).iloc[0]
+            row.update(n=int(summary["n"]), n_ended=int(summary["n_ended"]))
+            rule = {**rule, **summary.to_dict()}
+            ended = w.loc[w["outcome"] == "ended", "wait_days"].to_numpy(float)
+            n_open = int((w["outcome"] == "waiting").sum())
+            over = w["over_threshold"].fillna(False).to_numpy(bool)
+            n_over = int(over.sum())
+            n_base = int(len(ended) + (over & w["censored"].to_numpy(bool)).sum())
+            row.update(n_open=n_open, status=t("wt_status_ok"))
+            if len(ended) >= mc:
+                row.update(median=rule["median_ended_days"], p90=rule["p90_ended_days"])
+            if len(w) >= mc:
+                row.update(km_median=rule["km_median_days"])
+            if thr_days is not None:
+                row.update(n_over=n_over, n_base=n_base)
+                if n_base >= mc and n_over >= mc and (worst is None or n_over / n_base > worst[0]):
+                    worst = (n_over / n_base, name, short, thr, row, n_open)
+            if len(w) < mc:
+                row["status"] = t("wt_status_small")
+            pair = []
+            if len(ended) >= mc:
+                edges, counts, open_last = _bins(ended, thr_days)
+                hist_title = t("wt_hist_title", rule=_cap(short))
+                chart = fg.histogram(edges, counts, fmt=f, title=hist_title, x_label=t("days_axis"),
+                                     y_label=t("count_axis"), threshold=thr_days,
+                                     threshold_label=f"{t('threshold_label')} {f.duration(thr)}",
+                                     suppressed_label=t("suppressed_label", min_count=mc), open_last=open_last)
+                caption = t("wt_hist_caption", threshold=f.duration(thr), min_count=mc) if thr_days is not None \
+                    else t("wt_hist_caption_nothr", min_count=mc)
+                pair.append(Figure(f"{name}_histogram", hist_title, chart, caption))
+                hist = ctx.frame(pd.DataFrame({"from": edges[:-1], "to": edges[1:], "n": counts}))
+                if open_last:
+                    hist.loc[len(hist) - 1, "to"] = np.inf
+                exports.append(Table(f"{name}_histogram", hist_title, hist, [
+                    Col("from", t("c_bin_from"), "num", decimals=2), Col("to", t("c_bin_to"), "num", decimals=2),
+                    Col("n", t("c_n_waits"), "count")], hidden=True))
+            km = km_table(w["wait_days"].to_numpy(float), ~w["censored"].to_numpy(bool))
+            km = km[km["n_at_risk"] >= mc]
+            if len(km) and len(w) >= mc:
+                km_title = t("wt_km_title", rule=_cap(short))
+                end_words = RULE_ENDS.get(name, {}).get(ctx.lang, str(end))
+                chart = fg.km_curve(km["time"].tolist(), km["survival"].tolist(), km["ci_low"].tolist(),
+                                    km["ci_high"].tolist(), fmt=f, title=km_title, x_label=t("days_axis"),
+                                    y_label=t("waiting_axis"), threshold=thr_days,
+                                    threshold_label=f"{t('threshold_label')} {f.duration(thr)}",
+                                    x_max=max(float(np.quantile(ended, 0.95)) if len(ended) else 0.0,
+                                              2 * (thr_days or 0), 1.0))
+                pair.append(Figure(f"{name}_kaplan_meier", km_title, chart,
+                                   t("wt_km_caption", end=end_words, min_count=mc)))
+                exports.append(Table(f"{name}_kaplan_meier", km_title, ctx.frame(km), [
+                    Col("time", t("c_time_days"), "num", decimals=3), Col("n_at_risk", t("c_at_risk"), "count"),
+                    Col("survival", t("c_still_waiting"), "num", decimals=4),
+                    Col("ci_low", t("c_ci_low"), "num", decimals=4), Col("ci_high", t("c_ci_high"), "num", decimals=4)],
+                    hidden=True))
+            if pair:
+                blocks_after.append(Row(pair))
+        rows.append(row)
+    evaluated = [r for r in rows if r["status"] != t("wt_status_absent")]
+    if not evaluated:
+        return Section("waits", t("sec_waits"), [t("wt_none")])
+    finding = [t("wt_finding_1", k=f.int(len(evaluated)), total=f.int(len(rows)))]
+    highlight = None
+    if worst is not None:
+        share, name, short, thr, row, n_open = worst
+        finding.append(t("wt_finding_2", rule=short, share=f.share(row["n_over"], row["n_base"]),
+                         threshold=f.duration(thr), median=f.days(row["median"]), km=f.days(row["km_median"])))
+        finding.append(t("wt_finding_3", open=f.count(n_open), as_of=f.date(ctx.as_of)))
+        highlight = (share, t("wt_highlight", rule=_cap(short), share=f.share(row["n_over"], row["n_base"]),
+                              threshold=f.duration(thr), median=f.days(row["median"])))
+    else:
+        with_thr = [r for r in rows if r["status"] != t("wt_status_absent") and not pd.isna(r["n_base"])]
+        finding.append(t("wt_finding_2_ok", min_count=mc) if with_thr else t("wt_finding_2_nothr"))
+        medians = [(r["median"], r["short"]) for r in rows if not pd.isna(r["median"])]
+        if medians:
+            longest = max(medians)
+            finding.append(t("wt_finding_3_longest", rule=longest[1], median=f.days(longest[0])))
+    table = Table("guarantees", t("wt_table"), ctx.frame(pd.DataFrame(rows)), [
+        Col("rule", t("c_rule")), Col("threshold", t("c_threshold")), Col("n", t("c_n_waits"), "count"),
+        Col("n_ended", t("c_n_ended"), "count"), Col("n_open", t("c_n_open"), "count"),
+        Col("median", t("c_median"), "days"), Col("p90", t("c_p90"), "days"),
+        Col("over", t("c_over"), "share", of=("n_over", "n_base")), Col("km_median", t("c_km_median"), "days"),
+        Col("status", t("c_status"))], note=t("wt_table_note"))
+    return Section("waits", t("sec_waits"), finding, [table, *blocks_after, *exports], highlight)
+
+
+# --------------------------------------------------------------------------- 7. readmissions
+def readmissions(ctx: Context) -> Section:
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    title = t("sec_readmissions")
+    opts = dict(within="30D", acute_only=ctx.acute is not None, acute=ctx.acute or "acute")
+    try:
+        rr = pw.readmission_rates(log, by="unit", **opts) if log.has("unit") else \
+            pw.readmission_rates(log, by="domain", **opts)
+    except pw.OptionError:
+        return Section("readmissions", title, [t("rd_none")])
+    n = int(rr["n_discharges"].sum())
+    if not n:
+        return Section("readmissions", title, [t("rd_none")])
+    r30, r3 = int(rr["n_readmitted"].sum()), int(rr["n_within_3_days"].sum())
+    finding = [t("rd_finding_1", n=f.count(n), share30=f.share(r30, n), share3=f.share(r3, n),
+                 acute=t("acute_word") if ctx.acute else "")]
+    key = "unit" if log.has("unit") else "domain"
+    rr = rr.rename(columns={key: "group"})
+    ok = rr[(rr["n_discharges"] >= ctx.min_count) & ((rr["n_readmitted"] >= ctx.min_count)
+                                                    | (rr["n_readmitted"] == 0))]
+    if len(ok) and ok["n_readmitted"].max() > 0:
+        top = ok.sort_values(["rate", "n_discharges"], ascending=False, kind="stable").iloc[0]
+        finding.append(t("rd_finding_2", unit=top["group"] if key == "unit" else ctx.domain(top["group"]),
+                         rate=f.share(top["n_readmitted"], top["n_discharges"]), n=f.count(top["n_discharges"])))
+    try:
+        n_rev = len(pw.revolving_door(log))
+        finding.append(t("rd_finding_3", n=f.count(n_rev)))
+    except pw.OptionError:
+        pass
+    blocks: list = []
+    if not ctx.acute:
+        blocks.append(Note(t("rd_all_admissions")))
+    chart_rows = rr[rr["n_discharges"] >= ctx.min_count].sort_values("rate", ascending=False, kind="stable")
+    if len(chart_rows):
+        labels = chart_rows["group"] if key == "unit" else [ctx.domain(v) for v in chart_rows["group"]]
+        chart = fg.hbar(list(labels), chart_rows["rate"].tolist(),
+                        [f"{f.share(a, b)} ({f.count(a)} / {f.count(b)})"
+                         for a, b in zip(chart_rows["n_readmitted"], chart_rows["n_discharges"])],
+                        title=t("rd_chart_title"), max_value=max(float(chart_rows["rate"].max()), 0.05))
+        blocks.append(Figure("readmission_rates", t("rd_chart_title"), chart,
+                             t("rd_caption", min_count=ctx.min_count)))
+    cols = [Col("n_discharges", t("c_discharges"), "count"), Col("n_readmitted", t("c_readm_30"), "count"),
+            Col("rate30", t("c_rate_30"), "share", of=("n_readmitted", "n_discharges")),
+            Col("n_within_3_days", t("c_readm_3"), "count"),
+            Col("rate3", t("c_rate_3"), "share", of=("n_within_3_days", "n_discharges"))]
+    by_unit = ctx.frame(rr.sort_values("n_discharges", ascending=False, kind="stable"))
+    if key != "unit":
+        by_unit["group"] = [ctx.domain(v) for v in by_unit["group"]]
+    by_unit = merge_small(by_unit, by="n_discharges", label="group", other=ctx.other(),
+                          add=["n_discharges", "n_readmitted", "n_within_3_days"])
+    blocks.append(Table("readmissions_by_unit", t("rd_by_unit"), by_unit,
+                        [Col("group", t("c_unit") if key == "unit" else t("c_domain")), *cols]))
+    if any(a in log.attributes for a in ("age", "alder")):
+        try:
+            ra = pw.readmission_rates(log, by="age_band", **opts)
+            ra = merge_small(ctx.frame(ra), by="n_discharges", label="age_band", other=ctx.other(),
+                             add=["n_discharges", "n_readmitted", "n_within_3_days"])
+            blocks.append(Table("readmissions_by_age", t("rd_by_age"), ra,
+                                [Col("age_band", t("c_age_band")), *cols]))
+        except pw.OptionError:
+            pass
+    return Section("readmissions", title, finding, blocks, (r30 / n, finding[0]))
+
+
+# --------------------------------------------------------------------------- 8. discharge timing
+def discharges(ctx: Context) -> Section:
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    title = t("sec_discharges")
+    try:
+        dt = pw.discharge_timing(log, notice_rule=NOTICE_RULE)
+    except pw.OptionError:
+        return Section("discharges", title, [t("dc_none")])
+    s = dt.summary.iloc[0]
+    n = int(s["n_discharges"])
+    if not n:
+        return Section("discharges", title, [t("dc_none")])
+    rule_words = f.duration(NOTICE_RULE)
+    finding = [t("dc_finding_1", n=f.count(n), fri=f.share(s["n_friday"], n), after15=f.share(s["n_after_15"], n),
+                 fri15=f.share(s["n_friday_after_15"], n))]
+    n_not = int(s["n_notices"])
+    highlight = (float(s["share_friday"]) * 0.5, finding[0])
+    if n_not:
+        finding.append(t("dc_finding_2", notices=f.count(n_not), meet=f.share(s["n_meeting_rule"], n_not),
+                         rule=rule_words, lead=f.hours(s["median_lead_hours"])))
+        if n_not >= ctx.min_count and not f.is_small(s["n_meeting_rule"]) \
+                and not f.is_small(n_not - s["n_meeting_rule"]):
+            highlight = (1 - float(s["n_meeting_rule"]) / n_not, finding[-1])
+    finding.append(t("dc_finding_3", n=f.count(s["n_discharges_without_notice"])))
+    heat = dt.heatmap
+    days = list(WEEKDAYS[ctx.lang])
+    chart = fg.heatmap(heat.to_numpy().tolist(), row_labels=[_cap(d) for d in days],
+                       col_labels=[f"{h:02d}" for h in heat.columns], fmt=f, title=t("dc_heat_title"),
+                       x_label=t("hour_axis"), total_label="Σ")
+    blocks: list = [Figure("heatmap", t("dc_heat_title"), chart, t("dc_heat_caption", min_count=ctx.min_count))]
+    summary = pd.DataFrame([
+        (t("k_discharges"), n, n), (t("k_friday"), s["n_friday"], n), (t("k_after15"), s["n_after_15"], n),
+        (t("k_fri15"), s["n_friday_after_15"], n), (t("k_notices"), n_not, n),
+        (t("k_meet", rule=rule_words), s["n_meeting_rule"], n_not),
+        (t("k_no_notice"), s["n_discharges_without_notice"], n)], columns=["measure", "n", "of"])
+    blocks.append(Table("discharge_summary", t("dc_summary"), ctx.frame(summary), [
+        Col("measure", t("c_measure")), Col("n", t("c_discharges"), "count"),
+        Col("share", t("c_share"), "share", of=("n", "of"))],
+        note=f"{t('k_median_lead')}: {f.hours(s['median_lead_hours'])}." if n_not >= ctx.min_count else ""))
+    per_day = pd.DataFrame({"weekday": [_cap(d) for d in days], "n": heat.sum(axis=1).to_numpy(), "of": n})
+    blocks.append(Table("discharges_by_weekday", t("dc_weekdays"), ctx.frame(per_day), [
+        Col("weekday", t("c_weekday")), Col("n", t("c_discharges"), "count"),
+        Col("share", t("c_share"), "share", of=("n", "of"))]))
+    grid = heat.copy()
+    grid.columns = [f"{h:02d}" for h in grid.columns]
+    grid.insert(0, "weekday", [_cap(d) for d in days])
+    blocks.append(Table("discharge_heatmap", t("dc_heat_title"), ctx.frame(grid.reset_index(drop=True)),
+                        [Col("weekday", t("c_weekday"))] + [Col(c, c, "count") for c in grid.columns[1:]],
+                        hidden=True))
+    return Section("discharges", title, finding, blocks, highlight)
+
+
+# --------------------------------------------------------------------------- 9. conformance
+def conformance(ctx: Context) -> Section:
+    """Conformance to ``ctx.reference`` through :mod:`pathways.models` (pm4py, imported only here).
+
+    Uses ``pw.conformance(log, reference)`` (one row per case: ``fitness``,
+    ``n_deviations``, ``deviations``) and ``pw.conformance_summary(table)`` (one row
+    per kind and step of deviation, with ``n_cases``).
+    """
+    log, f, t = ctx.log, ctx.fmt, ctx.t
+    try:
+        from .. import models
+    except ImportError:
+        raise pw.OptionError("reference= needs pw.conformance (the module pathways.models), which this "
+                             "installation of pathways does not have; leave reference out.") from None
+    table = models.conformance(log, ctx.reference)
+    n = len(table)
+    if "n_deviations" in table:
+        n_fit = int((table["n_deviations"] == 0).sum())
+    else:
+        n_fit = int((table["fitness"] >= 1 - 1e-9).sum())
+    fitness = pd.to_numeric(table["fitness"], errors="coerce")
+    finding = [t("cf_finding_1", fit=f.share(n_fit, n), n=f.count(n), fitness=f.num(fitness.mean(), 2))]
+    summary = models.conformance_summary(table)
+    summary = summary.assign(deviation=[_deviation_text(ctx, k, s_) for k, s_ in zip(summary["kind"],
+                                                                                      summary["step"])],
+                             n_all=n) if len(summary) else summary
+    big = summary[summary["n_cases"] >= ctx.min_count] if len(summary) else summary
+    if len(big):
+        finding.append(t("cf_finding_2", dev=big.iloc[0]["deviation"], n=f.count(big.iloc[0]["n_cases"])))
+    blocks: list = [Note(t("cf_scope"))]
+    edges = np.linspace(0, 1, 11)
+    values = np.clip(fitness.dropna().to_numpy(float), 0, 1)
+    counts, _ = np.histogram(values, bins=edges)
+    chart = fg.histogram(edges, counts, fmt=f, title=t("cf_hist_title"), x_label=t("c_fitness"),
+                         y_label=t("c_cases"), suppressed_label=t("suppressed_label", min_count=ctx.min_count),
+                         open_last=False)
+    blocks.append(Figure("fitness", t("cf_hist_title"), chart, t("cf_hist_caption")))
+    if len(summary):
+        shown = merge_small(ctx.frame(summary), by="n_cases", label="deviation", other=ctx.other(),
+                            add=["n_deviations"])
+        shown["n_all"] = n
+        blocks.append(Table("deviations", t("cf_deviations"), shown.head(16), [
+            Col("deviation", t("c_deviation")), Col("n_deviations", t("c_deviations_n"), "count"),
+            Col("n_cases", t("c_cases"), "count"), Col("share", t("c_share"), "share", of=("n_cases", "n_all")),
+            Col("median_days", t("c_median_time"), "days", base="n_cases")]))
+    return Section("conformance", t("sec_conformance"), finding, blocks, (1 - n_fit / max(n, 1), finding[0]))
+
+
+def _deviation_text(ctx: Context, kind, step) -> str:
+    return f"{ctx.t('dev_' + str(kind)) if ('dev_' + str(kind)) in TEXTS else kind}: {step}"
+
+
+SECTIONS = (extract, unit_map, process_map, loops, handovers, waits, readmissions, discharges)
+
+__all__ = ["Context", "SECTIONS", "conformance", "extract", "unit_map", "process_map", "loops", "handovers",
+           "waits", "readmissions", "discharges", "LOOP_WITHIN", "LOOP_MAX_BETWEEN", "LOOP_QUIET", "MAX_GAP",
+           "BOUNCE_WITHIN", "NOTICE_RULE"]

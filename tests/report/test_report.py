@@ -1,0 +1,325 @@
+"""pw.report: sections, stated numbers, privacy, escaping, offline, exports."""
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pathways as pw
+from pathways import datasets
+from pathways.report.blocks import merge_small, safe_cell
+from pathways.report.texts import Fmt
+
+HEADINGS = {
+    "da": ["Udtrækket", "Enhedskort på tværs af sektorer", "Proceskort", "Cirkulære henvisninger",
+           "Overgange mellem psykiatri og somatik", "Ventetider og garantier", "Genindlæggelser",
+           "Udskrivningstidspunkter"],
+    "en": ["The extract", "Unit map across sectors", "Process map", "Circular referrals",
+           "Psychiatric–somatic handovers", "Waits against the guarantees", "Readmissions", "Discharge timing"],
+}
+
+
+def page(rep) -> str:
+    return Path(rep.path).read_text(encoding="utf-8")
+
+
+def h2(text: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r"<h2>(.*?)</h2>", text)]
+
+
+def finding(text: str, key: str) -> str:
+    """The finding paragraph of section ``key``, as plain text."""
+    m = re.search(rf'<section id="{key}"><h2>.*?</h2><div class="finding"><p>(.*?)</p>', text, flags=re.S)
+    assert m, f"no section {key}"
+    return html.unescape(m.group(1))
+
+
+def tokens(text: str) -> set[str]:
+    return set(re.findall(r"[\w-]+", text))
+
+
+def dk(n: int) -> str:
+    return f"{int(n):,}".replace(",", ".")
+
+
+def small_log(units, *, n_cases=6, extra=None):
+    """``n_cases`` patients, each through ``units`` (admitted and discharged in the last one)."""
+    rows = []
+    for i in range(n_cases):
+        pt = f"PT{i:04d}"
+        day = 1 + i
+        for j, unit in enumerate(units):
+            rows.append((pt, "Henvisning", f"2023-03-{day:02d} {8 + j:02d}:00", unit))
+        rows.append((pt, "Indlæggelse", f"2023-03-{day:02d} 15:00", units[-1]))
+        rows.append((pt, "Udskrivning", f"2023-03-{day + 3:02d} 11:00", units[-1]))
+    for r in extra or []:
+        rows.append(r)
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"])
+    return pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+
+
+# --------------------------------------------------------------------------- the bundled samples
+@pytest.mark.parametrize("name", ["dirty_extract", "elderly_medical", "psychiatry_somatic"])
+def test_every_section_is_there_in_the_report_language(sample_reports, name):
+    log, rep = sample_reports[name]
+    text = page(rep)
+    lang = "da" if name == "dirty_extract" else "en"
+    assert list(rep.sections) == HEADINGS[lang]
+    assert h2(text)[2:] == HEADINGS[lang]  # after the contents and the main findings
+    assert f'<html lang="{lang}">' in text
+    assert 1 <= len(rep.findings) <= 3
+    for f in rep.findings:  # the main findings open the page
+        assert html.escape(f, quote=True) in text.split('<section id="extract">')[0]
+
+
+@pytest.mark.parametrize("name", ["dirty_extract", "elderly_medical", "psychiatry_somatic"])
+def test_offline_no_resources_no_scripts(sample_reports, name):
+    text = page(sample_reports[name][1])
+    assert "http://" not in text and "https://" not in text
+    lowered = text.lower()
+    for bad in ("<script", "<link", "<img", "<iframe", "@import", " src=", "javascript:"):
+        assert bad not in lowered, bad
+    assert re.findall(r"url\((?!#)", lowered) == []
+    assert "Content-Security-Policy" in text and "default-src 'none'" in text
+    assert text.count("<svg") >= 6  # every diagram inline
+
+
+@pytest.mark.parametrize("name", ["dirty_extract", "elderly_medical", "psychiatry_somatic"])
+def test_no_case_id_in_the_page(sample_reports, name):
+    log, rep = sample_reports[name]
+    ids = set(log.to_pandas()["case_id"].astype(str))
+    assert len(ids) == log.n_cases
+    assert ids & tokens(page(rep)) == set()
+
+
+def test_no_case_id_in_any_exported_file(sample_reports):
+    log, rep = sample_reports["dirty_extract"]
+    ids = set(log.to_pandas()["case_id"].astype(str))
+    assert "NA" in ids  # the dirty extract's case literally named NA
+    files = [Path(p) for p in rep.files]
+    assert files and all(p.exists() for p in files)
+    for p in files:
+        if p.suffix in (".csv", ".svg"):
+            assert ids & tokens(p.read_text(encoding="utf-8-sig")) == set(), p.name
+
+
+def test_stated_numbers_are_the_logs(sample_reports):
+    log, rep = sample_reports["dirty_extract"]
+    text = page(rep)
+    ex = finding(text, "extract")
+    assert ex.startswith(f"Udtrækket rummer {dk(len(log))} hændelser for {dk(log.n_cases)} patienter fra "
+                         "1. januar 2021 til 29. december 2023.")
+    assert f"{len(log.rejected)} af {dk(log.n_read)} indlæste rækker" in ex
+    loops = pw.circular_referrals(log)
+    n_pat = loops["case_id"].nunique()
+    assert finding(text, "loops").startswith(f"{dk(n_pat)} patienter ({round(100 * n_pat / log.n_cases)} %)")
+    dt = pw.discharge_timing(log).summary.iloc[0]
+    assert finding(text, "discharges").startswith(f"Af {dk(dt['n_discharges'])} udskrivninger skete "
+                                                  f"{round(100 * dt['share_friday'])} % på en fredag")
+    rates = pw.readmission_rates(log, by="unit", acute="akut")
+    assert f"Af {dk(rates['n_discharges'].sum())} udskrivninger blev" in finding(text, "readmissions")
+
+
+def test_english_numbers(sample_reports):
+    log, rep = sample_reports["psychiatry_somatic"]
+    text = page(rep)
+    assert finding(text, "extract").startswith(f"The extract holds {len(log):,} events for {log.n_cases:,} patients")
+    b = pw.bounces(log)
+    assert f"that affected {b['case_id'].nunique():,} patients" in finding(text, "handovers")
+
+
+def test_waits_table_agrees_with_guarantees(sample_reports):
+    log, rep = sample_reports["dirty_extract"]
+    csv = next(p for p in rep.files if p.name == "06_waits_guarantees.csv")
+    table = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+    g = pw.guarantees(log, as_of=datasets.AS_OF).set_index("name")
+    row = table[table["Regel"].str.startswith("Udredningsret")].iloc[0]
+    assert int(row["Ventetider"]) == g.loc["udredningsret", "n"]
+    assert int(row["Afsluttede"]) == g.loc["udredningsret", "n_ended"]
+    assert row["Grænse"] == "30 dage"
+
+
+def test_figures_folder_has_svg_png_and_csv(sample_reports):
+    from PIL import Image
+
+    _, rep = sample_reports["dirty_extract"]
+    files = [Path(p) for p in rep.files]
+    stems = {p.stem for p in files if p.suffix == ".svg"}
+    assert {"02_unit_map_unit_map", "03_process_map_process_map", "04_loops_rings", "08_discharges_heatmap",
+            "06_waits_udredningsret_kaplan_meier", "06_waits_udredningsret_histogram"} <= stems
+    for stem in stems:
+        svg = next(p for p in files if p.name == f"{stem}.svg")
+        ET.fromstring(svg.read_bytes().split(b"?>", 1)[-1] if svg.read_bytes().startswith(b"<?xml")
+                      else svg.read_bytes())  # well-formed
+        png = next(p for p in files if p.name == f"{stem}.png")
+        with Image.open(png) as im:
+            assert im.format == "PNG" and im.size[0] > 200 and len(im.convert("RGB").getcolors(1 << 20)) > 5
+    csvs = [p for p in files if p.suffix == ".csv"]
+    assert len(csvs) >= 15
+    for p in csvs:
+        assert p.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
+        pd.read_csv(p, sep=";", decimal=",", encoding="utf-8-sig")
+
+
+def test_small_counts_are_suppressed_everywhere(sample_reports):
+    _, rep = sample_reports["dirty_extract"]
+    text = page(rep)
+    # the five unknown units of the dirty extract have one patient each
+    unknown = text.split('id="table-unknown_units"')[1].split("</table>")[0]
+    cells = re.findall(r'<td class="num">(.*?)</td>', unknown)
+    assert cells and set(cells) == {"&lt;5"}
+    csv = next(p for p in rep.files if p.name == "01_extract_unknown_units.csv")
+    assert set(pd.read_csv(csv, sep=";", encoding="utf-8-sig")["Patienter"]) == {"<5"}
+    assert "Antal fra 1 til 4 vises som „&lt;5“" in text  # the footer states the rule
+
+
+def test_footer_states_parameters_and_version(sample_reports):
+    _, rep = sample_reports["elderly_medical"]
+    foot = page(rep).split("<footer>")[1]
+    for needle in ("Evaluation date (as_of)</dt><dd>1 January 2024", "Smallest count shown (min_count)</dt><dd>5",
+                   "Language</dt><dd>en", f"pathways {pw.__version__}", "Right to assessment: referral received",
+                   "30 days", "acute only (column acute)"):
+        assert needle in foot, needle
+
+
+# --------------------------------------------------------------------------- small logs
+def test_unit_named_script_appears_only_escaped(tmp_path):
+    evil = "<script>alert(1)</script>"
+    log = small_log(["Egen læge", evil, "Medicinsk afdeling"])
+    rep = pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="en", figures_dir=tmp_path / "fig")
+    text = page(rep)
+    assert "<script" not in text.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    for p in rep.files:
+        if p.suffix == ".svg":
+            assert "<script" not in p.read_text(encoding="utf-8").lower(), p.name
+
+
+def test_csv_cells_that_look_like_formulas_are_escaped(tmp_path):
+    log = small_log(["=SUM(1+1)", "@cmd", "Medicinsk afdeling"])
+    rep = pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="en", figures_dir=tmp_path / "fig")
+    units = next(p for p in rep.files if p.name == "02_unit_map_units.csv")
+    cells = pd.read_csv(units, encoding="utf-8-sig")["Unit"].tolist()
+    assert "'=SUM(1+1)" in cells and "'@cmd" in cells and "Medicinsk afdeling" in cells
+    assert all(not str(c).startswith(("=", "+", "-", "@")) for c in cells)
+    assert "=SUM(1+1)" in page(rep)  # the page shows the name as it is
+
+
+def test_safe_cell_and_merge_small():
+    assert [safe_cell(x) for x in ("=1+2", "+45 12", "-3", "@A1", "\tx", "\rx", "ok")] == \
+        ["'=1+2", "'+45 12", "'-3", "'@A1", "'\tx", "'\rx", "ok"]
+    df = pd.DataFrame({"unit": ["A", "B", "C", "D"], "n_cases": [12, 4, 1, 0], "n_events": [30, 4, 2, 0]})
+    df.attrs["min_count"] = 5
+    out = merge_small(df, by="n_cases", label="unit", other="Other ({n})", add=["n_events"])
+    assert out["unit"].tolist() == ["A", "D", "Other (2)"]
+    assert out["n_events"].tolist() == [30, 0, 6]
+
+
+def test_tables_suppress_counts_shares_and_medians_over_small_counts():
+    from pathways.report.blocks import Col, Table
+
+    df = pd.DataFrame({"unit": ["A", "B"], "n_cases": [3, 40], "n_all": [600, 600], "median": [2.5, 4.25]})
+    tb = Table("t", "T", df, [Col("unit", "Unit"), Col("n_cases", "Patients", "count"),
+                             Col("share", "Share", "share", of=("n_cases", "n_all"), decimals=1),
+                             Col("median", "Median", "days", base="n_cases")])
+    assert tb.display(Fmt("en", 5)) == [["A", "<5", "<0.9%", "–"], ["B", "40", "6.7%", "4.2 days"]]
+    out = tb.export(Fmt("en", 5))
+    assert out[["Unit", "Patients", "Share"]].to_dict("list") == {"Unit": ["A", "B"], "Patients": ["<5", 40],
+                                                                  "Share": ["<0.9%", 0.0667]}
+    assert pd.isna(out.loc[0, "Median"]) and out.loc[1, "Median"] == 4.25
+    with pytest.raises(ValueError, match="case_id"):
+        Table("x", "X", df.assign(case_id="P1"), [Col("unit", "Unit")])
+
+
+def test_number_formats_per_language():
+    da, en = Fmt("da", 5), Fmt("en", 5)
+    assert (da.int(1234567), en.int(1234567)) == ("1.234.567", "1,234,567")
+    assert (da.num(3.14159, 2), en.num(3.14159, 2)) == ("3,14", "3.14")
+    assert (da.pct(0.5), en.pct(0.5)) == ("50 %", "50%")
+    assert [da.count(n) for n in (0, 1, 4, 5)] == ["0", "<5", "<5", "5"]
+    assert Fmt("da", 10).count(9) == "<10"
+    assert da.share(2, 1000, 1) == "<0,5 %" and da.share(3, 4) == "–" and da.share(50, 100) == "50 %"
+
+
+def test_small_log_states_counts_under_five(tmp_path):
+    log = small_log(["Egen læge", "Smerteklinik"], n_cases=3)
+    rep = pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="en")
+    text = page(rep)
+    assert finding(text, "extract").startswith("The extract holds 12 events for &lt;5 patients".replace("&lt;", "<"))
+    assert "<td>Patients (cases)</td><td>&lt;5</td>" in text
+    for n in (1, 2, 3, 4):  # no count from 1 to 4 in any table cell
+        assert f'<td class="num">{n}</td>' not in text
+
+
+def test_as_of_defaults_to_the_last_event_and_says_so(tmp_path):
+    log = small_log(["Egen læge", "Medicinsk afdeling"])
+    rep = pw.report(log, tmp_path / "r.html", language="en")
+    text = page(rep)
+    assert "No evaluation date (as_of) was given" in text
+    assert "9 March 2023 at 11:00 (last event; not given)" in text
+
+
+def test_thresholds_mapping_changes_a_rule(tmp_path, sample_reports):
+    log, _ = sample_reports["psychiatry_somatic"]
+    rep = pw.report(log, tmp_path / "r.html", as_of=datasets.AS_OF, language="en",
+                    thresholds={"udredningsret": "60D"})
+    rules = page(rep).split('id="table-guarantees"')[1].split("</table>")[0]
+    assert "<td>60 days</td>" in rules
+    with pytest.raises(pw.OptionError, match="Did you mean 'udredningsret'"):
+        pw.report(log, tmp_path / "r.html", thresholds={"udrednigsret": "60D"})
+
+
+def test_a_log_without_units_still_reports(tmp_path):
+    df = pd.DataFrame({"pt": [p for p in "ABCDEF" for _ in range(2)],
+                       "act": ["Henvisning modtaget", "Udredning start"] * 6,
+                       "ts": ["2023-01-02 09:00", "2023-02-20 10:00"] * 6})
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    rep = pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="en")
+    text = page(rep)
+    assert finding(text, "unit_map").startswith("The extract has no unit column")
+    assert finding(text, "readmissions").startswith("The extract has no discharges")
+
+
+def test_options_are_checked(tmp_path):
+    log = small_log(["Egen læge", "Medicinsk afdeling"])
+    with pytest.raises(pw.OptionError, match="Did you mean 'en'"):
+        pw.report(log, tmp_path / "r.html", language="eng")
+    with pytest.raises(pw.OptionError, match="min_count"):
+        pw.report(log, tmp_path / "r.html", min_count=0)
+    with pytest.raises(pw.OptionError, match="is a folder"):
+        pw.report(log, tmp_path)
+
+
+def test_report_is_callable_after_importing_a_submodule(tmp_path):
+    import pathways.report.texts  # noqa: F401 - binds pathways.report to the package
+
+    log = small_log(["Egen læge", "Medicinsk afdeling"])
+    rep = pw.report(log, tmp_path / "r.html", as_of="2023-06-01")
+    assert rep.path.exists() and rep.language == "da"
+    assert "Report:" in repr(rep)
+
+
+def test_conformance_section_with_a_reference(tmp_path):
+    models = pytest.importorskip("pathways.models", reason="pathways.models (pw.conformance) is not built yet")
+    if not all(hasattr(models, n) for n in ("conformance", "conformance_summary", "ReferencePathway")):
+        pytest.skip("pathways.models lacks conformance, conformance_summary or ReferencePathway")
+    rows = []
+    for i in range(8):
+        pt = f"PT{i:04d}"
+        rows += [(pt, "Henvisning modtaget", f"2023-03-{1 + i:02d} 09:00", "Psykiatrisk Visitationsklinik"),
+                 (pt, "Visitation", f"2023-03-{2 + i:02d} 09:00", "Psykiatrisk Visitationsklinik")]
+        if i < 6:  # two patients skip the first contact
+            rows.append((pt, "Førstegangssamtale", f"2023-03-{5 + i:02d} 09:00", "Distriktspsykiatri"))
+    log = pw.from_pandas(pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"]), case="pt", activity="act",
+                         timestamp="ts", unit="unit")
+    ref = models.ReferencePathway(["referral_received", "visitation", "first_contact"])
+    rep = pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="en", reference=ref)
+    assert rep.sections[-1] == "Conformance to the reference pathway"
+    table = models.conformance(log, ref)
+    n_fit = int((table["n_deviations"] == 0).sum())
+    assert n_fit == 6
+    assert finding(page(rep), "conformance").startswith(
+        f"{round(100 * n_fit / 8)}% of 8 patients followed the reference pathway without deviation")
