@@ -173,22 +173,15 @@ class Section:
     highlight: tuple[float, str] | None = None
 
     def figures(self) -> list[Figure]:
-        out = []
-        for b in self.blocks:
-            if isinstance(b, Figure):
-                out.append(b)
-            elif isinstance(b, Row):
-                out.extend(x for x in b.items if isinstance(x, Figure))
-        return out
+        return self._blocks(Figure)
 
     def tables(self) -> list[Table]:
-        out = []
-        for b in self.blocks:
-            if isinstance(b, Table):
-                out.append(b)
-            elif isinstance(b, Row):
-                out.extend(x for x in b.items if isinstance(x, Table))
-        return out
+        return self._blocks(Table)
+
+    def _blocks(self, kind) -> list:
+        """The blocks of ``kind``, also those inside a Row, in order."""
+        items = [x for b in self.blocks for x in (b.items if isinstance(b, Row) else [b])]
+        return [x for x in items if isinstance(x, kind)]
 
 
 def _missing(v) -> bool:
