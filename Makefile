@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LAB    := $(VENV)/.installed-notebooks
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench lab clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# JupyterLab only for `make lab`: `make test` executes the notebooks without it.
+$(LAB): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,notebooks]'
+	touch $(LAB)
+
 demo: $(STAMP)
 	$(VENV)/bin/pathways demo
 
@@ -22,6 +28,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/pathways bench --full
+
+# JupyterLab refuses to run as root unless told (containers and CI machines run as root).
+lab: $(LAB)
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf $(VENV) build *.egg-info out
