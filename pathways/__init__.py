@@ -81,10 +81,12 @@ _EXPORTS = {
     "Response": "models",
     "Precedence": "models",
     "NotCoExistence": "models",
-    # the report
-    "report": "report",
+    # privacy
+    "pseudonymize": "privacy",
 }
-_SUBMODULES = ("datasets", "synthetic", "schema")
+# ``pw.report`` is the report package itself, callable as the function (pathways/report/__init__.py):
+# binding the function here would hide the package from ``import pathways.report.build``
+_SUBMODULES = ("datasets", "synthetic", "schema", "report")
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES])
 

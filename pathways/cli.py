@@ -67,6 +67,35 @@ class Progress:
         self._shown = False
 
 
+# --------------------------------------------------------------------------- safe output
+def safe_text(text: str) -> str:
+    r"""``text`` for a terminal: control characters from the data (escape sequences that could clear the
+    screen or retitle the window, NUL, carriage returns) and bidi overrides shown as ``\x1b``-style escapes.
+
+    Examples
+    --------
+    >>> safe_text("Afsnit \x1b[2J P1\u202e\nnext line\tok")
+    'Afsnit \\x1b[2J P1\\u202e\nnext line\tok'
+    """
+    from .render.dot import UNSAFE
+
+    text = UNSAFE.sub(lambda m: ascii(m.group())[1:-1], text)
+    return text.replace("\r", "\\r")
+
+
+class _SafeStream:
+    """stdout while a command runs: every line goes through :func:`safe_text`."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return self._stream.write(safe_text(str(text)))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 # --------------------------------------------------------------------------- config and mapping
 def add_mapping_options(p: argparse.ArgumentParser) -> None:
     """The column mapping and reading options shared by every command that reads an extract."""
@@ -418,10 +447,12 @@ def _yaml_value(v) -> str:
 
 def config_text(path: str, header: list[str], guess: dict, reading: dict, dayfirst) -> str:
     """The YAML text of a config for ``path`` (comments say what was guessed and what to check)."""
-    lines = [f"# pathways config for {os.path.basename(path)}, written by `pathways init-config` by guessing",
+    # names from the file go into comments as JSON strings: a line break in a name cannot start a YAML line
+    name = _yaml_value(os.path.basename(path))[1:-1]
+    lines = [f"# pathways config for {name}, written by `pathways init-config` by guessing",
              "# from the header. Check the columns, then run:",
-             f"#   pathways report {os.path.basename(path)} --config <this file> -o report.html",
-             f"# Columns in the file: {', '.join(header)}", "", "columns:"]
+             f"#   pathways report {name} --config <this file> -o report.html",
+             f"# Columns in the file: {', '.join(_yaml_value(h) for h in header)}", "", "columns:"]
     for role in ROLES:
         note = "" if guess[role] else "  # not found: name the column or leave null"
         if role in ("case", "activity", "timestamp") and not guess[role]:
@@ -706,6 +737,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from .errors import PathwaysError
 
+    stdout = sys.stdout
+    sys.stdout = _SafeStream(stdout)  # names from the data are printed: no terminal escapes get through
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # rejections are printed by the commands themselves
@@ -717,19 +750,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         first, *rest = str(exc).splitlines() or [type(exc).__name__]
-        print(f"pathways: error: {first}", file=sys.stderr)
+        print(f"pathways: error: {safe_text(first)}", file=sys.stderr)
         for line in rest[:5]:
-            print(f"  {line}", file=sys.stderr)
+            print(f"  {safe_text(line)}", file=sys.stderr)
         print("  (run with --debug for the traceback)", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
         if args.debug:
             raise
-        print(f"pathways: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
-              file=sys.stderr)
+        print(f"pathways: internal error: {type(exc).__name__}: "
+              f"{safe_text(str(exc).splitlines()[0]) if str(exc).strip() else ''}", file=sys.stderr)
         print("  This is a bug in pathways; run again with --debug for the traceback and report it.",
               file=sys.stderr)
         return 3
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Engine connections. DuckDB (through Ibis) is the embedded default.
+"""Engine connections. DuckDB (through Ibis) is the embedded default; Spark (:mod:`pathways._spark`,
+``pip install 'pathways[spark]'``) runs the same Ibis expressions where the data is.
+
+The analyses never ask which engine they run on: the few things that differ (the engine
+builtins of :mod:`pathways._udf`, materialised tables, calendar tests) are handled here and in
+:mod:`pathways._spark`, and tests/spark/ checks that both engines give identical tables.
 
 Timestamps are stored as ``TIMESTAMPTZ`` (instants) and the session runs in UTC,
 so that every difference of times is exact, across daylight-saving changes too.
@@ -121,6 +126,59 @@ def local_time(ts, tz: str):
     from ._udf import wall_clock
 
     return wall_clock(tz, ts)
+
+
+# --- engine-neutral handling of tables ---------------------------------------------------------
+#: The engines: DuckDB in-process (default), Spark (``pip install 'pathways[spark]'``).
+ENGINES = ("duckdb", "spark")
+
+
+def engine_of(backend) -> str:
+    """``"duckdb"`` or ``"spark"``: the engine an Ibis backend belongs to."""
+    return "spark" if getattr(backend, "name", None) == "pyspark" else "duckdb"
+
+
+def create_table(backend, name: str, expr) -> None:
+    """Compute the Ibis expression ``expr`` once into the engine's table ``name`` (Spark: a cached view)."""
+    if engine_of(backend) == "duckdb":
+        backend.create_table(name, expr, temp=True)
+    else:
+        from . import _spark
+
+        _spark.materialize(backend, name, expr)
+
+
+def engine_table(backend, name: str):
+    """``(table, expression)``: the Ibis table ``name`` and the expression analyses use (Spark: times typed UTC)."""
+    if engine_of(backend) == "duckdb":
+        table = backend.table(name)
+        return table, table
+    from . import _spark
+
+    return _spark.table(backend, name)
+
+
+def drop_table(backend, name: str) -> None:
+    """Drop the engine table ``name`` (quietly: the engine may be gone at interpreter exit)."""
+    if engine_of(backend) == "duckdb":
+        try:
+            backend.con.execute(f"DROP TABLE IF EXISTS {sql_quote(name)}")
+        except Exception:
+            pass
+    else:
+        from . import _spark
+
+        _spark.drop(backend, name)
+
+
+def local_midnight(ts, tz: str, backend):
+    """Ibis boolean: the instant ``ts`` is exactly midnight in the wall-clock time of ``tz``."""
+    import datetime
+
+    local = local_time(ts, tz)
+    if engine_of(backend) == "duckdb":
+        return local.time() == datetime.time(0, 0)
+    return local.truncate("D") == local  # Spark has no TIME type
 
 
 def fresh_name(prefix: str) -> str:

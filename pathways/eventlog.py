@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from . import schema as S
-from .engine import fresh_name, local_time, sql_literal, sql_quote as q
+from .engine import fresh_name, local_midnight, sql_literal, sql_quote as q
 from .errors import EventLogError, OptionError, check_choice, closest
 
 
@@ -110,6 +110,22 @@ def _text_sql(col: str, col_type: str) -> str:
     return f"NULLIF(TRIM({txt}), '')"
 
 
+# Instants every part of the toolchain can hold: Python's datetime stops at years 1 and 9999, and a
+# day's margin keeps the local time in any zone inside them too. DuckDB reads far wider dates
+# ("0000-12-31", "10000-01-01", "294247-01-10") that would break len(log) and every table later.
+_FIRST_INSTANT = "TIMESTAMPTZ '0001-01-02 00:00:00+00'"
+_LAST_INSTANT = "TIMESTAMPTZ '9999-12-31 00:00:00+00'"
+
+
+def _out_of_range(column: str) -> str:
+    return f"({column} < {_FIRST_INSTANT} OR {column} >= {_LAST_INSTANT})"
+
+
+def _shown(column: str, raw: str) -> str:
+    """The offending time as text: the source text, or the parsed instant when the source was typed."""
+    return f"CASE WHEN {raw} = 'x' THEN CAST({column} AS VARCHAR) ELSE {raw} END"
+
+
 def _fix_hint(problem: str) -> str:
     return {
         "not a date": "Pass timestamp_format='%d-%m-%Y %H:%M' (or dayfirst=True for day-first dates)",
@@ -118,8 +134,29 @@ def _fix_hint(problem: str) -> str:
         "missing case id": "Fill in the case id or remove the rows",
         "missing activity": "Fill in the activity or remove the rows",
         "end before start": "Check whether the two time columns are swapped",
+        "time out of range": "Times must lie between the years 1 and 9999; 0001-01-01 and 9999-12-31 are "
+                             "often placeholders for 'unknown': clear them or fix the source",
+        "end time out of range": "End times must lie between the years 1 and 9999; leave an open end empty "
+                                 "instead of a placeholder such as 9999-12-31",
         "duplicate of an earlier row": "Pass duplicates='keep' to keep exact duplicates",
     }.get(problem, "See err.failure_cases")
+
+
+def clashing_names(names) -> list[str]:
+    """Column names the engine cannot tell apart: equal, or equal but for ASCII case ("Afsnit", "afsnit").
+
+    DuckDB matches names ignoring ASCII case, so two such columns would quietly read as one.
+
+    Examples
+    --------
+    >>> clashing_names(["cpr", "Afsnit", "afsnit", "Æ", "æ"])
+    ['Afsnit', 'afsnit']
+    """
+    import string
+
+    fold = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+    keys = [str(n).translate(fold) for n in names]
+    return sorted({str(n) for n, k in zip(names, keys) if keys.count(k) > 1})
 
 
 def describe_failures(failures, n_rows: int) -> str:
@@ -128,32 +165,22 @@ def describe_failures(failures, n_rows: int) -> str:
     for (column, problem), grp in failures.groupby(["column", "problem"], sort=False):
         rows = ", ".join(str(r) for r in grp["row"].head(3))
         more = ", ..." if len(grp) > 3 else ""
-        example = grp["value"].iloc[0]
+        # a whole input line (column "*") may hold the case id: messages and warnings never quote it
+        example = "" if column == "*" else f"; e.g. {grp['value'].iloc[0]!r}"
         lines.append(f"column {column!r}: {len(grp):,} of {n_rows:,} rows: {problem} "
-                     f"(rows {rows}{more}; e.g. {example!r}). {_fix_hint(problem)}.")
+                     f"(rows {rows}{more}{example}). {_fix_hint(problem)}.")
     return "\n".join(lines) + "\nRow numbers count data rows from 0. See err.failure_cases or log.rejected."
 
 
-def build(source: str, *, backend, n_read: int, case: str, activity: str, timestamp: str,
-          end_timestamp: str | None = None, unit: str | None = None, resource: str | None = None,
-          referral_to: str | None = None, attributes: Sequence[str] | None = None,
-          tz: str = "Europe/Copenhagen", timestamp_format: str | Sequence[str] | None = None,
-          dayfirst: bool = False, taxonomy=None, vocabulary=None, strict: bool = False,
-          duplicates: Literal["keep", "reject"] = "keep", origin: str = "frame",
-          extra_failures=None) -> "EventLog":
-    """Validate the DuckDB relation ``source`` (source columns plus ``__pw_row``) into an EventLog.
+def map_columns(types: dict, *, case, activity, timestamp, end_timestamp=None, unit=None, resource=None,
+                referral_to=None, attributes=None):
+    """``(mapping, attributes, attr_names)``: roles -> source columns, checked against the source's ``types``.
 
-    ``extra_failures`` are rows a reader already refused (e.g. CSV lines with the
-    wrong number of fields); they count as read and go to ``log.rejected``.
+    Raises EventLogError for a missing column (with the closest name) and OptionError
+    for a column mapped to two roles. ``attr_names`` renames attributes that clash with
+    a canonical column (``unit`` -> ``unit_attr``).
     """
-    import pandas as pd
-
-    check_choice("duplicates", duplicates, ["keep", "reject"])
-    con = backend.con
-    described = con.execute(f"DESCRIBE {q(source)}").fetchall()
-    types = {name: typ for name, typ, *_ in described if name != "__pw_row"}
     available = list(types)
-
     mapping = {"case": case, "activity": activity, "timestamp": timestamp,
                "end_timestamp": end_timestamp, "unit": unit, "resource": resource,
                "referral_to": referral_to}
@@ -176,6 +203,31 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         while name in S.RESERVED or name in attr_names.values():
             name = f"{name}_attr"  # never silently drop a clashing column: rename it
         attr_names[a] = name
+    return mapping, attributes, attr_names
+
+
+def build(source: str, *, backend, n_read: int, case: str, activity: str, timestamp: str,
+          end_timestamp: str | None = None, unit: str | None = None, resource: str | None = None,
+          referral_to: str | None = None, attributes: Sequence[str] | None = None,
+          tz: str = "Europe/Copenhagen", timestamp_format: str | Sequence[str] | None = None,
+          dayfirst: bool = False, taxonomy=None, vocabulary=None, strict: bool = False,
+          duplicates: Literal["keep", "reject"] = "keep", origin: str = "frame",
+          extra_failures=None) -> "EventLog":
+    """Validate the DuckDB relation ``source`` (source columns plus ``__pw_row``) into an EventLog.
+
+    ``extra_failures`` are rows a reader already refused (e.g. CSV lines with the
+    wrong number of fields); they count as read and go to ``log.rejected``.
+    """
+    import pandas as pd
+
+    check_choice("duplicates", duplicates, ["keep", "reject"])
+    con = backend.con
+    described = con.execute(f"DESCRIBE {q(source)}").fetchall()
+    types = {name: typ for name, typ, *_ in described if name != "__pw_row"}
+    available = list(types)
+    mapping, attributes, attr_names = map_columns(
+        types, case=case, activity=activity, timestamp=timestamp, end_timestamp=end_timestamp, unit=unit,
+        resource=resource, referral_to=referral_to, attributes=attributes)
 
     col = {role: q(c) for role, c in mapping.items()}
     ts_sql = _timestamp_sql(con, source, col["timestamp"], types[timestamp], tz, timestamp_format, dayfirst)
@@ -191,6 +243,7 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         _Check("activity IS NULL", activity, "missing activity", "''"),
         _Check("NULLIF(TRIM(__raw_ts), '') IS NULL", timestamp, "missing timestamp", "''"),
         _Check("timestamp IS NULL AND NULLIF(TRIM(__raw_ts), '') IS NOT NULL", timestamp, "not a date", "__raw_ts"),
+        _Check(_out_of_range("timestamp"), timestamp, "time out of range", _shown("timestamp", "__raw_ts")),
     ]
     if "end_timestamp" in mapping:
         end_sql = _timestamp_sql(con, source, col["end_timestamp"], types[end_timestamp], tz, timestamp_format,
@@ -200,6 +253,8 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         checks += [
             _Check("end_timestamp IS NULL AND NULLIF(TRIM(__raw_end), '') IS NOT NULL", end_timestamp,
                    "end timestamp not a date", "__raw_end"),
+            _Check(_out_of_range("end_timestamp"), end_timestamp, "end time out of range",
+                   _shown("end_timestamp", "__raw_end")),
             _Check("end_timestamp < timestamp", end_timestamp, "end before start", "__raw_end"),
         ]
     else:
@@ -383,8 +438,10 @@ class EventLog:
         """
         table = self._cache.get(key)
         if table is None:
+            from .engine import create_table
+
             name = fresh_name("cache")
-            self.backend.create_table(name, build(self), temp=True)
+            create_table(self.backend, name, build(self))
             table = self._cache[key] = _engine_table(self.backend, name)
         return table
 
@@ -410,7 +467,7 @@ class EventLog:
             row = t.aggregate(
                 n_events=t.count(), n_cases=t.case_id.nunique(), n_activities=t.activity.nunique(),
                 n_units=t.unit.nunique(), first=t.timestamp.min(), last=t.timestamp.max(),
-                n_midnight=(local_time(t.timestamp, self.tz).time() == _MIDNIGHT).sum(),
+                n_midnight=local_midnight(t.timestamp, self.tz, self.backend).sum(),
             ).to_pyarrow().to_pylist()[0]
             row["n_midnight"] = int(row["n_midnight"] or 0)
             object.__setattr__(self, "_stats", row)
@@ -515,18 +572,19 @@ _LIFETIMES = weakref.WeakKeyDictionary()
 
 def _engine_table(backend, name: str):
     """The Ibis table ``name``, dropped from the engine once no expression refers to it."""
-    table = backend.table(name)
+    from .engine import engine_table
+
+    base, table = engine_table(backend, name)  # on Spark, ``table`` is ``base`` with times typed UTC
     marker = type("_Lifetime", (), {})()
     weakref.finalize(marker, _drop_table, backend, name)
-    _LIFETIMES[table.op()] = marker
+    _LIFETIMES[base.op()] = marker
     return table
 
 
 def _drop_table(backend, name: str) -> None:
-    try:
-        backend.con.execute(f"DROP TABLE IF EXISTS {q(name)}")
-    except Exception:  # the connection may already be closed at interpreter exit
-        pass
+    from .engine import drop_table
+
+    drop_table(backend, name)  # quietly: the connection may already be closed at interpreter exit
 
 
 def _zone(tz: str):
@@ -535,4 +593,4 @@ def _zone(tz: str):
     return ZoneInfo(tz)
 
 
-__all__ = ["EventLog", "PathwaysWarning", "build", "describe_failures"]
+__all__ = ["EventLog", "PathwaysWarning", "build", "clashing_names", "describe_failures"]

@@ -55,17 +55,30 @@ def unit_graph(log, *, within="180D", max_between: int = 4, max_gap="7D") -> nx.
     log.require("unit", purpose="unit_graph")
     gap = duration(max_gap, argument="max_gap")
     g = nx.DiGraph(parameters={"within": str(within), "max_between": max_between, "max_gap": str(max_gap)})
-    for r in log.units.itertuples(index=False):
-        g.add_node(r.unit, domain=r.domain, sector=r.sector, n_events=int(r.n_events), n_cases=int(r.n_cases))
+    units = log.units
+    # column-wise, then added in one call each: a log with a million distinct units stays quick
+    nodes = pd.DataFrame({"domain": units["domain"].astype(object).to_numpy(),
+                          "sector": units["sector"].astype(object).to_numpy(),
+                          "n_events": units["n_events"].astype("int64").to_numpy(),
+                          "n_cases": units["n_cases"].astype("int64").to_numpy()})
+    g.add_nodes_from(zip(units["unit"].astype(object), nodes.to_dict("records")))
     on_loop = _route_edges(circular_routes(log, within=within, max_between=max_between))
-    matrix = handover_matrix(log, by="unit", max_gap=max_gap).rename(columns={"from": "a", "to": "b"})
-    for r in matrix.itertuples(index=False):
-        a, b = r.a, r.b
-        g.add_edge(a, b, n_handovers=int(r.n_handovers), n_cases=int(r.n_cases),
-                   median_gap_days=float(r.median_gap_days), n_long_gaps=int(r.n_long_gaps),
-                   loop=(a, b) in on_loop,
-                   psychiatric_somatic=(g.nodes[a].get("domain"), g.nodes[b].get("domain")) in _CROSSING,
-                   long_wait=bool(r.median_gap_days > gap / pd.Timedelta("1D")))
+    matrix = handover_matrix(log, by="unit", max_gap=max_gap)
+    a, b = matrix["from"].astype(object).to_numpy(), matrix["to"].astype(object).to_numpy()
+    domains = dict(zip(units["unit"], units["domain"]))
+    d_a, d_b = pd.Series(a).map(domains), pd.Series(b).map(domains)
+    median = matrix["median_gap_days"].astype("float64").to_numpy()
+    edges = pd.DataFrame({
+        "n_handovers": matrix["n_handovers"].astype("int64").to_numpy(),
+        "n_cases": matrix["n_cases"].astype("int64").to_numpy(),
+        "median_gap_days": median, "n_long_gaps": matrix["n_long_gaps"].astype("int64").to_numpy(),
+        "loop": pd.MultiIndex.from_arrays([a, b]).isin(list(on_loop)) if on_loop and len(a) else False,
+        "psychiatric_somatic": (((d_a == "psychiatric") & (d_b == "somatic"))
+                                | ((d_a == "somatic") & (d_b == "psychiatric"))).to_numpy(),
+        "long_wait": median > gap / pd.Timedelta("1D"),
+    })
+    edges["loop"] = edges["loop"].astype(bool)
+    g.add_edges_from(zip(a, b, edges.to_dict("records")))
     return g
 
 
@@ -92,40 +105,72 @@ def transition_graph(log, *, level: Literal["activity", "event_type", "unit"] = 
     >>> e["n_transitions"], e["median_days"], e["long_wait"]
     (2, 34.5, True)
     """
-    from .analyses.transitions import END, START, transitions
+    from .analyses.transitions import END, START
+
+    edges = transition_edges(log, level=level, threshold=threshold, within=within, max_between=max_between)
+    g = nx.DiGraph(parameters={"level": level, "threshold": str(threshold)})
+    # nodes in the order the edges first name them (source before target)
+    order = pd.unique(edges[["source", "target"]].to_numpy(dtype=object).ravel()) if len(edges) else []
+    g.add_nodes_from((n, {"terminal": n in (START, END)}) for n in order)
+    attrs = edges.drop(columns=["source", "target"]).to_dict("records")
+    g.add_edges_from(zip(edges["source"], edges["target"], attrs))
+    return g
+
+
+def transition_edges(log, *, level: Literal["activity", "event_type", "unit"] = "activity", threshold="30D",
+                     within="180D", max_between: int = 4) -> pd.DataFrame:
+    """The edges of :func:`transition_graph` as a table, one row per edge (computed column-wise).
+
+    Columns ``source``, ``target``, ``n_transitions``, ``n_cases``, ``mean_days``,
+    ``median_days``, ``p90_days``, ``max_days``, ``long_wait``, ``loop``,
+    ``psychiatric_somatic`` and, below the unit level, ``n_loop_moves`` and
+    ``n_psychiatric_somatic_moves``. Maps draw from this table without building a
+    graph, which matters for logs with a million distinct activities.
+    """
+    from .analyses.transitions import transitions
 
     limit = duration(threshold, argument="threshold") / pd.Timedelta("1D")
     tr = transitions(log, level=level)
-    on_loop: set = set()
-    domains: dict = {}
+    out = pd.DataFrame({
+        "source": tr["source"].astype(object).to_numpy(), "target": tr["target"].astype(object).to_numpy(),
+        "n_transitions": tr["n_transitions"].astype("int64").to_numpy(),
+        "n_cases": tr["n_cases"].astype("int64").to_numpy(),
+        **{c: tr[c].astype("float64").to_numpy() for c in ("mean_days", "median_days", "p90_days", "max_days")},
+    })
+    out["long_wait"] = out["median_days"].notna().to_numpy() & (out["median_days"] > limit).to_numpy()
+    pair = pd.MultiIndex.from_arrays([out["source"], out["target"]])
     if level == "unit":
         from .analyses.loops import circular_routes
 
         on_loop = _route_edges(circular_routes(log, within=within, max_between=max_between))
-        domains = dict(zip(log.units["unit"], log.units["domain"]))
-    moves = {} if level == "unit" or not log.has("unit") else _unit_moves(log, level, within, max_between)
-    g = nx.DiGraph(parameters={"level": level, "threshold": str(threshold)})
-    for r in tr.itertuples(index=False):
-        for node in (r.source, r.target):
-            if node not in g:
-                g.add_node(node, terminal=node in (START, END))
-        if level == "unit":
-            flags = dict(loop=(r.source, r.target) in on_loop,
-                         psychiatric_somatic=(domains.get(r.source), domains.get(r.target)) in _CROSSING)
+        units = log.units  # one query: a log may have a million units
+        domains = dict(zip(units["unit"], units["domain"]))
+        out["loop"] = pair.isin(list(on_loop)) if on_loop else False
+        d_src, d_dst = out["source"].map(domains), out["target"].map(domains)
+        out["psychiatric_somatic"] = ((d_src == "psychiatric") & (d_dst == "somatic")) | \
+            ((d_src == "somatic") & (d_dst == "psychiatric"))
+    else:
+        moves = None if not log.has("unit") else _unit_moves(log, level, within, max_between)
+        if moves is None or not len(moves):
+            n_loop = n_cross = pd.Series(0, index=out.index, dtype="int64")
         else:
-            n_loop, n_cross = moves.get((r.source, r.target), (0, 0))
-            flags = dict(loop=n_loop * 2 >= r.n_transitions > 0, n_loop_moves=n_loop,
-                         psychiatric_somatic=n_cross * 2 >= r.n_transitions > 0, n_psychiatric_somatic_moves=n_cross)
-        g.add_edge(r.source, r.target, n_transitions=int(r.n_transitions), n_cases=int(r.n_cases),
-                   mean_days=float(r.mean_days), median_days=float(r.median_days), p90_days=float(r.p90_days),
-                   max_days=float(r.max_days),
-                   long_wait=bool(pd.notna(r.median_days) and r.median_days > limit), **flags)
-    return g
+            counts = moves.set_index(["_src", "_dst"]).reindex(pair)
+            n_loop = pd.Series(counts["n_loop"].fillna(0).astype("int64").to_numpy(), index=out.index)
+            n_cross = pd.Series(counts["n_cross"].fillna(0).astype("int64").to_numpy(), index=out.index)
+        n = out["n_transitions"]
+        out["loop"] = (n_loop * 2 >= n) & (n > 0)
+        out["n_loop_moves"] = n_loop
+        out["psychiatric_somatic"] = (n_cross * 2 >= n) & (n > 0)
+        out["n_psychiatric_somatic_moves"] = n_cross
+    out["loop"] = out["loop"].astype(bool)
+    out["psychiatric_somatic"] = out["psychiatric_somatic"].astype(bool)
+    return out
 
 
-def _unit_moves(log, level: str, within, max_between: int) -> dict:
-    """Per (source, target) activity or event type: transitions that move along a circular route or across
-    the psychiatric/somatic line, counted in the engine in one pass over the ordered events."""
+def _unit_moves(log, level: str, within, max_between: int) -> pd.DataFrame:
+    """Per (source, target) activity or event type (``_src``, ``_dst``): transitions that move along a circular
+    route (``n_loop``) or across the psychiatric/somatic line (``n_cross``), counted in the engine in one pass
+    over the ordered events."""
     import ibis
 
     from .analyses.loops import circular_routes
@@ -144,5 +189,4 @@ def _unit_moves(log, level: str, within, max_between: int) -> dict:
     else:
         on_route = e._dst.isnull()  # no circular route: always False, as a column so that it sums
     counts = e.group_by(["_src", "_dst"]).aggregate(n_loop=on_route.sum(), n_cross=crossing.sum()).to_pandas()
-    return {(a, b): (int(x or 0), int(y or 0))
-            for a, b, x, y in counts[["_src", "_dst", "n_loop", "n_cross"]].itertuples(index=False)}
+    return counts[["_src", "_dst", "n_loop", "n_cross"]].astype({"_src": object, "_dst": object})

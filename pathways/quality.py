@@ -8,7 +8,7 @@ import html
 import pandas as pd
 
 from .analyses._common import timestamp
-from .engine import local_time
+from .engine import local_midnight
 
 _COLUMNS = ["check", "severity", "n_rows", "n_cases", "share", "example", "action"]
 
@@ -102,13 +102,14 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
                      "example": "" if example is None or not n_rows else str(example), "action": action})
 
     # 1. rejected rows, one line per reason
-    rej = log.rejected
+    rej = _rejections(log.rejected)
     if len(rej):  # a row with several problems counts under each
-        rej = rej.assign(problem=rej["problem"].str.split("; "), value=rej["value"].str.split("; ")) \
-            .explode(["problem", "value"])
         for problem, grp in rej.groupby("problem", sort=True):
+            first = grp.iloc[0]
+            # a whole input line (a CSV line with the wrong number of fields) holds the case id: not shown
+            shown = first["column"] != "*" and first["value"] is not None
             add(f"rejected: {problem}", "error", len(grp), None,
-                f"row {grp['row'].iloc[0]}: {grp['value'].iloc[0]!r}",
+                f"row {first['row']}: {first['value']!r}" if shown else f"row {first['row']}",
                 "See log.rejected; fix the source or the reading options.")
     else:
         add("rejected rows", "error", 0, 0, None, "Nothing to do.")
@@ -122,7 +123,7 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
         "Order within a tie follows the input rows; check that the extract lists events in order.")
 
     # 3. midnight (date-only) timestamps
-    mid = t.filter(local_time(t.timestamp, log.tz).time() == datetime.time(0, 0))
+    mid = t.filter(local_midnight(t.timestamp, log.tz, log.backend))
     m = mid.aggregate(n_rows=mid.count(), n_cases=mid.case_id.nunique(),
                       example=mid.activity.min()).to_pyarrow().to_pylist()[0]
     add("timestamps exactly at midnight", "info" if log.date_only else "warning", m["n_rows"], m["n_cases"],
@@ -194,6 +195,26 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
             "Departure falls back to the event time; durations of these stays are unknown.")
 
     return QualityReport(pd.DataFrame(rows, columns=_COLUMNS))
+
+
+def _rejections(rejected) -> pd.DataFrame:
+    """One row per (rejected row, problem): row, column, problem, value.
+
+    ``log.rejected`` joins a row's problems with "; "; the problems are the library's
+    words, but a column name or a value may itself contain "; ", so those are split
+    only when they give one part per problem (else the value is left out: None).
+    """
+    out = []
+    for r in rejected.itertuples(index=False):
+        problems = str(r.problem).split("; ")
+        k = len(problems)
+        parts = {}
+        for field in ("column", "value"):
+            text = "" if getattr(r, field) is None else str(getattr(r, field))
+            split = text.split("; ") if k > 1 else [text]
+            parts[field] = split if len(split) == k else [None] * k
+        out += [(r.row, c, p, v) for c, p, v in zip(parts["column"], problems, parts["value"])]
+    return pd.DataFrame(out, columns=["row", "column", "problem", "value"])
 
 
 def _local(value, tz: str):

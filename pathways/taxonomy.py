@@ -172,7 +172,8 @@ UNIT_RULES: tuple[Rule, ...] = (
          (_PSY, _REG)),
     # 4. substance use (a hospital's alcohol unit is regional)
     Rule("alkohol- / misbrugsenhed på hospital",
-         r"(?=.*(hospital|sygehus))(?=.*(misbrug|rusmid|alkohol|alcohol|addict))", (_SUB, _REG)),
+         # anchored: unanchored lookaheads with .* retry at every position (quadratic on long names)
+         r"^(?=.*(hospital|sygehus))(?=.*(misbrug|rusmid|alkohol|alcohol|addict))", (_SUB, _REG)),
     Rule("misbrugscenter / rusmidler", r"misbrug|rusmid|stofbehandl|narkoti|substitutionsbeh",
          (_SUB, _MUNI), source="T"),
     Rule("alkoholbehandling", r"alkohol|alcohol", (_SUB, _MUNI)),
@@ -899,7 +900,8 @@ ACTIVITY_RULES: tuple[Rule, ...] = (
     Rule("retur", r"\bretur|\breturned\b|tilbagesend|sent back", ("referral_returned",),
          unless=r"orlov|\bleave\b"),
     Rule("henvisning modtaget",
-         r"(henvis|referral).*(modtag|received|indgaa|indkom)|(modtag|received|indgaa|indkom).*(henvis|referral)",
+         # both words, in either order; anchored, so a long name is scanned once, not once per position
+         r"^(?=.*(henvis|referral))(?=.*(modtag|received|indgaa|indkom))",
          ("referral_received",)),
     Rule("henvisning til / sendt (navnet begynder med henvisning)",
          r"^(ny |gen|re ?)?(henvis\w*|henvist|referral|referred)"

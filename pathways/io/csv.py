@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from ..engine import check_zone, duckdb_backend, fresh_name
+from ..engine import check_zone, duckdb_backend, fresh_name, sql_quote
 from ..errors import EventLogError
 from ..textfile import sniff
-from ..eventlog import EventLog, build
+from ..eventlog import EventLog, build, clashing_names
 
 def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None = None,
              encoding: str | None = None, tz: str = "Europe/Copenhagen", **options) -> EventLog:
@@ -39,7 +39,6 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
     """
     import numpy as np
     import pyarrow as pa
-    import pyarrow.csv as pcsv
 
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -54,63 +53,204 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
         raise EventLogError(f"sep={sep!r}: the separator must be one character, e.g. ';'.")
     header = [h.lstrip("\ufeff") for h in header]
     blank = [i for i, h in enumerate(header) if not h.strip()]
-    dups = sorted({h for h in header if header.count(h) > 1 and h.strip()})
+    dups = clashing_names([h for h in header if h.strip()])
     if blank or dups:
         problem = (f"column(s) {', '.join(str(i + 1) for i in blank)} of the header have no name"
-                   if blank else f"the header repeats the column name(s) {dups}")
+                   if blank else f"the header repeats the column name(s) {dups} (names that differ only "
+                   "in upper and lower case count as the same)")
         raise EventLogError(f"{path!r}: {problem}. Give every column its own name in the first line.")
 
-    def read(enc: str, threads: bool):
-        bad = []
-
-        def on_invalid(row):
-            bad.append(row)
-            return "skip"
-
-        table = pcsv.read_csv(
-            path,
-            read_options=pcsv.ReadOptions(encoding=enc, use_threads=threads, column_names=header,
-                                          skip_rows=1),
-            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True,
-                                            invalid_row_handler=on_invalid),
-            convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in header},
-                                                null_values=[""], strings_can_be_null=True,
-                                                quoted_strings_can_be_null=True))
-        return table, bad
-
+    if "__pw_row" in header:
+        raise EventLogError(f"{path!r}: the header has a column called '__pw_row', a name pathways keeps for "
+                            "the row numbers. Rename that column in the first line.")
+    backend = duckdb_backend()
+    check_zone(tz)
+    con = backend.con
+    proven_utf8 = encoding == "utf-8" and any(b >= 0x80 for b in head)  # æ, ø, å written as UTF-8
+    block = _BLOCK_BYTES
     try:
-        try:
-            table, bad = read(encoding, True)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            if encoding != "utf-8" or "UTF8" not in str(exc).upper().replace("-", ""):
-                raise
-            encoding = "cp1252"  # the first 64 KiB were UTF-8, a later line is not
-            table, bad = read(encoding, True)
-        if bad and any(b.number is None for b in bad):
-            table, bad = read(encoding, False)  # serial reading knows the line numbers
+        for _ in range(3):  # at most: a larger block, then another encoding
+            try:
+                name, n_read, bad = _stream(con, path, encoding, sep, header, block)
+                break
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                last = exc
+                if "straddl" in str(exc) and block < _MAX_BLOCK_BYTES:
+                    block = _MAX_BLOCK_BYTES  # one row (a long free-text cell) is longer than a block
+                elif encoding == "utf-8" and _undecodable(exc):
+                    # the first 64 KiB were UTF-8, a later line is not: a Windows export whose first lines
+                    # were plain ASCII (cp1252), or a UTF-8 file with stray bytes (those become U+FFFD)
+                    encoding = _LENIENT_UTF8 if proven_utf8 else "cp1252"
+                else:
+                    raise
+        else:
+            raise last
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError) as exc:
-        raise EventLogError(f"cannot read {path!r} as CSV (separator {sep!r}, encoding {encoding}): "
+        if "straddl" in str(exc):
+            raise EventLogError(f"cannot read {path!r} as CSV: one row is longer than {_MAX_BLOCK_BYTES >> 20} MB "
+                                "(a field with an unclosed quote, or a huge free-text cell). Check the quotes "
+                                "in the file, or remove that column.") from None
+        shown = "utf-8 (bytes that are not UTF-8 replaced)" if encoding == _LENIENT_UTF8 else encoding
+        raise EventLogError(f"cannot read {path!r} as CSV (separator {sep!r}, encoding {shown}): "
                             f"{exc}. Pass sep=... or encoding=... explicitly.") from None
 
     import pandas as pd
 
-    n_read = table.num_rows + len(bad)
-    # line numbers count the header as line 1; data rows count from 0
-    bad_rows = np.array(sorted(b.number - 2 for b in bad), dtype="int64")
-    rows = np.delete(np.arange(n_read, dtype="int64"), bad_rows) if len(bad) else np.arange(n_read)
     extra = pd.DataFrame({
-        "row": bad_rows,
+        "row": np.array([b[0] for b in bad], dtype="int64"),
         "column": ["*"] * len(bad),
-        "problem": [f"{b.actual_columns} fields where the header has {b.expected_columns}" for b in bad],
-        "value": [b.text[:200] for b in bad],
+        "problem": [f"{b[1]} fields where the header has {b[2]}" for b in bad],
+        "value": [b[3] for b in bad],
     })
-    table = table.append_column("__pw_row", pa.array(rows, type=pa.int64()))
-    backend = duckdb_backend()
-    check_zone(tz)
-    name = fresh_name("csv")
-    backend.con.register(name, table)
     try:
         return build(name, backend=backend, n_read=n_read, case=case, activity=activity,
                      timestamp=timestamp, tz=tz, origin=path, extra_failures=extra, **options)
     finally:
-        backend.con.unregister(name)
+        con.execute(f"DROP TABLE IF EXISTS {sql_quote(name)}")
+
+
+# Rows are parsed in blocks of this many bytes and appended to the engine in batches of about
+# _BATCH_ROWS rows, so a CSV file larger than memory is read with bounded memory: the engine
+# keeps the rows (spilling to its temporary directory beyond its memory limit), Python holds one batch.
+_BLOCK_BYTES = 1 << 20
+_MAX_BLOCK_BYTES = 1 << 26  # a row longer than a block is read again with blocks of 64 MB
+_BATCH_ROWS = 250_000
+#: A codec name for UTF-8 that replaces undecodable bytes (registered on first use).
+_LENIENT_UTF8 = "pathways_utf_8_replace"
+
+
+def _stream(con, path: str, encoding: str, sep: str, header: list[str], block: int = _BLOCK_BYTES):
+    """Stream the CSV into a new engine table (text columns plus ``__pw_row``).
+
+    Returns the table name, the number of data rows read and the rows refused for their
+    number of fields as ``(row, fields, expected, text)`` tuples. The parser runs serially,
+    so that it knows the row number of every refused row.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if encoding == _LENIENT_UTF8:
+        _register_lenient_utf8()
+    bad: list[tuple[int, int, int, str]] = []
+
+    def on_invalid(row):
+        # row numbers count the header as 1; data rows count from 0
+        bad.append((row.number - 2, row.actual_columns, row.expected_columns, row.text[:200]))
+        return "skip"
+
+    name = fresh_name("csv")
+    columns = ", ".join(f"{sql_quote(h)} VARCHAR" for h in header)
+    con.execute(f"CREATE TABLE {sql_quote(name)} ({columns}, __pw_row BIGINT)")
+    try:
+        with _quiet_handler_errors(on_invalid):
+            reader = pcsv.open_csv(
+                path,
+                read_options=pcsv.ReadOptions(encoding=encoding, use_threads=False, column_names=header,
+                                              skip_rows=1, block_size=block),
+                parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                                invalid_row_handler=on_invalid),
+                convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                    null_values=[""], strings_can_be_null=True,
+                                                    quoted_strings_can_be_null=True))
+            next_row = 0      # the first row number not given out yet
+            seen_bad = 0      # refused rows already accounted for in next_row
+            pending, n_pending = [], 0
+            for batch in reader:
+                k = batch.num_rows
+                if not k:
+                    continue
+                # this batch's rows are the next k row numbers that were not refused
+                numbers = np.arange(next_row, next_row + k, dtype="int64")
+                refused = sorted(b[0] for b in bad[seen_bad:])
+                for r in refused:
+                    if r <= numbers[-1]:
+                        numbers[np.searchsorted(numbers, r):] += 1
+                        seen_bad += 1
+                next_row = int(numbers[-1]) + 1
+                pending.append(pa.Table.from_batches([batch]).append_column("__pw_row", pa.array(numbers)))
+                n_pending += k
+                if n_pending >= _BATCH_ROWS:
+                    _append(con, name, pending)
+                    pending, n_pending = [], 0
+            _append(con, name, pending)
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {sql_quote(name)}")
+        raise
+    bad.sort(key=lambda b: b[0])
+    n_read = max(next_row, bad[-1][0] + 1 if bad else 0)
+    n_kept = con.execute(f"SELECT count(*) FROM {sql_quote(name)}").fetchall()[0][0]
+    if n_kept + len(bad) != n_read:  # every row number once: kept or refused
+        con.execute(f"DROP TABLE IF EXISTS {sql_quote(name)}")
+        raise EventLogError(f"cannot read {path!r} as CSV: {n_kept:,} rows and {len(bad):,} refused rows do not "
+                            f"add up to the {n_read:,} rows numbered. Please report this file's shape as a bug.")
+    return name, n_read, bad
+
+
+def _append(con, name: str, tables) -> None:
+    if not tables:
+        return
+    import pyarrow as pa
+
+    chunk = pa.concat_tables(tables)
+    view = fresh_name("csv_chunk")
+    con.register(view, chunk)
+    try:
+        con.execute(f"INSERT INTO {sql_quote(name)} SELECT * FROM {sql_quote(view)}")
+    finally:
+        con.unregister(view)
+
+
+def _undecodable(exc) -> bool:
+    """Whether a reading error means bytes that are not in the encoding.
+
+    Either the text says so, or the refused-row handler could not be given a row whose text is
+    not UTF-8 (pyarrow then reports the field count it would have handed to the handler).
+    """
+    text = str(exc).upper().replace("-", "")
+    return "UTF8" in text or isinstance(exc, UnicodeDecodeError) or ("EXPECTED" in text and "COLUMNS" in text)
+
+
+def _register_lenient_utf8() -> None:
+    import codecs
+    import functools
+
+    try:
+        codecs.lookup(_LENIENT_UTF8)
+        return
+    except LookupError:
+        pass
+    utf8 = codecs.lookup("utf-8")
+    info = codecs.CodecInfo(
+        name=_LENIENT_UTF8, encode=utf8.encode,
+        decode=functools.partial(utf8.decode, errors="replace"),
+        incrementalencoder=utf8.incrementalencoder,
+        incrementaldecoder=functools.partial(codecs.getincrementaldecoder("utf-8"), errors="replace"))
+    codecs.register(lambda n: info if n.replace("-", "_") == _LENIENT_UTF8 else None)
+
+
+class _quiet_handler_errors:
+    """Hide the "Exception ignored in on_invalid" message pyarrow prints when a refused row's text is not
+    UTF-8 (the read then fails, and read_csv says so or falls back to another encoding)."""
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    def __enter__(self):
+        import sys
+
+        self.previous = sys.unraisablehook
+
+        def hook(unraisable):
+            if unraisable.object is self.handler and isinstance(unraisable.exc_value, UnicodeDecodeError):
+                return
+            self.previous(unraisable)
+
+        sys.unraisablehook = hook
+        return self
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.unraisablehook = self.previous
+        return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import check_zone, duckdb_backend, fresh_name
 from ..errors import EventLogError
-from ..eventlog import EventLog, build
+from ..eventlog import EventLog, build, clashing_names
 
 
 def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Europe/Copenhagen",
@@ -63,15 +63,19 @@ def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Euro
         raise EventLogError(f"from_pandas expects a pandas DataFrame, got {type(df).__name__}. "
                             "Use pw.read_csv / pw.read_parquet for files.")
     names = [str(c) for c in df.columns]
-    dups = sorted({n for n in names if names.count(n) > 1})
+    dups = clashing_names(names)
     if dups:
-        raise EventLogError(f"the frame has duplicate column names {dups}; every column needs its own "
-                            "name. Rename them (df.columns = [...]) and try again.")
+        raise EventLogError(f"the frame has duplicate column names {dups} (names that differ only in upper and "
+                            "lower case count as the same); every column needs its own name. Rename them "
+                            "(df.columns = [...]) and try again.")
+    if "__pw_row" in names:
+        raise EventLogError("the frame has a column called '__pw_row', a name pathways keeps for the row "
+                            "numbers. Rename it (df.rename(columns={'__pw_row': ...})) and try again.")
     frame = df.set_axis(names, axis=1) if list(df.columns) != names else df
     frame = frame.reset_index(drop=True)
     mixed = [c for c in frame.columns if frame[c].dtype == object]
     if mixed:  # objects of mixed Python types cannot be scanned by type; read them as text
-        frame = frame.assign(**{c: frame[c].astype("string") for c in mixed})
+        frame = frame.assign(**{c: _as_text(frame[c]) for c in mixed})
     frame = frame.assign(__pw_row=np.arange(len(frame), dtype="int64"))
     backend = duckdb_backend()
     check_zone(tz)
@@ -82,6 +86,17 @@ def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Euro
                      timestamp=timestamp, tz=tz, **options)
     finally:
         backend.con.unregister(name)
+
+
+def _as_text(column):
+    """An object column as pandas text; bytes that are not UTF-8 keep their bytes as ``\\x..`` escapes."""
+    try:
+        return column.astype("string")
+    except (UnicodeDecodeError, TypeError, ValueError):
+        def text(v):
+            return v.decode("utf-8", errors="backslashreplace") if isinstance(v, (bytes, bytearray)) else str(v)
+
+        return column.map(text, na_action="ignore").astype("string")
 
 
 def from_pm4py(df, **options) -> EventLog:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import OptionError
-from .engines import HINT, RenderError, find_engine
+from .engines import HINT, TIMEOUT_SECONDS, RenderError, find_engine
 
 _SUFFIXES = ("svg", "png", "pdf", "dot")
 
@@ -59,7 +59,8 @@ class Diagram:
         self._cache: dict = {}
 
     # --- pictures --------------------------------------------------------------
-    def _render(self, fmt: str, *, engine: str | None = None, dpi: float | None = None) -> bytes:
+    def _render(self, fmt: str, *, engine: str | None = None, dpi: float | None = None,
+                timeout: float | None = None) -> bytes:
         key = (fmt, engine, dpi)
         if key in self._cache:
             return self._cache[key]
@@ -67,25 +68,28 @@ class Diagram:
         if e is None:
             raise RenderError(HINT if engine is None else f"the layout engine {engine!r} is not installed. {HINT}")
         args = self.layout_args + ((f"-Gdpi={dpi:g}",) if dpi is not None else ())
-        out = e.run(self.dot, fmt, layout=self.layout, args=args)
+        out = e.run(self.dot, fmt, layout=self.layout, args=args,
+                    timeout=TIMEOUT_SECONDS if timeout is None else timeout)
         self._cache[key] = out
         return out
 
-    def svg(self, *, engine: str | None = None) -> str:
+    def svg(self, *, engine: str | None = None, timeout: float | None = None) -> str:
         """The picture as SVG text (UTF-8).
 
         ``engine`` picks ``"dot"`` or ``"graphviz-pure"``; by default the system
-        ``dot`` when it is on PATH, otherwise ``graphviz-pure``.
+        ``dot`` when it is on PATH, otherwise ``graphviz-pure``. A layout running
+        longer than ``timeout`` seconds (default 120) is stopped with a
+        :class:`~pathways.render.engines.RenderError`.
         """
-        return self._render("svg", engine=engine).decode("utf-8")
+        return self._render("svg", engine=engine, timeout=timeout).decode("utf-8")
 
-    def png(self, *, dpi: float = 150, engine: str | None = None) -> bytes:
+    def png(self, *, dpi: float = 150, engine: str | None = None, timeout: float | None = None) -> bytes:
         """The picture as PNG bytes at ``dpi`` dots per inch (150 is sharp on screen and in print)."""
         if not dpi or dpi <= 0:
             raise OptionError(f"dpi={dpi!r} is not allowed; give a positive number such as 150.")
-        return self._render("png", engine=engine, dpi=dpi)
+        return self._render("png", engine=engine, dpi=dpi, timeout=timeout)
 
-    def save(self, path, *, dpi: float = 150, engine: str | None = None) -> Path:
+    def save(self, path, *, dpi: float = 150, engine: str | None = None, timeout: float | None = None) -> Path:
         """Write the diagram to ``path``; the suffix picks the format: .svg, .png, .pdf or .dot.
 
         PDF needs an engine that writes it (the system Graphviz does; graphviz-pure
@@ -99,11 +103,11 @@ class Diagram:
         if suffix == "dot":
             data = self.dot.encode("utf-8")
         elif suffix == "svg":
-            data = self.svg(engine=engine).encode("utf-8")
+            data = self.svg(engine=engine, timeout=timeout).encode("utf-8")
         elif suffix == "png":
-            data = self.png(dpi=dpi, engine=engine)
+            data = self.png(dpi=dpi, engine=engine, timeout=timeout)
         else:
-            data = self._render("pdf", engine=engine)
+            data = self._render("pdf", engine=engine, timeout=timeout)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return path

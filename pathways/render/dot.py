@@ -12,12 +12,21 @@ from __future__ import annotations
 import html
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Characters never drawn: C0 and C1 control characters (NUL, terminal escapes) and the
+#: bidirectional controls that reorder the text after them (U+202A-U+202E, U+2066-U+2069), so that
+#: a unit name cannot turn the count beside it around. Shared by the report and the command line.
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = UNSAFE
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
+#: Longest text drawn as one label (characters); longer names end in "…". Graphviz refuses an HTML
+#: label over 16,384 characters, and no reader needs a 100,000-character unit name drawn in full.
+MAX_LABEL_CHARS = 200
+
+
 def html_text(value) -> str:
-    """Text for an HTML-like label: escaped, newlines as ``<br/>``, control characters dropped.
+    """Text for an HTML-like label: escaped, newlines as ``<br/>``, control and bidi-override characters dropped.
 
     Examples
     --------
@@ -27,6 +36,8 @@ def html_text(value) -> str:
     'linje 1<br/>linje 2'
     """
     text = _CONTROL.sub("", str(value)).replace("\t", " ")
+    if len(text) > MAX_LABEL_CHARS:
+        text = text[:MAX_LABEL_CHARS - 1] + "…"
     return "<br/>".join(html.escape(part, quote=True) for part in _NEWLINE.split(text))
 
 
@@ -39,6 +50,8 @@ def quote(value) -> str:
     "a \\"b\\" \\\\ c"
     """
     text = _CONTROL.sub("", str(value))
+    if len(text) > MAX_LABEL_CHARS:
+        text = text[:MAX_LABEL_CHARS - 1] + "…"
     text = text.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + _NEWLINE.sub(r"\\n", text) + '"'
 
@@ -159,4 +172,4 @@ class DotBuilder:
         return "\n".join(lines) + "\n"
 
 
-__all__ = ["html_text", "quote", "html_label", "attrs", "HTML", "DotBuilder"]
+__all__ = ["html_text", "quote", "html_label", "attrs", "HTML", "DotBuilder", "UNSAFE", "MAX_LABEL_CHARS"]

@@ -22,6 +22,7 @@ from ..errors import OptionError, PathwaysError
 HINT = ("No layout engine found: install pathways' dependencies (pip install graphviz-pure) "
         "or Graphviz (https://graphviz.org/download/) to get pictures.")
 
+#: Longest a layout may run before it is stopped with a RenderError (seconds).
 TIMEOUT_SECONDS = 120
 
 
@@ -53,8 +54,10 @@ class Engine:
             done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, timeout=timeout,
                                   check=False)
         except subprocess.TimeoutExpired:
-            raise RenderError(f"the layout engine {self.name} took longer than {timeout:g} s; make the diagram "
-                              "smaller (max_nodes=...).") from None
+            # subprocess.run has killed the engine: nothing keeps running after this message
+            raise RenderError(f"the layout engine {self.name} took longer than {timeout:g} s and was stopped; make "
+                              "the diagram smaller (max_nodes=..., min_share=...) or allow more time "
+                              "(timeout=... seconds).") from None
         if done.returncode != 0 or not done.stdout:
             msg = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise RenderError(f"the layout engine {self.name} failed (exit {done.returncode}): "

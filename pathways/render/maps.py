@@ -143,11 +143,13 @@ def select(nodes: pd.DataFrame, edges: pd.DataFrame, *, max_nodes: int, min_shar
         keep.append(idx)
         running += float(w)
     kept = set(keep)
-    for name in candidates - terminals:
-        for side in ("target", "source"):
-            touching = eligible[eligible[side] == name]
-            if len(touching) and not (set(touching.index) & kept):
-                kept.add(touching.index[0])
+    # every candidate its heaviest incoming, then its heaviest outgoing edge if it has none yet: column-wise
+    # (eligible is sorted heaviest first), in a fixed order, so the map is the same on every run and a
+    # budget of thousands of nodes costs no more than a sort
+    for side in ("target", "source"):
+        touched = set(eligible.loc[eligible.index.isin(kept), side])
+        first = eligible[~eligible[side].isin(terminals)].drop_duplicates(side)
+        kept.update(first.index[~first[side].isin(touched)])
     shown_edges = edges.loc[sorted(kept)] if kept else edges.iloc[0:0]
     shown_edges = shown_edges.sort_values(["weight", "source", "target"], ascending=[False, True, True],
                                           kind="stable")
@@ -293,7 +295,7 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     True
     """
     from ..analyses.transitions import END, START
-    from ..graphs import transition_graph
+    from ..graphs import transition_edges
 
     measure = _measure(measure)
     check_choice("level", level, ["activity", "unit"])
@@ -302,7 +304,8 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     if unit_only:
         log.require("unit", purpose=f"highlight={unit_only!r}")
     max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "process_map")
-    g = transition_graph(log, level=level, threshold=threshold)
+    # the edges of pw.transition_graph, as a table: no graph object for a million distinct activities
+    table = transition_edges(log, level=level, threshold=threshold)
     stats = log.units if level == "unit" else log.activities
     key = "unit" if level == "unit" else "activity"
     nodes = pd.DataFrame({"name": stats[key].astype(object), "n_events": stats["n_events"].astype("int64"),
@@ -312,8 +315,7 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
         nodes["sector"] = stats["sector"].to_numpy()
     cols = ["n_transitions", "n_cases", "mean_days", "median_days", "p90_days", "max_days", "loop",
             "psychiatric_somatic", "long_wait"]
-    edges = pd.DataFrame([{"source": a, "target": b, **{c: d[c] for c in cols}} for a, b, d in g.edges(data=True)],
-                         columns=["source", "target", *cols])
+    edges = table[["source", "target", *cols]].copy()
     freq_col = "n_transitions" if isinstance(measure, Frequency) and measure.what == "events" else "n_cases"
     node_col = "n_events" if freq_col == "n_transitions" else "n_cases"
     nodes["weight"] = nodes["n_events"].astype(float)

@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import OptionError, check_choice
 from . import styles as st
 from .diagram import Diagram
-from .dot import HTML, DotBuilder, html_text
+from .dot import HTML, MAX_LABEL_CHARS, DotBuilder, html_text
 
 WIDTH = 900.0       # points for the time axis
 LEFT = 200.0        # room for lane names
@@ -25,7 +25,8 @@ _TICKS = (1, 2, 7, 14, 30, 60, 90, 180, 365, 730)
 
 
 def _text_width(text: str, size: float = 10.0) -> float:
-    return len(str(text)) * size * 0.56 + 14
+    # labels are cut at MAX_LABEL_CHARS (html_text), so a box never grows wider than that text
+    return min(len(str(text)), MAX_LABEL_CHARS) * size * 0.56 + 14
 
 
 def _tick_step(span_days: float) -> int:

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import OptionError
 from ..render import styles as st
 from ..render.diagram import Diagram
-from ..render.dot import HTML, DotBuilder, html_text
+from ..render.dot import HTML, UNSAFE, DotBuilder, html_text
 from ..render.engines import RenderError
 
 FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
@@ -36,7 +36,7 @@ AXIS = "#6b7780"
 TEXT = "#1f2a33"
 MUTED = "#5b6670"
 RED = "#d62728"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = UNSAFE  # control and bidi-override characters are never drawn
 
 
 def _esc(value) -> str:

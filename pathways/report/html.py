@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+from ..render.dot import UNSAFE
 from ..render.engines import RenderError
 from .blocks import Figure, Note, Row, Section, Table
 from .figures import inline_svg
@@ -76,8 +77,14 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def esc(value) -> str:
-    """Text for HTML: ``&``, ``<``, ``>`` and both quotes escaped."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text for HTML: ``&``, ``<``, ``>`` and both quotes escaped; control and bidi-override characters dropped.
+
+    Examples
+    --------
+    >>> esc('<b onclick="x">\u202e5 >\x1b[2J')
+    '&lt;b onclick=&quot;x&quot;&gt;5 &gt;[2J'
+    """
+    return html.escape(UNSAFE.sub("", "" if value is None else str(value)), quote=True)
 
 
 class Page:
