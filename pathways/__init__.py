@@ -24,6 +24,7 @@ _EXPORTS = {
     "Vocabulary": "taxonomy",
     "from_pandas": "io.pandas",
     "from_pm4py": "io.pandas",
+    "from_spark": "io.spark",
     "read_csv": "io.csv",
     "read_parquet": "io.parquet",
     "write_parquet": "io.parquet",

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, closest
+from .._udf import epoch_us
 from ._common import TEXT, days_between, duration, local_times, with_parameters
 from .waits import finish_groups, group_columns
 
@@ -261,8 +262,9 @@ def revolving_door(log, *, n: int = 3, within="365D", acute_only: bool = False,
     a = t.filter(t.event_type == "admission")
     if acute_col:
         a = a.filter(acute_flag(a[acute_col]))
-    w = ibis.window(group_by=S.CASE, order_by=a.timestamp.epoch_seconds(),
-                    range=(0, int(span.total_seconds())))
+    # exact elapsed time on every engine: whole microseconds (epoch seconds are a float on DuckDB
+    # and truncated to whole seconds on Spark)
+    w = ibis.window(group_by=S.CASE, order_by=epoch_us(a.timestamp), range=(0, span // pd.Timedelta(1, "us")))
     a = a.mutate(_in_window=a.count().over(w))
     per = a.group_by(S.CASE).aggregate(n_admissions=a.count(), n_admissions_max_in_window=a._in_window.max(),
                                        first_admission_at=a.timestamp.min(), last_admission_at=a.timestamp.max())

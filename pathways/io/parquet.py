@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+from typing import Literal
 
 from ..engine import check_zone, duckdb_backend, fresh_name, sql_literal
 from ..errors import EventLogError
@@ -11,12 +12,17 @@ from ..eventlog import EventLog, build
 
 
 def read_parquet(path, *, case: str, activity: str, timestamp: str, tz: str = "Europe/Copenhagen",
-                 **options) -> EventLog:
+                 engine: Literal["duckdb", "spark"] = "duckdb", **options) -> EventLog:
     """Read a Parquet file (or a folder or glob of them) into an EventLog.
 
-    The file is scanned by DuckDB; the input row number is the row's position in
-    the file (files of a folder or glob follow each other in name order). Options
-    are those of :func:`pathways.from_pandas`.
+    The file is scanned by the engine, never loaded into pandas: DuckDB streams files
+    larger than memory (spilling to disk beyond ``pw.configure_engine(memory_limit=...)``);
+    ``engine="spark"`` reads it with Spark (the active SparkSession, else a local one;
+    ``pip install 'pathways[spark]'``), where the events stay and every analysis runs.
+    The input row number is the row's position in the file (files of a folder or glob
+    follow each other in name order). On Spark the path may also be a URI Spark reads
+    (``s3a://...``, ``abfss://...``, ``dbfs:/...``). Options are those of
+    :func:`pathways.from_pandas`.
 
     Examples
     --------
@@ -27,12 +33,24 @@ def read_parquet(path, *, case: str, activity: str, timestamp: str, tz: str = "E
     >>> pw.read_parquet(path, case="case", activity="act", timestamp="ts")
     EventLog: 2 events, 1 cases, 2 activities, 0 units, 2023-05-01 → 2023-05-03, 0 rows rejected
     """
+    from ..engine import ENGINES
+    from ..errors import check_choice
+
+    check_choice("engine", engine, ENGINES)
     path = os.fspath(path)
+    if engine == "spark" and _is_uri(path):
+        from .spark import read_parquet_spark
+
+        return read_parquet_spark(path, None, case=case, activity=activity, timestamp=timestamp, tz=tz, **options)
     files = sorted(glob.glob(os.path.join(path, "**", "*.parquet"), recursive=True)) if os.path.isdir(path) \
         else sorted(glob.glob(path)) if any(ch in path for ch in "*?[") else [path] if os.path.exists(path) else []
     if not files:
         raise EventLogError(f"no Parquet file at {path!r}: the path does not exist or holds no *.parquet files. "
                             "Check the path (relative paths start from the notebook's folder).")
+    if engine == "spark":
+        from .spark import read_parquet_spark
+
+        return read_parquet_spark(path, files, case=case, activity=activity, timestamp=timestamp, tz=tz, **options)
     backend = duckdb_backend()
     check_zone(tz)
     name = fresh_name("parquet")
@@ -56,6 +74,13 @@ def read_parquet(path, *, case: str, activity: str, timestamp: str, tz: str = "E
                      timestamp=timestamp, tz=tz, origin=path, **options)
     finally:
         backend.con.execute(f"DROP VIEW IF EXISTS {name}")
+
+
+def _is_uri(path: str) -> bool:
+    """A location with a scheme (``s3a://``, ``dbfs:/``), not a local path (``C:\\data`` is local)."""
+    import re
+
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", path)) and not os.path.exists(path)
 
 
 def write_parquet(log: EventLog, path) -> None:
