@@ -39,6 +39,9 @@ def duckdb_backend():
             # every result that has an order says so (ORDER BY, or the input row number): letting
             # DuckDB reorder the rest saves time and memory on large logs
             _backend.con.execute("SET preserve_insertion_order = false")
+            # nothing is ever downloaded at run time: the extensions pathways uses (parquet, icu, json)
+            # are built into DuckDB's wheel; without this a URL or an unusual function would fetch one
+            _backend.con.execute("SET autoinstall_known_extensions = false")
             _settings(_backend.con, memory_limit=DEFAULT_MEMORY_LIMIT, temp_directory=_spill_directory())
         return _backend
 

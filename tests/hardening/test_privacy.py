@@ -237,6 +237,17 @@ def test_nothing_leaves_the_machine(log, report_run, tmp_path):
     assert fetched == []
 
 
+def test_the_engine_never_downloads_an_extension(log):
+    """A query that needs an extension DuckDB does not carry (httpfs for a URL) fails instead of
+    downloading it: the engine runs with autoinstall_known_extensions off."""
+    con = log[0].backend.con
+    assert con.execute("SELECT current_setting('autoinstall_known_extensions')").fetchall() == [(False,)]
+    with no_network():
+        with pytest.raises(Exception, match="httpfs"):
+            con.execute("SELECT * FROM read_csv('https://example.org/udtraek.csv')").fetchall()
+    assert ATTEMPTS == []
+
+
 # --------------------------------------------------------------------------- small cells
 def _int(text: str) -> int:
     return int(text.replace(".", "").replace(",", "").replace("\u202f", "").replace(" ", ""))
