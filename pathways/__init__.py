@@ -45,6 +45,7 @@ _EXPORTS = {
     "repeats": "analyses.loops",
     "waiting_times": "analyses.waits",
     "wait_summary": "analyses.waits",
+    "wait_curve": "analyses.survival",
     "guarantees": "analyses.waits",
     "GUARANTEES": "analyses.waits",
     "readmissions": "analyses.readmissions",

@@ -388,6 +388,12 @@ class EventLog:
     attribute columns; a role that was not mapped is a column of NULLs, and
     ``log.columns`` says which source column each role came from.
 
+    Attributes kept beside the table: ``rejected`` (a pandas frame of the input rows
+    that could not be used: ``row``, ``column``, ``problem``, ``value``), ``n_read``
+    (the number of input rows read; ``len(log) + len(log.rejected) == log.n_read``,
+    so no row is lost unseen), ``tz`` (the zone naive times were read in and results
+    are shown in), ``attributes``, ``taxonomy``, ``vocabulary`` and ``origin``.
+
     Examples
     --------
     >>> import pandas as pd, pathways as pw

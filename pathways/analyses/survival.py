@@ -124,4 +124,66 @@ def km_survival_at(durations, observed, at: float) -> float:
     return 1.0 if idx < 0 else float(table["survival"].iloc[idx])
 
 
-__all__ = ["km_table", "km_median", "km_survival_at"]
+def wait_curve(waits: pd.DataFrame, *, by=None, min_at_risk: int = 5) -> pd.DataFrame:
+    """The Kaplan–Meier curve of waits: the share still waiting after each number of days.
+
+    Open waits (censored at ``as_of``) count for as long as they were observed, as in
+    :func:`pathways.wait_summary`, whose ``km_median_days`` is where this curve first
+    reaches 0.5.
+
+    Parameters
+    ----------
+    waits : pandas.DataFrame
+        The result of :func:`pathways.waiting_times` (columns ``wait_days`` and ``censored``).
+    by : str or list of str, optional
+        Columns of ``waits`` (``"start_unit"``, an attribute) to draw one curve per group.
+    min_at_risk : int, default 5
+        The curve stops before the first time with fewer waits at risk than this: its tail
+        would describe fewer than five patients (small-cell suppression) and has no
+        precision anyway. ``min_at_risk=1`` keeps the whole curve.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then one row per distinct wait: ``time`` (days), ``n_at_risk``,
+        ``n_ended``, ``n_censored``, ``survival`` (share still waiting just after ``time``),
+        ``ci_low`` and ``ci_high`` (pointwise 95 %, log-log; Greenwood's variance). Add the
+        point (0, 1) to draw it as a step function from the start.
+
+    Raises
+    ------
+    OptionError
+        ``waits`` lacks ``wait_days`` or ``censored``, or a ``by`` column is unknown.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> waits = pd.DataFrame({"wait_days": [1.0, 2.0, 2.0, 3.0, 5.0, 8.0],
+    ...                       "censored": [False, False, True, False, True, False]})
+    >>> pw.wait_curve(waits, min_at_risk=2)[["time", "n_at_risk", "n_ended", "survival"]]
+       time  n_at_risk  n_ended  survival
+    0   1.0          6        1  0.833333
+    1   2.0          5        1  0.666667
+    2   3.0          3        1  0.444444
+    3   5.0          2        0  0.444444
+    """
+    from ..errors import OptionError, closest
+
+    groups = [] if by is None else [by] if isinstance(by, str) else list(by)
+    for column in ["wait_days", "censored", *groups]:
+        if column not in waits.columns:
+            hint = closest(column, waits.columns)
+            did = f" (did you mean {hint!r}?)" if hint else ""
+            raise OptionError(f"waits has no column {column!r}{did}. Pass the table of pw.waiting_times(...).")
+    if not groups:
+        parts = [km_table(waits["wait_days"], ~waits["censored"].astype(bool))]
+    else:  # one small numpy computation per group of the results, never per event
+        parts = [km_table(g["wait_days"], ~g["censored"].astype(bool)).assign(**dict(zip(groups, key)))
+                 for key, g in waits.groupby(groups, sort=True, dropna=False)]
+    empty = km_table([], [])
+    curve = pd.concat(parts, ignore_index=True) if parts else empty.assign(**{g: [] for g in groups})
+    curve = curve[groups + list(empty.columns)]
+    return curve[curve["n_at_risk"] >= min_at_risk].reset_index(drop=True)
+
+
+__all__ = ["km_table", "km_median", "km_survival_at", "wait_curve"]

@@ -108,6 +108,29 @@ def test_wait_summary_by_hand(log):
     assert s.attrs["parameters"]["as_of"] == AS_OF
 
 
+def test_wait_curve_by_hand(log):
+    w = pw.waiting_times(log, start="referral_received", end="assessment_start", as_of=AS_OF)
+    # waits 9.5c 10c 20e 30e 41e 60c: at risk 6, 5, 4, 3, 2, 1; S = 1, 1, 3/4, 1/2, 1/4, 1/4
+    c = pw.wait_curve(w, min_at_risk=1)
+    assert c["time"].tolist() == [9.5, 10.0, 20.0, 30.0, 41.0, 60.0]
+    assert c["n_at_risk"].tolist() == [6, 5, 4, 3, 2, 1]
+    assert c["n_ended"].tolist() == [0, 0, 1, 1, 1, 0]
+    assert c["survival"].tolist() == pytest.approx([1, 1, 0.75, 0.5, 0.25, 0.25])
+    # the curve's first time at or below 0.5 is wait_summary's Kaplan-Meier median
+    s = pw.wait_summary(log, start="referral_received", end="assessment_start", as_of=AS_OF).iloc[0]
+    assert c.loc[c["survival"] <= 0.5, "time"].iloc[0] == s["km_median_days"]
+    # by default the tail with fewer than 5 at risk is cut (small cells)
+    assert pw.wait_curve(w)["time"].tolist() == [9.5, 10.0]
+    # one curve per group: P2's two starts (10c, 41e) and the others
+    w["group"] = np.where(w["case_id"] == "P2", "b", "a")
+    g = pw.wait_curve(w, by="group", min_at_risk=1)
+    assert list(g.columns[:2]) == ["group", "time"]
+    assert g.loc[g["group"] == "b", "survival"].tolist() == [1.0, 0.0]
+    assert g.loc[g["group"] == "a", "time"].tolist() == [9.5, 20.0, 30.0, 60.0]
+    with pytest.raises(pw.OptionError, match="no column 'wait_days' \\(did you mean 'wait_day'"):
+        pw.wait_curve(w.rename(columns={"wait_days": "wait_day"}))
+
+
 def test_wait_summary_by_group(log):
     df = pd.DataFrame(ROWS, columns=["pt", "act", "ts", "unit"])
     df["age"] = df["pt"].map({"P1": 10, "P2": 40, "P3": 40, "P4": 85, "P5": 50, "P6": 70})
