@@ -2,5 +2,6 @@
 
 Modules: ``maps`` (process_map, unit_map, Frequency, Performance), ``timelines``
 (case_timeline, cohort_timeline), ``diagram`` (Diagram), ``dot`` (escaping, DOT
-building), ``engines`` (system ``dot`` or ``graphviz-pure``), ``styles``.
+building), ``engines`` (system ``dot`` or ``graphviz-pure``), ``styles``, ``words`` (every
+word drawn, in English and Danish: the drawing functions take ``language="en"|"da"``).
 """

@@ -19,6 +19,7 @@ from ..errors import OptionError, check_choice
 from . import styles as st
 from .diagram import Diagram
 from .dot import HTML, DotBuilder, html_text
+from .words import DOMAINS, SECTORS, check_language, say
 
 #: Node budgets of the readable default (``max_nodes=None``).
 DEFAULT_MAX_NODES = {"process_map": 15, "unit_map": 15}
@@ -172,42 +173,47 @@ def select(nodes: pd.DataFrame, edges: pd.DataFrame, *, max_nodes: int, min_shar
     return shown_nodes, shown_edges, info
 
 
-def _caption(info: dict, *, noun: str, flow: str, min_count: int) -> list[str]:
+def _caption(info: dict, *, noun: str, flow: str, min_count: int, language: str) -> list[str]:
+    """The lines saying what is shown and what is left out (plain text; ``noun``, ``flow``: word keys)."""
     share = info["flow_shown"] / info["flow_total"] if info["flow_total"] else 1.0
-    lines = [f"showing {info['n_nodes_shown']} of {info['n_nodes_total']} {noun}, "
-             f"{share:.0%} of {flow}".replace("%", " %")]
+    lines = [say("showing", language, shown=info["n_nodes_shown"], total=info["n_nodes_total"],
+                 noun=say(noun, language, n=info["n_nodes_total"]), share=f"{share:.0%}".replace("%", " %"),
+                 flow=say(f"all_{flow}", language))]
     if info["n_edges_pruned"]:
-        lines.append(f"{info['n_edges_pruned']} rarer edges not drawn (readable default; "
-                     "max_nodes=, min_share= to show more)")
+        lines.append(say("pruned", language, n=info["n_edges_pruned"]))
+    counts_under = say("counts_under", language, min_count=min_count)
     if info["n_edges_small"]:
-        lines.append(f"{info['n_edges_small']} edges with fewer than {min_count} cases dropped "
-                     f"({html_text(st.small(info['flow_small'], min_count))} {flow}); counts under {min_count} show as "
-                     f"&lt;{min_count}")
+        small = st.small(info["flow_small"], min_count, language)
+        dropped = say("small_dropped", language, n=info["n_edges_small"], min_count=min_count,
+                      flow=f"{small} {say(flow, language, n=small)}")
+        lines.append(f"{dropped}; {counts_under}")
     else:
-        lines.append(f"counts under {min_count} show as &lt;{min_count}")
+        lines.append(counts_under)
     return lines
 
 
 def _legend(title: str, lines: list[str], rows: list[tuple[str, str]]) -> HTML:
-    """The graph label: title, caption lines (already escaped) and colour rows, as one HTML table."""
+    """The graph label: title, caption lines and colour rows (all plain text, escaped here), as one HTML table."""
     cells = [f'<tr><td align="left"><font point-size="13"><b>{html_text(title)}</b></font></td></tr>']
-    cells += [f'<tr><td align="left"><font color="#4a5560">{line}</font></td></tr>' for line in lines]
+    cells += [f'<tr><td align="left"><font color="#4a5560">{html_text(line)}</font></td></tr>' for line in lines]
     for colour, text in rows:
-        cells.append(f'<tr><td align="left"><font color="{colour}"><b>———</b></font>&#160;&#160;{text}</td></tr>')
+        cells.append(f'<tr><td align="left"><font color="{colour}"><b>———</b></font>&#160;&#160;'
+                     f'{html_text(text)}</td></tr>')
     return HTML(f'<table border="0" cellborder="0" cellspacing="1" cellpadding="1">{"".join(cells)}</table>')
 
 
-def _highlight_rows(highlight: list[str], shown: pd.DataFrame, threshold_text: str) -> list[tuple[str, str]]:
+def _highlight_rows(highlight: list[str], shown: pd.DataFrame, threshold: str,
+                    language: str) -> list[tuple[str, str]]:
     rows = []
     for h in highlight:
-        colour, text = st.HIGHLIGHTS[h]
         n = int(shown[st.FLAG[h]].sum()) if len(shown) else 0
-        rows.append((colour, html_text(text.format(threshold=threshold_text)) + f" ({n} edges shown)"))
+        text = f"{say(h, language, threshold=threshold)} {say('edges_shown', language, n=n)}"
+        rows.append((st.HIGHLIGHTS[h], text))
     return rows
 
 
 def _edge_style(row, highlight: list[str], width: float) -> dict:
-    colours = [st.HIGHLIGHTS[h][0] for h in highlight if bool(getattr(row, st.FLAG[h], False))]
+    colours = [st.HIGHLIGHTS[h] for h in highlight if bool(getattr(row, st.FLAG[h], False))]
     style = {"penwidth": width}
     if colours:
         style["color"] = ":".join(colours)
@@ -217,16 +223,21 @@ def _edge_style(row, highlight: list[str], width: float) -> dict:
     return style
 
 
-def _threshold_text(value) -> str:
-    td = pd.Timedelta(value) if not isinstance(value, str) else None
-    return str(value) if td is None else f"{td.total_seconds() / 86400:g}D"
+def _threshold_text(value, language: str) -> str:
+    if language == "en":  # as given ("30D", "72h"), a timedelta in days
+        td = pd.Timedelta(value) if not isinstance(value, str) else None
+        return str(value) if td is None else f"{td.total_seconds() / 86400:g}D"
+    from ..analyses._common import duration
+
+    days = duration(value, argument="threshold").total_seconds() / 86400
+    return say("n_days", language, n=days) if days == int(days) else say("n_hours", language, n=days * 24)
 
 
 # --------------------------------------------------------------------------- process map
 def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "unit"] = "activity",
                 highlight: Sequence[str] | str | None = None, max_nodes: int | None = None,
                 min_share: float | None = None, min_count: int = 5, threshold="30D",
-                title: str | None = None) -> Diagram:
+                title: str | None = None, language: Literal["en", "da"] = "en") -> Diagram:
     """Draw the directly-follows process map: steps as nodes, transitions as edges.
 
     Nodes are activities (or units, ``level="unit"``) with how many cases reach
@@ -269,14 +280,18 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     threshold : str or timedelta, default "30D"
         Median time over which an edge counts as a long wait.
     title : str, optional
-        Title drawn on the diagram.
+        Title drawn on the diagram; default "Process map" ("Proceskort").
+    language : {"en", "da"}, default "en"
+        Language of every word drawn (legend, caption, node counts, default title)
+        and of the numbers (Danish ``1.234`` and ``2,5 d``); also of ``.info["caption"]``.
 
     Returns
     -------
     Diagram
         ``.nodes`` (name, n_events, n_cases, label) and ``.edges`` (source,
         target, counts, times, flags, label) are what is drawn; ``.info`` counts
-        what is left out.
+        what is left out; ``.info["caption"]`` is the first caption line
+        ("showing 2 of 2 activities, 100 % of transitions").
 
     Examples
     --------
@@ -285,7 +300,8 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     >>> df = pd.DataFrame({"pt": [p for p in "ABCDEF" for _ in range(2)],
     ...                    "act": ["Henvisning", "Visitation"] * 6,
     ...                    "ts": ["2023-01-01", "2023-01-03"] * 6})
-    >>> m = process_map(pw.from_pandas(df, case="pt", activity="act", timestamp="ts"))
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    >>> m = process_map(log)
     >>> m.edges[["source", "target", "n_cases", "label"]]
            source      target  n_cases label
     0  Henvisning  Visitation        6     6
@@ -293,12 +309,15 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     2     ▶ start  Henvisning        6     6
     >>> "showing 2 of 2 activities, 100 % of transitions" in m.dot
     True
+    >>> process_map(log, language="da").info["caption"]
+    'viser 2 af 2 aktiviteter, 100 % af overgangene'
     """
     from ..analyses.transitions import END, START
     from ..graphs import transition_edges
 
     measure = _measure(measure)
     check_choice("level", level, ["activity", "unit"])
+    language = check_language(language)
     highlight = _highlights(highlight)
     unit_only = [h for h in highlight if h in ("loops", "psychiatric_somatic")]
     if unit_only:
@@ -329,22 +348,23 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
                                             min_count=min_count, terminals=(START, END))
 
     noun = "units" if level == "unit" else "activities"
+    start, end = say("start", language), say("end", language)
     b = DotBuilder("process_map", graph={**st.GRAPH, "rankdir": "TB"}, node=st.NODE, edge=st.EDGE_DEFAULTS)
     real = shown_nodes[~shown_nodes["name"].isin([START, END])]
     n_max = float(real[node_col].max()) if len(real) else 0.0
     labels = {}
     for r in shown_nodes.itertuples(index=False):
         if r.name == START:
-            b.node(r.name, label="start", shape="circle", style="filled", fillcolor=st.START_FILL,
+            b.node(r.name, label=start, shape="circle", style="filled", fillcolor=st.START_FILL,
                    color=st.START_FILL, fontcolor="white", fontsize=9, width=0.5, fixedsize=True)
-            labels[r.name] = "start"
+            labels[r.name] = start
             continue
         if r.name == END:
-            b.node(r.name, label="end", shape="doublecircle", style="filled", fillcolor=st.END_FILL,
+            b.node(r.name, label=end, shape="doublecircle", style="filled", fillcolor=st.END_FILL,
                    color=st.END_FILL, fontcolor="white", fontsize=9, width=0.45, fixedsize=True)
-            labels[r.name] = "end"
+            labels[r.name] = end
             continue
-        count = f"{st.small(getattr(r, node_col), min_count)} {'events' if node_col == 'n_events' else 'cases'}"
+        count = say(node_col, language, n=st.small(getattr(r, node_col), min_count, language))
         labels[r.name] = count
         fill = st.DOMAIN_FILL.get(getattr(r, "domain", None), None) if level == "unit" else None
         b.node(r.name, label=HTML(f'<b>{html_text(r.name)}</b><br/><font point-size="9">{html_text(count)}</font>'),
@@ -356,11 +376,11 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
         terminal = r.source == START or r.target == END
         if isinstance(measure, Performance) and not terminal:
             value = {"median": r.median_days, "mean": r.mean_days, "p90": r.p90_days}[measure.statistic]
-            label = st.duration_text(value, measure.units)
+            label = st.duration_text(value, measure.units, language)
         elif isinstance(measure, Performance):
             label = ""
         else:
-            label = st.small(getattr(r, freq_col), min_count)
+            label = st.small(getattr(r, freq_col), min_count, language)
         edge_labels.append(label)
         style = _edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max))
         if terminal:
@@ -369,17 +389,15 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     shown_edges["label"] = edge_labels
 
     if isinstance(measure, Performance):
-        what = f"edges: {measure.statistic} time between steps ({measure.units}); nodes: cases"
-    elif measure.what == "events":
-        what = "edges: transitions; nodes: events"
+        what = say("pm_what_performance", language, statistic=say(measure.statistic, language),
+                   units=say(measure.units, language))
     else:
-        what = "edges and nodes: cases"
-    caption = _caption(info, noun=noun, flow="transitions", min_count=min_count)
-    lines = [html_text(what)] + caption
+        what = say("pm_what_events" if measure.what == "events" else "pm_what_cases", language)
+    caption = _caption(info, noun=noun, flow="transitions", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, _threshold_text(threshold))
-    b.graph_attrs["label"] = _legend(title or ("Process map" if level == "activity" else "Process map (units)"),
-                                     lines, rows)
+    rows = _highlight_rows(highlight, shown_edges, _threshold_text(threshold, language), language)
+    default = "title_process_map" if level == "activity" else "title_process_map_units"
+    b.graph_attrs["label"] = _legend(title or say(default, language), [what, *caption], rows)
     out_nodes = real.drop(columns=["weight"]).assign(label=[labels[n] for n in real["name"]]).reset_index(drop=True)
     out_edges = shown_edges.drop(columns=["weight"]).reset_index(drop=True)
     return Diagram(b.source(), nodes=out_nodes, edges=out_edges, title="process map", info=info)
@@ -389,7 +407,8 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
 def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "domain"] | None = "sector",
              highlight: Sequence[str] | str | None = ("loops", "psychiatric_somatic", "long_waits"),
              max_nodes: int | None = None, min_share: float | None = None, min_count: int = 5,
-             max_gap="7D", within="180D", max_between: int = 4, title: str | None = None) -> Diagram:
+             max_gap="7D", within="180D", max_between: int = 4, title: str | None = None,
+             language: Literal["en", "da"] = "en") -> Diagram:
     """Draw units as nodes and handovers between them as edges, grouped in swimlanes by sector or domain.
 
     The picture of a pathway across hospital, municipality and general practice:
@@ -427,6 +446,11 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
     within, max_between
         Passed to the loop detection (see :func:`pathways.circular_routes`).
     title : str, optional
+        Default "Handovers between units" ("Overgange mellem enheder").
+    language : {"en", "da"}, default "en"
+        Language of every word drawn (legend, caption, swimlane names, node counts,
+        default title) and of the numbers (Danish ``1.234`` and ``2,5 d``); also of
+        ``.info["caption"]`` ("viser 3 af 4 enheder, 94 % af overgangene").
 
     Returns
     -------
@@ -440,12 +464,15 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
     ...                    "act": ["Henvisning", "Førstegangssamtale"] * 6,
     ...                    "ts": ["2023-01-01", "2023-01-03"] * 6,
     ...                    "unit": ["Egen læge", "Distriktspsykiatri"] * 6})
-    >>> m = unit_map(pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit"))
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    >>> m = unit_map(log)
     >>> m.edges[["source", "target", "n_cases", "label"]]
           source              target  n_cases      label
     0  Egen læge  Distriktspsykiatri        6  6 · 2.0 d
     >>> "General practice" in m.dot and "Region" in m.dot
     True
+    >>> unit_map(log, language="da").edges["label"].tolist()
+    ['6 · 2,0 d']
     """
     from ..graphs import unit_graph
 
@@ -456,6 +483,7 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
                           f"measure={measure!r}) for the time between events.")
     if swimlanes is not None:
         check_choice("swimlanes", swimlanes, ["sector", "domain"])
+    language = check_language(language)
     highlight = _highlights(highlight)
     max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "unit_map")
     log.require("unit", purpose="unit_map")
@@ -474,7 +502,7 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
 
     b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "TB", "newrank": True, "ranksep": 0.7, "nodesep": 0.3},
                    node=st.NODE, edge=st.EDGE_DEFAULTS)
-    names = st.SECTOR_NAMES if swimlanes == "sector" else st.DOMAIN_NAMES
+    names = (SECTORS if swimlanes == "sector" else DOMAINS)[language]
     if swimlanes is not None:
         order = list(names)
         for lane in sorted(set(shown_nodes[swimlanes].fillna("unknown")),
@@ -484,7 +512,7 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
                       color="#c9d1d8", fontname=st.FONT, fontsize=11, labeljust="l", margin=12)
     labels = {}
     for r in shown_nodes.itertuples(index=False):
-        count = f"{st.small(r.n_cases, min_count)} cases"
+        count = say("n_cases", language, n=st.small(r.n_cases, min_count, language))
         labels[r.name] = count
         lane = (getattr(r, swimlanes) or "unknown") if swimlanes else None
         b.node(r.name, cluster=lane,
@@ -494,26 +522,24 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
     w_max = float(shown_edges[freq_col].max()) if len(shown_edges) else 0.0
     edge_labels = []
     for r in shown_edges.itertuples(index=False):
-        gap = st.duration_text(r.median_gap_days, getattr(measure, "units", "days"))
+        gap = st.duration_text(r.median_gap_days, getattr(measure, "units", "days"), language)
         if isinstance(measure, Performance):
-            label = f"{gap} · {st.small(r.n_cases, min_count)}"
+            label = f"{gap} · {st.small(r.n_cases, min_count, language)}"
         else:
-            label = f"{st.small(getattr(r, freq_col), min_count)} · {gap}"
+            label = f"{st.small(getattr(r, freq_col), min_count, language)} · {gap}"
         edge_labels.append(label)
         b.edge(b.ids[r.source], b.ids[r.target], label=f" {label} ",
                **_edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max)))
     shown_edges["label"] = edge_labels
 
     if isinstance(measure, Performance):
-        what = f"edges: median gap between units ({measure.units}) · cases"
-    elif measure.what == "events":
-        what = "edges: handovers · median gap between units"
+        what = say("um_what_performance", language, units=say(measure.units, language))
     else:
-        what = "edges: cases · median gap between units; nodes: cases; fill colour: domain"
-    caption = _caption(info, noun="units", flow="handovers", min_count=min_count)
+        what = say("um_what_events" if measure.what == "events" else "um_what_cases", language)
+    caption = _caption(info, noun="units", flow="handovers", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, _threshold_text(max_gap))
-    b.graph_attrs["label"] = _legend(title or "Handovers between units", [html_text(what), *caption], rows)
+    rows = _highlight_rows(highlight, shown_edges, _threshold_text(max_gap, language), language)
+    b.graph_attrs["label"] = _legend(title or say("title_unit_map", language), [what, *caption], rows)
     out_nodes = shown_nodes.drop(columns=["weight"]).assign(
         label=[labels[n] for n in shown_nodes["name"]]).reset_index(drop=True)
     out_edges = shown_edges.drop(columns=["weight"]).reset_index(drop=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from .words import number, say
+
 #: Font for every text. Graphviz maps Helvetica to the system's sans font (Liberation Sans,
 #: DejaVu Sans, Arial); graphviz-pure has metrics for it, so text fits its boxes; æøå render.
 FONT = "Helvetica"
@@ -16,11 +18,8 @@ LONG_WAIT = "#f28e2b"     # orange: median wait over the threshold
 START_FILL = "#2e8b57"
 END_FILL = "#3d4650"
 
-HIGHLIGHTS = {
-    "loops": (LOOP, "on a circular route (loop)"),
-    "psychiatric_somatic": (PSY_SOM, "crosses the psychiatric/somatic line"),
-    "long_waits": (LONG_WAIT, "median wait over {threshold}"),
-}
+#: Edge colour per highlight (the legend's words are in :mod:`pathways.render.words`).
+HIGHLIGHTS = {"loops": LOOP, "psychiatric_somatic": PSY_SOM, "long_waits": LONG_WAIT}
 #: graph flag behind each highlight (pathways.graphs edge attributes)
 FLAG = {"loops": "loop", "psychiatric_somatic": "psychiatric_somatic", "long_waits": "long_wait"}
 
@@ -40,49 +39,38 @@ LANE_FILL = {
     "region": "#f3f7fb", "municipality": "#f3f9f1", "general_practice": "#f6f6f6", "private": "#faf6fb",
     "other": "#fafafa", "unknown": "#fafafa",
 }
-SECTOR_NAMES = {
-    "region": "Region (hospitals, psychiatry)",
-    "municipality": "Municipality",
-    "general_practice": "General practice",
-    "private": "Private practice",
-    "other": "Other",
-    "unknown": "Unknown sector",
-}
-DOMAIN_NAMES = {
-    "psychiatric": "Psychiatric", "somatic": "Somatic", "municipal_care": "Municipal care", "social": "Social",
-    "substance": "Substance use", "general_practice": "General practice", "other": "Other",
-    "unknown": "Unknown domain",
-}
 DOMAIN_DOT = {  # stronger colours for dots (cohort timeline)
     "psychiatric": "#2f6db5", "somatic": "#e07b22", "municipal_care": "#3f9a3a", "social": "#7fb36b",
     "substance": "#c7a514", "general_practice": "#707070", "other": "#b0b0b0", "unknown": "#b0b0b0",
 }
 
 
-def small(n, min_count: int) -> str:
-    """A count for display: ``"<5"`` under ``min_count`` (Danish small-cell practice), else ``1,234``.
+def small(n, min_count: int, language: str = "en") -> str:
+    """A count for display: ``"<5"`` under ``min_count`` (Danish small-cell practice), else ``1,234`` (``1.234``).
 
     Examples
     --------
-    >>> small(3, 5), small(5, 5), small(12345, 5)
-    ('<5', '5', '12,345')
+    >>> small(3, 5), small(5, 5), small(12345, 5), small(12345, 5, "da")
+    ('<5', '5', '12,345', '12.345')
     """
     n = int(n)
-    return f"<{min_count}" if n < min_count else f"{n:,}"
+    return f"<{min_count}" if n < min_count else number(n, language, ",")
 
 
-def duration_text(days: float, units: str) -> str:
-    """``3.2 d`` or ``77 h``: one decimal under 10, none above.
+def duration_text(days: float, units: str, language: str = "en") -> str:
+    """``3.2 d`` or ``77 h`` (Danish ``3,2 d``, ``77 t``): one decimal under 10, none above.
 
     Examples
     --------
     >>> duration_text(3.21, "days"), duration_text(3.21, "hours"), duration_text(float("nan"), "days")
     ('3.2 d', '77 h', '–')
+    >>> duration_text(3.21, "days", "da"), duration_text(3.21, "hours", "da")
+    ('3,2 d', '77 t')
     """
     if days is None or (isinstance(days, float) and math.isnan(days)):
         return "–"
-    value, suffix = (days * 24, "h") if units == "hours" else (days, "d")
-    return f"{value:.1f} {suffix}" if abs(value) < 10 else f"{value:,.0f} {suffix}"
+    value, suffix = (days * 24, "hours_short") if units == "hours" else (days, "days_short")
+    return f"{number(value, language, '.1f' if abs(value) < 10 else ',.0f')} {say(suffix, language)}"
 
 
 def penwidth(n: float, n_max: float) -> float:

@@ -17,6 +17,7 @@ from ..errors import OptionError, check_choice
 from . import styles as st
 from .diagram import Diagram
 from .dot import HTML, MAX_LABEL_CHARS, DotBuilder, html_text
+from .words import DOMAINS, SECTORS, check_language, say
 
 WIDTH = 900.0       # points for the time axis
 LEFT = 200.0        # room for lane names
@@ -52,6 +53,14 @@ def _axis(b: DotBuilder, *, y: float, span: float, scale: float, label) -> None:
                style="", pos=f"{LEFT + day * scale:.1f},{y - 12:.1f}!")
 
 
+def _label(b: DotBuilder, title: str, caption: str, rows: str = "") -> None:
+    """The graph label: title and caption (plain text, escaped here), then legend ``rows`` (HTML)."""
+    b.graph_attrs["label"] = HTML(
+        f'<table border="0" cellborder="0" cellspacing="1"><tr><td align="left"><font point-size="13"><b>'
+        f'{html_text(title)}</b></font></td></tr><tr><td align="left"><font color="#4a5560">'
+        f"{html_text(caption)}</font></td></tr>{rows}</table>")
+
+
 def _case_steps(log, case_id) -> pd.DataFrame:
     from ..analyses.unitpath import unit_paths
     from ..filters import filter_cases
@@ -64,8 +73,8 @@ def _case_steps(log, case_id) -> pd.DataFrame:
     return steps
 
 
-def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector", title: str = "Patient pathway"
-                  ) -> Diagram:
+def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector", title: str | None = None,
+                  language: Literal["en", "da"] = "en") -> Diagram:
     """Draw one patient's pathway over time: each stay in a unit as a box in its sector's swimlane.
 
     For a quality unit reviewing a single case. The diagram necessarily concerns
@@ -81,8 +90,12 @@ def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector"
     case_id
         The case to draw (as in the log's case column).
     lanes : {"sector", "domain"}, default "sector"
-    title : str, default "Patient pathway"
-        Do not put the case id here in diagrams that leave the team.
+    title : str, optional
+        Default "Patient pathway" ("Patientforløb"). Do not put the case id here
+        in diagrams that leave the team.
+    language : {"en", "da"}, default "en"
+        Language of every word drawn (lane names, "day 8–18" / "dag 8–18", caption,
+        default title); also of ``.info["caption"]`` ("3 stays" / "3 ophold").
 
     Returns
     -------
@@ -97,7 +110,8 @@ def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector"
     >>> df = pd.DataFrame({"pt": ["P-123"] * 3, "what": ["Lægekonsultation", "Henvisning modtaget", "Indflytning"],
     ...     "when": ["2023-01-02", "2023-01-10", "2023-02-01"],
     ...     "unit": ["Egen læge", "Distriktspsykiatri", "Bosted"]})
-    >>> t = case_timeline(pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="unit"), "P-123")
+    >>> log = pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="unit")
+    >>> t = case_timeline(log, "P-123")
     >>> t.nodes[["unit", "sector", "day_from"]]
                      unit            sector  day_from
     0           Egen læge  general_practice       0.0
@@ -105,14 +119,17 @@ def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector"
     2              Bosted      municipality      30.0
     >>> "P-123" in t.dot
     False
+    >>> "<b>Almen praksis</b>" in case_timeline(log, "P-123", language="da").dot
+    True
     """
     check_choice("lanes", lanes, ["sector", "domain"])
+    language = check_language(language)
     steps = _case_steps(log, case_id)
     t0 = steps["arrived_at"].min()
     day_from, day_to = _days(steps["arrived_at"], t0), _days(steps["left_at"], t0)
     span = max(float(np.nanmax(day_to)), float(np.nanmax(day_from)), 1.0)
     scale = WIDTH / span
-    names = st.SECTOR_NAMES if lanes == "sector" else st.DOMAIN_NAMES
+    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
     order = list(names)
     values = steps[lanes].fillna("unknown").astype(str)
     lane_list = sorted(set(values), key=lambda v: (order.index(v) if v in order else len(order), v))
@@ -121,8 +138,8 @@ def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector"
     boxes = []
     rows_end: dict = {lane: [] for lane in lane_list}
     for i, r in enumerate(steps.itertuples(index=False)):
-        label2 = (f"day {day_from[i]:.0f}" if round(day_to[i]) == round(day_from[i])
-                  else f"day {day_from[i]:.0f}–{day_to[i]:.0f}")
+        label2 = (say("day", language, n=day_from[i]) if round(day_to[i]) == round(day_from[i])
+                  else say("day_span", language, a=day_from[i], b=day_to[i]))
         x0 = LEFT + day_from[i] * scale
         w = max((day_to[i] - day_from[i]) * scale, _text_width(r.unit), _text_width(label2, 9))
         ends = rows_end[values.iloc[i]]
@@ -155,14 +172,9 @@ def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector"
                                      f'<font point-size="9">{html_text(label2)}</font>')))
     for a, z in zip(ids[:-1], ids[1:]):
         b.edge(a, z)
-    _axis(b, y=top - 14, span=span, scale=scale, label=lambda d: f"day {d}")
-    n_units = steps["unit"].nunique()
-    caption = (f"{len(steps)} stays in {n_units} units over {span:.0f} days; time is days since the first "
-               "contact; fill colour: domain; no case id or dates shown")
-    b.graph_attrs["label"] = HTML(
-        f'<table border="0" cellborder="0" cellspacing="1"><tr><td align="left"><font point-size="13"><b>'
-        f'{html_text(title)}</b></font></td></tr><tr><td align="left"><font color="#4a5560">'
-        f"{html_text(caption)}</font></td></tr></table>")
+    _axis(b, y=top - 14, span=span, scale=scale, label=lambda d: say("day", language, n=d))
+    caption = say("case_caption", language, n=len(steps), units=int(steps["unit"].nunique()), span=round(span))
+    _label(b, title or say("title_case", language), caption)
     nodes = pd.DataFrame({"step": steps["step"].to_numpy(), "unit": steps["unit"].to_numpy(),
                           "domain": steps["domain"].to_numpy(), "sector": steps["sector"].to_numpy(),
                           "day_from": day_from.round(2), "day_to": day_to.round(2),
@@ -170,11 +182,12 @@ def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector"
     edges = pd.DataFrame({"from_step": nodes["step"].to_numpy()[:-1], "to_step": nodes["step"].to_numpy()[1:],
                           "from_unit": nodes["unit"].to_numpy()[:-1], "to_unit": nodes["unit"].to_numpy()[1:]})
     return Diagram(b.source(), nodes=nodes, edges=edges, title="patient pathway",
-                   info={"caption": f"{len(steps)} stays"}, layout="neato", layout_args=("-n2",))
+                   info={"caption": say("case_info", language, n=len(steps))}, layout="neato", layout_args=("-n2",))
 
 
 def cohort_timeline(log, *, max_cases: int = 100, time: Literal["relative", "absolute"] = "relative",
-                    color: Literal["domain", "sector"] = "domain", title: str = "Pathways of a cohort") -> Diagram:
+                    color: Literal["domain", "sector"] = "domain", title: str | None = None,
+                    language: Literal["en", "da"] = "en") -> Diagram:
     """Draw a dotted chart of many cases: one row per case, one dot per arrival in a unit.
 
     Rows are cases in order of their first contact, without ids; dots are the
@@ -191,13 +204,18 @@ def cohort_timeline(log, *, max_cases: int = 100, time: Literal["relative", "abs
         ``"relative"``: days since each case's first contact (compare pathway
         shapes); ``"absolute"``: calendar time (see when things happen).
     color : {"domain", "sector"}, default "domain"
-    title : str
+    title : str, optional
+        Default "Pathways of a cohort" ("Forløb i en kohorte").
+    language : {"en", "da"}, default "en"
+        Language of every word drawn (caption, legend, "day 30" / "dag 30", default
+        title) and of the numbers (Danish ``2.000``); also of ``.info["caption"]``
+        ("showing 100 of 2,000 cases" / "viser 100 af 2.000 patienter").
 
     Returns
     -------
     Diagram
         ``.nodes`` has one row per dot (row, step, unit, domain, sector, x_days);
-        ``.info`` has ``n_cases_total`` and ``n_cases_shown``.
+        ``.info`` has ``n_cases_total``, ``n_cases_shown`` and ``caption``.
 
     Examples
     --------
@@ -206,7 +224,8 @@ def cohort_timeline(log, *, max_cases: int = 100, time: Literal["relative", "abs
     >>> df = pd.DataFrame({"pt": ["A", "A", "B", "B"], "what": ["Henvisning", "Visitation"] * 2,
     ...     "when": ["2023-01-02", "2023-01-10", "2023-02-01", "2023-02-03"],
     ...     "unit": ["Egen læge", "Psykiatrisk Visitationsklinik"] * 2})
-    >>> c = cohort_timeline(pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="unit"))
+    >>> log = pw.from_pandas(df, case="pt", activity="what", timestamp="when", unit="unit")
+    >>> c = cohort_timeline(log)
     >>> c.nodes[["row", "unit", "x_days"]]
        row                           unit  x_days
     0    0                      Egen læge     0.0
@@ -215,6 +234,8 @@ def cohort_timeline(log, *, max_cases: int = 100, time: Literal["relative", "abs
     3    1  Psykiatrisk Visitationsklinik     2.0
     >>> "showing 2 of 2 cases" in c.dot
     True
+    >>> cohort_timeline(log, language="da").info["caption"]
+    'viser 2 af 2 patienter'
     """
     from ..analyses.unitpath import unit_paths
 
@@ -222,6 +243,7 @@ def cohort_timeline(log, *, max_cases: int = 100, time: Literal["relative", "abs
         raise OptionError(f"max_cases={max_cases!r} is not allowed; give a whole number of cases (1 or more).")
     check_choice("time", time, ["relative", "absolute"])
     check_choice("color", color, ["domain", "sector"])
+    language = check_language(language)
     log.require("unit", purpose="cohort_timeline")
     paths = unit_paths(log)
     starts = paths.groupby("case_id", sort=False)["arrived_at"].min().sort_values(kind="stable")
@@ -247,7 +269,7 @@ def cohort_timeline(log, *, max_cases: int = 100, time: Literal["relative", "abs
     palette = st.DOMAIN_DOT if color == "domain" else {
         "region": "#2f6db5", "municipality": "#3f9a3a", "general_practice": "#707070", "private": "#9b59b6",
         "other": "#b0b0b0", "unknown": "#b0b0b0"}
-    names = st.DOMAIN_NAMES if color == "domain" else st.SECTOR_NAMES
+    names = (DOMAINS if color == "domain" else SECTORS)[language]
     top = len(row_of) * gap
     for row, grp in p.groupby("row", sort=True):
         y = top - row * gap
@@ -258,29 +280,24 @@ def cohort_timeline(log, *, max_cases: int = 100, time: Literal["relative", "abs
         if len(ids) > 1:
             b.edge(ids[0], ids[-1])
     if time == "relative":
-        label = lambda d: f"day {d}"  # noqa: E731
+        label = lambda d: say("day", language, n=d)  # noqa: E731
     else:
         t0 = p["arrived_at"].min()
         label = lambda d: (t0 + pd.Timedelta(days=d)).strftime("%Y-%m-%d")  # noqa: E731
     _axis(b, y=-4, span=span, scale=scale, label=label)
     b.node(("rows", "label"), shape="plaintext", style="", fontsize=10, fontname=st.FONT, width=1.8,
-           label=HTML(f"{len(row_of)} cases,<br/>first contact<br/>earliest at top"),
+           label=HTML(html_text(say("cohort_rows", language, n=len(row_of)))),
            pos=f"{LEFT / 2:.1f},{top / 2:.1f}!")
     present = [v for v in names if v in set(p[color])] + sorted(set(p[color].dropna()) - set(names))
     rows = "".join(f'<tr><td align="left"><font color="{palette.get(v, "#b0b0b0")}"><b>●</b></font> '
                    f"{html_text(names.get(v, v))}</td></tr>" for v in present)
-    how = "evenly spread over start dates" if n_total > len(row_of) else "all"
-    axis = "days since each case's first contact" if time == "relative" else "calendar time"
-    caption = (f"showing {len(row_of):,} of {n_total:,} cases ({how}); one row per case, no ids; "
-               f"dots: arrival in a unit; x: {axis}")
-    b.graph_attrs["label"] = HTML(
-        f'<table border="0" cellborder="0" cellspacing="1"><tr><td align="left"><font point-size="13"><b>'
-        f'{html_text(title)}</b></font></td></tr><tr><td align="left"><font color="#4a5560">'
-        f"{html_text(caption)}</font></td></tr>{rows}</table>")
+    showing = say("showing_cases", language, shown=len(row_of), total=n_total)
+    caption = say("cohort_caption", language, showing=showing, axis=say(f"axis_{time}", language),
+                  how=say("cohort_spread" if n_total > len(row_of) else "cohort_all", language))
+    _label(b, title or say("title_cohort", language), caption, rows)
     nodes = p[["row", "step", "unit", "domain", "sector", "x_days"]].reset_index(drop=True)
     nodes["x_days"] = nodes["x_days"].round(2)
-    info = {"n_cases_total": n_total, "n_cases_shown": len(row_of),
-            "caption": f"showing {len(row_of):,} of {n_total:,} cases"}
+    info = {"n_cases_total": n_total, "n_cases_shown": len(row_of), "caption": showing}
     return Diagram(b.source(), nodes=nodes, edges=pd.DataFrame(), title="cohort timeline", info=info,
                    layout="neato", layout_args=("-n2",))
 

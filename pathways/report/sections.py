@@ -176,7 +176,7 @@ def unit_map(ctx: Context) -> Section:
                          n=f.count(top["n_cases"])))
     finding.append(t("um_finding_3", long=f.count(n_long), share=f.share(n_long, total), max_gap=gap_words))
     d = pw.unit_map(log, min_count=ctx.min_count, max_gap=MAX_GAP, within=LOOP_WITHIN,
-                    max_between=LOOP_MAX_BETWEEN, title=t("um_title"))
+                    max_between=LOOP_MAX_BETWEEN, title=t("um_title"), language=ctx.lang)
     blocks: list = [Figure("unit_map", t("um_title"), d, t("um_caption", max_gap=gap_words))]
     sec = ctx.frame(ms.assign(**{"from": [ctx.sector(v) for v in ms["from"]],
                                  "to": [ctx.sector(v) for v in ms["to"]]}))
@@ -212,7 +212,7 @@ def process_map(ctx: Context) -> Section:
         finding.append(t("pm_finding_2", source=top["source"], target=top["target"], n=f.count(top["n_cases"]),
                          days="–" if f.is_small(top["n_cases"]) else f.days(top["median_days"])))
     highlight = ["loops", "psychiatric_somatic"] if log.has("unit") else None
-    d = pw.process_map(log, min_count=ctx.min_count, highlight=highlight, title=t("pm_title"))
+    d = pw.process_map(log, min_count=ctx.min_count, highlight=highlight, title=t("pm_title"), language=ctx.lang)
     blocks: list = [Figure("process_map", t("pm_title"), d, t("pm_caption"))]
     shown = ctx.frame(inner[inner["n_cases"] >= ctx.min_count].head(10))
     blocks.append(Table("transitions", t("pm_transitions"), shown, [

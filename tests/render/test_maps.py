@@ -275,3 +275,92 @@ def test_largest_sample_stays_within_its_node_budget(psych):
     p = process_map(psych, level="unit", highlight=["loops", "psychiatric_somatic", "long_waits"],
                     measure=Performance("median"))
     assert len(p.nodes) <= 15 and p.edges["loop"].any()
+
+
+# --------------------------------------------------------------------------- language
+ENGLISH = ["showing ", "counts under", "rarer edges", "edges with fewer", "edges shown", "Process map",
+           "Handovers between units", "edges and nodes", "median gap", "cases", "transitions", "handovers",
+           "on a circular route (loop)", "crosses the psychiatric", "median wait", "Region (hospitals",
+           "General practice", "Private practice", 'label="end"']
+
+
+def legend(dot: str) -> list[str]:
+    """The text lines of the graph label (title, caption lines, legend rows), in order."""
+    return re.findall(r'<td align="left">(?:<font[^>]*>)*(?:<b>———</b></font>&#160;&#160;)?(?:<b>)?([^<]+)',
+                      dot.split("label=<<table", 1)[1].split("</table>", 1)[0])
+
+
+def test_danish_process_map():
+    m = process_map(tiny_log(), language="da")
+    assert legend(m.dot) == [
+        "Proceskort", "pile og knuder: patienter", "viser 3 af 4 aktiviteter, 92 % af overgangene",
+        "2 pile med færre end 5 patienter udeladt (&lt;5 overgange); antal under 5 vises som &lt;5"]
+    assert m.info["caption"] == "viser 3 af 4 aktiviteter, 92 % af overgangene"
+    assert sorted(m.nodes["label"]) == ["5 patienter", "6 patienter", "6 patienter"]
+    assert 'label="slut"' in m.dot and 'label="start"' in m.dot
+    for phrase in ENGLISH:
+        assert phrase not in m.dot, phrase
+    m6 = process_map(tiny_log(), min_count=6, min_share=1.0, language="da")
+    assert "4 pile med færre end 6 patienter udeladt (12 overgange); antal under 6 vises som &lt;6" in m6.dot
+    perf = process_map(tiny_log(), measure=Performance("median"), language="da")
+    assert legend(perf.dot)[1] == "pile: tid mellem trin, median (dage); knuder: patienter"
+    lab = dict(zip(zip(perf.edges["source"], perf.edges["target"]), perf.edges["label"]))
+    assert lab[("Henvisning", "Visitation")] == "2,0 d" and lab[("Visitation", "Indlæggelse")] == "10 d"
+    h = process_map(tiny_log(), measure=Performance("p90", units="hours"), language="da")
+    assert "240 t" in h.edges["label"].tolist() and "tid mellem trin, 90-percentil (timer)" in h.dot
+    e = process_map(tiny_log(), measure=Frequency("events"), language="da")
+    assert "6 hændelser" in e.dot and "pile: overgange; knuder: hændelser" in e.dot
+    w = process_map(tiny_log(), highlight=["long_waits"], threshold="5D", language="da")
+    assert "lange ventetider: median ventetid over 5 dage (1 pil vist)" in w.dot
+    w36 = process_map(tiny_log(), highlight="long_waits", threshold="36h", language="da")
+    assert "lange ventetider: median ventetid over 36 timer (2 pile vist)" in w36.dot
+    u = process_map(loop_log(), level="unit", language="da")
+    assert legend(u.dot)[0] == "Proceskort (enheder)" and "viser 3 af 4 enheder" in u.dot
+
+
+def test_danish_unit_map():
+    m = unit_map(loop_log(), language="da")
+    assert legend(m.dot) == [
+        "Overgange mellem enheder",
+        "pile: patienter · median pause mellem enheder; knuder: patienter; fyldfarve: domæne",
+        "viser 3 af 4 enheder, 94 % af overgangene",
+        "1 pil med færre end 5 patienter udeladt (&lt;5 overgange); antal under 5 vises som &lt;5",
+        "cirkulære henvisninger: på en cirkulær rute (2 pile vist)",
+        "psykiatri–somatik: krydser grænsen mellem psykiatri og somatik (2 pile vist)",
+        "lange ventetider: median ventetid over 7 dage (2 pile vist)"]
+    assert m.info["caption"] == "viser 3 af 4 enheder, 94 % af overgangene"
+    assert sorted(m.edges["label"]) == ["5 · 2,0 d", "5 · 31 d", "5 · 8,0 d"]
+    assert set(m.nodes["label"]) == {"5 patienter"}
+    for lane in ("Region (hospitaler, psykiatri)", "Almen praksis", "Privat praksis"):
+        assert f"<b>{lane}</b>" in m.dot
+    for phrase in ENGLISH:
+        assert phrase not in m.dot, phrase
+    dom = unit_map(loop_log(), swimlanes="domain", language="da")
+    assert "<b>Psykiatri</b>" in dom.dot and "<b>Somatik</b>" in dom.dot
+    small = unit_map(loop_log(), max_nodes=1, language="da")
+    assert "3 sjældnere pile ikke tegnet (læsbar standard; max_nodes=, min_share= viser flere)" in small.dot
+    assert "viser 0 af 4 enheder, 0 % af overgangene" in small.dot
+    perf = unit_map(loop_log(), measure=Performance("median", units="hours"), language="da")
+    assert "pile: median pause mellem enheder (timer) · patienter" in perf.dot
+    assert "48 t · 5" in perf.edges["label"].tolist()
+
+
+def test_danish_counts_use_danish_marks_and_never_reveal_a_small_cell():
+    assert (st.small(12345, 5, "da"), st.small(3, 5, "da"), st.duration_text(12.0, "days", "da")) == (
+        "12.345", "<5", "12 d")
+    # one patient in one unit: the count is "<5" and its noun plural, so the grammar cannot tell it is 1
+    df = pd.DataFrame({"pt": ["Z"], "act": ["Henvisning"], "ts": ["2023-01-02"], "unit": ["Egen læge"]})
+    one = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    m = unit_map(one, language="da")
+    assert m.nodes["label"].tolist() == ["<5 patienter"] and "&lt;5 patienter" in m.dot
+    assert m.info["caption"] == "viser 1 af 1 enhed, 100 % af overgangene"
+    assert unit_map(one, min_count=1, language="da").nodes["label"].tolist() == ["1 patient"]
+
+
+def test_language_default_is_english_and_checked():
+    assert process_map(tiny_log(), language="en").dot == process_map(tiny_log()).dot
+    assert unit_map(loop_log(), language="en").dot == unit_map(loop_log()).dot
+    with pytest.raises(OptionError, match="language='dk' is not allowed.*Did you mean 'da'"):
+        process_map(tiny_log(), language="dk")
+    with pytest.raises(OptionError, match="language="):
+        unit_map(loop_log(), language="danish")

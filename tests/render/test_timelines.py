@@ -66,3 +66,30 @@ def test_cohort_timeline_samples_large_logs():
     assert c.info["n_cases_shown"] == 50 and c.info["n_cases_total"] == big.n_cases
     assert c.nodes["row"].nunique() == 50
     assert re.search(r"showing 50 of 2,000 cases", c.dot)
+
+
+def test_danish_timelines():
+    t = case_timeline(log(), "CPR-0101", language="da")
+    assert "<b>Patientforløb</b>" in t.dot and "dag 8–18" in t.dot and 'label="dag 14"' in t.dot
+    assert ("3 ophold på 3 enheder over 30 dage; tiden er dage siden første kontakt; fyldfarve: domæne; "
+            "intet patient-id og ingen datoer vist") in t.dot
+    for lane in ("Region (hospitaler, psykiatri)", "Kommune", "Almen praksis"):
+        assert f"<b>{lane}</b>" in t.dot
+    assert t.info["caption"] == "3 ophold" and "CPR-0101" not in t.dot
+    c = cohort_timeline(log(), language="da")
+    assert ("viser 2 af 2 patienter (alle); én række pr. patient, ingen id&#x27;er; prikker: ankomst til en "
+            "enhed; x: dage siden hver patients første kontakt") in c.dot
+    assert "2 patienter,<br/>første kontakt<br/>tidligst øverst" in c.dot and "<b>Forløb i en kohorte</b>" in c.dot
+    assert "Psykiatri</td>" in c.dot and "Almen praksis</td>" in c.dot
+    one = cohort_timeline(log(), max_cases=1, time="absolute", color="sector", language="da")
+    assert one.info == {"n_cases_total": 2, "n_cases_shown": 1, "caption": "viser 1 af 2 patienter"}
+    assert "(jævnt fordelt over startdatoer)" in one.dot and "x: kalendertid" in one.dot
+    for d in (t, c, one):
+        for phrase in ("showing ", "cases", "day ", "stays", "Patient pathway", "Pathways of a cohort",
+                       "Psychiatric", "General practice"):
+            assert phrase not in d.dot, phrase
+    assert case_timeline(log(), "CPR-0101", language="en").dot == case_timeline(log(), "CPR-0101").dot
+    with pytest.raises(OptionError, match="language="):
+        case_timeline(log(), "CPR-0101", language="de")
+    with pytest.raises(OptionError, match="language="):
+        cohort_timeline(log(), language="DA ")

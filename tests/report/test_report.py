@@ -254,6 +254,46 @@ def test_small_log_states_counts_under_five(tmp_path):
         assert f'<td class="num">{n}</td>' not in text
 
 
+
+def figure_texts(text: str, name: str) -> list[str]:
+    """The text drawn in the inline SVG of figure ``name``, in order, unescaped."""
+    m = re.search(rf'<figure id="figure-{name}".*?</figure>', text, flags=re.S)
+    assert m, f"no figure {name}"
+    return [html.unescape(t).strip() for t in re.findall(r"<text[^>]*>(.*?)</text>", m.group(0))]
+
+
+def test_danish_report_draws_danish_diagrams(tmp_path):
+    log = small_log(["Egen læge", "Smerteklinik"])  # 6 patients, Egen læge -> Smerteklinik an hour later
+    text = page(pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="da"))
+    um = figure_texts(text, "unit_map")
+    assert um[:4] == ["Overgange mellem enheder",
+                      "pile: patienter · median pause mellem enheder; knuder: patienter; fyldfarve: domæne",
+                      "viser 2 af 2 enheder, 100 % af overgangene", "antal under 5 vises som <5"]
+    for row in ("cirkulære henvisninger: på en cirkulær rute (0 pile vist)",
+                "psykiatri–somatik: krydser grænsen mellem psykiatri og somatik (0 pile vist)",
+                "lange ventetider: median ventetid over 7 dage (0 pile vist)", "Region (hospitaler, psykiatri)",
+                "Almen praksis", "6 patienter", "6 · 0,0 d"):
+        assert row in um, row
+    pm = figure_texts(text, "process_map")
+    assert pm[:4] == ["Proceskort (aktiviteter)", "pile og knuder: patienter",
+                      "viser 3 af 3 aktiviteter, 100 % af overgangene", "antal under 5 vises som <5"]
+    assert "slut" in pm and "end" not in pm
+    svgs = re.findall(r"<svg.*?</svg>", text, flags=re.S)
+    assert len(svgs) >= 2
+    for svg in svgs:
+        for english in ("showing ", "counts under", " cases", "edges shown", "Handovers between", "General practice"):
+            assert english not in svg, english
+
+
+@pytest.mark.parametrize("name", ["dirty_extract", "elderly_medical"])
+def test_sample_report_diagrams_speak_the_report_language(sample_reports, name):
+    text = page(sample_reports[name][1])
+    svgs = "".join(re.findall(r"<svg.*?</svg>", text, flags=re.S))
+    danish = name == "dirty_extract"
+    assert ("showing " in svgs, "counts under" in svgs) == (not danish, not danish)
+    assert ("viser " in svgs, "antal under 5 vises som" in svgs) == (danish, danish)
+
+
 def test_as_of_defaults_to_the_last_event_and_says_so(tmp_path):
     log = small_log(["Egen læge", "Medicinsk afdeling"])
     rep = pw.report(log, tmp_path / "r.html", language="en")
