@@ -306,15 +306,26 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         con.execute(f"DROP TABLE IF EXISTS {events}")
         raise
 
+    return new_log(backend, events, failures, n_read=n_read, mapping=mapping, attributes=attributes,
+                   attr_names=attr_names, tz=tz, taxonomy=taxonomy, vocabulary=vocabulary,
+                   unit_classes=unit_classes, activity_classes=activity_classes, origin=origin)
+
+
+def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, attr_names, tz, taxonomy,
+            vocabulary, unit_classes, activity_classes, origin) -> "EventLog":
+    """The EventLog of the validated engine ``table`` (any engine), with ``failures`` as ``log.rejected``.
+
+    Warns (at the reader's caller) when rows were rejected.
+    """
     rejected = _rejected_table(failures)
-    log = EventLog(_engine_table(backend, events), backend=backend, tz=tz,
+    log = EventLog(_engine_table(backend, table), backend=backend, tz=tz,
                    columns={**mapping, "attributes": list(attributes)},
                    attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
                    taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
                    activity_classes=activity_classes, origin=origin)
     if len(rejected):
         warnings.warn(f"{len(rejected):,} of {n_read:,} rows were moved to log.rejected:\n"
-                      + describe_failures(failures, n_read), PathwaysWarning, stacklevel=3)
+                      + describe_failures(failures, n_read), PathwaysWarning, stacklevel=4)
     return log
 
 

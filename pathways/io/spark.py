@@ -12,7 +12,6 @@ Needs ``pip install 'pathways[spark]'``; see :mod:`pathways._spark` for the sess
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
@@ -361,11 +360,8 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
                 vocabulary=None, strict: bool = False, duplicates: Literal["keep", "reject"] = "keep",
                 origin: str = "spark", n_read: int | None = None):
     """Validate the Spark DataFrame ``source`` (source columns plus ``__pw_row``) into an EventLog on Spark."""
-    import pandas as pd
-
     from .. import _spark
-    from ..eventlog import (EventLog, PathwaysWarning, _engine_table, _rejected_table, describe_failures,
-                            map_columns)
+    from ..eventlog import describe_failures, map_columns, new_log
     from ..taxonomy import UnitTaxonomy, Vocabulary
 
     check_choice("duplicates", duplicates, ["keep", "reject"])
@@ -484,16 +480,9 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
             session.catalog.dropTempView(v)
         if cached is not None:
             cached.unpersist()  # the events are cached on their own
-    rejected = _rejected_table(failures)
-    log = EventLog(_engine_table(backend, name), backend=backend, tz=tz,
-                   columns={**mapping, "attributes": list(attributes)},
-                   attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
-                   taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
-                   activity_classes=activity_classes, origin=origin)
-    if len(rejected):
-        warnings.warn(f"{len(rejected):,} of {n_read:,} rows were moved to log.rejected:\n"
-                      + describe_failures(failures, n_read), PathwaysWarning, stacklevel=3)
-    return log
+    return new_log(backend, name, failures, n_read=n_read, mapping=mapping, attributes=attributes,
+                   attr_names=attr_names, tz=tz, taxonomy=taxonomy, vocabulary=vocabulary,
+                   unit_classes=unit_classes, activity_classes=activity_classes, origin=origin)
 
 
 def _classify(session, parsed: str, helpers, attributes, unit_classes, activity_classes):
