@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/analyses.py                    # 1.1 million events
     .venv/bin/python benchmarks/analyses.py --events 11000000  # 11 million (pm4py skipped with --no-pm4py)
-    .venv/bin/python benchmarks/analyses.py --events 110000000 --repeat 1 --no-pm4py   # lean: see below
+    .venv/bin/python benchmarks/analyses.py --events 110000000 --repeat 1 --no-pm4py --memory-limit 12GB  # lean
     .venv/bin/python benchmarks/analyses.py --events 11000000 --engine spark --repeat 1 --no-pm4py
 
 ``--engine spark`` reads the Parquet file with ``engine="spark"`` and runs the same bundle on
@@ -176,9 +176,14 @@ def main() -> None:
     parser.add_argument("--no-pm4py", action="store_true")
     parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     parser.add_argument("--lean", action="store_true", help="the bundle once, results dropped (default from 50M)")
+    parser.add_argument("--memory-limit", help="DuckDB's memory limit (pw.configure_engine), e.g. 12GB")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
+        if args.memory_limit:
+            import pathways as pw
+
+            pw.configure_engine(memory_limit=args.memory_limit)
         lean = args.lean or args.one >= 50_000_000
         print(json.dumps(run_one(args.one, args.repeat, not args.no_pm4py, args.engine, lean)))
         return
@@ -186,7 +191,8 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--one", str(events), "--repeat", str(args.repeat), "--engine", args.engine]
         cmd += ["--no-pm4py"] if args.no_pm4py else []
         cmd += ["--lean"] if args.lean else []
-        result = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+        cmd += ["--memory-limit", args.memory_limit] if args.memory_limit else []
+        result = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout.splitlines()[-1])
         print(json.dumps(result, indent=2))
 
 

@@ -19,6 +19,7 @@ _EXPORTS = {
     "PathwaysError": "errors",
     "EventLogError": "errors",
     "OptionError": "errors",
+    "EngineMemoryError": "errors",
     "configure_engine": "engine",
     "UnitTaxonomy": "taxonomy",
     "Vocabulary": "taxonomy",

@@ -13,6 +13,8 @@ converts an instant to the wall-clock time of the log's zone.
 
 from __future__ import annotations
 
+import os
+
 import itertools
 import threading
 
@@ -43,7 +45,34 @@ def duckdb_backend():
             # are built into DuckDB's wheel; without this a URL or an unusual function would fetch one
             _backend.con.execute("SET autoinstall_known_extensions = false")
             _settings(_backend.con, memory_limit=DEFAULT_MEMORY_LIMIT, temp_directory=_spill_directory())
+            for method in ("execute", "to_pyarrow", "to_pyarrow_batches", "create_table"):
+                setattr(_backend, method, _explain_out_of_memory(getattr(_backend, method)))
         return _backend
+
+
+def _explain_out_of_memory(method):
+    """``method`` of the Ibis backend, with DuckDB's out-of-memory error turned into EngineMemoryError
+    saying how to give the engine more memory from pathways (DuckDB's own message names SQL settings)."""
+    import functools
+
+    import duckdb
+
+    @functools.wraps(method)
+    def run(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except duckdb.OutOfMemoryException as exc:
+            from .errors import EngineMemoryError
+
+            limit = _backend.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else None
+            has = f" (this machine has {ram:.0f} GiB)" if ram else ""
+            raise EngineMemoryError(
+                f"the engine needed more than its memory limit of {limit} for this analysis. Sorts, windows and "
+                "joins spill to disk beyond the limit, but a median or percentile per group holds its values in "
+                f"memory. Raise the limit before the analysis, e.g. pw.configure_engine(memory_limit=\"8GB\"){has}, "
+                "or analyse a smaller log (pw.filter_period, pw.filter_cases).") from exc
+    return run
 
 
 def configure_engine(*, memory_limit: str | None = None, temp_directory: str | None = None,
@@ -54,7 +83,10 @@ def configure_engine(*, memory_limit: str | None = None, temp_directory: str | N
     ----------
     memory_limit : str, optional
         DuckDB's working memory, e.g. ``"4GB"`` (default 2GB). Sorts, windows and joins
-        larger than this spill to ``temp_directory`` instead of failing.
+        larger than this spill to ``temp_directory`` instead of failing; a median or
+        percentile per group cannot, and an analysis that needs more raises
+        :class:`~pathways.errors.EngineMemoryError` saying so (figures at 110 million
+        events: benchmarks/README.md).
     temp_directory : str, optional
         Where to spill (default: a private directory under the system's temporary
         directory, removed when Python exits).

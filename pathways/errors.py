@@ -32,6 +32,10 @@ class OptionError(PathwaysError, ValueError):
     """An option or argument is not one of the allowed values, or the log lacks what a function needs."""
 
 
+class EngineMemoryError(PathwaysError, MemoryError):
+    """The engine needed more memory than its limit allows (``pw.configure_engine(memory_limit=...)``)."""
+
+
 def closest(name: str, choices: Iterable[str]) -> str | None:
     """The choice most like ``name`` (case-insensitive), or None when nothing is close."""
     choices = [str(c) for c in choices]
