@@ -174,9 +174,16 @@ def engine_of(backend) -> str:
 
 
 def create_table(backend, name: str, expr) -> None:
-    """Compute the Ibis expression ``expr`` once into the engine's table ``name`` (Spark: a cached view)."""
+    """Compute the Ibis expression ``expr`` once into the engine's table ``name`` (Spark: a cached view).
+
+    On DuckDB the table keeps the query's own column types (``CREATE TABLE AS``), so the ENUM
+    text columns of the events stay ENUMs in tables computed from them (Ibis' ``create_table``
+    would declare them VARCHAR, and later sorts and joins would compare strings).
+    """
     if engine_of(backend) == "duckdb":
-        backend.create_table(name, expr, temp=True)
+        backend._run_pre_execute_hooks(expr)  # registers the in-memory tables the query reads
+        run = _explain_out_of_memory(backend.con.execute)
+        run(f"CREATE TEMP TABLE {sql_quote(name)} AS {backend.compile(expr)}")
     else:
         from . import _spark
 

@@ -330,7 +330,14 @@ def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, 
 
 
 def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) -> str:
-    """Create the events table, in input order, with event type, domain and sector."""
+    """Create the events table, in input order, with event type, domain and sector.
+
+    The columns with few distinct values (activity, unit, referral_to, event_type, domain,
+    sector) are stored as DuckDB ENUMs of their sorted values: one small integer per event
+    instead of a string, so the sorts, windows, joins and group-bys of every analysis over
+    them are cheaper. Ibis reads them as strings, compares and orders them as strings
+    (the values are declared in sorted order), and returns strings.
+    """
     uc = fresh_name("unit_classes")
     ac = fresh_name("activity_classes")
     con.register(uc, unit_classes)
@@ -345,12 +352,18 @@ def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) 
                    f"AND (e.timestamp < p.valid_to OR p.valid_to IS NULL) ") if has_periods else ""
     domain = "coalesce(p.domain, f.domain, 'unknown')" if has_periods else "coalesce(f.domain, 'unknown')"
     sector = "coalesce(p.sector, f.sector, 'unknown')" if has_periods else "coalesce(f.sector, 'unknown')"
+    activities, units = activity_classes["activity"], unit_classes["unit"]
+    types = [*activity_classes["event_type"], S.UNKNOWN_EVENT_TYPE]
+    classes = {c: [*unit_classes[c], "unknown"] for c in ("domain", "sector")}
     try:
         con.execute(
-            f"CREATE TABLE {events} AS SELECT e.row, e.case_id, e.activity, e.timestamp, e.end_timestamp, "
-            f"e.unit, e.resource, e.referral_to, coalesce(a.event_type, {sql_literal(S.UNKNOWN_EVENT_TYPE)}) "
-            f"AS event_type, CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END AS domain, "
-            f"CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END AS sector{extra} "
+            f"CREATE TABLE {events} AS SELECT e.row, e.case_id, {_enum('e.activity', activities)} AS activity, "
+            f"e.timestamp, e.end_timestamp, {_enum('e.unit', units)} AS unit, e.resource, "
+            f"{_enum('e.referral_to', units)} AS referral_to, "
+            f"{_enum(f'coalesce(a.event_type, {sql_literal(S.UNKNOWN_EVENT_TYPE)})', types)} AS event_type, "
+            f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END', classes['domain'])} AS domain, "
+            f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END', classes['sector'])} AS sector"
+            f"{extra} "
             f"FROM {parsed} e LEFT JOIN {ac} a ON e.activity = a.activity {period_join}"
             f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL) f ON e.unit = f.unit "
             f"ORDER BY e.row")
@@ -358,6 +371,20 @@ def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) 
         con.unregister(uc)
         con.unregister(ac)
     return events
+
+
+#: Above this many distinct values, or characters in all, a text column stays VARCHAR (an ENUM's
+#: values are spelled out in the SQL).
+_MAX_ENUM = 10_000
+_MAX_ENUM_CHARS = 1_000_000
+
+
+def _enum(sql: str, values) -> str:
+    """``sql`` cast to an ENUM of its possible ``values`` (sorted, so they order as text), or as is."""
+    values = sorted({str(v) for v in values if isinstance(v, str)})
+    if not values or len(values) > _MAX_ENUM or sum(map(len, values)) > _MAX_ENUM_CHARS:
+        return sql
+    return f"CAST({sql} AS ENUM({', '.join(sql_literal(v) for v in values)}))"
 
 
 def _rejected_table(failures):

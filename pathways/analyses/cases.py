@@ -52,7 +52,8 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
     """
     gap = days_option(max_gap, "max_gap")
     t = log.table
-    w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
+    # the gap to the previous event: ties in time give 0 whichever comes first, so time orders enough
+    w = ibis.window(group_by="case_id", order_by="timestamp")
     e = t.select("case_id", "activity", "timestamp", _gap=days_between(t.timestamp.lag().over(w), t.timestamp))
     g = e.group_by("case_id").aggregate(
         n_events=e.count(), first_event_at=e.timestamp.min(), last_event_at=e.timestamp.max(),

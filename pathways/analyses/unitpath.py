@@ -62,25 +62,39 @@ def _unit_path(log, on):
     classes = _classes(log)
     if classes is not None:  # the class is joined per step afterwards: fewer columns to sort
         t = t.drop("domain", "sector")
+    # One sort of the events finds the runs (steps): an event starts a step when the event before
+    # it is in another unit, and ends it when the event after it is. The next event of a step's
+    # last event is the next step's first, so the next step comes from that sort too.
     w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
-    t = t.mutate(_new=(t.unit != t.unit.lag().over(w)).fill_null(True))
+    after = dict(_n_unit=t.unit.lead().over(w), _n_at=t.timestamp.lead().over(w))
+    if classes is None:
+        after.update(_n_domain=t.domain.lead().over(w), _n_sector=t.sector.lead().over(w))
+    t = t.mutate(_first=(t.unit != t.unit.lag().over(w)).fill_null(True), _pos=ibis.row_number().over(w),
+                 **after)
+    t = t.mutate(_last=(t._n_unit != t.unit).fill_null(True))
+    # Only the first and last event of a step, and events with an end time, are kept: an event
+    # in between without one leaves no later than the step's last event (events are in time
+    # order), so neither the departure nor the count (from the positions) needs it.
+    t = t.filter(t._first | t._last | t.end_timestamp.notnull())
     # a running count (BIGINT), not a running sum (DuckDB sums to HUGEINT, slow in later windows)
-    upto = ibis.window(group_by="case_id", order_by=["timestamp", "row"], rows=(None, 0))
-    t = t.mutate(step=t.unit.count(where=t._new).over(upto) - 1,
+    upto = ibis.window(group_by="case_id", order_by="_pos", rows=(None, 0))
+    t = t.mutate(step=t.unit.count(where=t._first).over(upto) - 1,
                  _leave=t.end_timestamp.fill_null(t.timestamp))  # end < start is rejected at build
-    steps = dict(unit=t.unit.arbitrary(), arrived_at=t.timestamp.min(), left_at=t._leave.max(), n_events=t.count())
+    moved = t._last & t._n_unit.notnull()  # a case's last event has no next step
+    steps = dict(unit=t.unit.arbitrary(), arrived_at=t.timestamp.min(), left_at=t._leave.max(),
+                 n_events=t._pos.max() - t._pos.min() + 1, next_unit=t._n_unit.arbitrary(where=moved),
+                 next_arrived=t._n_at.min(where=moved))
     if classes is None:
         # the unit may be reclassified inside a step: the step takes its class on arrival
-        order = [t.timestamp, t.row]
         path = t.group_by(["case_id", "step"]).aggregate(
-            **steps, domain=t.domain.first(order_by=order), sector=t.sector.first(order_by=order))
+            **steps, domain=t.domain.arbitrary(where=t._first), sector=t.sector.arbitrary(where=t._first),
+            next_domain=t._n_domain.arbitrary(where=moved), next_sector=t._n_sector.arbitrary(where=moved))
     else:
         path = t.group_by(["case_id", "step"]).aggregate(**steps)
         c = ibis.memtable(classes).rename(_unit="unit")
-        path = path.left_join(c, path.unit == c._unit)
-    w = ibis.window(group_by="case_id", order_by="step")
-    return path.select(*PATH_COLUMNS, next_unit=path.unit.lead().over(w), next_domain=path.domain.lead().over(w),
-                       next_sector=path.sector.lead().over(w), next_arrived=path.arrived_at.lead().over(w))
+        n = c.rename(_next="_unit", next_domain="domain", next_sector="sector")
+        path = path.left_join(c, path.unit == c._unit).left_join(n, path.next_unit == n._next)
+    return path.select(*PATH_COLUMNS, "next_unit", "next_domain", "next_sector", "next_arrived")
 
 
 def unit_paths(log, *, on: Literal["all", "referrals"] = "all"):
