@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from ..errors import check_choice
+from ..render.words import number
 
 LANGUAGES = ("da", "en")
 
@@ -60,16 +61,11 @@ class Fmt:
         self.language = check_choice("language", language, LANGUAGES)
         self.min_count = int(min_count)
 
-    # --- plain numbers ---------------------------------------------------------
-    def _swap(self, text: str) -> str:
-        if self.language == "da":
-            return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-        return text
-
+    # --- plain numbers (the language's marks, as in the diagrams) --------------------
     def int(self, n) -> str:
         if _is_missing(n):
             return "–"
-        return self._swap(f"{int(round(float(n))):,}")
+        return number(int(round(float(n))), self.language, ",")
 
     def num(self, x, decimals: int = 1) -> str:
         if _is_missing(x):
@@ -77,7 +73,7 @@ class Fmt:
         x = float(x)
         if math.isinf(x):
             return "∞"
-        return self._swap(f"{x:,.{decimals}f}")
+        return number(x, self.language, f",.{decimals}f")
 
     # --- counts and shares, suppressed -----------------------------------------
     def is_small(self, n) -> bool:
