@@ -251,10 +251,16 @@ def register(con, name: str, df) -> None:
     _persisted[(id(con), name)] = df
 
 
-def materialize(con, name: str, expr) -> None:
-    """Run the Ibis expression ``expr`` into the cached view ``name``."""
+def materialize(con, name: str, expr, *, replace: dict | None = None) -> None:
+    """Run the Ibis expression ``expr`` into the cached view ``name``; ``replace`` maps columns to Spark SQL
+    expressions that take their place (same name and position)."""
+    from pyspark.sql import functions as F
+
     con._run_pre_execute_hooks(expr)  # registers the memtables and UDFs the expression uses
-    register(con, name, con._session.sql(con.compile(expr)))
+    df = con._session.sql(con.compile(expr))
+    for column, sql in (replace or {}).items():
+        df = df.withColumn(column, F.expr(sql))
+    register(con, name, df)
 
 
 def drop(con, name: str) -> None:

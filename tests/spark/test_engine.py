@@ -225,3 +225,23 @@ def test_the_log_on_spark_says_where_it_is(spark):
     assert log.backend.name == "pyspark"
     assert repr(log).startswith("EventLog: 1 events, 1 cases")
     assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+
+
+@needs_spark
+def test_pseudonymize_on_spark_is_the_same_hmac_as_on_duckdb(spark):
+    import hashlib
+    import hmac
+
+    ids = ["0101-1234", "0202-5678", "Æblegård-3", "x" * 70, "0101-1234"]
+    df = pd.DataFrame({"c": ids, "a": "Henvisning", "t": "2023-01-01 10:00", "i": range(5)})
+    for key in ("hemmelig nøgle", b"k" * 100):  # a key longer than a SHA-256 block is hashed first
+        raw = key.encode() if isinstance(key, str) else key
+        expected = [hmac.new(raw, c.encode("utf-8"), hashlib.sha256).hexdigest()[:16] for c in ids]
+        duck = pw.pseudonymize(pw.from_pandas(df, case="c", activity="a", timestamp="t"), key=key).to_pandas()
+        sp = pw.pseudonymize(pw.from_spark(spark.createDataFrame(df), case="c", activity="a", timestamp="t"),
+                             key=key).to_pandas()
+        assert list(duck["case_id"]) == expected and list(sp["case_id"]) == expected
+        assert list(sp.columns) == list(duck.columns) and list(sp["i"]) == list(range(5))
+    full = pw.pseudonymize(pw.from_spark(spark.createDataFrame(df), case="c", activity="a", timestamp="t"),
+                           key="k", length=64).to_pandas()
+    assert full["case_id"][0] == hmac.new(b"k", b"0101-1234", hashlib.sha256).hexdigest()
