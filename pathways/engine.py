@@ -190,6 +190,16 @@ def create_table(backend, name: str, expr) -> None:
         _spark.materialize(backend, name, expr)
 
 
+def enum_values(backend, expr, column: str) -> list | None:
+    """The values of ``column`` of the Ibis table ``expr`` when the engine keeps it as an ENUM (DuckDB), else None."""
+    if engine_of(backend) != "duckdb":
+        return None
+    e = expr.select(column).limit(0)
+    backend._run_pre_execute_hooks(e)
+    kind = backend.con.sql(str(backend.compile(e))).types[0]
+    return list(kind.children[0][1]) if kind.id == "enum" else None
+
+
 def engine_table(backend, name: str):
     """``(table, expression)``: the Ibis table ``name`` and the expression analyses use (Spark: times typed UTC)."""
     if engine_of(backend) == "duckdb":

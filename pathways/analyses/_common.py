@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import ibis
 import pandas as pd
 
 from ..errors import OptionError
@@ -48,6 +49,25 @@ def days_between(start, end):
     from .._udf import epoch_us
 
     return (epoch_us(end) - epoch_us(start)).cast("float64") / (SECONDS_PER_DAY * 1e6)
+
+
+def n_distinct(log, table, column: str):
+    """Ibis aggregate: the number of distinct non-null values of ``table[column]`` per group.
+
+    When the engine keeps the column as an ENUM of at most 64 values (DuckDB, the log's
+    activities and units as a rule), each value is one bit of an integer, OR-ed together and
+    counted in the same pass as the other aggregates; a distinct count would make DuckDB hash
+    every (group, value) pair in a pass of its own (four times slower on a case summary).
+    """
+    from ..engine import enum_values
+
+    values = enum_values(log.backend, table, column)
+    if values is None or len(values) > 64:
+        return table[column].nunique()
+    from .._udf import bit_count, enum_code
+
+    bits = ibis.literal(1, "uint64") << enum_code(table[column]).cast("uint64")
+    return bit_count(bits.bit_or()).fill_null(0)
 
 
 def with_parameters(df: pd.DataFrame, **parameters) -> pd.DataFrame:

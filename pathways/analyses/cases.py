@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from ._common import TEXT, days_between, days_option, local_times, with_parameters
+from ._common import TEXT, days_between, days_option, fetch, local_times, n_distinct, with_parameters
 
 _COLUMNS = {
     "case_id": TEXT, "n_events": "int64", "n_activities": "int64", "n_units": "int64",
@@ -56,11 +56,8 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
     w = ibis.window(group_by="case_id", order_by="timestamp")
     e = t.select("case_id", "activity", "timestamp", _gap=days_between(t.timestamp.lag().over(w), t.timestamp))
     g = e.group_by("case_id").aggregate(
-        n_events=e.count(), first_event_at=e.timestamp.min(), last_event_at=e.timestamp.max(),
-        longest_gap_days=e._gap.max())
-    # the distinct count on its own: next to a window, DuckDB splits the aggregate and it is far slower
-    activities = t.group_by("case_id").aggregate(n_activities=t.activity.nunique())
-    g = g.join(activities, "case_id")
+        n_events=e.count(), n_activities=n_distinct(log, e, "activity"), first_event_at=e.timestamp.min(),
+        last_event_at=e.timestamp.max(), longest_gap_days=e._gap.max())
     g = g.mutate(duration_days=days_between(g.first_event_at, g.last_event_at))
     if log.has("unit"):
         from .loops import episode_expr
@@ -71,12 +68,12 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
         crossing = moved & (((s.domain == "psychiatric") & (s.next_domain == "somatic"))
                             | ((s.domain == "somatic") & (s.next_domain == "psychiatric")))
         paths = s.group_by("case_id").aggregate(
-            n_units=s.unit.nunique(), n_handovers=moved.sum(), n_psychiatric_somatic=crossing.sum(),
+            n_units=n_distinct(log, s, "unit"), n_handovers=moved.sum(), n_psychiatric_somatic=crossing.sum(),
             n_long_gaps=(moved & (days_between(s.left_at, s.next_arrived) > gap)).sum())
         e = episode_expr(log, within=within, max_between=max_between, purpose="case_summary")
         loops = e.group_by("case_id").aggregate(n_loops=e.count())
         g = g.left_join(paths, "case_id").drop("case_id_right").left_join(loops, "case_id").drop("case_id_right")
-    out = g.order_by("case_id").to_pandas()
+    out = fetch(g.order_by("case_id"))
     zeros = {"n_units": 0, "n_handovers": 0, "n_psychiatric_somatic": 0, "n_long_gaps": 0, "n_loops": 0}
     out = out.reindex(columns=list(_COLUMNS)).fillna({**zeros, "longest_gap_days": 0.0})
     out = out.astype({k: v for k, v in _COLUMNS.items() if not str(v).startswith("datetime")})

@@ -50,3 +50,20 @@ def test_empty_log_gives_typed_empty_table(log):
     empty = pw.filter_cases(log, ["A"]).replace(log.table.filter(log.table.case_id == "nobody"))
     s = pw.case_summary(empty)
     assert len(s) == 0 and s["n_events"].dtype == "int64" and "n_loops" in s
+
+
+@pytest.mark.parametrize("n_kinds", [3, 64, 65, 200])
+def test_distinct_activities_and_units_count_right_with_few_or_many_kinds(n_kinds):
+    # Up to 64 kinds the engine counts them as bits of one integer, above that as a distinct count:
+    # case X visits kind 0, 1, ..., n-1 and back to 0 (n distinct), case Y only kind n-1 twice (1),
+    # case Z has no unit at all (0 units).
+    kinds = [f"K{i:03d}" for i in range(n_kinds)]
+    rows = [("X", k, f"2023-01-01 {i // 60:02d}:{i % 60:02d}", k) for i, k in enumerate(kinds + kinds[:1])]
+    rows += [("Y", kinds[-1], "2023-02-01 10:00", kinds[-1]), ("Y", kinds[-1], "2023-02-02 10:00", kinds[-1])]
+    rows += [("Z", kinds[0], "2023-03-01 10:00", None)]
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"])
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    s = pw.case_summary(log).set_index("case_id")
+    assert s["n_activities"].to_dict() == {"X": n_kinds, "Y": 1, "Z": 1}
+    assert s["n_units"].to_dict() == {"X": n_kinds, "Y": 1, "Z": 0}
+    assert s.loc["X", "n_handovers"] == n_kinds  # n - 1 moves up the list and one back to the first
