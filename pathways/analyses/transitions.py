@@ -95,15 +95,10 @@ def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "acti
     e = t.select(S.CASE, "label", S.TIMESTAMP, prev_label=t.label.lag().over(w),
                  prev_time=t.timestamp.lag().over(w))
     # Every event is the target of one edge: from the event before it, or from the start.
-    e = e.select(S.CASE, source=e.prev_label.fill_null(START), target=e.label,
-                 days=days_between(e.prev_time, e.timestamp))
-    edges = e.group_by("source", "target").aggregate(
-        n_transitions=e.count(), mean_days=e.days.mean(), quantiles=e.days.quantile([0.5, 0.9]),
-        max_days=e.days.max())  # one sort for both quantiles
-    # the cases per edge from the distinct (edge, case) pairs: two hash aggregates, not a distinct count
-    pairs = e.select("source", "target", S.CASE).distinct()
-    cases = pairs.group_by("source", "target").aggregate(n_cases=pairs.count())
-    edges = edges.join(cases, ["source", "target"])
+    days = days_between(e.prev_time, e.timestamp)
+    edges = e.group_by(source=e.prev_label.fill_null(START), target=e.label).aggregate(
+        n_transitions=e.count(), n_cases=e[S.CASE].nunique(), mean_days=days.mean(),
+        quantiles=days.quantile([0.5, 0.9]), max_days=days.max())  # one sort for both quantiles
     edges = edges.to_pandas()
     q = [v if v is not None and len(v) else [None, None] for v in edges.pop("quantiles")]
     edges["median_days"] = [v[0] for v in q]
