@@ -57,7 +57,8 @@ def n_distinct(log, table, column: str):
     When the engine keeps the column as an ENUM of at most 64 values (DuckDB, the log's
     activities and units as a rule), each value is one bit of an integer, OR-ed together and
     counted in the same pass as the other aggregates; a distinct count would make DuckDB hash
-    every (group, value) pair in a pass of its own (four times slower on a case summary).
+    every (group, value) pair in a pass of its own: case_summary's query took 6.3 s against 3.0 s at
+    11 million events.
     """
     from ..engine import enum_values
 
