@@ -99,6 +99,21 @@ def _raw_sql(col: str, col_type: str) -> str:
     return f"CAST({col} AS VARCHAR)"
 
 
+def carried_sql(col: dict, mapping: dict, kinds: dict, attr_names: dict, available: list, duplicates: str, *,
+                text, quote, null_text: str) -> list[str]:
+    """SELECT items the validation builds alike on every engine, in the engine's own SQL (``text`` casts a
+    source column of a kind to text, ``quote`` quotes a name, ``null_text`` is a text NULL): the unit,
+    resource and referral target (NULL when not mapped), the attributes, and for
+    ``duplicates="reject"`` ``__dup_of``, the first row with the same source values."""
+    items = [f"{text(col[role], kinds[mapping[role]])} AS {S.ROLES[role]}" if role in mapping
+             else f"{null_text} AS {S.ROLES[role]}" for role in ("unit", "resource", "referral_to")]
+    items += [f"{quote(a)} AS {quote(n)}" for a, n in attr_names.items()]
+    if duplicates == "reject":
+        every = ", ".join(quote(c) for c in available)
+        items.append(f"min(__pw_row) OVER (PARTITION BY {every}) AS __dup_of")
+    return items
+
+
 def _text_sql(col: str, col_type: str) -> str:
     """SQL for an identifier-like column as text, with blanks as NULL; 12.0 -> '12'."""
     t = col_type.upper()
@@ -259,14 +274,9 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         ]
     else:
         select.append("CAST(NULL AS TIMESTAMPTZ) AS end_timestamp")
-    for role in ("unit", "resource", "referral_to"):
-        canonical = S.ROLES[role]
-        select.append(f"{_text_sql(col[role], types[mapping[role]])} AS {canonical}" if role in mapping
-                      else f"CAST(NULL AS VARCHAR) AS {canonical}")
-    select += [f"{q(a)} AS {q(n)}" for a, n in attr_names.items()]
+    select += carried_sql(col, mapping, types, attr_names, available, duplicates, text=_text_sql, quote=q,
+                          null_text="CAST(NULL AS VARCHAR)")
     if duplicates == "reject":
-        every = ", ".join(q(c) for c in available)
-        select.append(f"min(__pw_row) OVER (PARTITION BY {every}) AS __dup_of")
         checks.append(_Check("__dup_of < row", "*", "duplicate of an earlier row", "'same as row ' || __dup_of"))
 
     parsed = f"(SELECT {', '.join(select)} FROM {q(source)})"

@@ -361,7 +361,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
                 origin: str = "spark", n_read: int | None = None):
     """Validate the Spark DataFrame ``source`` (source columns plus ``__pw_row``) into an EventLog on Spark."""
     from .. import _spark
-    from ..eventlog import describe_failures, map_columns, new_log
+    from ..eventlog import carried_sql, describe_failures, map_columns, new_log
     from ..taxonomy import UnitTaxonomy, Vocabulary
 
     check_choice("duplicates", duplicates, ["keep", "reject"])
@@ -391,14 +391,8 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
                 inner.append(f"{sql} AS __{role}_{k}")
             inner.append(f"{_raw(col[role], kinds[name])} AS {raw}")
             times[role] = [(part, f"__{role}_{k}") for k, (part, _sql) in enumerate(parts)]
-        for role in ("unit", "resource", "referral_to"):
-            canonical = S.ROLES[role]
-            inner.append(f"{_text(col[role], kinds[mapping[role]])} AS {canonical}" if role in mapping
-                         else f"CAST(NULL AS STRING) AS {canonical}")
-        inner += [f"{q(a)} AS {q(n)}" for a, n in attr_names.items()]
-        if duplicates == "reject":
-            every = ", ".join(q(c) for c in available)
-            inner.append(f"min(__pw_row) OVER (PARTITION BY {every}) AS __dup_of")
+        inner += carried_sql(col, mapping, kinds, attr_names, available, duplicates, text=_text, quote=q,
+                             null_text="CAST(NULL AS STRING)")
         outer = ["row", "case_id", "activity"]
         for role, parts in times.items():
             placed = [c if part == "instant" else _localized(c, tz) for part, c in parts]
