@@ -99,6 +99,20 @@ def _raw_sql(col: str, col_type: str) -> str:
     return f"CAST({col} AS VARCHAR)"
 
 
+def class_sql(uc: str, unit_classes) -> tuple[str, str, str]:
+    """``(period_join, domain, sector)``: SQL (DuckDB and Spark alike) classifying the events ``e`` by the
+    unit classes registered as ``uc``, whose rows without a period are joined as ``f``."""
+    has_periods = bool(unit_classes["valid_from"].notna().any() or unit_classes["valid_to"].notna().any())
+    if not has_periods:
+        return "", "coalesce(f.domain, 'unknown')", "coalesce(f.sector, 'unknown')"
+    # A unit's period rows (validity interval) win over its plain row; UnitTaxonomy
+    # refuses overlapping periods, so an event matches at most one period row.
+    period_join = (f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NOT NULL OR valid_to IS NOT NULL) p "
+                   f"ON e.unit = p.unit AND (e.timestamp >= p.valid_from OR p.valid_from IS NULL) "
+                   f"AND (e.timestamp < p.valid_to OR p.valid_to IS NULL) ")
+    return period_join, "coalesce(p.domain, f.domain, 'unknown')", "coalesce(p.sector, f.sector, 'unknown')"
+
+
 def carried_sql(col: dict, mapping: dict, kinds: dict, attr_names: dict, available: list, duplicates: str, *,
                 text, quote, null_text: str) -> list[str]:
     """SELECT items the validation builds alike on every engine, in the engine's own SQL (``text`` casts a
@@ -354,14 +368,7 @@ def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) 
     con.register(ac, activity_classes)
     events = fresh_name("events")
     extra = "".join(f", e.{q(a)}" for a in [*attributes, *helpers])
-    has_periods = bool(unit_classes["valid_from"].notna().any() or unit_classes["valid_to"].notna().any())
-    # A unit's period rows (validity interval) win over its plain row; UnitTaxonomy
-    # refuses overlapping periods, so an event matches at most one period row.
-    period_join = (f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NOT NULL OR valid_to IS NOT NULL) p "
-                   f"ON e.unit = p.unit AND (e.timestamp >= p.valid_from OR p.valid_from IS NULL) "
-                   f"AND (e.timestamp < p.valid_to OR p.valid_to IS NULL) ") if has_periods else ""
-    domain = "coalesce(p.domain, f.domain, 'unknown')" if has_periods else "coalesce(f.domain, 'unknown')"
-    sector = "coalesce(p.sector, f.sector, 'unknown')" if has_periods else "coalesce(f.sector, 'unknown')"
+    period_join, domain, sector = class_sql(uc, unit_classes)
     activities, units = activity_classes["activity"], unit_classes["unit"]
     types = [*activity_classes["event_type"], S.UNKNOWN_EVENT_TYPE]
     classes = {c: [*unit_classes[c], "unknown"] for c in ("domain", "sector")}

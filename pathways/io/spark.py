@@ -482,6 +482,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
 def _classify(session, parsed: str, helpers, attributes, unit_classes, activity_classes):
     """The SQL of the classified events (as eventlog._classify), and the views it uses."""
     from .. import _spark
+    from ..eventlog import class_sql
 
     q, lit = _spark.quote, _spark.literal
     uc, ac = fresh_name("unit_classes"), fresh_name("activity_classes")
@@ -492,12 +493,7 @@ def _classify(session, parsed: str, helpers, attributes, unit_classes, activity_
     acts = [(r.activity, r.event_type) for r in activity_classes.itertuples(index=False)]
     session.createDataFrame(acts, "activity STRING, event_type STRING").createOrReplaceTempView(ac)
     extra = "".join(f", e.{q(a)}" for a in [*attributes, *helpers])
-    has_periods = bool(unit_classes["valid_from"].notna().any() or unit_classes["valid_to"].notna().any())
-    period_join = (f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NOT NULL OR valid_to IS NOT NULL) p "
-                   f"ON e.unit = p.unit AND (e.timestamp >= p.valid_from OR p.valid_from IS NULL) "
-                   f"AND (e.timestamp < p.valid_to OR p.valid_to IS NULL) ") if has_periods else ""
-    domain = "coalesce(p.domain, f.domain, 'unknown')" if has_periods else "coalesce(f.domain, 'unknown')"
-    sector = "coalesce(p.sector, f.sector, 'unknown')" if has_periods else "coalesce(f.sector, 'unknown')"
+    period_join, domain, sector = class_sql(uc, unit_classes)
     sql = (f"SELECT e.row, e.case_id, e.activity, e.timestamp, e.end_timestamp, "
            f"e.unit, e.resource, e.referral_to, coalesce(a.event_type, {lit(S.UNKNOWN_EVENT_TYPE)}) "
            f"AS event_type, CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END AS domain, "
