@@ -99,6 +99,31 @@ def _raw_sql(col: str, col_type: str) -> str:
     return f"CAST({col} AS VARCHAR)"
 
 
+def row_checks(mapping: dict, *, case, activity, timestamp, end_timestamp, duplicates: str, out_of_range, shown,
+               same_as: str) -> list[_Check]:
+    """The problems that make a row unusable, alike on every engine (``out_of_range``, ``shown`` and
+    ``same_as`` give the engine's own SQL for a time out of range, a time as shown, and the duplicate's
+    value)."""
+    checks = [
+        _Check("case_id IS NULL", case, "missing case id", "''"),
+        _Check("activity IS NULL", activity, "missing activity", "''"),
+        _Check("NULLIF(TRIM(__raw_ts), '') IS NULL", timestamp, "missing timestamp", "''"),
+        _Check("timestamp IS NULL AND NULLIF(TRIM(__raw_ts), '') IS NOT NULL", timestamp, "not a date", "__raw_ts"),
+        _Check(out_of_range("timestamp"), timestamp, "time out of range", shown("timestamp", "__raw_ts")),
+    ]
+    if "end_timestamp" in mapping:
+        checks += [
+            _Check("end_timestamp IS NULL AND NULLIF(TRIM(__raw_end), '') IS NOT NULL", end_timestamp,
+                   "end timestamp not a date", "__raw_end"),
+            _Check(out_of_range("end_timestamp"), end_timestamp, "end time out of range",
+                   shown("end_timestamp", "__raw_end")),
+            _Check("end_timestamp < timestamp", end_timestamp, "end before start", "__raw_end"),
+        ]
+    if duplicates == "reject":
+        checks.append(_Check("__dup_of < row", "*", "duplicate of an earlier row", same_as))
+    return checks
+
+
 def class_sql(uc: str, unit_classes) -> tuple[str, str, str]:
     """``(period_join, domain, sector)``: SQL (DuckDB and Spark alike) classifying the events ``e`` by the
     unit classes registered as ``uc``, whose rows without a period are joined as ``f``."""
@@ -267,31 +292,18 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         f"{ts_sql} AS timestamp",
         f"{_raw_sql(col['timestamp'], types[timestamp])} AS __raw_ts",
     ]
-    checks = [
-        _Check("case_id IS NULL", case, "missing case id", "''"),
-        _Check("activity IS NULL", activity, "missing activity", "''"),
-        _Check("NULLIF(TRIM(__raw_ts), '') IS NULL", timestamp, "missing timestamp", "''"),
-        _Check("timestamp IS NULL AND NULLIF(TRIM(__raw_ts), '') IS NOT NULL", timestamp, "not a date", "__raw_ts"),
-        _Check(_out_of_range("timestamp"), timestamp, "time out of range", _shown("timestamp", "__raw_ts")),
-    ]
     if "end_timestamp" in mapping:
         end_sql = _timestamp_sql(con, source, col["end_timestamp"], types[end_timestamp], tz, timestamp_format,
                                  dayfirst)
         select += [f"{end_sql} AS end_timestamp",
                    f"{_raw_sql(col['end_timestamp'], types[end_timestamp])} AS __raw_end"]
-        checks += [
-            _Check("end_timestamp IS NULL AND NULLIF(TRIM(__raw_end), '') IS NOT NULL", end_timestamp,
-                   "end timestamp not a date", "__raw_end"),
-            _Check(_out_of_range("end_timestamp"), end_timestamp, "end time out of range",
-                   _shown("end_timestamp", "__raw_end")),
-            _Check("end_timestamp < timestamp", end_timestamp, "end before start", "__raw_end"),
-        ]
     else:
         select.append("CAST(NULL AS TIMESTAMPTZ) AS end_timestamp")
     select += carried_sql(col, mapping, types, attr_names, available, duplicates, text=_text_sql, quote=q,
                           null_text="CAST(NULL AS VARCHAR)")
-    if duplicates == "reject":
-        checks.append(_Check("__dup_of < row", "*", "duplicate of an earlier row", "'same as row ' || __dup_of"))
+    checks = row_checks(mapping, case=case, activity=activity, timestamp=timestamp, end_timestamp=end_timestamp,
+                        duplicates=duplicates, out_of_range=_out_of_range, shown=_shown,
+                        same_as="'same as row ' || __dup_of")
 
     parsed = f"(SELECT {', '.join(select)} FROM {q(source)})"
     activities = [r[0] for r in con.execute(

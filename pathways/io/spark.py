@@ -12,7 +12,6 @@ Needs ``pip install 'pathways[spark]'``; see :mod:`pathways._spark` for the sess
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from .. import schema as S
@@ -187,14 +186,6 @@ def _numbered(df):
 
 
 # --- the builder: eventlog.build in Spark SQL ----------------------------------------------------
-@dataclass(frozen=True)
-class _Check:
-    flag: str
-    column: str
-    problem: str
-    value: str
-
-
 def _kind(dtype) -> str:
     """The DuckDB type family of a Spark type, as eventlog.build's rules name them."""
     from pyspark.sql import types as T
@@ -361,7 +352,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
                 origin: str = "spark", n_read: int | None = None):
     """Validate the Spark DataFrame ``source`` (source columns plus ``__pw_row``) into an EventLog on Spark."""
     from .. import _spark
-    from ..eventlog import carried_sql, describe_failures, map_columns, new_log
+    from ..eventlog import carried_sql, describe_failures, map_columns, new_log, row_checks
     from ..taxonomy import UnitTaxonomy, Vocabulary
 
     check_choice("duplicates", duplicates, ["keep", "reject"])
@@ -413,25 +404,9 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         cached.createOrReplaceTempView(parsed)
         views.append(parsed)
 
-        checks = [
-            _Check("case_id IS NULL", case, "missing case id", "''"),
-            _Check("activity IS NULL", activity, "missing activity", "''"),
-            _Check("NULLIF(TRIM(__raw_ts), '') IS NULL", timestamp, "missing timestamp", "''"),
-            _Check("timestamp IS NULL AND NULLIF(TRIM(__raw_ts), '') IS NOT NULL", timestamp, "not a date",
-                   "__raw_ts"),
-            _Check(_out_of_range("timestamp"), timestamp, "time out of range", _shown("timestamp", "__raw_ts")),
-        ]
-        if "end_timestamp" in mapping:
-            checks += [
-                _Check("end_timestamp IS NULL AND NULLIF(TRIM(__raw_end), '') IS NOT NULL", end_timestamp,
-                       "end timestamp not a date", "__raw_end"),
-                _Check(_out_of_range("end_timestamp"), end_timestamp, "end time out of range",
-                       _shown("end_timestamp", "__raw_end")),
-                _Check("end_timestamp < timestamp", end_timestamp, "end before start", "__raw_end"),
-            ]
-        if duplicates == "reject":
-            checks.append(_Check("__dup_of < row", "*", "duplicate of an earlier row",
-                                 "concat('same as row ', CAST(__dup_of AS STRING))"))
+        checks = row_checks(mapping, case=case, activity=activity, timestamp=timestamp,
+                            end_timestamp=end_timestamp, duplicates=duplicates, out_of_range=_out_of_range,
+                            shown=_shown, same_as="concat('same as row ', CAST(__dup_of AS STRING))")
 
         # one pass for the names to classify, one for the rows that cannot be used
         names = session.sql(f"SELECT collect_set(activity), collect_set(unit), collect_set(referral_to) "
