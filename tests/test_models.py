@@ -1,12 +1,14 @@
 """Process models and conformance (issue 6): hand-built logs with every deviation written out, discovery on
 the clean sample, PNML/BPMN round trips, refusals of bad references, declarative rules."""
 
+import re
 import subprocess
 import sys
 import warnings
 
 import numpy as np
 import pandas as pd
+
 import pytest
 
 import pathways as pw
@@ -240,6 +242,10 @@ def test_pnml_and_bpmn_round_trip(tmp_path, log):
     p2 = bpmn.save(tmp_path / "pathway.bpmn")
     assert p1.read_text().startswith("<?xml") and "<pnml>" in p1.read_text()
     assert "bpmn" in p2.read_text()[:600].lower()
+    # the diagram is laid out (BPMN DI boxes at distinct places, not all at 0,0), also without a
+    # system Graphviz
+    boxes = re.findall(r'Bounds height="[^"]*" width="[^"]*" x="([^"]*)" y="([^"]*)"', p2.read_text())
+    assert len(boxes) >= len(bpmn.activities) and len(set(boxes)) == len(boxes)
     back_net, back_bpmn = pw.read_pnml(p1), pw.read_bpmn(p2)
     assert back_net.kind == "petri_net" and back_bpmn.kind == "bpmn"
     assert back_net.activities == back_bpmn.activities == net.activities

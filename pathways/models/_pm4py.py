@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 import warnings
 from collections import Counter
 
@@ -36,6 +37,34 @@ def load():
             import pm4py
         _PM4PY = pm4py
     return _PM4PY
+
+
+_GRAPHVIZ_LOCK = threading.Lock()
+
+
+def write_bpmn(model, path: str) -> None:
+    """Write a pm4py BPMN model with its diagram layout (BPMN DI), laid out by pathways' own engine.
+
+    pm4py lays the diagram out by running the ``dot`` command of the ``graphviz`` package, which a
+    machine without Graphviz does not have; pathways' engine (the system ``dot``, else the
+    pip-installed ``graphviz-pure``, which takes the same command line) is handed to it instead.
+    """
+    from graphviz.backend import dot_command
+
+    from ..render.engines import HINT, RenderError, find_engine
+
+    engine = find_engine()
+    if engine is None:
+        raise RenderError(f"cannot lay out the BPMN diagram to save it. {HINT}")
+    pm4py = load()
+    with _GRAPHVIZ_LOCK:  # the graphviz package reads the command from a module constant
+        before = dot_command.DOT_BINARY
+        dot_command.DOT_BINARY = type(before)(engine.path)
+        try:
+            with quiet():
+                pm4py.write_bpmn(model, path)
+        finally:
+            dot_command.DOT_BINARY = before
 
 
 def event_log(traces):

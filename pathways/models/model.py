@@ -160,13 +160,13 @@ class ProcessModel:
             raise OptionError(f"cannot save {str(path)!r}: the suffix must be .pnml or .bpmn (or a picture: "
                               f"{', '.join(_PICTURE_SUFFIXES)}); found {path.suffix or 'none'!r}.")
         path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".bpmn":
+            _pm4py.write_bpmn(self.to_bpmn().to_pm4py(), str(path))
+            return path
         pm4py = _pm4py.load()
         with _pm4py.quiet():
-            if suffix == ".pnml":
-                net, im, fm = self.petri_net()
-                pm4py.write_pnml(net, im, fm, str(path))
-            else:
-                pm4py.write_bpmn(self.to_bpmn().to_pm4py(), str(path))
+            net, im, fm = self.petri_net()
+            pm4py.write_pnml(net, im, fm, str(path))
         return path
 
     # --- pictures --------------------------------------------------------------------
