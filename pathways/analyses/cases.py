@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from ._common import SECONDS_PER_DAY, TEXT, days_between, days_option, fetch, local_times, n_distinct, with_parameters
+from ._common import TEXT, days_between, days_option, fetch, local_times, n_distinct, with_parameters
 
 _COLUMNS = {
     "case_id": TEXT, "n_events": "int64", "n_activities": "int64", "n_units": "int64",
@@ -50,20 +50,16 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
     0       A            3                      2        1              22.0
     1       B            0                      0        0               0.0
     """
-    from .._udf import epoch_us
-
     gap = days_option(max_gap, "max_gap")
-    t = log.table
-    e = t.select("case_id", "activity", "timestamp", _us=epoch_us(t.timestamp))
+    e = log.table.select("case_id", "activity", "timestamp")
     # The longest gap between consecutive events: each case's times sorted in its own small list, in
     # the same pass as the other counts, instead of a window that sorts all events by case (measured:
     # 0.93 -> 0.55 s at 11 million events). Ties in time give 0 whichever comes first.
     g = e.group_by("case_id").aggregate(
         n_events=e.count(), n_activities=n_distinct(log, e, "activity"), first_event_at=e.timestamp.min(),
-        last_event_at=e.timestamp.max(), _times=e._us.collect().sort())
-    longest = ibis.range(1, g._times.length()).map(lambda i: g._times[i] - g._times[i - 1]).maxs()
-    g = g.mutate(duration_days=days_between(g.first_event_at, g.last_event_at),
-                 longest_gap_days=longest.cast("float64") / (SECONDS_PER_DAY * 1e6)).drop("_times")
+        last_event_at=e.timestamp.max(), _times=e.timestamp.collect().sort())
+    longest = ibis.range(1, g._times.length()).map(lambda i: days_between(g._times[i - 1], g._times[i])).maxs()
+    g = g.mutate(duration_days=days_between(g.first_event_at, g.last_event_at), longest_gap_days=longest).drop("_times")
     if log.has("unit"):
         from .loops import episode_expr
         from .unitpath import unit_path_expr
