@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from . import schema as S
-from .engine import fresh_name, local_midnight, sql_literal, sql_quote as q
+from .engine import compress_tables, fresh_name, local_midnight, sql_literal, sql_quote as q
 from .errors import EventLogError, OptionError, check_choice, closest
 
 
@@ -338,6 +338,7 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
             con.execute(f"DELETE FROM {events} WHERE {any_bad}")
         for helper in helpers:  # raw texts were kept only to report the failures
             con.execute(f"ALTER TABLE {events} DROP COLUMN {helper}")
+        compress_tables(backend)
     except BaseException:
         con.execute(f"DROP TABLE IF EXISTS {events}")
         raise
@@ -366,7 +367,12 @@ def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, 
 
 
 def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) -> str:
-    """Create the events table, in input order, with event type, domain and sector.
+    """Create the events table, with event type, domain and sector.
+
+    Rows are stored in the order the engine reads them, which is not the input order for a
+    large file read in parallel; ``row`` is the input order, and everything that shows or
+    writes events in input order sorts by it (sorting the whole table here took 2 of the 5.6 s
+    of reading 11 million events).
 
     The columns with few distinct values (activity, unit, referral_to, event_type, domain,
     sector) are stored as DuckDB ENUMs of their sorted values: one small integer per event
@@ -394,8 +400,7 @@ def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) 
             f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END', classes['sector'])} AS sector"
             f"{extra} "
             f"FROM {parsed} e LEFT JOIN {ac} a ON e.activity = a.activity {period_join}"
-            f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL) f ON e.unit = f.unit "
-            f"ORDER BY e.row")
+            f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL) f ON e.unit = f.unit")
     finally:
         con.unregister(uc)
         con.unregister(ac)

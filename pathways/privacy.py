@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 
 from . import schema as S
-from .engine import engine_of, fresh_name, sql_quote as q
+from .engine import compress_tables, engine_of, fresh_name, sql_quote as q
 from .errors import OptionError
 
 _BLOCK = 64  # SHA-256's block size in bytes
@@ -131,10 +131,10 @@ def pseudonymize(log, *, key: str | bytes, length: int = 16):
         view = fresh_name("pseudonymize_source")
         backend.create_view(view, log.table)
         try:
-            # a projection keeps the events in their order (input order), as the log stores them
             con.execute(f"CREATE TABLE {q(name)} AS SELECT * REPLACE ({expr} AS {q(S.CASE)}) FROM {q(view)}")
         finally:
             con.execute(f"DROP VIEW IF EXISTS {q(view)}")
+        compress_tables(backend)
     else:
         from . import _spark
 
