@@ -202,8 +202,8 @@ def create_table(backend, name: str, expr) -> None:
 def compress_tables(backend) -> None:
     """Compress the engine's tables of events once they are built (DuckDB; nothing on Spark).
 
-    An events table takes a seventh of its plain size (11 million events: 164 MB against
-    1.07 GB), so the tables and the working memory of the analyses fit in the memory limit
+    Compressed, an events table is much smaller (11 million events: 164 MB against 1.07 GB),
+    so the tables and the working memory of the analyses fit in the memory limit
     and DuckDB does not keep moving table blocks to its spill directory and back. Scans
     decompress as they read, no slower than before (benchmarks/README.md, session 6).
     """

@@ -113,8 +113,8 @@ def _merged(s):
     # under GROUP BY took twice as long (1.0 s against 0.46 s of CPU at 11 million events)
     ep = r.group_by(["case_id", "episode"]).aggregate(
         parts=ibis.struct({"k": r.prev_step, "p": r.part}).collect(), first_step=r.prev_step.min(),
-        last_step=r.step.max(), cycle_length=(r.step - r.prev_step).max(), n_returns=r.count(), start=r.prev_arrived.min(),
-        end=r.left_at.max(), last_return_at=r.arrived_at.max())
+        last_step=r.step.max(), cycle_length=(r.step - r.prev_step).max(), n_returns=r.count(),
+        start=r.prev_arrived.min(), end=r.left_at.max(), last_return_at=r.arrived_at.max())
     return ep.mutate(unit_list=ep.parts.sort().map(lambda x: x.p).flatten()).drop("parts")
 
 
