@@ -18,7 +18,9 @@ summary, each on the same EventLog read from Parquet. Reading is timed separatel
 pm4py's route: format_dataframe, discover_performance_dfg and the handover-of-work
 network (resource = unit) on a pandas frame of the same events already in memory.
 It is compared twice: with the whole bundle, and with pathways' own route to the same
-numbers (transitions + handover_matrix by unit).
+numbers (transitions + handover_matrix by unit). On DuckDB a third figure gives the engine's
+floor for that route: the same two tables from two hand-written SQL queries on the log's events
+table, with no Python around them (checked equal to pathways' tables in the run).
 Each size runs in a fresh subprocess so its peak memory (ru_maxrss) is its own.
 Test files go to benchmarks/data/ (git-ignored).
 """
@@ -150,6 +152,10 @@ def run_one(events: int, repeat: int, with_pm4py: bool, engine: str = "duckdb", 
         out["pm4py_s"] = round(best(pm4py_route, max(1, repeat - 1)), 2)
         out["bundle_vs_pm4py"] = round(out["pm4py_s"] / out["bundle_s"], 1)
         out["same_numbers_vs_pm4py"] = round(out["pm4py_s"] / out["same_numbers_s"], 1)
+        if engine == "duckdb":
+            check_sql_route(log)
+            out["same_numbers_sql_s"] = round(best(lambda: sql_route(log), repeat), 2)
+            out["same_numbers_sql_vs_pm4py"] = round(out["pm4py_s"] / out["same_numbers_sql_s"], 1)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if engine == "spark":
         out["jvm_peak_rss_mb"] = jvm_peak_mb()
@@ -162,6 +168,59 @@ def same_numbers(log) -> None:
 
     pw.transitions(log)
     pw.handover_matrix(log, by="unit")
+
+
+# The engine's floor for pathways' route: the edges of `transitions` and the unit pairs of
+# `handover_matrix(by="unit")` (DOMAIN.md: steps of the unit path, departure = latest time or end
+# time of the step) written straight in DuckDB's SQL, one query each, as the two functions are.
+EDGES_SQL = """
+SELECT prev AS source, activity AS target, count(*) AS n, count(DISTINCT case_id) AS n_cases, avg(d) AS mean,
+       quantile_cont(d, [0.5, 0.9]) AS q, max(d) AS max
+FROM (SELECT case_id, activity, lag(activity) OVER w AS prev,
+             (epoch_us(timestamp) - epoch_us(lag(timestamp) OVER w)) / 86400e6 AS d
+      FROM {events} WINDOW w AS (PARTITION BY case_id ORDER BY timestamp, row))
+WHERE prev IS NOT NULL GROUP BY ALL"""
+UNIT_PAIRS_SQL = """
+WITH e AS (SELECT case_id, unit, timestamp, row, end_timestamp, coalesce(end_timestamp, timestamp) AS leave,
+                  coalesce(unit <> lag(unit) OVER w, true) AS first, lead(unit) OVER w AS next,
+                  lead(timestamp) OVER w AS next_at
+           FROM {events} WHERE unit IS NOT NULL
+           WINDOW w AS (PARTITION BY case_id ORDER BY timestamp, row)),
+s AS (SELECT *, count(*) FILTER (WHERE first) OVER (PARTITION BY case_id ORDER BY timestamp, row
+                                                   ROWS UNBOUNDED PRECEDING) AS step
+      FROM e WHERE first OR next IS DISTINCT FROM unit OR end_timestamp IS NOT NULL),
+h AS (SELECT case_id, any_value(unit) AS unit, max(leave) AS left_at,
+             any_value(next) FILTER (WHERE next <> unit) AS next, min(next_at) FILTER (WHERE next <> unit) AS next_at
+      FROM s GROUP BY case_id, step)
+SELECT unit AS "from", next AS "to", count(*) AS n, count(DISTINCT case_id) AS n_cases,
+       median((epoch_us(next_at) - epoch_us(left_at)) / 86400e6) AS gap
+FROM h WHERE next IS NOT NULL GROUP BY ALL"""
+
+
+def sql_route(log) -> tuple:
+    """The two tables of pathways' route to pm4py's numbers, from hand-written DuckDB SQL."""
+    events = log.table.get_name()
+    return tuple(log.backend.con.sql(q.format(events=events)).df() for q in (EDGES_SQL, UNIT_PAIRS_SQL))
+
+
+def check_sql_route(log) -> None:
+    """The hand-written SQL gives pathways' numbers (else its time would not be a floor for them)."""
+    import numpy as np
+    import pathways as pw
+    from pathways.analyses.transitions import END, START
+
+    edges, pairs = sql_route(log)
+    t = pw.transitions(log).query("source != @START and target != @END")
+    edges[["median", "p90"]] = edges.pop("q").tolist()
+    a = t.set_index(["source", "target"]).sort_index()
+    b = edges.astype({"source": str, "target": str}).set_index(["source", "target"]).sort_index()
+    assert a.index.equals(b.index) and (a.n_transitions == b.n).all() and (a.n_cases == b.n_cases).all()
+    for mine, theirs in (("mean_days", "mean"), ("median_days", "median"), ("p90_days", "p90"), ("max_days", "max")):
+        assert np.allclose(a[mine], b[theirs], rtol=0, atol=1e-9), mine
+    m = pw.handover_matrix(log, by="unit").set_index(["from", "to"]).sort_index()
+    p = pairs.astype({"from": str, "to": str}).set_index(["from", "to"]).sort_index()
+    assert m.index.equals(p.index) and (m.n_handovers == p.n).all() and (m.n_cases == p.n_cases).all()
+    assert np.allclose(m.median_gap_days, p.gap, rtol=0, atol=1e-9)
 
 
 def bundle_part(log, name: str):

@@ -96,10 +96,13 @@ def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "acti
                  prev_time=t.timestamp.lag().over(w))
     # Every event is the target of one edge: from the event before it, or from the start.
     days = days_between(e.prev_time, e.timestamp)
-    edges = e.group_by(source=e.prev_label.fill_null(START), target=e.label).aggregate(
+    # grouped by the labels as the engine keeps them (a case's first event has none before it):
+    # naming the start in the engine would turn DuckDB's ENUM key into text to hash
+    edges = e.group_by(source=e.prev_label, target=e.label).aggregate(
         n_transitions=e.count(), n_cases=e[S.CASE].nunique(), mean_days=days.mean(),
         quantiles=days.quantile([0.5, 0.9]), max_days=days.max())  # one sort for both quantiles
     edges = edges.to_pandas()
+    edges["source"] = edges["source"].astype(object).fillna(START)
     q = [v if v is not None and len(v) else [None, None] for v in edges.pop("quantiles")]
     edges["median_days"] = [v[0] for v in q]
     edges["p90_days"] = [v[1] for v in q]
