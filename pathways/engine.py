@@ -98,7 +98,8 @@ def configure_engine(*, memory_limit: str | None = None, temp_directory: str | N
         events: benchmarks/README.md).
     temp_directory : str, optional
         Where to spill (default: a private directory under the system's temporary
-        directory, removed when Python exits).
+        directory, removed when Python exits, or by the next pathways process when it
+        is empty and this one was killed).
     threads : int, optional
         Worker threads (DuckDB's default: one per core).
 
@@ -135,14 +136,61 @@ def _settings(con, **settings) -> None:
             raise OptionError(f"{name}={value!r} is not allowed: {str(err).splitlines()[0]}") from None
 
 
+SPILL_PREFIX = "pathways-duckdb-"
+
+
 def _spill_directory() -> str:
+    """A private directory (mode 700) for DuckDB to spill to, removed when Python exits.
+
+    Its name carries the process id, so that a later process can remove it when this one was
+    killed before its exit handlers ran (a Jupyter kernel stopped or restarted, a job killed).
+    """
     import atexit
     import shutil
     import tempfile
 
-    path = tempfile.mkdtemp(prefix="pathways-duckdb-")
+    sweep_spill_directories(tempfile.gettempdir())
+    path = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
     atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path
+
+
+def sweep_spill_directories(root: str) -> list[str]:
+    """Remove the empty spill directories in ``root`` of pathways processes that no longer run.
+
+    Only empty ones: a directory that still holds spill files is left as it is. Only on POSIX
+    systems, where asking whether a process id runs has no side effect. Returns the removed paths.
+    """
+    if os.name != "posix":
+        return []
+    try:
+        with os.scandir(root) as entries:
+            names = [entry.name for entry in entries if entry.name.startswith(SPILL_PREFIX)]
+    except OSError:  # an unreadable temporary directory: nothing to sweep, the engine still starts
+        return []
+    removed = []
+    for name in names:
+        pid, dash, _ = name[len(SPILL_PREFIX):].partition("-")
+        if not (dash and pid.isdigit()) or _runs(int(pid)):
+            continue
+        path = os.path.join(root, name)
+        try:
+            os.rmdir(path)  # refused when not empty, or not ours in a sticky /tmp
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _runs(pid: int) -> bool:
+    """Whether a process with this id runs (POSIX; another user's process counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
 
 
 def check_zone(tz: str) -> str:

@@ -1,5 +1,7 @@
 """The shared DuckDB engine: its settings, and the error when an analysis needs more memory than its limit."""
 
+import os
+
 import pytest
 
 import pathways as pw
@@ -38,8 +40,6 @@ def test_configure_engine_reports_what_is_in_force():
         with pytest.raises(pw.OptionError, match="threads=0 is not allowed"):
             pw.configure_engine(threads=0)
     finally:
-        import os
-
         pw.configure_engine(memory_limit=DEFAULT_MEMORY_LIMIT, threads=os.cpu_count())
 
 
@@ -70,3 +70,37 @@ def test_events_are_stored_compressed_and_keep_their_input_order(tmp_path):
         "WHERE segment_type <> 'VALIDITY' GROUP BY ALL", [log.table.get_name()]).fetchall()
     assert {c for c, _ in storage} >= {"row", "case_id", "activity", "timestamp"}
     assert all("Uncompressed" not in kinds for _, kinds in storage), storage
+
+
+def test_spill_directories_of_ended_processes_are_swept(tmp_path):
+    """Empty spill directories whose process no longer runs are removed; nothing else is touched."""
+    from pathways.engine import SPILL_PREFIX, sweep_spill_directories
+
+    gone = 4_194_305  # above the largest process id Linux (2**22) or macOS allows: never runs
+    names = {"ended, empty": f"{SPILL_PREFIX}{gone}-a1b2c3d4", "ended, spill files": f"{SPILL_PREFIX}{gone}-e5f6g7h8",
+             "running": f"{SPILL_PREFIX}{os.getpid()}-i9j0k1l2", "old name": f"{SPILL_PREFIX}0bq7wbtz",
+             "old name, digits": f"{SPILL_PREFIX}12345678", "not ours": f"other-{gone}-m3n4o5p6"}
+    for name in names.values():
+        (tmp_path / name).mkdir()
+    (tmp_path / names["ended, spill files"] / "duckdb_temp_storage-0.tmp").write_bytes(b"x")
+    assert sweep_spill_directories(str(tmp_path)) == [str(tmp_path / names["ended, empty"])]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for k, n in names.items() if k != "ended, empty")
+
+
+def test_a_killed_process_leaves_a_spill_directory_the_next_one_removes():
+    """A process killed before its exit handlers ran (as a Jupyter kernel is) leaves its empty spill
+    directory, named with its process id; the next process that starts the engine removes it."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from pathways.engine import SPILL_PREFIX, sweep_spill_directories
+
+    code = ("import os, signal; from pathways.engine import duckdb_backend\n"
+            "print(duckdb_backend().con.execute(\"SELECT current_setting('temp_directory')\").fetchall()[0][0], "
+            "flush=True)\nos.kill(os.getpid(), signal.SIGKILL)")
+    killed = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    left = killed.communicate()[0].strip()
+    assert killed.returncode == -9 and os.path.isdir(left)
+    assert os.path.basename(left).startswith(f"{SPILL_PREFIX}{killed.pid}-")
+    assert left in sweep_spill_directories(tempfile.gettempdir()) and not os.path.exists(left)
