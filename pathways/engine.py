@@ -164,8 +164,7 @@ def sweep_spill_directories(root: str) -> list[str]:
     if os.name != "posix":
         return []
     try:
-        with os.scandir(root) as entries:
-            names = [entry.name for entry in entries if entry.name.startswith(SPILL_PREFIX)]
+        names = [name for name in os.listdir(root) if name.startswith(SPILL_PREFIX)]
     except OSError:  # an unreadable temporary directory: nothing to sweep, the engine still starts
         return []
     removed = []
