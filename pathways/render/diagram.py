@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._files import check_output, write_atomically
 from ..errors import OptionError
 from .engines import HINT, TIMEOUT_SECONDS, RenderError, find_engine
 
@@ -89,13 +90,17 @@ class Diagram:
             raise OptionError(f"dpi={dpi!r} is not allowed; give a positive number such as 150.")
         return self._render("png", engine=engine, dpi=dpi, timeout=timeout)
 
-    def save(self, path, *, dpi: float = 150, engine: str | None = None, timeout: float | None = None) -> Path:
+    def save(self, path, *, dpi: float = 150, engine: str | None = None, timeout: float | None = None,
+             make_dirs: bool = False) -> Path:
         """Write the diagram to ``path``; the suffix picks the format: .svg, .png, .pdf or .dot.
 
         PDF needs an engine that writes it (the system Graphviz does; graphviz-pure
-        does not, and the error says so). Returns the path.
+        does not, and the error says so). The folder must exist unless ``make_dirs``
+        is true; the picture is drawn first, then written to a temporary file and
+        renamed into place, so a failure leaves an existing file as it was. Returns
+        the path.
         """
-        path = Path(path)
+        path = check_output(path, make_dirs=make_dirs)
         suffix = path.suffix.lower().lstrip(".")
         if suffix not in _SUFFIXES:
             raise OptionError(f"cannot save {str(path)!r}: the suffix must be one of "
@@ -108,9 +113,7 @@ class Diagram:
             data = self.png(dpi=dpi, engine=engine, timeout=timeout)
         else:
             data = self._render("pdf", engine=engine, timeout=timeout)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return path
+        return write_atomically(path, data, make_dirs=make_dirs)
 
     # --- display ---------------------------------------------------------------
     def _summary(self) -> str:

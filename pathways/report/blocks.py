@@ -12,18 +12,22 @@ one "Other" row by :func:`merge_small` before they are shown.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..render.dot import UNSAFE
 from .texts import Fmt
 
 #: Column kinds a table knows how to show.
 KINDS = ("text", "count", "int", "num", "pct", "share", "days", "hours")
 #: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Line breaks: every character a spreadsheet or ``str.splitlines`` starts a new line at (CR LF counts as one).
+LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -191,14 +195,20 @@ def _missing(v) -> bool:
 
 
 def safe_cell(text: str) -> str:
-    """A text cell a spreadsheet shows as text: a leading apostrophe when it starts like a formula.
+    """A text cell a spreadsheet shows as text, on one line: line breaks become spaces, control and
+    bidi-override characters are dropped (as in pages and pictures), and a leading apostrophe is added
+    when the text (after any spaces or tabs) starts like a formula.
 
     Examples
     --------
     >>> safe_cell("=HYPERLINK(\\"x\\")"), safe_cell("@SUM(A1)"), safe_cell("-2"), safe_cell("Egen læge")
     ('\\'=HYPERLINK("x")', "'@SUM(A1)", "'-2", 'Egen læge')
+    >>> safe_cell("Afsnit\\r=cmd|' /C calc'!A0"), safe_cell("\\r\\n+1"), safe_cell("a\\x00\\x1b[2Jb")
+    ("Afsnit =cmd|' /C calc'!A0", "' +1", 'a[2Jb')
     """
-    return "'" + text if text.startswith(FORMULA_START) else text
+    text = UNSAFE.sub("", LINE_BREAK.sub(" ", str(text)))
+    formula = text.startswith(FORMULA_START) or text.lstrip(" \t").startswith(FORMULA_START)
+    return "'" + text if formula else text
 
 
 def merge_small(df: pd.DataFrame, *, by: str, label: str, other: str, add: Sequence[str] = ()) -> pd.DataFrame:
@@ -237,4 +247,5 @@ def merge_small(df: pd.DataFrame, *, by: str, label: str, other: str, add: Seque
     return out
 
 
-__all__ = ["Col", "Table", "Figure", "Row", "Note", "Section", "safe_cell", "merge_small", "FORMULA_START"]
+__all__ = ["Col", "Table", "Figure", "Row", "Note", "Section", "safe_cell", "merge_small", "FORMULA_START",
+           "LINE_BREAK"]

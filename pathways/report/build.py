@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from .._files import check_output, output_folder, sources, write_atomically
 from ..errors import OptionError, PathwaysError, check_choice, closest
 from . import sections as S
 from .export import write_figures
@@ -120,25 +119,9 @@ def _parameters(ctx: S.Context, reference) -> list[tuple[str, str]]:
     return [(k[:1].upper() + k[1:], v) for k, v in rows]
 
 
-def _write_text(path: Path, data: str) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so a failed run leaves no half page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's owner-only mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, reference=None,
-           min_count: int = 5, language: str = "da", figures_dir=None, progress=None) -> Report:
+           min_count: int = 5, language: str = "da", figures_dir=None, make_dirs: bool = False,
+           progress=None) -> Report:
     """Write one self-contained HTML report of an event log, readable offline, printable, embeddable.
 
     Sections, each opening with two or three sentences that state the finding
@@ -161,7 +144,10 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
     ----------
     log : EventLog
     path : str or path-like
-        The HTML file to write (folders are created).
+        The HTML file to write. Its folder must exist (or pass ``make_dirs``); it
+        may not be the file the log was read from. The page is written to a
+        temporary file and renamed into place, so a failed run leaves no half page
+        and an existing report stays as it was.
     title : str, optional
         The page title; "Forløbsrapport" / "Care-pathway report" by default.
     as_of : str or datetime, optional
@@ -179,7 +165,13 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
     language : {"da", "en"}, default "da"
         Danish (decimal comma, thousands dot) or English.
     figures_dir : str or path-like, optional
-        Also write every diagram as SVG and PNG and every table as CSV here.
+        Also write every diagram as SVG and PNG and every table as CSV here. The
+        folder is created when its parent folder exists (naming it asks for it);
+        its missing parents only with ``make_dirs``.
+    make_dirs : bool, default False
+        Create the missing folders of ``path`` and ``figures_dir``; without it a
+        path into a folder that does not exist is an OptionError (a typo in a path
+        creates nothing).
     progress : callable, optional
         Called as ``progress(done, total, label)`` after each step (the command
         line draws a progress bar with it).
@@ -211,10 +203,10 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
                           "small-cell practice.")
     if title is not None and not isinstance(title, str):
         raise OptionError(f"title={title!r} must be text.")
-    path = Path(path)
-    if path.exists() and path.is_dir():
-        raise OptionError(f"{str(path)!r} is a folder; give the HTML file to write, "
-                          f"e.g. {str(path / 'report.html')!r}.")
+    inputs = sources(log)
+    path = check_output(path, inputs=inputs, make_dirs=make_dirs)  # refused before the work, not after it
+    if figures_dir is not None:
+        output_folder(figures_dir, make_dirs=make_dirs, create=False)
     fmt = Fmt(language, min_count)
     at, given = _as_of(log, as_of)
     rules = _rules(thresholds)
@@ -252,12 +244,12 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
         footer=text("footer_privacy", language, below=min_count - 1, min_count=min_count),
         parameters=_parameters(ctx, reference),
         version=text("footer_version", language, version=pathways.__version__))
-    _write_text(path, page)
+    write_atomically(path, page, inputs=inputs, make_dirs=make_dirs)
     if progress is not None:
         progress(len(steps) + 1, total, path.name)
     files: list[Path] = []
     if figures_dir is not None:
-        files = write_figures(sections, figures_dir, fmt)
+        files = write_figures(sections, figures_dir, fmt, inputs=inputs, make_dirs=make_dirs)
         if progress is not None:
             progress(total, total, str(figures_dir))
     return Report(path=path, title=title, language=language, findings=tuple(m for m, _ in main),

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._files import write_atomically
 from ..errors import OptionError
 from ..render import styles as st
 from ..render.diagram import Diagram
@@ -159,8 +160,12 @@ class Chart:
         img.save(buf, format="PNG")
         return buf.getvalue()
 
-    def save(self, path) -> Path:
-        """Write the chart to ``path``: ``.svg`` or ``.png`` (the suffix decides)."""
+    def save(self, path, *, make_dirs: bool = False) -> Path:
+        """Write the chart to ``path``: ``.svg`` or ``.png`` (the suffix decides).
+
+        The folder must exist unless ``make_dirs``; the file is written to a temporary
+        name and renamed into place (:func:`pathways._files.write_atomically`).
+        """
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".svg":
@@ -169,9 +174,7 @@ class Chart:
             data = self.png()
         else:
             raise OptionError(f"cannot save {str(path)!r}: a chart is written as .svg or .png.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return path
+        return write_atomically(path, data, make_dirs=make_dirs)
 
     def __repr__(self) -> str:
         return f"Chart: {self.title or 'untitled'} ({self.width:g} × {self.height:g})"

@@ -210,7 +210,10 @@ def test_csv_cells_that_look_like_formulas_are_escaped(tmp_path):
 
 def test_safe_cell_and_merge_small():
     assert [safe_cell(x) for x in ("=1+2", "+45 12", "-3", "@A1", "\tx", "\rx", "ok")] == \
-        ["'=1+2", "'+45 12", "'-3", "'@A1", "'\tx", "'\rx", "ok"]
+        ["'=1+2", "'+45 12", "'-3", "'@A1", "'\tx", " x", "ok"]
+    # a line break would split the row in a spreadsheet: it becomes a space, and what follows is checked too
+    assert [safe_cell(x) for x in ("Afsnit\r=cmd|' /C calc'!A0", "\n=1", " \t@A1", "a\u2028b\x00\x1b[2J")] == \
+        ["Afsnit =cmd|' /C calc'!A0", "' =1", "' \t@A1", "a b[2J"]
     df = pd.DataFrame({"unit": ["A", "B", "C", "D"], "n_cases": [12, 4, 1, 0], "n_events": [30, 4, 2, 0]})
     df.attrs["min_count"] = 5
     out = merge_small(df, by="n_cases", label="unit", other="Other ({n})", add=["n_events"])
