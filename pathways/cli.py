@@ -124,6 +124,7 @@ def load_config(path: str) -> dict:
     import yaml
 
     from .errors import OptionError, closest
+    from .io._options import check_option
 
     if not os.path.isfile(path):
         raise OptionError(f"no config file at {path!r}. Write one with `pathways init-config EXTRACT -o {path}`.")
@@ -138,6 +139,7 @@ def load_config(path: str) -> dict:
     if not isinstance(data, dict):
         raise OptionError(f"{path!r} must hold a mapping with 'columns:' (and optionally 'reading:', 'report:').")
     allowed = {"columns": ROLES, "reading": READING, "report": REPORT, "file": None}
+    problems = []  # values of columns: and reading:, checked as the readers check them
     for key, value in data.items():
         if key not in allowed:
             hint = closest(str(key), allowed)
@@ -155,6 +157,14 @@ def load_config(path: str) -> dict:
                 hint = closest(str(name), allowed[key])
                 raise OptionError(f"{path!r}: unknown setting {key}.{name}; allowed: {', '.join(allowed[key])}."
                                   + (f" Did you mean {hint!r}?" if hint else ""))
+            if key in ("columns", "reading") and value[name] is not None:  # null: not set
+                try:
+                    check_option(name, value[name])
+                except OptionError as exc:
+                    example = f"{name}: true" if name == "dayfirst" else f'{name}: "..." (text in quotes)'
+                    problems.append(f"{path!r}, setting {key}.{name}: {exc} In the file, write e.g. {example}.")
+    if problems:
+        raise OptionError("\n".join(problems))
     return data
 
 

@@ -53,3 +53,19 @@ def check_choice(argument: str, value, allowed: Iterable[str]) -> str:
     did = f" Did you mean {hint!r}?" if hint else ""
     raise OptionError(f"{argument}={value!r} is not allowed; choose one of "
                       f"{', '.join(repr(a) for a in allowed)}.{did}")
+
+
+def outside_stacklevel() -> int:
+    """The ``stacklevel`` that makes ``warnings.warn`` point at the first caller outside pathways.
+
+    Call it in the function that warns: a reader reached through other readers and their option
+    checks (``read_excel`` -> ``from_pandas`` -> ``build``) still warns at the user's line.
+    """
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level

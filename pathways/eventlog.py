@@ -18,7 +18,7 @@ from typing import Literal, Sequence
 
 from . import schema as S
 from .engine import compress_tables, fresh_name, local_midnight, sql_literal, sql_quote as q
-from .errors import EventLogError, OptionError, check_choice, closest
+from .errors import EventLogError, OptionError, check_choice, closest, outside_stacklevel
 
 
 _MIDNIGHT = datetime.time(0, 0)
@@ -362,7 +362,8 @@ def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, 
                    activity_classes=activity_classes, origin=origin)
     if len(rejected):
         warnings.warn(f"{len(rejected):,} of {n_read:,} rows were moved to log.rejected:\n"
-                      + describe_failures(failures, n_read), PathwaysWarning, stacklevel=4)
+                      + describe_failures(failures, n_read), PathwaysWarning,
+                      stacklevel=outside_stacklevel())
     return log
 
 

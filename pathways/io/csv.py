@@ -8,7 +8,9 @@ from ..engine import check_zone, duckdb_backend, fresh_name, sql_quote
 from ..errors import EventLogError
 from ..textfile import sniff
 from ..eventlog import EventLog, build, clashing_names
+from ._options import checks_options
 
+@checks_options
 def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None = None,
              encoding: str | None = None, tz: str = "Europe/Copenhagen", **options) -> EventLog:
     """Read a CSV file into an EventLog.
@@ -85,7 +87,7 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
                     raise
         else:
             raise last
-    except (pa.ArrowInvalid, UnicodeDecodeError, LookupError) as exc:
+    except (pa.ArrowInvalid, UnicodeError, LookupError) as exc:
         if "straddl" in str(exc):
             raise EventLogError(f"cannot read {path!r} as CSV: one row is longer than {_MAX_BLOCK_BYTES >> 20} MB "
                                 "(a field with an unclosed quote, or a huge free-text cell). Check the quotes "

@@ -6,9 +6,11 @@ import os
 
 from ..errors import EventLogError
 from ..eventlog import EventLog
+from ._options import checks_options
 from .pandas import from_pandas
 
 
+@checks_options
 def read_excel(path, *, case: str, activity: str, timestamp: str, sheet: str | int = 0,
                **options) -> EventLog:
     """Read one sheet of an Excel workbook into an EventLog.

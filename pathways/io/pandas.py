@@ -5,8 +5,10 @@ from __future__ import annotations
 from ..engine import check_zone, duckdb_backend, fresh_name
 from ..errors import EventLogError
 from ..eventlog import EventLog, build, clashing_names
+from ._options import checks_options
 
 
+@checks_options
 def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Europe/Copenhagen",
                 **options) -> EventLog:
     """Build an EventLog from a pandas DataFrame, without changing the caller's frame.
@@ -99,6 +101,7 @@ def _as_text(column):
         return column.map(text, na_action="ignore").astype("string")
 
 
+@checks_options
 def from_pm4py(df, **options) -> EventLog:
     """Build an EventLog from a pm4py-formatted DataFrame (XES column names).
 

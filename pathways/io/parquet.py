@@ -9,8 +9,10 @@ from typing import Literal
 from ..engine import check_zone, duckdb_backend, fresh_name, sql_literal
 from ..errors import EventLogError
 from ..eventlog import EventLog, build
+from ._options import checks_options
 
 
+@checks_options
 def read_parquet(path, *, case: str, activity: str, timestamp: str, tz: str = "Europe/Copenhagen",
                  engine: Literal["duckdb", "spark"] = "duckdb", **options) -> EventLog:
     """Read a Parquet file (or a folder or glob of them) into an EventLog.

@@ -17,8 +17,10 @@ from typing import Literal, Sequence
 from .. import schema as S
 from ..engine import check_zone, fresh_name
 from ..errors import EventLogError, OptionError, check_choice
+from ._options import checks_options
 
 
+@checks_options
 def from_spark(df, *, case: str, activity: str, timestamp: str, tz: str = "Europe/Copenhagen",
                **options):
     """Build an EventLog from a Spark DataFrame; the events stay in Spark.

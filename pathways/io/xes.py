@@ -29,6 +29,7 @@ from xml.sax.saxutils import quoteattr
 
 from .. import schema as S
 from ..errors import EventLogError, closest
+from ._options import checks_options
 
 #: Longest attribute key or value (in characters) the reader accepts.
 MAX_VALUE_CHARS = 1_000_000
@@ -603,6 +604,7 @@ AUTO_KEYS = {
 }
 
 
+@checks_options
 def read_xes(path, *, case: str = "case:concept:name", activity: str = "concept:name",
              timestamp: str = "time:timestamp", end_timestamp: str | None = "auto",
              unit: str | None = "auto", resource: str | None = "auto", referral_to: str | None = "auto",
