@@ -347,3 +347,34 @@ def test_the_module_is_the_one_table_the_cli_uses():
     from pathways import cli
 
     assert set(cli.ROLES) | set(cli.READING) <= set(_options.CHECKS)
+
+
+CONFIG_PLAUSIBLE = {"case": ["c"], "activity": ["a"], "timestamp": ["t"], "end_timestamp": [None, "t"],
+                    "unit": [None, "u"], "resource": [None, "note"], "referral_to": [None, "u"],
+                    **{k: PLAUSIBLE[k] for k in ("sep", "encoding", "dayfirst", "timestamp_format", "tz")}}
+
+
+@st.composite
+def configs(draw):
+    from pathways.cli import READING, ROLES
+
+    section = {}
+    for key, names in (("columns", ROLES), ("reading", READING)):
+        chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=4))
+        values = {n: draw(st.one_of(*[st.sampled_from(CONFIG_PLAUSIBLE[n])] * 3, ANY)) for n in chosen}
+        section[key] = {**({n: CONFIG_PLAUSIBLE[n][0] for n in ("case", "activity", "timestamp")}
+                           if key == "columns" else {}), **values}
+    return section
+
+
+@F.fuzz_settings(40)
+@given(config=configs())
+def test_random_config_values_never_make_the_cli_say_internal_error(extract, tmp_path, capsys, config):
+    import yaml
+
+    path = tmp_path / "cfg.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    code, err = _cli(capsys, extract, "--config", path)
+    assert code in (0, 1, 2), err
+    assert "internal error" not in err
+    assert (code == 2) == err.startswith("pathways: error: ")
