@@ -34,72 +34,138 @@ STORE = "pathways"
 
 
 def duckdb_backend():
-    """The shared in-process Ibis DuckDB backend (session time zone UTC, memory limit, spill directory)."""
+    """The shared in-process Ibis DuckDB backend (session time zone UTC, memory limit, spill directory).
+
+    Its connection (``backend.con``) is a :class:`_Guarded` DuckDB connection: every statement
+    pathways or Ibis sends through it, and every result read from it, turns DuckDB's
+    out-of-memory error into :class:`~pathways.errors.EngineMemoryError`.
+    """
     global _backend
     with _lock:
         if _backend is None:
             import ibis
 
-            _backend = ibis.duckdb.connect()
-            _backend.con.execute("SET TimeZone = 'UTC'")
+            backend = ibis.duckdb.connect()
+            backend.con = _Guarded(backend.con)
+            backend.con.execute("SET TimeZone = 'UTC'")
             # every result that has an order says so (ORDER BY, or the input row number): letting
             # DuckDB reorder the rest saves time and memory on large logs
-            _backend.con.execute("SET preserve_insertion_order = false")
+            backend.con.execute("SET preserve_insertion_order = false")
             # nothing is ever downloaded at run time: the extensions pathways uses (parquet, icu, json)
             # are built into DuckDB's wheel; without this a URL or an unusual function would fetch one
-            _backend.con.execute("SET autoinstall_known_extensions = false")
-            _settings(_backend.con, memory_limit=DEFAULT_MEMORY_LIMIT, temp_directory=_spill_directory())
+            backend.con.execute("SET autoinstall_known_extensions = false")
+            _settings(backend.con, memory_limit=DEFAULT_MEMORY_LIMIT, temp_directory=_spill_directory())
             # the events of every log live in an in-memory database that stores its tables compressed
             # (DuckDB 1.4's in-memory checkpoint, see compress_tables); temporary tables and views,
             # the intermediate results, stay in DuckDB's own temporary catalogue
-            _backend.con.execute(f"ATTACH ':memory:' AS {STORE} (COMPRESS)")
-            _backend.con.execute(f"USE {STORE}")
-            for method in ("execute", "to_pyarrow", "to_pyarrow_batches", "create_table"):
-                setattr(_backend, method, _explain_out_of_memory(getattr(_backend, method)))
+            backend.con.execute(f"ATTACH ':memory:' AS {STORE} (COMPRESS)")
+            backend.con.execute(f"USE {STORE}")
+            _backend = backend
         return _backend
 
 
-def _explain_out_of_memory(method):
-    """``method`` of the Ibis backend, with DuckDB's out-of-memory error turned into EngineMemoryError
-    saying how to give the engine more memory from pathways (DuckDB's own message names SQL settings)."""
-    import functools
+class _Guarded:
+    """A DuckDB connection or relation whose every call turns DuckDB's out-of-memory error into
+    :class:`~pathways.errors.EngineMemoryError` (saying how to give the engine more memory from
+    pathways; DuckDB's own message names SQL settings).
 
+    The one place where that happens: the shared backend's connection is wrapped in this, so the
+    readers' ``con.execute``/``con.register``, Ibis' ``con.sql(...)`` and the relations and cursors
+    they return (``.fetchall()``, ``.df()``, ``.to_arrow_table()``) are all covered.
+    """
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target):
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name):
+        value = _guarded_call(getattr, self._target, name)  # a property may run the query (.shape)
+        if not callable(value):
+            return value
+
+        def call(*args, **kwargs):
+            return self._wrap(_guarded_call(value, *args, **kwargs))
+        return call
+
+    def __setattr__(self, name, value):
+        setattr(self._target, name, value)
+
+    def _wrap(self, result):
+        import duckdb
+
+        if result is self._target:  # con.execute(...) returns the connection itself
+            return self
+        if isinstance(result, (duckdb.DuckDBPyConnection, duckdb.DuckDBPyRelation)):
+            return _Guarded(result)
+        return result
+
+    def __repr__(self):
+        return _guarded_call(repr, self._target)
+
+    def __str__(self):
+        return _guarded_call(str, self._target)
+
+    def __len__(self):
+        return _guarded_call(len, self._target)
+
+    def __getitem__(self, key):
+        return self._wrap(_guarded_call(self._target.__getitem__, key))
+
+    def __enter__(self):
+        self._target.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._target.__exit__(*exc)
+
+
+def _guarded_call(function, *args, **kwargs):
+    """``function(*args, **kwargs)``, with DuckDB's out-of-memory error raised as EngineMemoryError."""
     import duckdb
 
-    @functools.wraps(method)
-    def run(*args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except duckdb.OutOfMemoryException as exc:
+        from .errors import EngineMemoryError
+
         try:
-            return method(*args, **kwargs)
-        except duckdb.OutOfMemoryException as exc:
-            from .errors import EngineMemoryError
-
-            limit = _backend.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-            ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else None
-            has = f" (this machine has {ram:.0f} GiB)" if ram else ""
-            raise EngineMemoryError(
-                f"the engine needed more than its memory limit of {limit} for this analysis. Sorts, windows and "
-                "joins spill to disk beyond the limit, but a median or percentile per group holds its values in "
-                f"memory. Raise the limit before the analysis, e.g. pw.configure_engine(memory_limit=\"8GB\"){has}, "
-                "or analyse a smaller log (pw.filter_period, pw.filter_cases).") from exc
-    return run
+            limit = _backend.con._target.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        except Exception:  # the engine cannot even say: its limit is what matters, not the number
+            limit = "the engine"
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else None
+        has = f" (this machine has {ram:.0f} GiB)" if ram else ""
+        raise EngineMemoryError(
+            f"the engine needed more than its memory limit of {limit}. Sorts, windows and joins spill to disk "
+            "beyond the limit, but some work holds its values in memory: a median or percentile per group, "
+            "the distinct names of a log being read. Raise the limit before reading or analysing, e.g. "
+            f"pw.configure_engine(memory_limit=\"8GB\"){has}, or work on a smaller log (pw.filter_period, "
+            "pw.filter_cases, fewer attribute columns).") from exc
 
 
-def configure_engine(*, memory_limit: str | None = None, temp_directory: str | None = None,
+def configure_engine(*, memory_limit: str | None = None, temp_directory: str | os.PathLike | None = None,
                      threads: int | None = None) -> dict:
     """Set how much memory and how many threads the DuckDB engine may use, and where it spills.
 
     Parameters
     ----------
     memory_limit : str, optional
-        DuckDB's working memory, e.g. ``"4GB"`` (default 2GB). Sorts, windows and joins
-        larger than this spill to ``temp_directory`` instead of failing; a median or
-        percentile per group cannot, and an analysis that needs more raises
-        :class:`~pathways.errors.EngineMemoryError` saying so (figures at 110 million
-        events: benchmarks/README.md).
-    temp_directory : str, optional
-        Where to spill (default: a private directory under the system's temporary
-        directory, removed when Python exits, or by the next pathways process when it
-        is empty and this one was killed).
+        DuckDB's working memory: a positive size with its unit, e.g. ``"500MB"``,
+        ``"4GB"`` or ``"1.5GiB"``, at least ``"16MB"`` (default 2GB). Sorts, windows
+        and joins larger than this spill to ``temp_directory`` instead of failing; a
+        median or percentile per group cannot, and a read or an analysis that needs
+        more raises :class:`~pathways.errors.EngineMemoryError` saying so (figures at
+        110 million events: benchmarks/README.md). There is no "no limit": give a size.
+    temp_directory : str or os.PathLike, optional
+        Where to spill: an existing directory you can write to, or a new one whose
+        parent exists (the engine creates it when it first spills). The default is a
+        private directory (mode 700) under the system's temporary directory, removed
+        when Python exits. If the process is killed before that (a Jupyter kernel
+        stopped, a job killed), the next pathways process of the same user removes
+        it, spill files included: the live process holds a lock (``flock``) on a file
+        in its directory, and only a directory whose lock is free is removed, so a
+        process that still runs, in any container or pid namespace, keeps its own
+        (on systems without ``flock``, such as Windows, nothing is swept).
     threads : int, optional
         Worker threads (DuckDB's default: one per core).
 
@@ -107,6 +173,14 @@ def configure_engine(*, memory_limit: str | None = None, temp_directory: str | N
     -------
     dict
         The settings now in force: ``memory_limit``, ``temp_directory``, ``threads``.
+
+    Raises
+    ------
+    OptionError
+        A value that is not allowed (a size that is not positive, or without its unit;
+        a ``temp_directory`` that is a file or cannot be created or written; threads
+        below 1), checked before anything changes; or a value DuckDB refuses (a size
+        too large, a new ``temp_directory`` once the engine has spilled), with its reason.
 
     Examples
     --------
@@ -120,49 +194,167 @@ def configure_engine(*, memory_limit: str | None = None, temp_directory: str | N
     return {n: con.execute(f"SELECT current_setting('{n}')").fetchall()[0][0] for n in names}
 
 
+#: The smallest memory limit accepted: below a few hundred KiB DuckDB cannot run even the
+#: statement that would raise the limit again, and no read or analysis works in less than this.
+MIN_MEMORY_LIMIT = "16MB"
+
+_SIZE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
 def _settings(con, **settings) -> None:
-    for name, value in settings.items():
-        if value is None:
-            continue
-        if name == "threads" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            from .errors import OptionError
+    """Check every setting given (OptionError with the fix, before anything changes), then SET them."""
+    import duckdb
 
-            raise OptionError(f"threads={value!r} is not allowed; give a whole number of 1 or more.")
+    from .errors import OptionError
+
+    checks = {"memory_limit": _memory_limit_sql, "temp_directory": _temp_directory_sql, "threads": _threads_sql}
+    statements = [(name, value, checks[name](value)) for name, value in settings.items() if value is not None]
+    fixes = {"memory_limit": "Give a smaller size, such as '8GB'.",
+             "temp_directory": "Choose the directory before the engine first spills: call "
+                               "pw.configure_engine(temp_directory=...) right after importing pathways."}
+    for name, value, sql in statements:
         try:
-            con.execute(f"SET {name} = {sql_literal(str(value)) if name != 'threads' else int(value)}")
-        except Exception as err:  # DuckDB says what is wrong with the value
-            from .errors import OptionError
+            con.execute(f"SET {name} = {sql}")
+        except duckdb.Error as err:  # DuckDB says what is wrong (out of memory is EngineMemoryError already)
+            raise OptionError(f"{name}={value!r} is not allowed: {str(err).splitlines()[0]}. "
+                              f"{fixes.get(name, '')}".rstrip()) from None
 
-            raise OptionError(f"{name}={value!r} is not allowed: {str(err).splitlines()[0]}") from None
+
+def _size_bytes(text) -> float | None:
+    """Bytes of a size such as ``"500MB"`` or ``"1.5GiB"``; None when ``text`` is not such a size."""
+    import re
+
+    if not isinstance(text, str):
+        return None
+    found = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]+)\s*", text, flags=re.IGNORECASE)
+    if not found or found.group(2).lower() not in _SIZE_UNITS:
+        return None
+    return float(found.group(1)) * _SIZE_UNITS[found.group(2).lower()]
+
+
+def _memory_limit_sql(value) -> str:
+    from .errors import OptionError
+
+    size = _size_bytes(value)
+    if size is None or size <= 0:
+        raise OptionError(
+            f"memory_limit={value!r} is not allowed: give a positive size with its unit, such as '500MB', "
+            "'4GB' or '1.5GiB' (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB). A negative or zero size would "
+            "remove the limit or stop the engine; for more memory give a larger size.")
+    if size < _size_bytes(MIN_MEMORY_LIMIT):
+        raise OptionError(
+            f"memory_limit={value!r} is below {MIN_MEMORY_LIMIT}, the least the engine works with (a smaller "
+            "limit stops even the statement that would raise it again). Give e.g. '500MB' or more.")
+    return sql_literal(f"{int(size)}B")
+
+
+def _temp_directory_sql(value) -> str:
+    from .errors import OptionError
+
+    fix = "Give a directory you can write to, or a new one inside such a directory."
+    path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    if not isinstance(path, str) or not path.strip() or "\0" in path:
+        raise OptionError(f"temp_directory={value!r} is not a directory path. {fix}")
+    path = os.path.abspath(path)
+    writable = os.W_OK | os.X_OK
+    if os.path.isdir(path):
+        if not os.access(path, writable):
+            raise OptionError(f"temp_directory={value!r} cannot be written (no permission). {fix}")
+    elif os.path.lexists(path):
+        raise OptionError(f"temp_directory={value!r} is a file, not a directory. {fix}")
+    else:
+        parent = os.path.dirname(path)
+        if not os.path.isdir(parent):
+            raise OptionError(f"temp_directory={value!r} cannot be created: {parent!r} is not an existing "
+                              "directory (the engine creates only the last one). Create it first, or give an "
+                              "existing directory you can write to.")
+        if not os.access(parent, writable):
+            raise OptionError(f"temp_directory={value!r} cannot be created: no permission to write in "
+                              f"{parent!r}. {fix}")
+    return sql_literal(path)
+
+
+def _threads_sql(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        from .errors import OptionError
+
+        raise OptionError(f"threads={value!r} is not allowed; give a whole number of 1 or more.")
+    return str(int(value))
 
 
 SPILL_PREFIX = "pathways-duckdb-"
+#: The file in every spill directory on which its live process holds an exclusive ``flock``.
+SPILL_LOCK = "pathways.lock"
+#: The open (and locked) lock file of this process's spill directory, kept for the life of the process.
+_spill_lock = None
 
 
 def _spill_directory() -> str:
     """A private directory (mode 700) for DuckDB to spill to, removed when Python exits.
 
-    Its name carries the process id, so that a later process can remove it when this one was
-    killed before its exit handlers ran (a Jupyter kernel stopped or restarted, a job killed).
+    Its name carries the process id, and it holds the lock file :data:`SPILL_LOCK`, locked by this
+    process as long as it lives, so that a later process can remove it (spill files included)
+    when this one was killed before its exit handlers ran (a Jupyter kernel stopped or restarted,
+    a job killed). The directory is built under a hidden name and renamed into place once locked:
+    a sweep never sees it unlocked.
     """
     import atexit
     import shutil
     import tempfile
 
-    sweep_spill_directories(tempfile.gettempdir())
-    path = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
+    global _spill_lock
+    root = tempfile.gettempdir()
+    sweep_spill_directories(root)
+    building = tempfile.mkdtemp(prefix=f".{SPILL_PREFIX}{os.getpid()}-", dir=root)
+    _spill_lock = _hold_lock(building)
+    path = os.path.join(root, os.path.basename(building)[1:])
+    try:
+        os.rename(building, path)
+    except OSError:  # the name is taken (cannot happen with mkdtemp's random part): keep the hidden one
+        path = building
     atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path
 
 
-def sweep_spill_directories(root: str) -> list[str]:
-    """Remove the empty spill directories in ``root`` of pathways processes that no longer run.
+def _hold_lock(directory: str):
+    """Create :data:`SPILL_LOCK` in ``directory`` and hold an exclusive ``flock`` on it; return its
+    file descriptor (keep it open), or None where the system or file system has no ``flock``."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    lock = os.path.join(directory, SPILL_LOCK)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a file system without flock: no lock file, the sweep keeps its process id test
+        os.close(fd)
+        os.unlink(lock)
+        return None
+    return fd
 
-    Only empty ones: a directory that still holds spill files is left as it is. Only on POSIX
-    systems, where asking whether a process id runs has no side effect. Returns the removed paths.
+
+def sweep_spill_directories(root: str) -> list[str]:
+    """Remove the spill directories in ``root`` of pathways processes that no longer run.
+
+    A directory whose lock file (:data:`SPILL_LOCK`) is not locked by a live process is removed
+    with everything in it: the lock is released by the system when its process ends, however it
+    ends, and it is seen from any pid namespace. A directory of an older version (no lock file) is
+    removed only when it is empty and its process id does not run. Only directories of the current
+    user, named ``pathways-duckdb-<pid>-...``, are touched; symbolic links are never followed. Only
+    on POSIX systems (``flock``). Returns the removed paths.
     """
-    if os.name != "posix":
+    try:
+        import fcntl
+    except ImportError:  # Windows
         return []
+    import shutil
+    import stat
+
     try:
         names = [name for name in os.listdir(root) if name.startswith(SPILL_PREFIX)]
     except OSError:  # an unreadable temporary directory: nothing to sweep, the engine still starts
@@ -170,14 +362,38 @@ def sweep_spill_directories(root: str) -> list[str]:
     removed = []
     for name in names:
         pid, dash, _ = name[len(SPILL_PREFIX):].partition("-")
-        if not (dash and pid.isdigit()) or _runs(int(pid)):
-            continue
         path = os.path.join(root, name)
         try:
-            os.rmdir(path)  # refused when not empty, or not ours in a sticky /tmp
+            st = os.lstat(path)
         except OSError:
             continue
-        removed.append(path)
+        if not (dash and pid.isdigit()) or not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        try:
+            fd = os.open(os.path.join(path, SPILL_LOCK), os.O_RDWR | os.O_NOFOLLOW)
+        except FileNotFoundError:  # an older version's directory: only when empty and its process is gone
+            if not _runs(int(pid)):
+                try:
+                    os.rmdir(path)  # refused when not empty
+                except OSError:
+                    continue
+                removed.append(path)
+            continue
+        except OSError:  # a symbolic link, or not ours
+            continue
+        try:
+            lock = os.fstat(fd)
+            if not stat.S_ISREG(lock.st_mode) or lock.st_uid != os.getuid():
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # held: its process runs
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            os.close(fd)
+        if not os.path.lexists(path):
+            removed.append(path)
     return removed
 
 
@@ -238,8 +454,7 @@ def create_table(backend, name: str, expr) -> None:
     """
     if engine_of(backend) == "duckdb":
         backend._run_pre_execute_hooks(expr)  # registers the in-memory tables the query reads
-        run = _explain_out_of_memory(backend.con.execute)
-        run(f"CREATE TEMP TABLE {sql_quote(name)} AS {backend.compile(expr)}")
+        backend.con.execute(f"CREATE TEMP TABLE {sql_quote(name)} AS {backend.compile(expr)}")
     else:
         from . import _spark
 
@@ -255,7 +470,7 @@ def compress_tables(backend) -> None:
     decompress as they read, no slower than before (benchmarks/README.md, session 6).
     """
     if engine_of(backend) == "duckdb":
-        _explain_out_of_memory(backend.con.execute)(f"CHECKPOINT {STORE}")
+        backend.con.execute(f"CHECKPOINT {STORE}")
 
 
 def enum_values(backend, expr, column: str) -> list | None:
