@@ -33,6 +33,9 @@ from ._options import checks_options
 
 #: Longest attribute key or value (in characters) the reader accepts.
 MAX_VALUE_CHARS = 1_000_000
+#: Most different attribute keys (event and trace keys) a file may use when every key is read: each
+#: becomes a column. A file with more is refused while it streams; ``keys=``/``attributes=`` read some.
+MAX_ATTRIBUTE_KEYS = 1_000
 #: The columns every frame from :func:`parse_xes` has, even for an empty log.
 STANDARD_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp")
 
@@ -91,9 +94,11 @@ class _Refused(Exception):
 class _Reader:
     """The expat callbacks: a small state machine over log / trace / event / attribute elements."""
 
-    def __init__(self, name: str, max_value_chars: int):
+    def __init__(self, name: str, max_value_chars: int, keys=None):
         self.name = name
         self.max = max_value_chars
+        self.keys = None if keys is None else frozenset(keys) | frozenset(STANDARD_COLUMNS)  # frame column names
+        self.trace_keys: set[str] = set()  # every trace key seen (also of traces without events)
         self.stack: list[list] = []  # frames: [kind, ...]
         self.cols: dict[str, _Col] = {}
         self.case_cols: dict[str, _CaseCol] = {}
@@ -249,12 +254,32 @@ class _Reader:
         if pkind == _EVENT:
             col = self.cols.get(key)
             if col is None:
+                if self.keys is not None and key not in self.keys:
+                    return
+                self._new_key(key)
                 col = self.cols[key] = _Col(code)
             col.add(self.row, value, code)
         elif pkind == _TRACE:
+            if key not in self.trace_keys:
+                if self.keys is not None and "case:" + key not in self.keys:
+                    return
+                self._new_key(key)
+                self.trace_keys.add(key)
             self.trace_attrs[key] = (value, code)
         elif pkind == _LOG:
             self.log_attrs[key] = value
+
+
+    def _new_key(self, key: str) -> None:
+        """Count a key met for the first time: more than MAX_ATTRIBUTE_KEYS are refused (when all are read)."""
+        if self.keys is None and len(self.cols) + len(self.trace_keys) >= MAX_ATTRIBUTE_KEYS:
+            shown = key if len(key) <= 60 else key[:60] + "..."
+            raise _Refused(
+                f"the file uses more than {MAX_ATTRIBUTE_KEYS:,} different attribute keys (event and trace keys; "
+                f"key number {MAX_ATTRIBUTE_KEYS + 1:,} is {shown!r}), and each key becomes a column. Such files "
+                "are refused to keep memory bounded. Name the keys to keep: read_xes(..., attributes=[...]) "
+                "(or parse_xes(..., keys=[...])); the other keys are then skipped as the file is read. Or check "
+                "how the file was produced (a key that should have been a value?).")
 
 
 def _scalar(name: str, raw, reader: _Reader):
@@ -464,8 +489,8 @@ def _chunks(f):
             return
 
 
-def _parse_stream(f, name: str, max_value_chars: int):
-    reader = _Reader(name, max_value_chars)
+def _parse_stream(f, name: str, max_value_chars: int, keys=None):
+    reader = _Reader(name, max_value_chars, keys)
     p = reader.parser
     # a token (tag, attribute value, comment) can hold this many bytes before expat reports it
     budget = 4 * max_value_chars + 4 * _CHUNK
@@ -506,7 +531,7 @@ def _file_failure(problem: str, line: int | None = None, column: int | None = No
                          "problem": [problem], "value": [where]})
 
 
-def parse_xes(path_or_file, *, max_value_chars: int = MAX_VALUE_CHARS):
+def parse_xes(path_or_file, *, max_value_chars: int = MAX_VALUE_CHARS, keys=None):
     """Read an XES file (``.xes`` or gzipped ``.xes.gz``) into a pandas DataFrame, one row per event.
 
     The file is streamed through the standard library's expat parser: no XML tree
@@ -521,6 +546,11 @@ def parse_xes(path_or_file, *, max_value_chars: int = MAX_VALUE_CHARS):
         Longest attribute key or value accepted; a longer one raises
         :class:`~pathways.errors.EventLogError`, so a hostile or broken file
         cannot exhaust memory.
+    keys : list of str, optional
+        The columns to read besides the standard ones (event keys, and trace keys
+        with their ``case:`` prefix, as the frame names them); the other keys are
+        skipped as the file streams. By default every key is read, and a file with
+        more than :data:`MAX_ATTRIBUTE_KEYS` (1,000) different keys is refused.
 
     Returns
     -------
@@ -558,7 +588,8 @@ def parse_xes(path_or_file, *, max_value_chars: int = MAX_VALUE_CHARS):
         The XML is not well-formed (the message gives line and column); the root
         is not ``<log>``; the DOCTYPE declares any entity or refers to an
         external DTD (refused for safety: nothing is expanded or fetched; remove
-        the DOCTYPE); a key or value is longer than ``max_value_chars``.
+        the DOCTYPE); a key or value is longer than ``max_value_chars``; more than
+        1,000 different keys and no ``keys=`` (the message names one; pass ``keys=``).
 
     Examples
     --------
@@ -579,6 +610,11 @@ def parse_xes(path_or_file, *, max_value_chars: int = MAX_VALUE_CHARS):
     0                p1   Henvisning 2023-01-02 07:00:00+00:00          2
     1                p1  Indlæggelse 2023-01-05 09:30:00+00:00          1
     """
+    if keys is not None and (isinstance(keys, str) or not all(isinstance(k, str) for k in keys)):
+        from ..errors import OptionError
+
+        raise OptionError(f"keys={keys!r} is not allowed: give a list of key names, e.g. keys=['org:resource', "
+                          "'case:alder'], or leave it out to read every key.")
     if isinstance(path_or_file, (str, os.PathLike)):
         name = repr(os.fspath(path_or_file))
         try:
@@ -587,10 +623,10 @@ def parse_xes(path_or_file, *, max_value_chars: int = MAX_VALUE_CHARS):
             msg = f"cannot open {name}: {exc.strerror}. Check the path (relative paths start from the working folder)."
             raise EventLogError(msg, _file_failure(msg)) from None
         with f:
-            return _parse_stream(f, name, max_value_chars)
+            return _parse_stream(f, name, max_value_chars, keys)
     if not hasattr(path_or_file, "read"):
         raise EventLogError(f"parse_xes expects a path or a file object, got {type(path_or_file).__name__}.")
-    return _parse_stream(path_or_file, getattr(path_or_file, "name", "the XES stream"), max_value_chars)
+    return _parse_stream(path_or_file, getattr(path_or_file, "name", "the XES stream"), max_value_chars, keys)
 
 
 # --- reading into an EventLog ------------------------------------------------------------------
@@ -639,7 +675,10 @@ def read_xes(path, *, case: str = "case:concept:name", activity: str = "concept:
     **options
         Those of :func:`pathways.from_pandas` (``tz``, ``attributes``,
         ``taxonomy``, ``strict``, ...). Every column not mapped to a role becomes
-        an attribute unless ``attributes=[...]`` says otherwise.
+        an attribute unless ``attributes=[...]`` says otherwise; then only the
+        keys of the roles and of ``attributes`` are read from the file (the
+        others are skipped as it streams), which also reads a file with more
+        than :data:`MAX_ATTRIBUTE_KEYS` different keys.
 
     Returns
     -------
@@ -675,10 +714,14 @@ def read_xes(path, *, case: str = "case:concept:name", activity: str = "concept:
     """
     from .pandas import from_pandas
 
-    df = parse_xes(path, max_value_chars=max_value_chars)
-    name = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the XES stream"
     roles = {"case": case, "activity": activity, "timestamp": timestamp}
     chosen = {"end_timestamp": end_timestamp, "unit": unit, "resource": resource, "referral_to": referral_to}
+    keys = None
+    if options.get("attributes") is not None:  # read only the keys that can reach the log
+        keys = [*roles.values(), *(k for role, col in chosen.items() if col is not None
+                                   for k in (AUTO_KEYS[role] if col == "auto" else [col])), *options["attributes"]]
+    df = parse_xes(path, max_value_chars=max_value_chars, keys=keys)
+    name = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the XES stream"
     for role, col in chosen.items():
         if col == "auto":
             col = next((k for k in AUTO_KEYS[role] if k in df.columns and df[k].notna().any()), None)

@@ -201,10 +201,58 @@ def test_deep_nesting_and_key_explosion_are_refused(tmp_path):
     deep = "<log><trace><event>" + '<list key="k">' * 300 + "</list>" * 300 + "</event></trace></log>"
     with pytest.raises(EventLogError, match="nested more than 256 levels"):
         parse_xes(write(tmp_path, "deep.xes", deep))
-    # every event with its own key: a frame of events x keys cells, quadratic in the file size
-    events = "".join(f'<event><int key="k{i}" value="1"/></event>' for i in range(8000))
-    with pytest.raises(EventLogError, match="8,000 different attribute keys, almost all empty"):
+    # fewer keys than MAX_ATTRIBUTE_KEYS, but 60,000 events: 900 columns of 60,000 cells for 1,300 values
+    events = "".join(f'<event><int key="k{i}" value="1"/></event>' for i in range(900)) + "<event/>" * 59_100
+    with pytest.raises(EventLogError, match="60,000 events use 900 different attribute keys, almost all empty"):
         parse_xes(write(tmp_path, "keys.xes", f"<log><trace>{events}</trace></log>"))
+
+
+def _own_key_per_event(n: int) -> str:
+    """``n`` events in traces of 10, each event with a key of its own (``key0``, ``key1``, ...)."""
+    traces = []
+    for t in range(0, n, 10):
+        events = "".join(f'<event><string key="concept:name" value="A"/>'
+                         f'<date key="time:timestamp" value="2023-01-01T10:{i % 60:02d}:00+00:00"/>'
+                         f'<string key="key{i}" value="v{i}"/></event>' for i in range(t, min(n, t + 10)))
+        traces.append(f'<trace><string key="concept:name" value="c{t}"/>{events}</trace>')
+    return f'<log xmlns="http://www.xes-standard.org/">{"".join(traces)}</log>'
+
+
+def test_more_attribute_keys_than_the_limit_are_refused_while_streaming(tmp_path):
+    """5,000 events, each with a key of its own: before, 5,000 columns of 5,000 cells were built (13 s,
+    1 GB); now the reader stops at key number 1,001, which it names, with the fix."""
+    from pathways.io.xes import MAX_ATTRIBUTE_KEYS
+
+    assert MAX_ATTRIBUTE_KEYS == 1_000
+    path = write(tmp_path, "keys.xes", _own_key_per_event(5_000))
+    t0 = time.perf_counter()
+    with pytest.raises(EventLogError) as err:
+        parse_xes(path)
+    assert time.perf_counter() - t0 < 3
+    # the keys met first: concept:name, time:timestamp, key0 .. key996 (event keys), and the trace's concept:name
+    msg = str(err.value)
+    assert "more than 1,000 different attribute keys" in msg and "key number 1,001 is 'key997'" in msg
+    assert "attributes=[...]" in msg and "keys=[...]" in msg
+    assert err.value.failure_cases["row"].tolist() == [-1]
+    # trace keys count too: one trace key, 999 event keys, then the trace's second key is number 1,001
+    events = "".join(f'<event><int key="k{i}" value="1"/></event>' for i in range(999))
+    doc = f'<log><trace><string key="concept:name" value="c"/>{events}<int key="alder" value="5"/></trace></log>'
+    with pytest.raises(EventLogError, match="key number 1,001 is 'alder'"):
+        parse_xes(write(tmp_path, "trace_keys.xes", doc))
+
+
+def test_keys_to_keep_read_a_file_with_more_keys_than_the_limit(tmp_path):
+    path = write(tmp_path, "keys.xes", _own_key_per_event(5_000))
+    t0 = time.perf_counter()
+    df = parse_xes(path, keys=["key7", "case:nowhere"])
+    assert time.perf_counter() - t0 < 5
+    assert list(df.columns) == [*STANDARD_COLUMNS, "key7"]
+    assert len(df) == 5_000 and df["key7"].notna().sum() == 1 and df.loc[7, "key7"] == "v7"
+    assert df["case:concept:name"].iloc[[0, 9, 10, 4_999]].tolist() == ["c0", "c0", "c10", "c4990"]
+    from pathways.errors import OptionError
+
+    with pytest.raises(OptionError, match="keys='key7' is not allowed: give a list of key names"):
+        parse_xes(path, keys="key7")
 
 
 def test_plain_doctype_without_entities_is_accepted(tmp_path):
@@ -512,6 +560,21 @@ def test_read_xes_without_the_key_names_the_keys(tmp_path):
         read_xes(write(tmp_path, "k.xes", doc))
     log = read_xes(write(tmp_path, "k.xes", doc), activity="activity")
     assert len(log) == 1
+
+
+@needs_eventlog
+def test_read_xes_with_attributes_reads_a_file_with_more_keys_than_the_limit(tmp_path):
+    """attributes=[] or a list: only the keys of the roles and the attributes are read (and counted)."""
+    path = write(tmp_path, "keys.xes", _own_key_per_event(5_000))
+    with pytest.raises(EventLogError, match=r"more than 1,000 different attribute keys.*attributes=\[\.\.\.\]"):
+        read_xes(path)
+    log = read_xes(path, attributes=[])
+    assert len(log) == 5_000 and log.n_cases == 500 and len(log.rejected) == 0
+    assert not [c for c in log.to_pandas().columns if c.startswith("key")]
+    log = read_xes(path, attributes=["key3", "key4999"])
+    df = log.to_pandas()
+    assert df.loc[df["key3"].notna(), "row"].tolist() == [3] and df["key3"].dropna().tolist() == ["v3"]
+    assert df["key4999"].dropna().tolist() == ["v4999"]
 
 
 @needs_eventlog
