@@ -130,13 +130,13 @@ def _guarded_call(function, *args, **kwargs):
         from .errors import EngineMemoryError
 
         try:
-            limit = _backend.con._target.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-        except Exception:  # the engine cannot even say: its limit is what matters, not the number
-            limit = "the engine"
+            limit = " of " + _backend.con._target.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        except Exception:  # the engine cannot even say (or is still starting): its limit matters, not the number
+            limit = ""
         ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else None
         has = f" (this machine has {ram:.0f} GiB)" if ram else ""
         raise EngineMemoryError(
-            f"the engine needed more than its memory limit of {limit}. Sorts, windows and joins spill to disk "
+            f"the engine needed more than its memory limit{limit}. Sorts, windows and joins spill to disk "
             "beyond the limit, but some work holds its values in memory: a median or percentile per group, "
             "the distinct names of a log being read. Raise the limit before reading or analysing, e.g. "
             f"pw.configure_engine(memory_limit=\"8GB\"){has}, or work on a smaller log (pw.filter_period, "
