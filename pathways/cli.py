@@ -68,19 +68,40 @@ class Progress:
 
 
 # --------------------------------------------------------------------------- safe output
-def safe_text(text: str) -> str:
+def safe_text(text: str, *, one_line: bool = False) -> str:
     r"""``text`` for a terminal: control characters from the data (escape sequences that could clear the
-    screen or retitle the window, NUL, carriage returns) and bidi overrides shown as ``\x1b``-style escapes.
+    screen or retitle the window, NUL, carriage returns), the Unicode line and paragraph separators and
+    bidi overrides shown as ``\x1b``-style escapes. With ``one_line`` newlines and tabs are escaped too:
+    for a name from the data inside a line, which must not start a line of its own.
 
     Examples
     --------
     >>> safe_text("Afsnit \x1b[2J P1\u202e\nnext line\tok")
     'Afsnit \\x1b[2J P1\\u202e\nnext line\tok'
+    >>> print(safe_text("Afsnit A\nFORGED line\r\u2028", one_line=True))
+    Afsnit A\nFORGED line\r\u2028
     """
     from .render.dot import UNSAFE
 
-    text = UNSAFE.sub(lambda m: ascii(m.group())[1:-1], text)
-    return text.replace("\r", "\\r")
+    unsafe = _ONE_LINE if one_line else UNSAFE
+    return unsafe.sub(lambda m: ascii(m.group())[1:-1], text).replace("\r", "\\r").replace(
+        "\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _one_line_pattern():
+    import re
+
+    from .render.dot import UNSAFE
+
+    return re.compile(UNSAFE.pattern[:-1] + "\t\n\r\u2028\u2029]")
+
+
+_ONE_LINE = _one_line_pattern()
+
+
+def _name(value) -> str:
+    """A name from the data or the command line, shown inside a line of output."""
+    return safe_text(str(value), one_line=True)
 
 
 class _SafeStream:
@@ -251,18 +272,28 @@ def _thresholds(items, from_config) -> dict | None:
 
 
 def _findings(rep) -> None:
-    print(f"Report written to {rep.path}")
+    print(f"Report written to {_name(rep.path)}")
     if rep.files:
-        print(f"Figures and tables ({len(rep.files)} files) in {os.path.dirname(rep.files[0])}")
+        print(f"Figures and tables ({len(rep.files)} files) in {_name(os.path.dirname(rep.files[0]))}")
     if rep.findings:
         print("\nMain findings:")
         for i, line in enumerate(rep.findings, start=1):
-            print(f"  {i}. {line}")
+            print(f"  {i}. {_name(line)}")
+
+
+def _inputs(args: argparse.Namespace) -> list:
+    """The files a command reads: no output may replace one of them."""
+    return [getattr(args, "file", None), getattr(args, "config", None)]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     import pathways as pw
 
+    from ._files import check_output, output_folder
+
+    check_output(args.output, inputs=_inputs(args), make_dirs=args.make_dirs)  # before the extract is read
+    if args.figures_dir is not None:
+        output_folder(args.figures_dir, make_dirs=args.make_dirs, create=False)
     progress = Progress()
     try:
         log = read_extract(args.file, args, progress)
@@ -272,7 +303,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                     min_count=args.min_count if args.min_count is not None else int(rep_cfg.get("min_count") or 5),
                     language=args.language or rep_cfg.get("language") or "da",
                     thresholds=_thresholds(args.threshold, rep_cfg.get("thresholds")))
-        rep = pw.report(log, args.output, figures_dir=args.figures_dir, progress=progress, **opts)
+        rep = pw.report(log, args.output, figures_dir=args.figures_dir, make_dirs=args.make_dirs, progress=progress,
+                        **opts)
     finally:
         progress.close()
     if len(log.rejected):
@@ -285,8 +317,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_map(args: argparse.Namespace) -> int:
     import pathways as pw
 
+    from ._files import check_output
     from .errors import OptionError
 
+    check_output(args.output, inputs=_inputs(args), make_dirs=args.make_dirs)  # before the extract is read
     progress = Progress()
     try:
         log = read_extract(args.file, args, progress)
@@ -301,10 +335,10 @@ def cmd_map(args: argparse.Namespace) -> int:
             d = pw.process_map(log, min_count=min_count, title=args.title,
                                highlight=["loops", "psychiatric_somatic"] if log.has("unit") else None)
         progress.note(f"drawing {os.path.basename(args.output)}")
-        path = d.save(args.output)
+        path = d.save(args.output, make_dirs=args.make_dirs)
     finally:
         progress.close()
-    print(f"{repr(d)}\nwritten to {path}")
+    print(f"{_name(repr(d))}\nwritten to {_name(path)}")
     return 0
 
 
@@ -485,21 +519,23 @@ def cmd_init_config(args: argparse.Namespace) -> int:
     header, rows, reading = sniff_extract(args.file)
     guess = guess_columns(header)
     dayfirst = _dayfirst([r.get(guess["timestamp"]) for r in rows]) if guess["timestamp"] else None
-    out = args.output or os.path.splitext(args.file)[0] + ".pathways.yaml"
-    if os.path.exists(out) and not args.force:
-        from .errors import OptionError
+    from ._files import check_output, write_atomically
+    from .errors import OptionError
 
+    out = args.output or os.path.splitext(args.file)[0] + ".pathways.yaml"
+    check_output(out, inputs=[args.file], make_dirs=args.make_dirs)
+    if os.path.exists(out) and not args.force:
         raise OptionError(f"{out!r} exists; pass --force to overwrite it or -o to write another file.")
-    with open(out, "w", encoding="utf-8") as fh:
-        fh.write(config_text(args.file, header, guess, reading, dayfirst))
-    print(f"wrote {out}")
+    write_atomically(out, config_text(args.file, header, guess, reading, dayfirst), inputs=[args.file],
+                     make_dirs=args.make_dirs)
+    print(f"wrote {_name(out)}")
     for role in ROLES:
-        print(f"  {role:<14} {guess[role] if guess[role] is not None else '(not found)'}")
+        print(f"  {role:<14} {_name(guess[role]) if guess[role] is not None else '(not found)'}")
     if reading:
-        print(f"  separator {reading['sep']!r}, encoding {reading['encoding']}, dayfirst {bool(dayfirst)}")
+        print(f"  separator {reading['sep']!r}, encoding {_name(reading['encoding'])}, dayfirst {bool(dayfirst)}")
     missing = [r for r in ("case", "activity", "timestamp") if not guess[r]]
     if missing:
-        print(f"pathways: could not guess {', '.join(missing)}: edit {out} and name the column(s).",
+        print(f"pathways: could not guess {', '.join(missing)}: edit {_name(out)} and name the column(s).",
               file=sys.stderr)
         return 1
     return 0
@@ -507,10 +543,12 @@ def cmd_init_config(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
-    import shutil
-
     import pathways as pw
     from pathways import datasets
+
+    from ._files import output_folder, write_atomically
+
+    output_folder(args.out, make_dirs=args.make_dirs, create=False)  # the folder is the demo's own: created
 
     name = datasets.DEMO_SAMPLE
     print(f"Sample extract {name!r} ({datasets.describe(name)})\n")
@@ -521,7 +559,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         qr = pw.quality_report(log, as_of=datasets.AS_OF)
         print(repr(log))
         print(qr.summary())
-        os.makedirs(args.out, exist_ok=True)
+        output_folder(args.out, make_dirs=args.make_dirs)
         figures = os.path.join(args.out, "figures")
         t0 = time.perf_counter()
         rep = pw.report(log, os.path.join(args.out, "report.html"), as_of=datasets.AS_OF, language=args.language,
@@ -533,12 +571,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         progress.close()
     unit_map = next((p for p in rep.files if p.name.endswith("_unit_map.svg")), None)
     if unit_map is not None:  # the unit map on its own too, where earlier versions wrote it
-        shutil.copyfile(unit_map, os.path.join(args.out, "unit_map.svg"))
-    print(f"\nReport written to {rep.path} in {seconds:.1f} s; figures and tables ({len(rep.files)} files) in "
-          f"{figures}")
+        write_atomically(os.path.join(args.out, "unit_map.svg"), unit_map.read_bytes())
+    print(f"\nReport written to {_name(rep.path)} in {seconds:.1f} s; figures and tables ({len(rep.files)} files) in "
+          f"{_name(figures)}")
     print("\nMain findings:")
     for i, line in enumerate(rep.findings, start=1):
-        print(f"  {i}. {line}")
+        print(f"  {i}. {_name(line)}")
     return 0
 
 
@@ -653,6 +691,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "Example:\n  pathways demo\n  pathways demo -o /tmp/demo --language en")
     demo.add_argument("-o", "--out", default="out", help="folder for the report and figures (default: out)")
     demo.add_argument("--language", choices=("da", "en"), default="da", help="report language (default: da)")
+    demo.add_argument("--make-dirs", action="store_true", help="create the missing parent folders of OUT (OUT "
+                                                               "itself is always created)")
     demo.set_defaults(func=cmd_demo)
 
     rep = sub.add_parser("report", parents=common, formatter_class=raw, help="the HTML report of an extract",
@@ -677,6 +717,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--figures-dir", help="also write every figure (SVG, PNG) and table (CSV) to this folder")
     g.add_argument("--threshold", action="append", metavar="NAME=DURATION",
                    help="change a waiting-time rule's threshold, e.g. udredningsret=60D (repeatable)")
+    g.add_argument("--make-dirs", action="store_true", help="create the missing folders of -o and --figures-dir "
+                                                            "(without it, a path into a folder that does not "
+                                                            "exist is an error; --figures-dir itself is created "
+                                                            "when its parent exists)")
     rep.set_defaults(func=cmd_report)
 
     mp = sub.add_parser("map", parents=common, formatter_class=raw, help="the unit map or process map of an extract",
@@ -693,6 +737,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="unit: units and handovers in sector swimlanes (default); process: activities")
     mp.add_argument("--min-count", type=int, help="smallest count shown (default 5)")
     mp.add_argument("--title", help="title drawn on the map")
+    mp.add_argument("--make-dirs", action="store_true", help="create the missing folders of -o (without it, a "
+                                                             "path into a folder that does not exist is an error)")
     add_mapping_options(mp)
     mp.set_defaults(func=cmd_map)
 
@@ -719,7 +765,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "  pathways report udtraek.csv --config udtraek.pathways.yaml -o rapport.html")
     ini.add_argument("file", help="CSV, Parquet or Excel (.xlsx) file")
     ini.add_argument("-o", "--output", help="config file to write (default: FILE with .pathways.yaml)")
-    ini.add_argument("--force", action="store_true", help="overwrite an existing config file")
+    ini.add_argument("--force", action="store_true", help="overwrite an existing config file (never the extract)")
+    ini.add_argument("--make-dirs", action="store_true", help="create the missing folders of -o")
     ini.set_defaults(func=cmd_init_config)
 
     bench = sub.add_parser("bench", parents=common, formatter_class=raw,

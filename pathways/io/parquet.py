@@ -85,10 +85,16 @@ def _is_uri(path: str) -> bool:
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", path)) and not os.path.exists(path)
 
 
-def write_parquet(log: EventLog, path) -> None:
+def write_parquet(log: EventLog, path, *, make_dirs: bool = False) -> None:
     """Write the log's events (canonical columns, input order, UTC instants) to a Parquet file.
 
     Read it back with ``pw.read_parquet(path, case="case_id", activity="activity",
     timestamp="timestamp", end_timestamp="end_timestamp", unit="unit", ...)``.
+    The folder must exist unless ``make_dirs=True``; the file the log was read
+    from is never replaced (OptionError); the file is written under a temporary
+    name and renamed into place, so a failure leaves no half-written file.
     """
-    log.table.order_by("row").to_parquet(os.fspath(path))
+    from .._files import sources, write_atomically
+
+    table = log.table.order_by("row")
+    write_atomically(path, lambda tmp: table.to_parquet(tmp), inputs=sources(log), make_dirs=make_dirs)

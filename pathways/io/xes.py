@@ -21,7 +21,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from array import array
 from pathlib import Path
 from xml.parsers import expat
@@ -858,7 +857,7 @@ def _fragments(series, key: str, rows):
     return out
 
 
-def write_xes(log, path) -> Path:
+def write_xes(log, path, *, make_dirs: bool = False) -> Path:
     """Write an EventLog to an XES file (IEEE 1849 / XES 1.0); a ``.gz`` path is gzipped.
 
     One ``<trace>`` per case, cases in the order of their first event, events in
@@ -873,13 +872,15 @@ def write_xes(log, path) -> Path:
     ``<key>``. The derived ``event_type``, ``domain`` and ``sector`` are not
     written (they are derived again when the file is read). All text is escaped;
     the file is written to a temporary name and renamed, so a failure leaves no
-    half-written file.
+    half-written file; the file the log was read from is never replaced.
 
     Parameters
     ----------
     log : EventLog
     path : str or os.PathLike
-        Target file; ending in ``.gz`` writes gzip.
+        Target file; ending in ``.gz`` writes gzip. Its folder must exist.
+    make_dirs : bool, default False
+        Create the folder of ``path`` when it does not exist.
 
     Returns
     -------
@@ -907,7 +908,9 @@ def write_xes(log, path) -> Path:
     """
     import numpy as np
 
-    path = Path(os.fspath(path))
+    from .._files import check_output, sources, write_atomically
+
+    path = check_output(path, inputs=sources(log), make_dirs=make_dirs)  # before the events are sorted
     df = log.to_pandas()
     mapped = {c: k for c, k in ROLE_KEYS.items() if c in (S.ACTIVITY, S.TIMESTAMP) or log.has(_role(c))}
     attrs = [c for c in df.columns if c not in S.RESERVED]
@@ -927,32 +930,16 @@ def write_xes(log, path) -> Path:
                   and (df.groupby(S.CASE, sort=False)[a].nunique(dropna=False) <= 1).all()]
     event_keys = [(c, k) for c, k in mapped.items()] + [(a, str(a)) for a in attrs if a not in case_level]
     gz = path.name.lower().endswith(".gz")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as raw:
             binary = gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0) if gz else raw
             with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as out:
                 out.write(_HEADER)
                 _write_traces(out, df, cases, event_keys, case_level)
                 out.write("</log>\n")
-        # mkstemp makes the file private (0600); give it the mode a plain open() would have
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
 
-
-def _umask() -> int:
-    try:
-        with open("/proc/self/status") as f:
-            return next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
-    except (OSError, StopIteration, ValueError):
-        return 0o022
+    return write_atomically(path, write, inputs=sources(log), make_dirs=make_dirs)
 
 
 def _role(column: str) -> str:

@@ -149,25 +149,27 @@ class ProcessModel:
                               "sound), or declare the pathway with pw.ReferencePathway.")
 
     # --- files -----------------------------------------------------------------------
-    def save(self, path) -> Path:
+    def save(self, path, *, make_dirs: bool = False) -> Path:
         """Write the model to ``path``: ``.pnml`` (Petri net) or ``.bpmn`` (BPMN 2.0 XML), or a picture
-        (``.svg``, ``.png``, ``.pdf``, ``.dot``, as :meth:`diagram`). Returns the path."""
+        (``.svg``, ``.png``, ``.pdf``, ``.dot``, as :meth:`diagram`). The folder must exist unless
+        ``make_dirs``; the file is written under a temporary name and renamed into place. Returns the path."""
+        from .._files import check_output, write_atomically
+
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix in _PICTURE_SUFFIXES:
-            return self.diagram().save(path)
+            return self.diagram().save(path, make_dirs=make_dirs)
         if suffix not in _MODEL_SUFFIXES:
             raise OptionError(f"cannot save {str(path)!r}: the suffix must be .pnml or .bpmn (or a picture: "
                               f"{', '.join(_PICTURE_SUFFIXES)}); found {path.suffix or 'none'!r}.")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        check_output(path, make_dirs=make_dirs)  # before the model is converted
         if suffix == ".bpmn":
-            _pm4py.write_bpmn(self.to_bpmn().to_pm4py(), str(path))
-            return path
+            model = self.to_bpmn().to_pm4py()
+            return write_atomically(path, lambda tmp: _pm4py.write_bpmn(model, tmp), make_dirs=make_dirs)
         pm4py = _pm4py.load()
         with _pm4py.quiet():
             net, im, fm = self.petri_net()
-            pm4py.write_pnml(net, im, fm, str(path))
-        return path
+            return write_atomically(path, lambda tmp: pm4py.write_pnml(net, im, fm, tmp), make_dirs=make_dirs)
 
     # --- pictures --------------------------------------------------------------------
     def diagram(self, *, title: str | None = None):
