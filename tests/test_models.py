@@ -293,6 +293,15 @@ def test_empty_and_unsound_models_are_refused(tmp_path, log):
         pw.conformance(log, unsound)
 
 
+def test_woflan_is_read_back_and_prints_nothing(tmp_path, log, capfd):
+    (tmp_path / "unsound.pnml").write_text(_PNML.format(body=_UNSOUND))
+    with pytest.raises(OptionError, match=r"Woflan says: The following places are not covered by an s-component: "
+                                          r"\[end, p1, p2, start\]\. "):
+        pw.read_pnml(tmp_path / "unsound.pnml").check_sound()
+    out, err = capfd.readouterr()
+    assert "s-component" not in out + err  # Woflan prints its diagnostics: pathways reads them from its buffer
+
+
 # --- bad input -------------------------------------------------------------------------------------------------
 def test_unknown_milestone_gets_a_did_you_mean(log):
     with pytest.raises(OptionError, match=r"step 2 of 'reference pathway', 'visitaton', matches no event.*"

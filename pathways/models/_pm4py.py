@@ -1,15 +1,25 @@
 """The one door to pm4py: a quiet import and the few pm4py calls the models package makes.
 
 pm4py prints a licence banner on import, emits deprecation warnings on several
-calls and draws tqdm progress bars; none of that reaches the user. Every import
-of pm4py in pathways happens inside a function of this package, so
-``import pathways`` never loads it.
+calls, prints diagnostics (Woflan) and draws tqdm progress bars; none of that
+reaches the user. Every import of pm4py in pathways happens inside a function of
+this package, so ``import pathways`` never loads it.
+
+Silencing touches nothing the rest of the process shares: ``sys.stdout`` and
+``sys.stderr`` stay as they are (another thread printing while a discovery runs
+is heard). pm4py's modules get their own ``print``, which writes to a buffer of
+the thread inside :func:`quiet` and is the built-in ``print`` everywhere else;
+progress bars are switched off by pm4py's ``show_progress_bar`` parameter; and
+warnings raised in pm4py's modules are ignored unless a filter of the user's
+says otherwise (one filter, appended once to the end of the list).
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import io
+import sys
 import threading
 import warnings
 from collections import Counter
@@ -19,14 +29,45 @@ _PM4PY = None
 #: pm4py options that keep its replay and alignment code silent
 QUIET = {"show_progress_bar": False}
 
+_LOCAL = threading.local()  # .sink: the buffer pm4py's print writes to in this thread, inside quiet()
+_PATCHED: set[str] = set()  # pm4py modules whose print is _print
+_PM4PY_MODULES = r"pm4py(\.|$)"
+
+
+def _print(*args, file=None, **kwargs):
+    """``print`` as pm4py's modules see it: into the thread's buffer inside :func:`quiet`, else as usual."""
+    sink = getattr(_LOCAL, "sink", None)
+    builtins.print(*args, file=file if sink is None else sink, **kwargs)
+
+
+def _patch_prints() -> None:
+    """Give every pm4py module imported so far the quiet-aware ``print`` (once per module)."""
+    for name, module in list(sys.modules.items()):
+        if (name == "pm4py" or name.startswith("pm4py.")) and name not in _PATCHED and module is not None:
+            module.print = _print
+            _PATCHED.add(name)
+
+
+def _ignore_pm4py_warnings() -> None:
+    """Append (once) a filter ignoring warnings raised in pm4py's modules; the user's own filters,
+    which come first, still decide. Adding it again would reset every warning registry, so it is not."""
+    if not any(f[0] == "ignore" and f[3] is not None and f[3].pattern == _PM4PY_MODULES for f in warnings.filters):
+        warnings.filterwarnings("ignore", module=_PM4PY_MODULES, append=True)
+
 
 @contextlib.contextmanager
 def quiet():
-    """Silence pm4py: no warnings, nothing written to stdout or stderr while the block runs."""
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
-            contextlib.redirect_stderr(io.StringIO()):
-        warnings.simplefilter("ignore")
-        yield
+    """Silence pm4py in this thread while the block runs: its prints go to the buffer yielded (and its
+    warnings are ignored, as always). Other threads, ``sys.stdout`` and ``sys.stderr`` are not touched."""
+    _ignore_pm4py_warnings()
+    _patch_prints()
+    before = getattr(_LOCAL, "sink", None)
+    _LOCAL.sink = sink = io.StringIO()
+    try:
+        yield sink
+    finally:
+        _LOCAL.sink = before
+        _patch_prints()  # modules imported inside the block
 
 
 def load():
@@ -150,9 +191,7 @@ def soundness(net, im, fm) -> tuple[bool, str]:
     load()
     from pm4py.algo.analysis.woflan import algorithm as woflan
 
-    out = io.StringIO()
-    with warnings.catch_warnings(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        warnings.simplefilter("ignore")
+    with quiet() as out:  # Woflan's diagnostics are printed: they are read back from the buffer
         try:
             ok = woflan.apply(net, im, fm, parameters={"print_diagnostics": True,
                                                        "return_asap_when_not_sound": True})

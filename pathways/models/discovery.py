@@ -6,10 +6,19 @@ variants, each counted with its cases), or the directly-follows graph of
 :func:`pathways.transitions` (``on="dfg"``: the inductive miner's DFG variant,
 or the heuristics miner, on edge counts over every event). The model's
 ``source`` says which.
+
+**Bounded.** The inductive miner's time grows about with the cube of the number of
+distinct activities, so, like the maps' ``max_nodes``, discovery keeps an activity
+budget (``max_activities``, default :data:`MAX_ACTIVITIES`): the activities in most
+cases are kept, the events of the others are left out in the engine before anything
+reaches pm4py, and the model says so (``model.note``, ``model.left_out``, its repr and
+its drawing) and a warning too. Before a run estimated to take longer than
+:data:`NOTICE_SECONDS`, a warning names the estimate and how to make it faster.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from typing import Literal
 
@@ -18,6 +27,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, check_choice
+from ..eventlog import PathwaysWarning
 from . import _pm4py
 from .model import LEVELS, ProcessModel
 
@@ -25,6 +35,12 @@ from .model import LEVELS, ProcessModel
 DFG_EVENTS = 200_000
 #: Default number of the most common variants given to the inductive miner.
 MAX_VARIANTS = 1_000
+#: Default activity budget: at most this many distinct labels (those in most cases) reach pm4py.
+MAX_ACTIVITIES = 50
+#: A warning is given before a discovery estimated (:func:`estimate_seconds`) to take longer than this.
+NOTICE_SECONDS = 5.0
+# (c, a, b) of estimate_seconds: seconds = c * activities**a * inputs**b (least squares in logs, see there)
+_FIT = {"variants": (2.2e-6, 2.69, 0.37), "dfg": (1.0e-4, 1.44, 0.0)}
 ON = ("auto", "dfg", "variants")
 ALGORITHMS = ("inductive", "heuristics")
 
@@ -52,6 +68,18 @@ def variant_table(log, level: str) -> pd.DataFrame:
     out["_key"] = ["\x1f".join(tr) for tr in out["trace"]]
     out = out.sort_values(["n_cases", "_key"], ascending=[False, True], kind="stable", ignore_index=True)
     return out.drop(columns="_key")
+
+
+def activity_counts(log, level: str) -> pd.DataFrame:
+    """One row per label (column named after ``level``): ``n_cases`` (cases with it) and ``n_events``,
+    the label in most cases first, ties by name. Computed in the engine, one row per label returned."""
+    t = log.table
+    col = _LABEL[level]
+    agg = t.group_by(t[col].name(level)).aggregate(n_cases=t[S.CASE].nunique(), n_events=t.count())
+    df = agg.to_pyarrow().to_pandas()
+    out = pd.DataFrame({level: df[level].astype(str).astype(object), "n_cases": df["n_cases"].astype("int64"),
+                        "n_events": df["n_events"].astype("int64")})
+    return out.sort_values(["n_cases", level], ascending=[False, True], kind="stable", ignore_index=True)
 
 
 def dfg_counts(log, level: str) -> tuple[dict, dict, dict, dict]:
@@ -110,8 +138,89 @@ def _filter_dfg(graph: dict, starts: dict, ends: dict, noise: float) -> tuple[di
             {e[0]: n for e, n in kept.items() if e[1] is None})
 
 
+# --- the activity budget and the time estimate ---------------------------------------------------
+def _percent(share: float) -> str:
+    text = f"{share:.1%}".replace("%", " %")
+    if 0 < share < 0.001:
+        return "<0.1 %"
+    return ">99.9 %" if text == "100.0 %" and share < 1 else text
+
+
+def _noun(level: str) -> str:
+    return "event types" if level == "event_type" else "activities"
+
+
+def _bound(log, level: str, max_activities: int | None):
+    """The log with only the ``max_activities`` labels in most cases (filtered in the engine), the
+    labels left out (:func:`activity_counts` rows) and the note saying so ("" when none is)."""
+    if max_activities is None:
+        return log, None, ""
+    counts = activity_counts(log, level)
+    left_out = counts.iloc[max_activities:].reset_index(drop=True)
+    if left_out.empty:
+        return log, left_out, ""
+    kept = counts[level].iloc[:max_activities].tolist()
+    noun = _noun(level)
+    share = _percent(left_out["n_events"].sum() / counts["n_events"].sum())
+    note = f"showing {len(kept):,} of {len(counts):,} {noun} (the {len(left_out):,} rarest, {share} of events, left out)"
+    warnings.warn(f"{note}. The model is of the {len(kept):,} {noun} in most cases (ties by name); model.left_out "
+                  f"lists the others. Pass max_activities=None to keep every one (the time grows about with the "
+                  f"cube of their number), or a larger max_activities.", PathwaysWarning, stacklevel=4)
+    t = log.table
+    return log.replace(t.filter(t[_LABEL[level]].isin(kept))), left_out, note
+
+
+def estimate_seconds(n_activities: int, n_inputs: int, *, on: Literal["variants", "dfg"] = "variants") -> float:
+    """A rough estimate of the seconds pm4py's inductive miner takes on this input.
+
+    ``n_inputs`` is the number of variants (``on="variants"``) or of directly-follows
+    edges (``on="dfg"``). The model, ``c * n_activities**a * n_inputs**b``, is a least
+    squares fit (in logarithms) to timings of pm4py 2.7 on this project's 2-core build
+    machine, on two generated shapes: random sequences of Zipf-frequent activities, and
+    staged pathways with skipped and repeated stages.
+
+    * On variants (IMf, noise 0.2), 20 timings of 20–200 activities and 100–1,000
+      variants: ``2.2e-6 * A**2.69 * V**0.37`` s. With 1,000 variants: 20 activities
+      0.04 s, 30: 0.1–0.2 s, 50: 1.8–2.0 s, 70: 12 s, 100: 4.4–12 s, 200: 7–87 s.
+      The fit is within a factor of 3 of 18 of them (6 at worst); simpler logs run
+      faster (the sample logs: 0.2–0.4 s; issue 19's probe: 9 s at 500 activities).
+    * On the DFG (IMd), 11 timings of 50–2,000 activities: ``1.0e-4 * A**1.44`` s
+      (500: 0.6–0.9 s, 1,000: 1.1–3 s, 2,000: 8 s); a single long chain of steps is
+      slower (300 activities: 7 s).
+
+    Examples
+    --------
+    >>> from pathways.models.discovery import estimate_seconds
+    >>> round(estimate_seconds(50, 1_000), 1), round(estimate_seconds(200, 1_000))
+    (1.1, 44)
+    """
+    c, a, b = _FIT[on]
+    return c * max(n_activities, 1) ** a * max(n_inputs, 1) ** b
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _notice(n_activities: int, n_inputs: int, on: str, level: str) -> None:
+    """Warn, before pm4py starts, when the run is estimated to take longer than :data:`NOTICE_SECONDS`."""
+    seconds = estimate_seconds(n_activities, n_inputs, on=on)
+    if seconds <= NOTICE_SECONDS:
+        return
+    fits = max(1, int((NOTICE_SECONDS / estimate_seconds(1, n_inputs, on=on)) ** (1 / _FIT[on][1])))
+    what = f"{n_inputs:,} variants" if on == "variants" else f"{n_inputs:,} directly-follows edges"
+    warnings.warn(f"this discovery may take about {_duration(seconds)} (estimated for pm4py's inductive miner on "
+                  f"{n_activities:,} {_noun(level)} and {what}). To make it faster, pass max_activities={fits} "
+                  f"(about {NOTICE_SECONDS:g} s) or fewer; a higher noise= or a smaller max_variants= changes "
+                  f"the time less, and not always.", PathwaysWarning, stacklevel=4)
+
+
 # --- options -------------------------------------------------------------------------------
-def _check(log, noise, level, on, max_variants) -> str:
+def _check(log, noise, level, on, max_variants, max_activities) -> str:
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < 1:
         raise OptionError(f"noise={noise!r} is not allowed; give a share in [0, 1): 0 keeps every path, "
                           "0.2 (the default) leaves out paths taken by fewer than 20 % of the cases at that point.")
@@ -119,6 +228,10 @@ def _check(log, noise, level, on, max_variants) -> str:
     check_choice("on", on, list(ON))
     if isinstance(max_variants, bool) or not isinstance(max_variants, int) or max_variants < 1:
         raise OptionError(f"max_variants={max_variants!r} is not allowed; give a whole number of variants (1 or more).")
+    if max_activities is not None and (isinstance(max_activities, bool) or not isinstance(max_activities, int)
+                                       or max_activities < 1):
+        raise OptionError(f"max_activities={max_activities!r} is not allowed; give a whole number of activities "
+                          f"(1 or more), e.g. {MAX_ACTIVITIES}, or None to keep every activity.")
     n = len(log)
     if n == 0:
         raise OptionError("the log has no events, so there is no process to discover. Check the filters "
@@ -136,27 +249,64 @@ def _variants_input(log, level: str, max_variants: int) -> tuple[pd.DataFrame, s
     return top, source
 
 
-def _tree(log, *, noise, level, on, max_variants):
-    used = _check(log, noise, level, on, max_variants)
+def _tree(log, *, noise, level, on, max_variants, max_activities):
+    """The inductive miner's tree, what it was discovered from, its parameters, the labels left out, the note."""
+    used = _check(log, noise, level, on, max_variants, max_activities)
+    log, left_out, note = _bound(log, level, max_activities)
+    try:
+        if used == "variants":
+            top, source = _variants_input(log, level, max_variants)
+            variants = Counter(dict(zip(top["trace"], top["n_cases"])))
+            n_activities = len({a for trace in variants for a in trace})
+            _notice(n_activities, len(variants), "variants", level)
+            tree = _pm4py.inductive_on_variants(variants, noise)
+        else:
+            full = dfg_counts(log, level)[:3]
+            n_activities = len({a for edge in full[0] for a in edge} | set(full[1]) | set(full[2]))
+            _notice(n_activities, len(full[0]), "dfg", level)
+            source = f"directly-follows graph of {len(log):,} events ({log.n_cases:,} cases)"
+            try:
+                tree = _pm4py.inductive_on_dfg(*_filter_dfg(*full, noise))
+            except Exception:  # noqa: BLE001 - pm4py's IMd fails on some filtered graphs: mine the whole graph
+                tree = _pm4py.inductive_on_dfg(*full)
+                source += " (noise filter not applicable: every edge kept)"
+    except RecursionError:  # pm4py recurses once per level of the tree: a long chain of steps is too deep
+        raise OptionError(f"pm4py's inductive miner nested deeper than Python allows on these {n_activities:,} "
+                          f"{_noun(level)} (a long chain of steps makes a deep tree). Pass a smaller max_activities= "
+                          f"(e.g. {MAX_ACTIVITIES}, the default).") from None
+    params = {"algorithm": "inductive", "noise": noise, "level": level, "on": used, "max_variants": max_variants,
+              "max_activities": max_activities}
+    return ProcessModel(tree, kind="process_tree", source=source, level=level, parameters=params, sound=True,
+                        left_out=left_out, note=note)
+
+
+def _heuristics(log, *, dependency, level, on, max_variants, max_activities):
+    """The heuristics miner's Petri net (on the DFG of every event, or of the top variants)."""
+    if isinstance(dependency, bool) or not isinstance(dependency, (int, float)) or not 0 <= dependency <= 1:
+        raise OptionError(f"dependency={dependency!r} is not allowed; give a threshold in [0, 1], e.g. 0.5.")
+    used = _check(log, 0.0, level, on, max_variants, max_activities)
+    used = "dfg" if on == "auto" else used  # the heuristics miner works on DFG counts: use every event
+    log, left_out, note = _bound(log, level, max_activities)
     if used == "variants":
         top, source = _variants_input(log, level, max_variants)
-        tree = _pm4py.inductive_on_variants(Counter(dict(zip(top["trace"], top["n_cases"]))), noise)
+        graph, starts, ends, occ = _dfg_of_variants(top)
+        source = f"directly-follows graph of the {source}"
     else:
-        full = dfg_counts(log, level)[:3]
+        graph, starts, ends, occ = dfg_counts(log, level)
         source = f"directly-follows graph of {len(log):,} events ({log.n_cases:,} cases)"
-        try:
-            tree = _pm4py.inductive_on_dfg(*_filter_dfg(*full, noise))
-        except Exception:  # noqa: BLE001 - pm4py's IMd fails on some filtered graphs: mine the whole graph
-            tree = _pm4py.inductive_on_dfg(*full)
-            source += " (noise filter not applicable: every edge kept)"
-    params = {"algorithm": "inductive", "noise": noise, "level": level, "on": used, "max_variants": max_variants}
-    return tree, source, params
+    net = _pm4py.heuristics_on_dfg(graph, occ, starts, ends, dependency=float(dependency), and_threshold=0.65,
+                                   loop_two=0.5)
+    params = {"algorithm": "heuristics", "dependency": dependency, "level": level, "on": used,
+              "max_variants": max_variants, "max_activities": max_activities}
+    return ProcessModel(tuple(net), kind="petri_net", source=source, level=level, parameters=params, sound=None,
+                        left_out=left_out, note=note)
 
 
 # --- public ----------------------------------------------------------------------------------
 def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
                           on: Literal["auto", "dfg", "variants"] = "auto",
-                          max_variants: int = MAX_VARIANTS) -> ProcessModel:
+                          max_variants: int = MAX_VARIANTS,
+                          max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
     """Discover a process tree with the inductive miner (pm4py), on the log's variants or its DFG.
 
     Parameters
@@ -175,12 +325,38 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
         ``"auto"``: variants up to 200,000 events (:data:`DFG_EVENTS`), else the DFG.
     max_variants : int, default 1000
         How many of the most common variants ``on="variants"`` uses.
+    max_activities : int or None, default 50
+        The activity budget (:data:`MAX_ACTIVITIES`), as ``max_nodes`` of the maps:
+        when the log has more distinct labels at ``level``, only those in the most
+        cases (ties by name) are kept, and the events of the others are left out in
+        the engine before pm4py sees anything. ``model.note`` says so ("showing 50 of
+        300 activities (the 250 rarest, 4.2 % of events, left out)"), as do its repr,
+        its drawing and a :class:`~pathways.PathwaysWarning`; ``model.left_out`` lists
+        them. ``None``: no bound. The inductive miner's time grows about with the cube
+        of the number of activities: on variants, measured on this project's 2-core
+        machine with 1,000 variants, 50 activities take 2 s, 100 take 4–12 s, 200 take
+        7–87 s (:func:`estimate_seconds`); hence the default.
 
     Returns
     -------
     ProcessModel
         Of kind ``"process_tree"``; ``model.source`` says what it was discovered from
         (e.g. ``"top 540 of 540 variants covering 100.0 % of cases (3,000 of 3,000 cases)"``).
+
+    Warns
+    -----
+    PathwaysWarning
+        When activities were left out; and, before pm4py starts, when the run is
+        estimated (:func:`estimate_seconds`) to take longer than :data:`NOTICE_SECONDS`
+        (5 s): the estimate, and the ``max_activities`` that would fit in it. (``noise``
+        changes the time too, but not predictably: on 100 activities and 1,000 variants,
+        noise 0, 0.2, 0.5 and 0.8 took 23, 9, 18 and 18 s.)
+
+    Raises
+    ------
+    OptionError
+        For a bad option, an empty log, or when pm4py nests deeper than Python allows
+        (a long chain of many activities): a smaller ``max_activities`` helps.
 
     Examples
     --------
@@ -195,13 +371,13 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
     >>> print(tree.to_pm4py())
     ->( 'Henvisning', +( 'Visitation', 'Førstegangssamtale' ) )
     """
-    tree, source, params = _tree(log, noise=noise, level=level, on=on, max_variants=max_variants)
-    return ProcessModel(tree, kind="process_tree", source=source, level=level, parameters=params, sound=True)
+    return _tree(log, noise=noise, level=level, on=on, max_variants=max_variants, max_activities=max_activities)
 
 
 def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "inductive", noise: float = 0.2,
                        dependency: float = 0.5, level: Literal["activity", "event_type"] = "activity",
-                       on: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS) -> ProcessModel:
+                       on: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS,
+                       max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
     """Discover a Petri net (pm4py): inductive miner (sound by construction) or heuristics miner.
 
     Parameters
@@ -217,8 +393,9 @@ def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "
         Inductive miner only; see :func:`discover_process_tree`.
     dependency : float, default 0.5
         Heuristics miner only: the dependency threshold (0–1) an edge needs to be kept.
-    level, on, max_variants
-        See :func:`discover_process_tree`.
+    level, on, max_variants, max_activities
+        See :func:`discover_process_tree`; the heuristics miner is bounded by the
+        activity budget too.
 
     Returns
     -------
@@ -239,29 +416,15 @@ def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "
     """
     check_choice("algorithm", algorithm, list(ALGORITHMS))
     if algorithm == "inductive":
-        tree, source, params = _tree(log, noise=noise, level=level, on=on, max_variants=max_variants)
-        return ProcessModel(tree, kind="process_tree", source=source, level=level, parameters=params,
-                            sound=True).to_petri_net()
-    if isinstance(dependency, bool) or not isinstance(dependency, (int, float)) or not 0 <= dependency <= 1:
-        raise OptionError(f"dependency={dependency!r} is not allowed; give a threshold in [0, 1], e.g. 0.5.")
-    used = _check(log, 0.0, level, on, max_variants)
-    used = "dfg" if on == "auto" else used  # the heuristics miner works on DFG counts: use every event
-    if used == "variants":
-        top, source = _variants_input(log, level, max_variants)
-        graph, starts, ends, occ = _dfg_of_variants(top)
-        source = f"directly-follows graph of the {source}"
-    else:
-        graph, starts, ends, occ = dfg_counts(log, level)
-        source = f"directly-follows graph of {len(log):,} events ({log.n_cases:,} cases)"
-    net = _pm4py.heuristics_on_dfg(graph, occ, starts, ends, dependency=float(dependency), and_threshold=0.65,
-                                   loop_two=0.5)
-    params = {"algorithm": "heuristics", "dependency": dependency, "level": level, "on": used,
-              "max_variants": max_variants}
-    return ProcessModel(tuple(net), kind="petri_net", source=source, level=level, parameters=params, sound=None)
+        return _tree(log, noise=noise, level=level, on=on, max_variants=max_variants,
+                     max_activities=max_activities).to_petri_net()
+    return _heuristics(log, dependency=dependency, level=level, on=on, max_variants=max_variants,
+                       max_activities=max_activities)
 
 
 def discover_bpmn(log, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
-                  on: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS) -> ProcessModel:
+                  on: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS,
+                  max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
     """Discover a BPMN diagram with the inductive miner (pm4py), to open in a modelling tool or draw.
 
     Parameters are those of :func:`discover_process_tree`; the tree is converted to
@@ -278,10 +441,10 @@ def discover_bpmn(log, *, noise: float = 0.2, level: Literal["activity", "event_
     >>> bpmn.kind, bpmn.activities
     ('bpmn', ('Henvisning', 'Visitation'))
     """
-    tree, source, params = _tree(log, noise=noise, level=level, on=on, max_variants=max_variants)
-    return ProcessModel(tree, kind="process_tree", source=source, level=level, parameters=params,
-                        sound=True).to_bpmn()
+    return _tree(log, noise=noise, level=level, on=on, max_variants=max_variants,
+                 max_activities=max_activities).to_bpmn()
 
 
 __all__ = ["discover_process_tree", "discover_petri_net", "discover_bpmn", "DFG_EVENTS", "MAX_VARIANTS",
-           "case_traces", "variant_table", "dfg_counts"]
+           "MAX_ACTIVITIES", "NOTICE_SECONDS", "case_traces", "variant_table", "activity_counts", "dfg_counts",
+           "estimate_seconds"]

@@ -32,6 +32,11 @@ def _legend(title: str, lines: list[str]) -> HTML:
     return HTML(f'<table border="0" cellborder="0" cellspacing="1" cellpadding="1">{"".join(cells)}</table>')
 
 
+def _said(model) -> list[str]:
+    """The legend's first lines: where the model came from, and what its activity budget left out."""
+    return [model.source] + ([model.note] if model.note else [])
+
+
 def _task(b: DotBuilder, key, label: str) -> str:
     return b.node(key, label=HTML(f"<b>{html_text(label)}</b>"), shape="box", style="rounded,filled",
                   fillcolor="#f2f6fb")
@@ -73,7 +78,7 @@ def _tree(model, title: str) -> Diagram:
             b.edge(parent, nid, arrowhead="none")
             edges.append({"source": parent, "target": nid})
         stack.extend((child, nid) for child in reversed(node.children))
-    lines = [model.source] + [f"{_OPERATORS[o][0]} {_OPERATORS[o][1]}" for o in _OPERATORS if o in used]
+    lines = _said(model) + [f"{_OPERATORS[o][0]} {_OPERATORS[o][1]}" for o in _OPERATORS if o in used]
     if any(n["kind"] == "silent" for n in nodes):
         lines.append("τ silent step (nothing happens)")
     b.graph_attrs["label"] = _legend(title, lines)
@@ -108,7 +113,7 @@ def _petri(model, title: str) -> Diagram:
         weight = getattr(arc, "weight", 1)
         b.edge(ids[arc.source], ids[arc.target], label=f" {weight} " if weight != 1 else None)
         edges.append({"source": ids[arc.source], "target": ids[arc.target]})
-    lines = [model.source, "○ place (● start), ◎ end place; boxes: steps; black bars: silent steps"]
+    lines = _said(model) + ["○ place (● start), ◎ end place; boxes: steps; black bars: silent steps"]
     b.graph_attrs["label"] = _legend(title, lines)
     return Diagram(b.source(), nodes=pd.DataFrame(nodes, columns=["id", "kind", "label"]),
                    edges=pd.DataFrame(edges, columns=["source", "target"]), title="Petri net",
@@ -147,7 +152,7 @@ def _bpmn(model, title: str) -> Diagram:
         if s in ids and t in ids:
             b.edge(ids[s], ids[t])
             edges.append({"source": ids[s], "target": ids[t]})
-    lines = [model.source, "× one branch, + all branches; green: start, ring: end"]
+    lines = _said(model) + ["× one branch, + all branches; green: start, ring: end"]
     b.graph_attrs["label"] = _legend(title, lines)
     return Diagram(b.source(), nodes=pd.DataFrame(nodes, columns=["id", "kind", "label"]),
                    edges=pd.DataFrame(edges, columns=["source", "target"]), title="BPMN",

@@ -13,6 +13,8 @@ import html
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
+
 from ..errors import OptionError, PathwaysError, check_choice
 from . import _pm4py
 
@@ -42,6 +44,12 @@ class ProcessModel:
         The labels of its visible steps, sorted.
     parameters : dict
         The options it was discovered with.
+    note : str
+        What the activity budget of discovery left out, e.g. ``"showing 50 of 300 activities
+        (the 250 rarest, 4.2 % of events, left out)"``; ``""`` when nothing was.
+    left_out : pandas.DataFrame
+        The labels left out, one row each: the label (column ``activity`` or ``event_type``,
+        as ``level``), ``n_cases`` (cases with it) and ``n_events``; most cases first.
 
     Examples
     --------
@@ -56,7 +64,8 @@ class ProcessModel:
 
     def __init__(self, obj, *, kind: Literal["process_tree", "petri_net", "bpmn"], source: str,
                  level: Literal["activity", "event_type"] = "activity", name: str | None = None,
-                 parameters: dict | None = None, sound: bool | None = None):
+                 parameters: dict | None = None, sound: bool | None = None,
+                 left_out: pd.DataFrame | None = None, note: str = ""):
         check_choice("kind", kind, KINDS)
         check_choice("level", level, LEVELS)
         if kind == "petri_net" and not (isinstance(obj, tuple) and len(obj) == 3):
@@ -67,6 +76,10 @@ class ProcessModel:
         self.level = level
         self.name = name
         self.parameters = dict(parameters or {})
+        self.left_out = left_out if left_out is not None else pd.DataFrame(
+            {level: pd.Series([], dtype=object), "n_cases": pd.Series([], dtype="int64"),
+             "n_events": pd.Series([], dtype="int64")})
+        self.note = str(note)
         self._sound = sound  # True when sound by construction (inductive miner); None = not checked yet
         self._net = obj if kind == "petri_net" else None
         self._reason = ""
@@ -87,7 +100,7 @@ class ProcessModel:
 
     def _like(self, obj, kind):
         return ProcessModel(obj, kind=kind, source=self.source, level=self.level, name=self.name,
-                            parameters=self.parameters, sound=self._sound)
+                            parameters=self.parameters, sound=self._sound, left_out=self.left_out, note=self.note)
 
     def to_petri_net(self) -> "ProcessModel":
         """The same model as a Petri net."""
@@ -197,14 +210,16 @@ class ProcessModel:
     def __repr__(self) -> str:
         try:
             name = f" {self.name!r}" if self.name else ""
-            return f"ProcessModel: {_KIND_NAMES[self.kind]}{name}, {self._facts()}; {self.source}"
+            note = f"; {self.note}" if self.note else ""
+            return f"ProcessModel: {_KIND_NAMES[self.kind]}{name}, {self._facts()}; {self.source}{note}"
         except Exception as exc:  # noqa: BLE001 - a repr never raises
             return f"ProcessModel ({exc})"
 
     def _repr_html_(self) -> str:
         try:
             rows = [("kind", _KIND_NAMES[self.kind]), ("name", self.name or ""), ("model", self._facts()),
-                    ("source", self.source), ("labels name", "event types" if self.level == "event_type" else "activities")]
+                    ("source", self.source), ("left out", self.note),
+                    ("labels name", "event types" if self.level == "event_type" else "activities")]
         except Exception as exc:  # noqa: BLE001
             return f"<p>ProcessModel ({html.escape(str(exc))})</p>"
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
