@@ -12,14 +12,17 @@ Parquet, XES and the command line) goes through :func:`write_atomically`:
 * the data is written to a temporary file in the same folder and renamed over
   the target, so a failed or killed run leaves the old file as it was and
   never a half-written one; the new file gets the mode a plain ``open()``
-  would give it (the umask applies), or keeps the mode of the file it replaces.
-  A symbolic link at the target is replaced by the new file, not followed.
+  would give it (the umask applies), or keeps the mode of the file it replaces;
+* a symbolic link is followed, as ``open()`` would: the file it points to is
+  replaced, the link stays; a target that is not a regular file (``/dev/null``,
+  a pipe, a socket) is refused, since renaming over it would replace the device.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -77,6 +80,9 @@ def check_output(path, *, inputs: Iterable = (), make_dirs: bool = False) -> Pat
     if target.is_dir():
         raise OptionError(f"cannot write {shown!r}: it is a folder; give a file name inside it, "
                           f"e.g. {str(target / 'output')!r}.")
+    if target.exists() and not target.is_file():
+        raise OptionError(f"cannot write {shown!r}: it is not a regular file (a device, a pipe or a socket). "
+                          "Give the path of a file, e.g. 'report.html'.")
     if target.exists():
         for item in _inputs(inputs):
             try:
@@ -158,16 +164,17 @@ def write_atomically(path, data: bytes | str | Callable[[str], object], *, input
     >>> sorted(os.listdir(os.path.dirname(out)))
     ['a.txt']
     """
-    target = check_output(path, inputs=inputs, make_dirs=make_dirs)
-    folder = target.parent
+    given = check_output(path, inputs=inputs, make_dirs=make_dirs)
     try:
         if make_dirs:
-            folder.mkdir(parents=True, exist_ok=True)
+            given.parent.mkdir(parents=True, exist_ok=True)
+        target = Path(os.path.realpath(given))  # through symbolic links, as open() writes
+        folder = target.parent
         tmp = folder / f".pw-{secrets.token_hex(4)}.{target.name}"
         # created as open() creates a file (mode 0o666 less the umask), exclusive so nothing is clobbered
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
-        raise _os_error(target, exc) from exc
+        raise _os_error(given, exc) from exc
     try:
         mode = os.fstat(fd).st_mode & 0o7777
         if target.is_file():
@@ -181,6 +188,8 @@ def write_atomically(path, data: bytes | str | Callable[[str], object], *, input
                 fd = -1
                 fh.write(data.encode("utf-8") if isinstance(data, str) else bytes(data))
         os.chmod(tmp, mode)
+        if os.path.lexists(target) and not stat.S_ISREG(os.lstat(target).st_mode):  # swapped in meanwhile
+            raise OptionError(f"cannot write {str(given)!r}: it is no longer a regular file; nothing was written.")
         os.replace(tmp, target)
     except BaseException as exc:
         if fd >= 0:
@@ -190,9 +199,9 @@ def write_atomically(path, data: bytes | str | Callable[[str], object], *, input
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise _os_error(target, exc) from exc
+            raise _os_error(given, exc) from exc
         raise
-    return target
+    return given
 
 
 __all__ = ["write_atomically", "check_output", "output_folder", "sources"]

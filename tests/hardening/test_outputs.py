@@ -173,6 +173,23 @@ def test_the_command_line_creates_folders_only_with_make_dirs(extract, tmp_path,
     assert (deep / "c" / "c.yaml").is_file()
 
 
+def test_a_device_or_pipe_is_refused_and_a_link_is_written_through(tmp_path):
+    """Renaming over ``-o /dev/null`` would replace the device with a file: refused, as is a pipe (tested on
+    a FIFO of our own); a symbolic link is followed as open() follows it, so the link stays a link."""
+    fifo = tmp_path / "pipe.svg"
+    os.mkfifo(fifo)
+    os.symlink(fifo, tmp_path / "to_pipe.svg")
+    for target in (fifo, tmp_path / "to_pipe.svg"):
+        with pytest.raises(OptionError, match="not a regular file"):
+            write_atomically(target, "<svg/>")
+    assert fifo.is_fifo() and (tmp_path / "to_pipe.svg").is_symlink()
+    real = tmp_path / "real.html"
+    real.write_text("old", encoding="utf-8")
+    os.symlink(real, tmp_path / "link.html")
+    write_atomically(tmp_path / "link.html", "new")
+    assert (tmp_path / "link.html").is_symlink() and real.read_text(encoding="utf-8") == "new"
+
+
 # --------------------------------------------------------------------------- all or nothing
 def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(extract, tmp_path):
     target = tmp_path / "ud.xes"
