@@ -157,6 +157,10 @@ def load_config(path: str) -> dict:
         line = f" (line {where.line + 1})" if where is not None else ""
         raise OptionError(f"{path!r} is not valid YAML{line}: {getattr(exc, 'problem', exc)}. Fix the file or "
                           "write a new one with `pathways init-config EXTRACT`.") from None
+    except UnicodeDecodeError as exc:
+        raise OptionError(f"{path!r} is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at offset "
+                          f"{exc.start}): a config is a small YAML file. Write one with `pathways init-config "
+                          "EXTRACT`.") from None
     if not isinstance(data, dict):
         raise OptionError(f"{path!r} must hold a mapping with 'columns:' (and optionally 'reading:', 'report:').")
     allowed = {"columns": ROLES, "reading": READING, "report": REPORT, "file": None}
@@ -421,17 +425,49 @@ def guess_columns(header: list[str]) -> dict:
 
 
 def sniff_extract(path: str) -> tuple[list[str], list[dict], dict]:
-    """The header, up to 200 sample rows (as text) and the reading options of an extract (CSV, Parquet, Excel)."""
+    """The header, up to 200 sample rows (as text) and the reading options of an extract (CSV, Parquet, Excel).
+
+    A folder stands for the Parquet files in it (the first one is read). EventLogError when the file cannot
+    be read as what its name says.
+    """
+    import glob
+
+    from .errors import EventLogError, OptionError
+
+    lower = path.lower()
+    if not os.path.exists(path):
+        raise EventLogError(f"no file at {path!r}. Check the path.")
+    if lower.endswith((".xes", ".xes.gz")):
+        raise OptionError(f"{path!r} is an XES file, whose columns have standard names (concept:name, "
+                          "time:timestamp, org:group): it needs no config. Run `pathways report "
+                          f"{path} -o report.html` directly.")
+    if os.path.isdir(path):
+        files = sorted(glob.glob(os.path.join(path, "**", "*.parquet"), recursive=True))
+        if not files:
+            raise EventLogError(f"{path!r} is a folder without *.parquet files; give the extract file (CSV, Parquet "
+                                "or Excel).")
+        path, lower = files[0], files[0].lower()
+    kind = "Parquet" if lower.endswith((".parquet", ".pq")) else "Excel" if lower.endswith((".xlsx", ".xlsm")) \
+        else "CSV"
+    try:
+        return _sniff(path, kind)
+    except (EventLogError, OptionError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow, openpyxl, zipfile and csv each raise their own
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        article = "an" if kind == "Excel" else "a"
+        raise EventLogError(f"cannot read {path!r} as {kind}: {first}. Is it {article} {kind} file? Check the "
+                            "file, or export it again from the source.") from None
+
+
+def _sniff(path: str, kind: str) -> tuple[list[str], list[dict], dict]:
     import csv
     import io
 
     from .errors import EventLogError
     from .textfile import sniff
 
-    lower = path.lower()
-    if not os.path.exists(path):
-        raise EventLogError(f"no file at {path!r}. Check the path.")
-    if lower.endswith((".parquet", ".pq")):
+    if kind == "Parquet":
         import pyarrow.parquet as pq
 
         f = pq.ParquetFile(path)
@@ -439,7 +475,7 @@ def sniff_extract(path: str) -> tuple[list[str], list[dict], dict]:
         rows = table.slice(0, 200).to_pylist()
         return list(f.schema_arrow.names), [{k: (None if v is None else str(v)) for k, v in r.items()}
                                             for r in rows], {}
-    if lower.endswith((".xlsx", ".xlsm")):
+    if kind == "Excel":
         import openpyxl
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -457,8 +493,18 @@ def sniff_extract(path: str) -> tuple[list[str], list[dict], dict]:
     if not head.strip():
         raise EventLogError(f"{path!r} is empty: a CSV extract needs a header line and one row per event.")
     encoding, sep, header = sniff(head, None, None)
-    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text), delimiter=sep)
+    try:
+        text = head.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            raise EventLogError(f"{path!r} is not text in {encoding} (byte {head[exc.start:exc.start + 1]!r} at "
+                                f"offset {exc.start}): is it a CSV file? Export the extract again as CSV.") from None
+        text = head[:exc.start].decode(encoding)
+    if "\x00" in text:
+        raise EventLogError(f"{path!r} holds NUL bytes, so it is not a CSV text file (a spreadsheet or database "
+                            "file named .csv?). Export the extract again as CSV.")
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sep)
     rows = [r for _, r in zip(range(200), reader)]
     header = [h.lstrip("\ufeff") for h in header]
     return header, rows, {"sep": sep, "encoding": encoding}

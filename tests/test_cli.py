@@ -203,6 +203,7 @@ def test_every_command_explains_itself_with_an_example(command):
 
 
 def test_demo_writes_the_full_report(tmp_path):
+    tmp_path = tmp_path / "demo"  # the demo's folder is its own: created (its parent must exist)
     out = run("demo", "-o", str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert "EventLog: 9,142 events, 600 cases" in out.stdout
@@ -223,3 +224,50 @@ def test_bench_is_quick_and_honest():
     assert out.returncode == 0, out.stderr
     assert "read + validate" in out.stdout and "report (HTML, all sections)" in out.stdout
     assert re.search(r"circular_referrals\s+\d+\.\d{3}", out.stdout)
+
+
+# --------------------------------------------------------------------------- bad input: exit 2, never "internal error"
+BAD_MAP = ["--case", "pt", "--activity", "act", "--timestamp", "ts", "--unit", "unit"]
+
+
+def _bad_files(tmp_path: Path) -> dict:
+    (tmp_path / "folder").mkdir()
+    noise = bytes(range(256)) * 8
+    files = {"folder": tmp_path / "folder", "empty": tmp_path / "empty.csv", "binary": tmp_path / "binary.csv",
+             "parquet": tmp_path / "fake.parquet", "excel": tmp_path / "fake.xlsx", "xes": tmp_path / "fake.xes",
+             "missing": tmp_path / "missing.csv", "good": tmp_path / "good.csv", "config": tmp_path / "binary.yaml"}
+    files["empty"].write_bytes(b"")
+    for key in ("binary", "parquet", "excel", "xes", "config"):
+        files[key].write_bytes(b"\xf3\x00PK\x03\x04" + noise)
+    files["good"].write_text("pt,act,ts,unit\nA,Henvisning,2023-01-02 08:00,Egen læge\n", encoding="utf-8")
+    return files
+
+
+BAD_CALLS = [(command, bad) for bad in ("folder", "empty", "binary", "parquet", "excel", "xes", "missing")
+             for command in ("validate", "report", "map", "init-config")] + [
+    ("validate", "config"), ("report", "read-only output"), ("map", "read-only output"),
+    ("init-config", "read-only output"), ("report", "folder output"), ("map", "no suffix output")]
+
+
+@pytest.mark.parametrize("command,bad", BAD_CALLS, ids=[f"{c}-{b}" for c, b in BAD_CALLS])
+def test_bad_input_is_exit_2_with_the_fix_never_an_internal_error(tmp_path, capsys, command, bad):
+    """A directory, an empty, binary or mislabelled file, a missing one, a config that is not text, an output
+    nobody can write: each is one line saying what is wrong and what to do (exit 2), never exit 3."""
+    from pathways import cli
+
+    files = _bad_files(tmp_path)
+    source = files["good"] if bad in ("config",) or bad.endswith("output") else files[bad]
+    output = {"read-only output": "/proc/pathways-out.html" if command != "init-config" else "/proc/c.yaml",
+              "folder output": str(files["folder"]), "no suffix output": str(tmp_path / "kort")}.get(
+        bad, str(tmp_path / ("out.html" if command == "report" else "out.svg" if command == "map" else "c.yaml")))
+    args = [command, str(source)]
+    if command in ("report", "map", "init-config"):
+        args += ["-o", output]
+    if command != "init-config":
+        args += ["--config", str(files["config"])] if bad == "config" else BAD_MAP
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pathways: error: "), err
+    assert "internal error" not in err and "[Errno" not in err and "Traceback" not in err, err
+    first = err.splitlines()[0]
+    assert len(first) > 40 and ("." in first[17:]), first  # what is wrong, then what to do
