@@ -101,14 +101,15 @@ def extract(ctx: Context) -> Section:
     found = qr[qr["n_rows"] > 0]
     n_err = int(found["severity"].eq("error").sum())
     n_warn = int(found["severity"].eq("warning").sum())
-    finding = [t("ex_finding_1", events=f.count(len(log)), cases=f.count(log.n_cases), first=f.date(first),
-                 last=f.date(last))]
+    finding = [t("ex_finding_1", events=f.counted(len(log), "event"), cases=f.counted(log.n_cases, "patient"),
+                 first=f.date(first), last=f.date(last))]
     if n_rej:
         finding.append(t("ex_finding_rej", rejected=f.count(n_rej), read=f.int(n_read),
                          share=f.share(n_rej, n_read, 1)))
     else:
         finding.append(t("ex_finding_norej", read=f.int(n_read)))
-    finding.append(t("ex_finding_quality", errors=f.int(n_err), warnings=f.int(n_warn)) if n_err or n_warn
+    finding.append(t("ex_finding_quality", errors=f.counted(n_err, "error_kind", suppress=False),
+                     warnings=f.counted(n_warn, "warning_kind", suppress=False)) if n_err or n_warn
                    else t("ex_finding_quality_none"))
     blocks: list = []
     if not ctx.as_of_given:
@@ -203,7 +204,13 @@ def process_map(ctx: Context) -> Section:
     v = pw.variants(log)
     n_cases = max(int(log.n_cases), 1)
     top10 = int(v["n_cases"].head(10).sum())
-    finding = [t("pm_finding_1", cases=f.count(log.n_cases), variants=f.int(len(v)), top10=f.share(top10, n_cases))]
+    cases = f.counted(log.n_cases, "patient")
+    if len(v) == 1 and log.n_cases > 1:
+        finding = [t("pm_finding_1_same", cases=cases)]
+    else:  # the ten most common cover every patient when there are ten or fewer; a suppressed share says nothing
+        share = f.share(top10, n_cases)
+        top = t("pm_top10", share=share) if len(v) > 10 and share != "–" else ""
+        finding = [t("pm_finding_1", cases=cases, variants=f.counted(len(v), "sequence", suppress=False), top10=top)]
     tr = pw.transitions(log)
     inner = tr[(tr["source"] != START) & (tr["target"] != END)]
     inner = inner.sort_values(["n_cases", "n_transitions"], ascending=False, kind="stable")

@@ -55,6 +55,8 @@ class Fmt:
     ('1. januar 2024', '1 day', '2,4 dage', '27 dage', '7 dage')
     >>> da.duration("30D"), en.duration("4W"), da.duration("48h"), en.duration(None)
     ('30 dage', '4 weeks', '48 timer', '–')
+    >>> Fmt("en", 1).counted(1, "patient"), en.counted(3, "patient"), da.counted(1, "sequence", suppress=False)
+    ('1 patient', '<5 patients', '1 rækkefølge')
     """
 
     def __init__(self, language: str, min_count: int):
@@ -107,6 +109,16 @@ class Fmt:
             return "–" if bound >= 1.0 else "<" + self.pct(bound, decimals)
         return self.pct(float(num) / float(den), decimals)
 
+    def counted(self, n, noun: str, *, suppress: bool = True) -> str:
+        """A count with its noun (:data:`NOUNS`) in the singular or plural: ``"1 patient"``, ``"12 patients"``.
+
+        A suppressed count (``"<5"``) takes the plural: it may stand for several.
+        ``suppress=False`` for counts that are not of people (sequences, kinds of error).
+        """
+        text = self.count(n) if suppress else self.int(n)
+        one, many = NOUNS[noun][self.language]
+        return f"{text} {one if text == '1' else many}"
+
     # --- time ------------------------------------------------------------------
     def days(self, x) -> str:
         if _is_missing(x):
@@ -157,6 +169,14 @@ class Fmt:
 
 
 # --------------------------------------------------------------------------- words
+#: Nouns counted in sentences (:meth:`Fmt.counted`): key -> language -> (singular, plural).
+NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "patient": {"da": ("patient", "patienter"), "en": ("patient", "patients")},
+    "event": {"da": ("hændelse", "hændelser"), "en": ("event", "events")},
+    "sequence": {"da": ("rækkefølge", "forskellige rækkefølger"), "en": ("sequence", "different sequences")},
+    "error_kind": {"da": ("slags fejl", "slags fejl"), "en": ("kind of error", "kinds of error")},
+    "warning_kind": {"da": ("slags advarsel", "slags advarsler"), "en": ("kind of warning", "kinds of warning")},
+}
 #: key -> {"da": ..., "en": ...}; placeholders are filled by :func:`text`.
 TEXTS: dict[str, dict[str, str]] = {
     "default_title": {"da": "Forløbsrapport", "en": "Care-pathway report"},
@@ -181,16 +201,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "sec_conformance": {"da": "Overensstemmelse med referenceforløbet", "en": "Conformance to the reference pathway"},
 
     # --- extract
-    "ex_finding_1": {"da": "Udtrækket rummer {events} hændelser for {cases} patienter fra {first} til {last}.",
-                     "en": "The extract holds {events} events for {cases} patients from {first} to {last}."},
+    "ex_finding_1": {"da": "Udtrækket rummer {events} for {cases} fra {first} til {last}.",
+                     "en": "The extract holds {events} for {cases} from {first} to {last}."},
     "ex_finding_rej": {"da": "{rejected} af {read} indlæste rækker ({share}) kunne ikke bruges og indgår ikke; "
                              "årsagerne står i tabellen nedenfor.",
                        "en": "{rejected} of the {read} rows read ({share}) could not be used and are left out; "
                              "the reasons are in the table below."},
     "ex_finding_norej": {"da": "Alle {read} indlæste rækker kunne bruges.",
                          "en": "All {read} rows read could be used."},
-    "ex_finding_quality": {"da": "Kvalitetstjekket fandt {errors} slags fejl og {warnings} slags advarsler.",
-                           "en": "The quality check found {errors} kinds of error and {warnings} kinds of warning."},
+    "ex_finding_quality": {"da": "Kvalitetstjekket fandt {errors} og {warnings}.",
+                           "en": "The quality check found {errors} and {warnings}."},
     "ex_finding_quality_none": {"da": "Kvalitetstjekket fandt intet at bemærke.",
                                 "en": "The quality check found nothing to remark on."},
     "ex_as_of_default": {"da": "Der blev ikke angivet nogen opgørelsesdato (as_of), så rapporten regner ventetider "
@@ -310,10 +330,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "um_unit_table": {"da": "Enheder", "en": "Units"},
 
     # --- process map
-    "pm_finding_1": {"da": "De {cases} patienter fulgte {variants} forskellige rækkefølger af aktiviteter; de 10 "
-                           "hyppigste dækker {top10} af patienterne.",
-                     "en": "The {cases} patients followed {variants} different sequences of activities; the 10 "
-                           "most common cover {top10} of them."},
+    "pm_finding_1": {"da": "{cases} fulgte {variants} af aktiviteter{top10}.",
+                     "en": "{cases} followed {variants} of activities{top10}."},
+    "pm_finding_1_same": {"da": "{cases} fulgte alle samme rækkefølge af aktiviteter.",
+                          "en": "{cases} all followed the same sequence of activities."},
+    "pm_top10": {"da": "; de 10 hyppigste dækker {share} af patienterne",
+                 "en": "; the 10 most common cover {share} of them"},
     "pm_finding_2": {"da": "Det hyppigste skridt er {source} → {target} ({n} patienter, median {days}).",
                      "en": "The most common step is {source} → {target} ({n} patients, median {days})."},
     "pm_title": {"da": "Proceskort (aktiviteter)", "en": "Process map (activities)"},
@@ -690,5 +712,5 @@ def check_action(check: str, action: str, language: str) -> str:
     return ACTIONS_DA.get(check, action)
 
 
-__all__ = ["Fmt", "LANGUAGES", "TEXTS", "WEEKDAYS", "DOMAINS", "SECTORS", "RULES", "RULE_SHORT", "RULE_ENDS", "text",
+__all__ = ["Fmt", "LANGUAGES", "TEXTS", "NOUNS", "WEEKDAYS", "DOMAINS", "SECTORS", "RULES", "RULE_SHORT", "RULE_ENDS", "text",
            "check_name", "check_action"]

@@ -366,3 +366,29 @@ def test_conformance_section_with_a_reference(tmp_path):
     assert n_fit == 6
     assert finding(page(rep), "conformance").startswith(
         f"{round(100 * n_fit / 8)}% of 8 patients followed the reference pathway without deviation")
+
+
+def test_findings_count_one_and_few_in_the_right_grammar(tmp_path):
+    """3 patients on one sequence: no "The <5 patients followed 1 different sequences" in either language."""
+    log = small_log(["Egen læge"], n_cases=3)  # each: Henvisning → Indlæggelse → Udskrivning
+    texts = {}
+    for lang in ("en", "da"):
+        texts[lang] = page(pw.report(log, tmp_path / f"{lang}.html", as_of="2023-06-01", language=lang))
+    assert finding(texts["en"], "process_map").startswith(
+        "<5 patients all followed the same sequence of activities.")
+    assert finding(texts["da"], "process_map").startswith("<5 patienter fulgte alle samme rækkefølge af aktiviteter.")
+    for text in texts.values():
+        assert "1 different" not in text and "1 forskellige" not in text
+        assert "The &lt;5" not in text and "De &lt;5" not in text
+    # one patient, counts shown from 1: singular nouns; two sequences: the plural, without the top-10 clause
+    one = small_log(["Egen læge"], n_cases=1)
+    text = page(pw.report(one, tmp_path / "one.html", as_of="2023-06-01", language="en", min_count=1))
+    assert finding(text, "extract").startswith("The extract holds 3 events for 1 patient from ")
+    assert finding(text, "process_map").startswith("1 patient followed 1 sequence of activities.")
+    two = small_log(["Egen læge"], n_cases=6,
+                    extra=[("PT0000", "Genindlæggelse", "2023-03-30 10:00", "Egen læge")])
+    text = page(pw.report(two, tmp_path / "two.html", as_of="2023-06-01", language="da"))
+    assert finding(text, "process_map").startswith("6 patienter fulgte 2 forskellige rækkefølger af aktiviteter.")
+    en = Fmt("en", 5)
+    assert [en.counted(n, "error_kind", suppress=False) for n in (1, 2)] == ["1 kind of error", "2 kinds of error"]
+    assert Fmt("da", 5).counted(1, "warning_kind", suppress=False) == "1 slags advarsel"
