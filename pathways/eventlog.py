@@ -49,78 +49,114 @@ class _Check:
     value: str     # SQL expression for the offending value (as text)
 
 
-def _timestamp_sql(con, source: str, col: str, col_type: str, tz: str, timestamp_format,
-                   dayfirst: bool) -> str:
-    """SQL turning source column ``col`` of DuckDB type ``col_type`` into TIMESTAMPTZ (NULL when unparseable)."""
+#: An ISO 8601 time that ends in an offset or Z: an instant, not a wall-clock time.
+_ISO_OFFSET = "'\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([zZ]|[+-]\\d\\d(:?\\d\\d)?)$'"
+
+
+def _timestamp_sql(con, source: str, col: str, col_type: str, timestamp_format, dayfirst: bool) -> tuple[str, str]:
+    """``(instant, wall)``: SQL reading source column ``col`` of DuckDB type ``col_type`` as an instant
+    (TIMESTAMPTZ, for values that carry their offset or zone) or as a wall-clock time (TIMESTAMP, local time
+    in the log's zone), the other NULL; both NULL when the value is not a date. The time is
+    ``coalesce(instant, timezone(tz, wall))``.
+
+    DuckDB's special words (``epoch``, ``infinity``, ``-inf``), which its casts and ``strptime`` read whatever
+    the format, are not dates. A value matches either the zoned or the local formats, never both (a format
+    without ``%z`` cannot match a trailing offset), so at most one of the two is set.
+    """
     t = col_type.upper()
-    tzl = sql_literal(tz)
+    none_i, none_w = "CAST(NULL AS TIMESTAMPTZ)", "CAST(NULL AS TIMESTAMP)"
+    if t.startswith("ENUM"):  # a pandas category of texts reads like its texts
+        col, t = f"CAST({col} AS VARCHAR)", "VARCHAR"
     if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
-        return col
+        return col, none_w
     if t.startswith("TIMESTAMP") or t == "DATE":
-        return f"timezone({tzl}, CAST({col} AS TIMESTAMP))"  # naive values are local time in tz
+        return none_i, f"CAST({col} AS TIMESTAMP)"  # naive values are local time in tz
     if t != "VARCHAR":
-        return "CAST(NULL AS TIMESTAMPTZ)"
-    s = f"NULLIF(TRIM({col}), '')"
+        return none_i, none_w
+    text = blank_as_null(col)
+    s = (f"CASE WHEN ascii({text}) BETWEEN 48 AND 57 THEN {text} WHEN regexp_matches({text}, "
+         f"'^[+-]?(epoch|inf|infinity|now|today|tomorrow|yesterday|allballs)$', 'i') THEN NULL ELSE {text} END")
     if timestamp_format is not None:
         fmts = [timestamp_format] if isinstance(timestamp_format, str) else list(timestamp_format)
-        parts = []
-        for f in fmts:
-            parsed = f"try_strptime({s}, {sql_literal(f)})"
-            parts.append(parsed if "%z" in f or "%Z" in f else f"timezone({tzl}, {parsed})")
-        return f"coalesce({', '.join(parts)})"
+        zoned = [f"try_strptime({s}, {sql_literal(f)})" for f in fmts if "%z" in f or "%Z" in f]
+        local = [f"try_strptime({s}, {sql_literal(f)})" for f in fmts if not ("%z" in f or "%Z" in f)]
+        return (f"coalesce({', '.join(zoned)})" if zoned else none_i,
+                f"coalesce({', '.join(local)})" if local else none_w)
 
-    def iso(v: str) -> str:
-        # ISO 8601: with an offset it is an instant; without, local time in tz
-        return (f"CASE WHEN regexp_matches({v}, '\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([zZ]|[+-]\\d\\d(:?\\d\\d)?)$') "
-                f"THEN TRY_CAST({v} AS TIMESTAMPTZ) ELSE timezone({tzl}, TRY_CAST({v} AS TIMESTAMP)) END")
+    def iso_instant(v: str) -> str:
+        return f"CASE WHEN regexp_matches({v}, {_ISO_OFFSET}) THEN TRY_CAST({v} AS TIMESTAMPTZ) END"
+
+    def iso_wall(v: str) -> str:
+        return f"CASE WHEN NOT regexp_matches({v}, {_ISO_OFFSET}) THEN TRY_CAST({v} AS TIMESTAMP) END"
 
     formats = _formats(dayfirst)
     # Formats are tried in order for every value, so put the ones a sample of the
     # column uses first: one format per value instead of twenty.
     hits = con.execute(
-        f"SELECT count({iso('v')}), "
+        f"SELECT count(coalesce({iso_instant('v')}, {iso_wall('v')})), "
         + ", ".join(f"count(try_strptime(v, {sql_literal(f)}))" for f in formats)
         + f" FROM (SELECT {s} AS v FROM {q(source)} WHERE {s} IS NOT NULL LIMIT 2000)").fetchall()[0]
     iso_hits, fmt_hits = hits[0], hits[1:]
     formats = [f for _, f in sorted(zip(fmt_hits, formats), key=lambda p: -p[0])]
     fmt_list = "[" + ", ".join(sql_literal(f) for f in formats) + "]"
-    local = f"timezone({tzl}, try_strptime({s}, {fmt_list}))"
-    first, second = (iso(s), local) if iso_hits >= max(fmt_hits, default=0) else (local, iso(s))
-    return f"coalesce({first}, {second})"
+    local = f"try_strptime({s}, {fmt_list})"
+    walls = (iso_wall(s), local) if iso_hits >= max(fmt_hits, default=0) else (local, iso_wall(s))
+    return iso_instant(s), f"coalesce({', '.join(walls)})"
 
 
 def _raw_sql(col: str, col_type: str) -> str:
-    """The source value as text, for reports; typed date columns need no copy (NULL or 'x' marker)."""
+    """The source value as text, for reports; typed date columns need no copy (NULL or 'x' marker); NaN is
+    NULL (missing)."""
     t = col_type.upper()
     if t == "VARCHAR":
         return col
     if t.startswith("TIMESTAMP") or t == "DATE":
         return f"CASE WHEN {col} IS NULL THEN NULL ELSE 'x' END"
-    return f"CAST({col} AS VARCHAR)"
+    return _text_sql(col, col_type)
 
 
-def row_checks(mapping: dict, *, case, activity, timestamp, end_timestamp, duplicates: str, out_of_range, shown,
-               same_as: str) -> list[_Check]:
-    """The problems that make a row unusable, alike on every engine (``out_of_range``, ``shown`` and
-    ``same_as`` give the engine's own SQL for a time out of range, a time as shown, and the duplicate's
-    value)."""
+#: Names of the helper columns the builders add beside the source columns. Every one starts with
+#: RESERVED_PREFIX, which no source column may use (see check_names), so none can clash with one.
+RESERVED_PREFIX = "__pw_"
+ROW_NUMBER = "__pw_row"
+RAW_TS, RAW_END, DUP_OF = "__pw_raw_ts", "__pw_raw_end", "__pw_dup_of"
+WALL_TS, WALL_END = "__pw_wall_ts", "__pw_wall_end"
+
+_NUMBER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "UHUGEINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL"}
+
+
+def is_number_type(col_type: str) -> bool:
+    """Whether a column of this type (DuckDB's name, or the Spark builder's family) holds numbers."""
+    return col_type.upper().split("(")[0] in _NUMBER_TYPES
+
+
+def row_checks(mapping: dict, types: dict, *, case, activity, timestamp, end_timestamp, duplicates: str,
+               out_of_range, shown, same_as: str) -> list[_Check]:
+    """The problems that make a row unusable, alike on every engine (``types`` are the source columns' types,
+    ``out_of_range``, ``shown`` and ``same_as`` give the engine's own SQL for a time out of range, a time as
+    shown, and the duplicate's value)."""
+    def not_a_date(column: str, what: str) -> str:
+        return f"{what} (a number)" if is_number_type(types[column]) else what
+
     checks = [
         _Check("case_id IS NULL", case, "missing case id", "''"),
         _Check("activity IS NULL", activity, "missing activity", "''"),
-        _Check("NULLIF(TRIM(__raw_ts), '') IS NULL", timestamp, "missing timestamp", "''"),
-        _Check("timestamp IS NULL AND NULLIF(TRIM(__raw_ts), '') IS NOT NULL", timestamp, "not a date", "__raw_ts"),
-        _Check(out_of_range("timestamp"), timestamp, "time out of range", shown("timestamp", "__raw_ts")),
+        _Check(f"{blank_as_null(RAW_TS)} IS NULL", timestamp, "missing timestamp", "''"),
+        _Check(f"timestamp IS NULL AND {blank_as_null(RAW_TS)} IS NOT NULL", timestamp,
+               not_a_date(timestamp, "not a date"), RAW_TS),
+        _Check(out_of_range("timestamp"), timestamp, "time out of range", shown("timestamp", RAW_TS)),
     ]
     if "end_timestamp" in mapping:
         checks += [
-            _Check("end_timestamp IS NULL AND NULLIF(TRIM(__raw_end), '') IS NOT NULL", end_timestamp,
-                   "end timestamp not a date", "__raw_end"),
+            _Check(f"end_timestamp IS NULL AND {blank_as_null(RAW_END)} IS NOT NULL", end_timestamp,
+                   not_a_date(end_timestamp, "end timestamp not a date"), RAW_END),
             _Check(out_of_range("end_timestamp"), end_timestamp, "end time out of range",
-                   shown("end_timestamp", "__raw_end")),
-            _Check("end_timestamp < timestamp", end_timestamp, "end before start", "__raw_end"),
+                   shown("end_timestamp", RAW_END)),
+            _Check("end_timestamp < timestamp", end_timestamp, "end before start", RAW_END),
         ]
     if duplicates == "reject":
-        checks.append(_Check("__dup_of < row", "*", "duplicate of an earlier row", same_as))
+        checks.append(_Check(f"{DUP_OF} < row", "*", "duplicate of an earlier row", same_as))
     return checks
 
 
@@ -143,25 +179,49 @@ def carried_sql(col: dict, mapping: dict, kinds: dict, attr_names: dict, availab
     """SELECT items the validation builds alike on every engine, in the engine's own SQL (``text`` casts a
     source column of a kind to text, ``quote`` quotes a name, ``null_text`` is a text NULL): the unit,
     resource and referral target (NULL when not mapped), the attributes, and for
-    ``duplicates="reject"`` ``__dup_of``, the first row with the same source values."""
+    ``duplicates="reject"`` ``DUP_OF``, the first row with the same source values."""
     items = [f"{text(col[role], kinds[mapping[role]])} AS {S.ROLES[role]}" if role in mapping
              else f"{null_text} AS {S.ROLES[role]}" for role in ("unit", "resource", "referral_to")]
     items += [f"{quote(a)} AS {quote(n)}" for a, n in attr_names.items()]
     if duplicates == "reject":
         every = ", ".join(quote(c) for c in available)
-        items.append(f"min(__pw_row) OVER (PARTITION BY {every}) AS __dup_of")
+        items.append(f"min({ROW_NUMBER}) OVER (PARTITION BY {every}) AS {DUP_OF}")
     return items
 
 
+#: Blank: the characters Python's ``str.isspace()`` accepts (those ``str.strip()`` removes): spaces, tabs,
+#: line and paragraph separators (CR, LF, VT, FF, NEL, U+2028, U+2029), the file/group/record/unit
+#: separators U+001C-U+001F, no-break and ideographic spaces. One definition for Python and for the SQL of
+#: both engines, so a cell the taxonomy finds blank is a missing value in the engine too.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def blank_as_null(sql: str) -> str:
+    """SQL (DuckDB and Spark alike) for the text ``sql`` without leading and trailing :data:`WHITESPACE`,
+    NULL when nothing is left.
+
+    A text that starts and ends with a printable ASCII character is kept as it is without a closer look
+    (DuckDB's ``trim`` with a character set costs 20 times its plain ``TRIM``). The regular expressions
+    (RE2 on DuckDB, Java's on Spark) read alike: ``^`` and ``$`` are the ends of the text, and the line
+    terminators before which Java's ``$`` also matches are all in WHITESPACE.
+    """
+    ws = f"[{WHITESPACE}]+"  # no quote, backslash, ] or - in WHITESPACE
+    return (f"NULLIF(CASE WHEN ascii({sql}) BETWEEN 33 AND 126 AND ascii(right({sql}, 1)) BETWEEN 33 AND 126 "
+            f"THEN {sql} ELSE regexp_replace(regexp_replace({sql}, '^{ws}', ''), '{ws}$', '') END, '')")
+
+
 def _text_sql(col: str, col_type: str) -> str:
-    """SQL for an identifier-like column as text, with blanks as NULL; 12.0 -> '12'."""
+    """SQL for an identifier-like column as text, with blanks and NaN as NULL; 12.0 -> '12'."""
     t = col_type.upper()
     if t in ("DOUBLE", "FLOAT", "REAL") or t.startswith("DECIMAL"):
+        # NaN is missing; not isnan(): DuckDB folds it to false from a Parquet file's statistics, which
+        # leave NaN out
         txt = (f"CASE WHEN isfinite({col}) AND {col} = floor({col}) AND abs({col}) < 1e15 "
-               f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END")
+               f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE NULLIF(CAST({col} AS VARCHAR), 'nan') END")
     else:
         txt = f"CAST({col} AS VARCHAR)"
-    return f"NULLIF(TRIM({txt}), '')"
+    return blank_as_null(txt)
 
 
 # Instants every part of the toolchain can hold: Python's datetime stops at years 1 and 9999, and a
@@ -180,7 +240,11 @@ def _shown(column: str, raw: str) -> str:
     return f"CASE WHEN {raw} = 'x' THEN CAST({column} AS VARCHAR) ELSE {raw} END"
 
 
-def _fix_hint(problem: str) -> str:
+def _fix_hint(problem: str, column: str) -> str:
+    if problem.endswith("(a number)"):
+        return (f"Numbers are not read as times: convert them first, e.g. df[{column!r}] = "
+                f"pd.to_datetime(df[{column!r}], unit='s') for seconds since 1970 (unit='ms' for milliseconds), "
+                "or give the times as text or dates")
     return {
         "not a date": "Pass timestamp_format='%d-%m-%Y %H:%M' (or dayfirst=True for day-first dates)",
         "end timestamp not a date": "Pass timestamp_format=... matching both columns",
@@ -213,6 +277,36 @@ def clashing_names(names) -> list[str]:
     return sorted({str(n) for n, k in zip(names, keys) if keys.count(k) > 1})
 
 
+def check_names(names, *, source: str, rename: str) -> None:
+    """Refuse source column names the engine cannot tell apart (:func:`clashing_names`), names with a NUL
+    character, and names starting with ``__pw_``, which pathways keeps for its own columns: EventLogError
+    saying ``source`` ("the frame", "'x.csv'") and how to ``rename``.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_names(["cpr", "__pw_row"], source="the frame", rename="Rename it.")
+    ... except EventLogError as err:
+    ...     print(err)
+    the frame has a column called '__pw_row': names starting with '__pw_' are kept for pathways' own columns \
+(such as '__pw_row', the row numbers). Rename it.
+    """
+    names = [str(n) for n in names]
+    dups = clashing_names(names)
+    if dups:
+        raise EventLogError(f"{source} has duplicate column names {dups} (names that differ only in upper and "
+                            f"lower case count as the same); every column needs its own name. {rename}")
+    nul = [n for n in names if "\x00" in n]
+    if nul:  # the engine's result frames cut a name at its first NUL
+        raise EventLogError(f"{source} has a column name with a NUL character ({nul[0]!r}), which the engine "
+                            f"cannot keep in a name. {rename}")
+    reserved = [n for n in names if n.startswith(RESERVED_PREFIX)]
+    if reserved:
+        raise EventLogError(f"{source} has a column called {reserved[0]!r}: names starting with "
+                            f"{RESERVED_PREFIX!r} are kept for pathways' own columns (such as {ROW_NUMBER!r}, the "
+                            f"row numbers). {rename}")
+
+
 def describe_failures(failures, n_rows: int) -> str:
     """The message of an EventLogError: one sentence per (column, problem)."""
     lines = []
@@ -222,7 +316,7 @@ def describe_failures(failures, n_rows: int) -> str:
         # a whole input line (column "*") may hold the case id: messages and warnings never quote it
         example = "" if column == "*" else f"; e.g. {grp['value'].iloc[0]!r}"
         lines.append(f"column {column!r}: {len(grp):,} of {n_rows:,} rows: {problem} "
-                     f"(rows {rows}{more}{example}). {_fix_hint(problem)}.")
+                     f"(rows {rows}{more}{example}). {_fix_hint(problem, column)}.")
     return "\n".join(lines) + "\nRow numbers count data rows from 0. See err.failure_cases or log.rejected."
 
 
@@ -277,33 +371,34 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
     check_choice("duplicates", duplicates, ["keep", "reject"])
     con = backend.con
     described = con.execute(f"DESCRIBE {q(source)}").fetchall()
-    types = {name: typ for name, typ, *_ in described if name != "__pw_row"}
+    types = {name: typ for name, typ, *_ in described if name != ROW_NUMBER}
     available = list(types)
     mapping, attributes, attr_names = map_columns(
         types, case=case, activity=activity, timestamp=timestamp, end_timestamp=end_timestamp, unit=unit,
         resource=resource, referral_to=referral_to, attributes=attributes)
 
     col = {role: q(c) for role, c in mapping.items()}
-    ts_sql = _timestamp_sql(con, source, col["timestamp"], types[timestamp], tz, timestamp_format, dayfirst)
-    select = [
-        "__pw_row AS row",
-        f"{_text_sql(col['case'], types[case])} AS case_id",
-        f"{_text_sql(col['activity'], types[activity])} AS activity",
-        f"{ts_sql} AS timestamp",
-        f"{_raw_sql(col['timestamp'], types[timestamp])} AS __raw_ts",
-    ]
-    if "end_timestamp" in mapping:
-        end_sql = _timestamp_sql(con, source, col["end_timestamp"], types[end_timestamp], tz, timestamp_format,
-                                 dayfirst)
-        select += [f"{end_sql} AS end_timestamp",
-                   f"{_raw_sql(col['end_timestamp'], types[end_timestamp])} AS __raw_end"]
-    else:
-        select.append("CAST(NULL AS TIMESTAMPTZ) AS end_timestamp")
+    select = [f"{ROW_NUMBER} AS row",
+              f"{_text_sql(col['case'], types[case])} AS case_id",
+              f"{_text_sql(col['activity'], types[activity])} AS activity"]
+    helpers = []  # kept beside the events until the failures are reported
+    for role, name, raw, wall in (("timestamp", timestamp, RAW_TS, WALL_TS),
+                                  ("end_timestamp", end_timestamp, RAW_END, WALL_END)):
+        if role not in mapping:
+            select.append(f"CAST(NULL AS TIMESTAMPTZ) AS {role}")
+            continue
+        instant, local = _timestamp_sql(con, source, col[role], types[name], timestamp_format, dayfirst)
+        # the same parse twice in one SELECT is computed once (DuckDB eliminates common subexpressions)
+        select += [f"coalesce({instant}, timezone({sql_literal(tz)}, {local})) AS {role}",
+                   f"{_raw_sql(col[role], types[name])} AS {raw}", f"{local} AS {wall}"]
+        helpers += [raw, wall]
     select += carried_sql(col, mapping, types, attr_names, available, duplicates, text=_text_sql, quote=q,
                           null_text="CAST(NULL AS VARCHAR)")
-    checks = row_checks(mapping, case=case, activity=activity, timestamp=timestamp, end_timestamp=end_timestamp,
-                        duplicates=duplicates, out_of_range=_out_of_range, shown=_shown,
-                        same_as="'same as row ' || __dup_of")
+    if duplicates == "reject":
+        helpers.append(DUP_OF)
+    checks = row_checks(mapping, types, case=case, activity=activity, timestamp=timestamp,
+                        end_timestamp=end_timestamp, duplicates=duplicates, out_of_range=_out_of_range,
+                        shown=_shown, same_as=f"'same as row ' || {DUP_OF}")
 
     parsed = f"(SELECT {', '.join(select)} FROM {q(source)})"
     activities = [r[0] for r in con.execute(
@@ -317,7 +412,6 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
     vocabulary = Vocabulary.default() if vocabulary is None else vocabulary
     unit_classes = taxonomy.table_for(units, tz=tz)
     activity_classes = vocabulary.table_for(activities)
-    helpers = [c for c in ("__raw_ts", "__raw_end", "__dup_of") if any(x.endswith(f" AS {c}") for x in select)]
     # one pass: parse, classify and keep every row; the (few) bad ones are deleted below
     events = _classify(con, parsed, helpers, attr_names.values(), unit_classes, activity_classes)
     try:
@@ -336,6 +430,8 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
             raise EventLogError(describe_failures(failures, n_read), failures)
         if len(failures):
             con.execute(f"DELETE FROM {events} WHERE {any_bad}")
+        local_times = _local_time_notes(con, events, tz, [WALL_TS, WALL_END] if "end_timestamp" in mapping
+                                        else [WALL_TS])
         for helper in helpers:  # raw texts were kept only to report the failures
             con.execute(f"ALTER TABLE {events} DROP COLUMN {helper}")
         compress_tables(backend)
@@ -345,11 +441,60 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
 
     return new_log(backend, events, failures, n_read=n_read, mapping=mapping, attributes=attributes,
                    attr_names=attr_names, tz=tz, taxonomy=taxonomy, vocabulary=vocabulary,
-                   unit_classes=unit_classes, activity_classes=activity_classes, origin=origin)
+                   unit_classes=unit_classes, activity_classes=activity_classes, origin=origin,
+                   local_times=local_times)
+
+
+def _local_time_notes(con, events: str, tz: str, walls: list[str]) -> dict:
+    """How many events (and cases) have a wall-clock time the zone skipped (``"gap"``: the clocks jumped
+    forward) or passed twice (``"overlap"``: the clocks went back), with an example of each.
+
+    ``walls`` are the helper columns of the times read as local (NULL where the source gave an offset);
+    beside each is the instant it became. A gap time was moved forward by the jump (its instant shows
+    another wall time), an overlap time took the later instant (the instant one shift earlier shows the
+    same wall time). The engine finds the days on which the zone's offset changes in the years the times
+    fall in (its own zone data, so the days are those it resolved), then examines only the events of
+    those days: two light passes over the events.
+    """
+    z = sql_literal(tz)
+    instant = {WALL_TS: "timestamp", WALL_END: "end_timestamp"}
+    none = {"gap": (0, 0, None), "overlap": (0, 0, None)}
+    years = " UNION ".join(f"SELECT DISTINCT year({w}) AS y FROM {events} WHERE {w} IS NOT NULL" for w in walls)
+
+    def offset(day: str) -> str:  # seconds east of UTC at a local midnight
+        return f"(epoch({day}) - epoch(timezone({z}, {day})))"
+
+    # a jump late in a day can reach into the next one: the day after a change is examined too
+    days = con.execute(
+        f"SELECT d, abs({offset('d + INTERVAL 1 DAY')} - {offset('d')}) FROM (SELECT unnest(generate_series("
+        f"make_timestamp(y, 1, 1, 0, 0, 0), make_timestamp(y, 12, 31, 0, 0, 0), INTERVAL 1 DAY)) AS d "
+        f"FROM ({years})) WHERE {offset('d + INTERVAL 1 DAY')} <> {offset('d')} ORDER BY d").fetchall()
+    if not days:
+        return none
+    values = ", ".join(f"(TIMESTAMP '{d:%Y-%m-%d} 00:00:00', {int(shift)})" for d, shift in days)
+    spans = " OR ".join(f"(w >= TIMESTAMP '{d:%Y-%m-%d} 00:00:00' AND w < TIMESTAMP '{d:%Y-%m-%d} 00:00:00' "
+                        f"+ INTERVAL 2 DAY)" for d, _ in days)
+    times = " UNION ALL ".join(f"SELECT * FROM (SELECT row, case_id, {instant[w]} AS t, {w} AS w FROM {events}) "
+                               f"WHERE {spans}" for w in walls)
+    row = con.execute(
+        f"WITH days(d, shift) AS (VALUES {values}), "
+        f"flagged AS (SELECT DISTINCT row, case_id, w, timezone({z}, t) AS shown, "
+        f"timezone({z}, t) <> w AS gap, timezone({z}, t) = w AND (timezone({z}, t - to_seconds(shift)) = w "
+        f"OR timezone({z}, t + to_seconds(shift)) = w) AS overlap "
+        f"FROM ({times}) JOIN days ON w >= d AND w < d + INTERVAL 2 DAY) "
+        f"SELECT count(DISTINCT row) FILTER (gap), count(DISTINCT case_id) FILTER (gap), "
+        f"min(w) FILTER (gap), arg_min(shown, w) FILTER (gap), "
+        f"count(DISTINCT row) FILTER (overlap), count(DISTINCT case_id) FILTER (overlap), "
+        f"min(w) FILTER (overlap) FROM flagged").fetchall()[0]
+    n_gap, c_gap, w_gap, shown_gap, n_overlap, c_overlap, w_overlap = row
+    return {"gap": (int(n_gap), int(c_gap), None if w_gap is None else
+                    f"{w_gap:%Y-%m-%d %H:%M} read as {shown_gap:%H:%M}"),
+            "overlap": (int(n_overlap), int(c_overlap), None if w_overlap is None else
+                        f"{w_overlap:%Y-%m-%d %H:%M}, read as the later of the two")}
 
 
 def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, attr_names, tz, taxonomy,
-            vocabulary, unit_classes, activity_classes, origin) -> "EventLog":
+            vocabulary, unit_classes, activity_classes, origin, local_times=None) -> "EventLog":
     """The EventLog of the validated engine ``table`` (any engine), with ``failures`` as ``log.rejected``.
 
     Warns (at the reader's caller) when rows were rejected.
@@ -359,7 +504,7 @@ def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, 
                    columns={**mapping, "attributes": list(attributes)},
                    attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
                    taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
-                   activity_classes=activity_classes, origin=origin)
+                   activity_classes=activity_classes, origin=origin, local_times=local_times)
     if len(rejected):
         warnings.warn(f"{len(rejected):,} of {n_read:,} rows were moved to log.rejected:\n"
                       + describe_failures(failures, n_read), PathwaysWarning,
@@ -465,7 +610,9 @@ class EventLog:
     that could not be used: ``row``, ``column``, ``problem``, ``value``), ``n_read``
     (the number of input rows read; ``len(log) + len(log.rejected) == log.n_read``,
     so no row is lost unseen), ``tz`` (the zone naive times were read in and results
-    are shown in), ``attributes``, ``taxonomy``, ``vocabulary`` and ``origin``.
+    are shown in), ``local_times`` (how many events of the log as read had a local time the
+    zone skipped or passed twice at a daylight-saving change, see :func:`pathways.quality_report`;
+    None when not counted), ``attributes``, ``taxonomy``, ``vocabulary`` and ``origin``.
 
     Examples
     --------
@@ -484,14 +631,15 @@ class EventLog:
     """
 
     __slots__ = ("table", "backend", "tz", "columns", "attributes", "rejected", "n_read", "taxonomy",
-                 "vocabulary", "origin", "_unit_classes", "_activity_classes", "_stats", "_cache", "_frozen",
-                 "__weakref__")
+                 "vocabulary", "origin", "local_times", "_unit_classes", "_activity_classes", "_stats", "_cache",
+                 "_frozen", "__weakref__")
 
     def __init__(self, table, *, backend, tz, columns, attributes, rejected, n_read, taxonomy,
-                 vocabulary, unit_classes, activity_classes, origin="frame"):
+                 vocabulary, unit_classes, activity_classes, origin="frame", local_times=None):
         for name, value in dict(table=table, backend=backend, tz=tz, columns=columns,
                                 attributes=tuple(attributes), rejected=rejected, n_read=n_read,
                                 taxonomy=taxonomy, vocabulary=vocabulary, origin=origin,
+                                local_times=local_times,
                                 _unit_classes=unit_classes, _activity_classes=activity_classes,
                                 _stats=None, _cache={}).items():
             object.__setattr__(self, name, value)
@@ -506,7 +654,7 @@ class EventLog:
                         attributes=self.attributes, rejected=self.rejected, n_read=self.n_read,
                         taxonomy=self.taxonomy, vocabulary=self.vocabulary,
                         unit_classes=self._unit_classes, activity_classes=self._activity_classes,
-                        origin=self.origin)
+                        origin=self.origin, local_times=self.local_times)
 
     def materialize(self, key, build):
         """The Ibis table ``build(self)``, computed once per log and kept in the engine.
@@ -672,4 +820,4 @@ def _zone(tz: str):
     return ZoneInfo(tz)
 
 
-__all__ = ["EventLog", "PathwaysWarning", "build", "clashing_names", "describe_failures"]
+__all__ = ["EventLog", "PathwaysWarning", "build", "check_names", "clashing_names", "describe_failures"]

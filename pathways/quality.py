@@ -67,8 +67,10 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
     Returns
     -------
     QualityReport
-        One row per check: rejected rows (one row per reason), identical timestamps
-        within a case, timestamps exactly at midnight, events after ``as_of``,
+        One row per check: rejected rows (one row per reason), local times the
+        zone skipped or passed twice at a daylight-saving change (counted when the
+        log was read), identical timestamps within a case, timestamps exactly at
+        midnight, events after ``as_of``,
         unknown units, events without a unit, unknown activities, single-event cases,
         duplicate events, cases spanning more than ``max_span``, and missing end
         timestamps for activities that usually have one.
@@ -112,6 +114,9 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
                 "See log.rejected; fix the source or the reading options.")
     else:
         add("rejected rows", "error", 0, 0, None, "Nothing to do.")
+
+    # 1b. wall-clock times at a daylight-saving change (counted by the engine when the log was read)
+    _local_times(log, add, rows)
 
     # 2. ties within a case
     ties = t.group_by(["case_id", "timestamp"]).aggregate(n=t.count()).filter(lambda g: g.n > 1)
@@ -194,6 +199,26 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
             "Departure falls back to the event time; durations of these stays are unknown.")
 
     return QualityReport(pd.DataFrame(rows, columns=_COLUMNS))
+
+
+def _local_times(log, add, rows) -> None:
+    """The two checks of local times at a daylight-saving change: skipped (gap) and passed twice (overlap)."""
+    notes = log.local_times
+    checks = {
+        "gap": ("local times in a daylight-saving gap",
+                f"These clock times do not exist in {log.tz} (the clocks jumped forward); each was moved forward "
+                "by the jump. Check the source, or give the times with their UTC offset."),
+        "overlap": ("local times in a daylight-saving overlap",
+                    f"These clock times happened twice in {log.tz} (the clocks went back); each was read as the "
+                    "later one. Give the times with their UTC offset if the earlier one was meant."),
+    }
+    for key, (check, action) in checks.items():
+        if notes is None:  # a log built without the count (on Spark)
+            rows.append({"check": check, "severity": "info", "n_rows": 0, "n_cases": 0, "share": 0.0,
+                         "example": "not counted", "action": "Counted when a log is read on the DuckDB engine."})
+        else:
+            n_rows, n_cases, example = notes[key]
+            add(check, "warning", n_rows, n_cases, example, action)
 
 
 def _rejections(rejected) -> pd.DataFrame:

@@ -195,3 +195,140 @@ def test_from_pm4py_round_trip():
     b = back.to_pandas()
     assert list(b["activity"]) == list(a["activity"]) and list(b["case_id"]) == list(a["case_id"])
     assert list(b["unit"]) == list(a["unit"])
+
+
+# --------------------------------------------------------------------------- issue 19: input data semantics
+import sys  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from pathways.eventlog import WHITESPACE  # noqa: E402
+
+
+def test_whitespace_is_exactly_what_python_strips():
+    every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert WHITESPACE == every and len(every) == 29
+    assert (WHITESPACE + "x" + WHITESPACE).strip() == "x"
+
+
+def _values(column) -> list:
+    return [None if pd.isna(v) else v for v in column]
+
+
+def _roles(**kw):
+    return dict(case="c", activity="a", timestamp="t", end_timestamp="e", unit="u", resource="r",
+                referral_to="h", **kw)
+
+
+@pytest.mark.parametrize("ch", list(WHITESPACE), ids=[f"U+{ord(c):04X}" for c in WHITESPACE])
+def test_a_whitespace_cell_is_a_missing_value_in_every_role(ch):
+    # before: an activity or unit cell of one tab (or NEL, U+2028, U+001C, ...) beside normal values
+    # crashed with a ConversionException: Python called it blank, DuckDB's TRIM kept it
+    df = pd.DataFrame({
+        "c": ["A", "A", ch, "B", "B", "B"],
+        "a": ["Henvisning", ch, "Henvisning", "Henvisning", f"{ch}Visitation{ch}", "Visitation"],
+        "t": ["2023-01-02 10:00", "2023-01-03", "2023-01-04", ch, f"{ch}2023-01-05 10:00{ch}", "2023-01-06"],
+        "e": [None, None, None, None, ch, f"{ch}2023-01-07{ch}"],
+        "u": ["Egen læge", "Egen læge", "Egen læge", "Egen læge", ch, f"{ch}Egen læge{ch}"],
+        "r": [ch, "x", "x", "x", f"{ch}Læge Hansen{ch}", ch],
+        "h": [ch, None, None, None, f"{ch}Distriktspsykiatri{ch}", "Distriktspsykiatri"],
+    })
+    log = pw.from_pandas(df, **_roles())
+    assert log.rejected[["row", "problem"]].to_dict("records") == [
+        {"row": 1, "problem": "missing activity"}, {"row": 2, "problem": "missing case id"},
+        {"row": 3, "problem": "missing timestamp"}]
+    out = log.to_pandas()
+    assert out["row"].tolist() == [0, 4, 5]
+    assert out["activity"].tolist() == ["Henvisning", "Visitation", "Visitation"]
+    assert _values(out["unit"]) == ["Egen læge", None, "Egen læge"]
+    assert _values(out["domain"]) == ["general_practice", None, "general_practice"]
+    assert _values(out["resource"]) == [None, "Læge Hansen", None]
+    assert _values(out["referral_to"]) == [None, "Distriktspsykiatri", "Distriktspsykiatri"]
+    assert out["timestamp"].dt.strftime("%m-%d %H:%M").tolist() == ["01-02 10:00", "01-05 10:00", "01-06 00:00"]
+    assert out["end_timestamp"].isna().tolist() == [True, True, False]
+
+
+def test_nan_is_missing_in_float_columns():
+    # before (Parquet, and any float column that keeps NaN apart from NULL): NaN case ids became one case "nan"
+    import pyarrow as pa
+
+    nan = float("nan")
+    table = pa.table({"c": pa.array([1.0, nan, 2.0, 3.0], from_pandas=False),
+                      "a": ["Henvisning"] * 4, "t": ["2023-01-02"] * 4,
+                      "u": pa.array([nan, 5.0, 12.0, 1.5], from_pandas=False)})
+    assert table["c"].null_count == 0  # NaN, not NULL
+    import duckdb  # noqa: F401 - the frame keeps its NaN through Arrow
+
+    log = pw.from_pandas(table.to_pandas(), case="c", activity="a", timestamp="t", unit="u")
+    assert log.rejected[["row", "problem"]].to_dict("records") == [{"row": 1, "problem": "missing case id"}]
+    out = log.to_pandas()
+    assert out["case_id"].tolist() == ["1", "2", "3"]
+    assert _values(out["unit"]) == [None, "12", "1.5"]
+
+
+@pytest.mark.parametrize("word", ["epoch", "infinity", "-infinity", "inf", "-inf", "EPOCH", " epoch "])
+def test_special_words_are_not_dates(word):
+    # before: "epoch" was 1970-01-01 and "infinity" 9999-12-31 (DuckDB reads them with any format)
+    df = pd.DataFrame({"c": ["1", "1"], "a": ["Henvisning", "Visitation"], "t": ["2023-01-02", word]})
+    for kw in ({}, {"timestamp_format": "%Y-%m-%d"}, {"timestamp_format": "%d-%m-%Y", "dayfirst": True}):
+        log = pw.from_pandas(df, case="c", activity="a", timestamp="t", **kw)
+        assert log.rejected[["row", "problem", "value"]].to_dict("records") == [
+            {"row": 1, "problem": "not a date", "value": word}] or kw.get("dayfirst")
+
+
+@pytest.mark.parametrize("values", [["2023-01-02 10:00", "2023-01-03 11:30"],
+                                    pd.to_datetime(["2023-01-02 10:00", "2023-01-03 11:30"])])
+def test_categorical_dates_read_like_their_values(values):
+    # before: a category of date texts was "not a date" on every row
+    df = pd.DataFrame({"c": ["1", "1"], "a": ["Henvisning", "Visitation"],
+                       "t": pd.Series(values).astype("category")})
+    out = pw.from_pandas(df, case="c", activity="a", timestamp="t").to_pandas()
+    assert out["timestamp"].dt.strftime("%Y-%m-%d %H:%M").tolist() == ["2023-01-02 10:00", "2023-01-03 11:30"]
+
+
+def test_numbers_are_not_times_and_the_message_says_how_to_convert():
+    df = pd.DataFrame({"c": ["1", "1"], "a": ["Henvisning", "Visitation"], "t": [1672650000, 1672736400],
+                       "e": [1.5, np.nan]})
+    with pytest.raises(pw.EventLogError) as err:
+        pw.from_pandas(df, case="c", activity="a", timestamp="t", end_timestamp="e", strict=True)
+    assert err.value.failure_cases[["row", "problem", "value"]].to_dict("records") == [
+        {"row": 0, "problem": "not a date (a number)", "value": "1672650000"},
+        {"row": 0, "problem": "end timestamp not a date (a number)", "value": "1.5"},
+        {"row": 1, "problem": "not a date (a number)", "value": "1672736400"}]
+    assert "pd.to_datetime(df['t'], unit='s')" in str(err.value)
+    assert "pd.to_datetime(df['e'], unit='s')" in str(err.value)
+
+
+def test_helper_column_names_cannot_clash_with_source_columns():
+    # before: a source column "__dup_of" with duplicates="reject" crashed (two columns of one name)
+    df = pd.DataFrame({"c": ["1", "1", "1"], "a": ["Henvisning"] * 3, "t": ["2023-01-02"] * 3,
+                       "__dup_of": [1, 1, 2], "__raw_ts": ["x", "x", "y"]})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t", duplicates="reject")
+    assert log.rejected[["row", "value"]].to_dict("records") == [{"row": 1, "value": "same as row 0"}]
+    assert log.to_pandas()[["__dup_of", "__raw_ts"]].values.tolist() == [[1, "x"], [2, "y"]]
+    for name in ["__pw_row", "__pw_dup_of", "__pw_anything"]:
+        with pytest.raises(pw.EventLogError, match=f"column called '{name}': names starting with '__pw_' are "
+                                                   "kept for pathways' own columns"):
+            pw.from_pandas(df.rename(columns={"__dup_of": name}), case="c", activity="a", timestamp="t")
+
+
+@pytest.mark.parametrize("column, text", [
+    (pd.period_range("2023-01", periods=2, freq="M"), ["2023-01", "2023-02"]),
+    (pd.interval_range(0, 2), ["(0, 1]", "(1, 2]"]),
+    (pd.arrays.SparseArray([1.0, 0.0]), [1.0, 0.0]),
+    (np.array([1 + 2j, 3j]), ["(1+2j)", "3j"]),
+])
+def test_period_interval_sparse_and_complex_attributes(column, text):
+    # before: NotImplementedException "Data type 'period[M]' not recognized" (and the same for the others)
+    df = pd.DataFrame({"c": ["1", "1"], "a": ["Henvisning", "Visitation"], "t": ["2023-01-02", "2023-01-03"],
+                       "x": column})
+    assert pw.from_pandas(df, case="c", activity="a", timestamp="t").to_pandas()["x"].tolist() == text
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character():
+    # before: UnicodeEncodeError "surrogates not allowed"
+    df = pd.DataFrame({"c": ["1", "\ud800"], "a": ["Henvisning", "Visi\udfffation"],
+                       "t": ["2023-01-02", "2023-01-03"]}, dtype=object)
+    out = pw.from_pandas(df, case="c", activity="a", timestamp="t").to_pandas()
+    assert out["case_id"].tolist() == ["1", "\ufffd"]
+    assert out["activity"].tolist() == ["Henvisning", "Visi\ufffdation"]

@@ -53,7 +53,7 @@ def test_examples_name_values_not_cases(report):
 def test_display(report):
     qr = pw.quality_report(pw.from_pandas(pd.DataFrame({"c": ["x"], "a": ["Henvisning"], "t": ["2023-01-01"]}),
                                           case="c", activity="a", timestamp="t"))
-    assert qr.summary() == "QualityReport: 8 checks, 0 errors, 0 warnings, 2 notes"
+    assert qr.summary() == "QualityReport: 10 checks, 0 errors, 0 warnings, 2 notes"
     assert "<table>" in qr._repr_html_()
     assert isinstance(qr, pd.DataFrame)
 
@@ -63,3 +63,42 @@ def test_as_of_must_be_a_date():
                          case="c", activity="a", timestamp="t")
     with pytest.raises(pw.OptionError, match="as_of='soon' is not a date"):
         pw.quality_report(log, as_of="soon")
+
+
+def test_local_times_at_a_daylight_saving_change_are_counted():
+    # before: 02:30 on 26 March 2023 (skipped in Copenhagen) became 03:30 and 02:30 on 29 October (passed
+    # twice) became 02:30+01:00, and nothing said so
+    df = pd.DataFrame({
+        "c": ["1", "1", "2", "2", "3", "4"],
+        "a": ["Henvisning"] * 6,
+        "t": ["2023-03-26 02:30",            # gap: read as 03:30 summer time
+              "2023-10-29 02:30",            # overlap: read as the later 02:30 (standard time)
+              "2023-03-26 02:59",            # gap
+              "2023-03-26 03:00",            # exists: summer time starts at 03:00
+              "2023-10-29T02:30:00+02:00",   # carries its offset: not ambiguous
+              "2023-07-01 02:30"],
+        "e": [None, None, "2023-10-29 02:00", None, None, None],  # the end of row 2: overlap
+    })
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t", end_timestamp="e")
+    assert log.local_times == {"gap": (2, 2, "2023-03-26 02:30 read as 03:30"),
+                               "overlap": (2, 2, "2023-10-29 02:00, read as the later of the two")}
+    qr = pw.quality_report(log).set_index("check")
+    gap, overlap = qr.loc["local times in a daylight-saving gap"], qr.loc["local times in a daylight-saving overlap"]
+    assert [gap["n_rows"], gap["n_cases"], gap["severity"]] == [2, 2, "warning"]
+    assert [overlap["n_rows"], overlap["n_cases"], overlap["severity"]] == [2, 2, "warning"]
+    assert "moved forward" in gap["action"] and "later one" in overlap["action"]
+    # filters keep the count of the log as read, as they keep log.rejected
+    assert pw.filter_cases(log, ["4"]).local_times == log.local_times
+
+
+def test_no_daylight_saving_note_in_utc_or_for_instants():
+    df = pd.DataFrame({"c": ["1", "1"], "a": ["Henvisning"] * 2,
+                       "t": pd.to_datetime(["2023-03-26 02:30", "2023-10-29 02:30"])})
+    assert pw.from_pandas(df, case="c", activity="a", timestamp="t", tz="UTC").local_times == {
+        "gap": (0, 0, None), "overlap": (0, 0, None)}
+    aware = df.assign(t=df["t"].dt.tz_localize("UTC"))
+    log = pw.from_pandas(aware, case="c", activity="a", timestamp="t")
+    assert log.local_times["gap"][0] == log.local_times["overlap"][0] == 0
+    # a typed naive column is local time: counted like text
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t")
+    assert (log.local_times["gap"][0], log.local_times["overlap"][0]) == (1, 1)

@@ -6,8 +6,8 @@ import os
 
 from ..engine import check_zone, duckdb_backend, fresh_name, sql_quote
 from ..errors import EventLogError
-from ..textfile import sniff
-from ..eventlog import EventLog, build, clashing_names
+from ..textfile import LENIENT_UTF8, evidence, layout, register_lenient_utf8
+from ..eventlog import EventLog, build, check_names
 from ._options import checks_options
 
 @checks_options
@@ -47,42 +47,52 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
         raise EventLogError(f"no file at {path!r}. Check the path (relative paths start from the "
                             "notebook's folder).")
     with open(path, "rb") as f:
-        head = f.read(1 << 16)
+        head = f.read(_HEAD_BYTES + 1)
+    whole = len(head) <= _HEAD_BYTES
+    head = head[:_HEAD_BYTES]
     if not head.strip():
         raise EventLogError(f"{path!r} is empty: a CSV extract needs a header line and one row per event.")
-    encoding, sep, header = sniff(head, encoding, sep)
+    guessed = encoding is None
+    found = layout(head, encoding, sep, whole=whole)
+    encoding, sep, header = found.encoding, found.sep, found.header
     if len(sep) != 1:
         raise EventLogError(f"sep={sep!r}: the separator must be one character, e.g. ';'.")
-    header = [h.lstrip("\ufeff") for h in header]
-    blank = [i for i, h in enumerate(header) if not h.strip()]
-    dups = clashing_names([h for h in header if h.strip()])
-    if blank or dups:
-        problem = (f"column(s) {', '.join(str(i + 1) for i in blank)} of the header have no name"
-                   if blank else f"the header repeats the column name(s) {dups} (names that differ only "
-                   "in upper and lower case count as the same)")
-        raise EventLogError(f"{path!r}: {problem}. Give every column its own name in the first line.")
+    if not guessed:
+        import codecs
 
-    if "__pw_row" in header:
-        raise EventLogError(f"{path!r}: the header has a column called '__pw_row', a name pathways keeps for "
-                            "the row numbers. Rename that column in the first line.")
+        try:  # the encoding given must fit the first bytes
+            codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
+        except UnicodeError as exc:
+            raise EventLogError(f"cannot read {path!r} as CSV (separator {sep!r}, encoding {encoding}): {exc}. "
+                                "Pass sep=... or encoding=... explicitly.") from None
+    if found.problem:
+        raise EventLogError(f"{path!r}: {found.problem}. Check the quotes in the first line, or pass sep=... "
+                            "if the separator is not one of ; , tab |.")
+    blank = [i for i, h in enumerate(header) if not h.strip()]
+    if blank:
+        raise EventLogError(f"{path!r}: column(s) {', '.join(str(i + 1) for i in blank)} of the header have no "
+                            "name. Give every column its own name in the first line.")
+    check_names(header, source=f"the header of {path!r}", rename="Rename the column(s) in the first line.")
     backend = duckdb_backend()
     check_zone(tz)
     con = backend.con
-    proven_utf8 = encoding == "utf-8" and any(b >= 0x80 for b in head)  # æ, ø, å written as UTF-8
+    if encoding == LENIENT_UTF8:  # the first bytes hold UTF-8 letters and bytes that are not UTF-8
+        _warn_encoding(path, evidence(_chunks(path)))
     block = _BLOCK_BYTES
     try:
         for _ in range(3):  # at most: a larger block, then another encoding
             try:
-                name, n_read, bad = _stream(con, path, encoding, sep, header, block)
+                name, n_read, bad = _stream(con, path, encoding, sep, header, found, block)
                 break
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
                 last = exc
                 if "straddl" in str(exc) and block < _MAX_BLOCK_BYTES:
                     block = _MAX_BLOCK_BYTES  # one row (a long free-text cell) is longer than a block
-                elif encoding == "utf-8" and _undecodable(exc):
-                    # the first 64 KiB were UTF-8, a later line is not: a Windows export whose first lines
-                    # were plain ASCII (cp1252), or a UTF-8 file with stray bytes (those become U+FFFD)
-                    encoding = _LENIENT_UTF8 if proven_utf8 else "cp1252"
+                elif guessed and encoding != LENIENT_UTF8 and _undecodable(exc):
+                    # the first bytes decoded, a later line does not: decide on the bytes of the whole file
+                    seen = evidence(_chunks(path))
+                    encoding = seen.encoding()
+                    _warn_encoding(path, seen)
                 else:
                     raise
         else:
@@ -92,7 +102,7 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
             raise EventLogError(f"cannot read {path!r} as CSV: one row is longer than {_MAX_BLOCK_BYTES >> 20} MB "
                                 "(a field with an unclosed quote, or a huge free-text cell). Check the quotes "
                                 "in the file, or remove that column.") from None
-        shown = "utf-8 (bytes that are not UTF-8 replaced)" if encoding == _LENIENT_UTF8 else encoding
+        shown = "utf-8 (bytes that are not UTF-8 replaced)" if encoding == LENIENT_UTF8 else encoding
         raise EventLogError(f"cannot read {path!r} as CSV (separator {sep!r}, encoding {shown}): "
                             f"{exc}. Pass sep=... or encoding=... explicitly.") from None
 
@@ -117,12 +127,37 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
 _BLOCK_BYTES = 1 << 20
 _MAX_BLOCK_BYTES = 1 << 26  # a row longer than a block is read again with blocks of 64 MB
 _BATCH_ROWS = 250_000
-#: A codec name for UTF-8 that replaces undecodable bytes (registered on first use).
-_LENIENT_UTF8 = "pathways_utf_8_replace"
+#: The header, the separator and (when not given) the encoding are read from the first bytes.
+_HEAD_BYTES = 1 << 16
 
 
-def _stream(con, path: str, encoding: str, sep: str, header: list[str], block: int = _BLOCK_BYTES):
-    """Stream the CSV into a new engine table (text columns plus ``__pw_row``).
+def _chunks(path: str, size: int = 1 << 24):
+    """The bytes of the file, in pieces of ``size``."""
+    with open(path, "rb") as f:
+        while chunk := f.read(size):
+            yield chunk
+
+
+def _warn_encoding(path: str, seen) -> None:
+    """Say which encoding a guessed file is read in when its bytes are not all UTF-8 (never silently)."""
+    import warnings
+
+    from ..errors import outside_stacklevel
+    from ..eventlog import PathwaysWarning
+
+    if seen.encoding() == "cp1252":
+        text = (f"{path!r} is not UTF-8 ({seen.not_utf8:,} byte(s) are not) and holds no letters written as "
+                "UTF-8: read as Windows-1252 (cp1252). Pass encoding='cp1252' to say so, or the file's encoding.")
+    else:
+        text = (f"{path!r} is UTF-8 but for {seen.not_utf8:,} byte(s) that are not: each was read as the "
+                "replacement character '\ufffd'. Pass encoding='cp1252' (or the file's encoding) if it is not "
+                "UTF-8, or fix those bytes.")
+    warnings.warn(text, PathwaysWarning, stacklevel=outside_stacklevel())
+
+
+def _stream(con, path: str, encoding: str, sep: str, header: list[str], found, block: int = _BLOCK_BYTES):
+    """Stream the CSV into a new engine table (text columns plus ``__pw_row``), skipping the
+    ``found.skip_lines`` physical lines of the header (and blank lines before it).
 
     Returns the table name, the number of data rows read and the rows refused for their
     number of fields as ``(row, fields, expected, text)`` tuples. The parser runs serially,
@@ -132,24 +167,27 @@ def _stream(con, path: str, encoding: str, sep: str, header: list[str], block: i
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    if encoding == _LENIENT_UTF8:
-        _register_lenient_utf8()
+    if encoding == LENIENT_UTF8:
+        register_lenient_utf8()
     bad: list[tuple[int, int, int, str]] = []
+    skip = found.skip_lines
 
     def on_invalid(row):
-        # row numbers count the header as 1; data rows count from 0
-        bad.append((row.number - 2, row.actual_columns, row.expected_columns, row.text[:200]))
+        # pyarrow numbers a row as the skipped lines plus its record number from 1; data rows count from 0
+        bad.append((row.number - skip - 1, row.actual_columns, row.expected_columns, row.text[:200]))
         return "skip"
 
     name = fresh_name("csv")
     columns = ", ".join(f"{sql_quote(h)} VARCHAR" for h in header)
     con.execute(f"CREATE TABLE {sql_quote(name)} ({columns}, __pw_row BIGINT)")
+    if not found.has_data:  # the file ends with the header: an empty log
+        return name, 0, bad
     try:
         with _quiet_handler_errors(on_invalid):
             reader = pcsv.open_csv(
                 path,
                 read_options=pcsv.ReadOptions(encoding=encoding, use_threads=False, column_names=header,
-                                              skip_rows=1, block_size=block),
+                                              skip_rows=skip, block_size=block),
                 parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True,
                                                 invalid_row_handler=on_invalid),
                 convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in header},
@@ -211,24 +249,6 @@ def _undecodable(exc) -> bool:
     """
     text = str(exc).upper().replace("-", "")
     return "UTF8" in text or isinstance(exc, UnicodeDecodeError) or ("EXPECTED" in text and "COLUMNS" in text)
-
-
-def _register_lenient_utf8() -> None:
-    import codecs
-    import functools
-
-    try:
-        codecs.lookup(_LENIENT_UTF8)
-        return
-    except LookupError:
-        pass
-    utf8 = codecs.lookup("utf-8")
-    info = codecs.CodecInfo(
-        name=_LENIENT_UTF8, encode=utf8.encode,
-        decode=functools.partial(utf8.decode, errors="replace"),
-        incrementalencoder=utf8.incrementalencoder,
-        incrementaldecoder=functools.partial(codecs.getincrementaldecoder("utf-8"), errors="replace"))
-    codecs.register(lambda n: info if n.replace("-", "_") == _LENIENT_UTF8 else None)
 
 
 class _quiet_handler_errors:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import check_zone, duckdb_backend, fresh_name
 from ..errors import EventLogError
-from ..eventlog import EventLog, build, clashing_names
+from ..eventlog import EventLog, build, check_names
 from ._options import checks_options
 
 
@@ -65,19 +65,17 @@ def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Euro
         raise EventLogError(f"from_pandas expects a pandas DataFrame, got {type(df).__name__}. "
                             "Use pw.read_csv / pw.read_parquet for files.")
     names = [str(c) for c in df.columns]
-    dups = clashing_names(names)
-    if dups:
-        raise EventLogError(f"the frame has duplicate column names {dups} (names that differ only in upper and "
-                            "lower case count as the same); every column needs its own name. Rename them "
-                            "(df.columns = [...]) and try again.")
-    if "__pw_row" in names:
-        raise EventLogError("the frame has a column called '__pw_row', a name pathways keeps for the row "
-                            "numbers. Rename it (df.rename(columns={'__pw_row': ...})) and try again.")
+    check_names(names, source="the frame", rename="Rename the column(s) (df.columns = [...] or "
+                "df.rename(columns={...})) and try again.")
     frame = df.set_axis(names, axis=1) if list(df.columns) != names else df
     frame = frame.reset_index(drop=True)
-    mixed = [c for c in frame.columns if frame[c].dtype == object]
-    if mixed:  # objects of mixed Python types cannot be scanned by type; read them as text
-        frame = frame.assign(**{c: _as_text(frame[c]) for c in mixed})
+    # objects of mixed Python types cannot be scanned by type, nor can the engine hold periods, intervals
+    # or complex numbers: read them as text; sparse columns as their dense values
+    odd = {c: _as_text(frame[c]) for c in frame.columns if _as_text_needed(frame[c].dtype)}
+    odd.update({c: frame[c].sparse.to_dense() for c in frame.columns if isinstance(frame[c].dtype, pd.SparseDtype)})
+    odd = {c: _as_text(v) if _as_text_needed(v.dtype) else v for c, v in odd.items()}
+    if odd:
+        frame = frame.assign(**odd)
     frame = frame.assign(__pw_row=np.arange(len(frame), dtype="int64"))
     backend = duckdb_backend()
     check_zone(tz)
@@ -90,13 +88,25 @@ def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Euro
         backend.con.unregister(name)
 
 
+def _as_text_needed(dtype) -> bool:
+    """Whether a column of this dtype is read as text: Python objects, periods, intervals, complex numbers."""
+    import pandas as pd
+
+    return dtype == object or isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype)) or getattr(dtype, "kind", "") == "c"
+
+
 def _as_text(column):
-    """An object column as pandas text; bytes that are not UTF-8 keep their bytes as ``\\x..`` escapes."""
+    """A column as pandas text; bytes that are not UTF-8 keep their bytes as ``\\x..`` escapes, and a lone
+    surrogate (which no UTF-8 text can hold) becomes the replacement character U+FFFD."""
+    import re
+
     try:
         return column.astype("string")
-    except (UnicodeDecodeError, TypeError, ValueError):
+    except (UnicodeError, TypeError, ValueError):
         def text(v):
-            return v.decode("utf-8", errors="backslashreplace") if isinstance(v, (bytes, bytearray)) else str(v)
+            if isinstance(v, (bytes, bytearray)):
+                return v.decode("utf-8", errors="backslashreplace")
+            return re.sub("[\ud800-\udfff]", "\ufffd", str(v))
 
         return column.map(text, na_action="ignore").astype("string")
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from ..engine import check_zone, duckdb_backend, fresh_name, sql_literal
 from ..errors import EventLogError
-from ..eventlog import EventLog, build
+from ..eventlog import EventLog, build, check_names
 from ._options import checks_options
 
 
@@ -66,16 +66,27 @@ def read_parquet(path, *, case: str, activity: str, timestamp: str, tz: str = "E
             f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
             f"CAST(file_row_number AS BIGINT) AS __pw_row FROM read_parquet({listing}, file_row_number = true)")
         n_read = backend.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
-    except EventLogError:
-        raise
     except Exception as exc:
         backend.con.execute(f"DROP VIEW IF EXISTS {name}")
         raise EventLogError(f"cannot read {path!r} as Parquet: {exc}. Is it a Parquet file?") from None
+    try:
+        check_names(_column_names(files[0]), source=repr(path), rename="Rename the column(s) where the file is "
+                    "written (e.g. df.rename(columns={...}).to_parquet(...)).")
+    except EventLogError:
+        backend.con.execute(f"DROP VIEW IF EXISTS {name}")
+        raise
     try:
         return build(name, backend=backend, n_read=n_read, case=case, activity=activity,
                      timestamp=timestamp, tz=tz, origin=path, **options)
     finally:
         backend.con.execute(f"DROP VIEW IF EXISTS {name}")
+
+
+def _column_names(file: str) -> list[str]:
+    """The column names as the file stores them (DuckDB renames one of two names that differ only in case)."""
+    import pyarrow.parquet as pq
+
+    return list(pq.read_schema(file).names)
 
 
 def _is_uri(path: str) -> bool:

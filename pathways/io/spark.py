@@ -141,19 +141,10 @@ def _unquoted(uri: str) -> str:
 
 
 def _check_names(names) -> None:
-    try:
-        from ..eventlog import clashing_names
-    except ImportError:  # an older eventlog: exact duplicates only
-        def clashing_names(values):
-            return sorted({v for v in values if list(values).count(v) > 1})
-    dups = clashing_names(names)
-    if dups:
-        raise EventLogError(f"the DataFrame has duplicate column names {dups} (names that differ only in upper and "
-                            "lower case count as the same); every column needs its own name. Rename them "
-                            "(df.withColumnRenamed(...)) and try again.")
-    if "__pw_row" in names:
-        raise EventLogError("the DataFrame has a column called '__pw_row', a name pathways keeps for the row "
-                            "numbers. Rename it (df.withColumnRenamed('__pw_row', ...)) and try again.")
+    from ..eventlog import check_names
+
+    check_names(names, source="the DataFrame", rename="Rename the column(s) (df.withColumnRenamed(...)) and try "
+                "again.")
 
 
 def _numbered(df):
@@ -204,17 +195,21 @@ def _kind(dtype) -> str:
         return "DOUBLE"
     if isinstance(dtype, T.DecimalType):
         return "DECIMAL"
+    if isinstance(dtype, T.IntegralType):
+        return "BIGINT"
     return "OTHER"
 
 
 def _text(col: str, kind: str) -> str:
-    """As eventlog._text_sql: text, blanks as NULL, 12.0 -> '12'."""
+    """As eventlog._text_sql: text, blanks and NaN as NULL, 12.0 -> '12'."""
+    from ..eventlog import blank_as_null
+
     if kind in ("DOUBLE", "DECIMAL"):
-        txt = (f"CASE WHEN abs({col}) < 1e15 AND {col} = floor({col}) "
+        txt = (f"CASE WHEN isnan({col}) THEN NULL WHEN abs({col}) < 1e15 AND {col} = floor({col}) "
                f"THEN CAST(CAST({col} AS BIGINT) AS STRING) ELSE CAST({col} AS STRING) END")
     else:
         txt = f"CAST({col} AS STRING)"
-    return f"NULLIF(TRIM({txt}), '')"
+    return blank_as_null(txt)
 
 
 def _raw(col: str, kind: str) -> str:
@@ -222,7 +217,7 @@ def _raw(col: str, kind: str) -> str:
         return col
     if kind in ("TIMESTAMP", "TIMESTAMPTZ", "DATE"):
         return f"CASE WHEN {col} IS NULL THEN NULL ELSE 'x' END"
-    return f"CAST({col} AS STRING)"
+    return _text(col, kind)  # as eventlog._raw_sql: NaN is missing
 
 
 _JAVA = {"Y": "yyyy", "y": "yy", "m": "M", "d": "d", "H": "H", "I": "h", "M": "m", "S": "s", "f": "SSSSSS",
@@ -281,7 +276,7 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
     wall-clock time in the log's zone, to be placed with :func:`_localized`).
     """
     from .. import _spark
-    from ..eventlog import _formats
+    from ..eventlog import _formats, blank_as_null
 
     if kind == "TIMESTAMPTZ":
         return [("instant", col)]
@@ -289,7 +284,7 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
         return [("wall", f"CAST(CAST({col} AS TIMESTAMP_NTZ) AS TIMESTAMP)")]
     if kind != "VARCHAR":
         return [("instant", "CAST(NULL AS TIMESTAMP)")]
-    s = f"NULLIF(TRIM({col}), '')"
+    s = blank_as_null(col)
     lit = _spark.literal
     if timestamp_format is not None:
         fmts = [timestamp_format] if isinstance(timestamp_format, str) else list(timestamp_format)
@@ -354,7 +349,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
                 origin: str = "spark", n_read: int | None = None):
     """Validate the Spark DataFrame ``source`` (source columns plus ``__pw_row``) into an EventLog on Spark."""
     from .. import _spark
-    from ..eventlog import carried_sql, describe_failures, map_columns, new_log, row_checks
+    from ..eventlog import DUP_OF, RAW_END, RAW_TS, carried_sql, describe_failures, map_columns, new_log, row_checks
     from ..taxonomy import UnitTaxonomy, Vocabulary
 
     check_choice("duplicates", duplicates, ["keep", "reject"])
@@ -372,30 +367,30 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         if n_read is None:
             n_read = source.count()
         col = {role: q(c) for role, c in mapping.items()}
-        roles = [("timestamp", timestamp, "__raw_ts")]
+        roles = [("timestamp", timestamp, RAW_TS)]
         if "end_timestamp" in mapping:
-            roles.append(("end_timestamp", end_timestamp, "__raw_end"))
+            roles.append(("end_timestamp", end_timestamp, RAW_END))
         inner = ["__pw_row AS row", f"{_text(col['case'], kinds[case])} AS case_id",
                  f"{_text(col['activity'], kinds[activity])} AS activity"]
         times = {}
         for role, name, raw in roles:
             parts = _time_parts(session, q(src), col[role], kinds[name], timestamp_format, dayfirst)
             for k, (part, sql) in enumerate(parts):
-                inner.append(f"{sql} AS __{role}_{k}")
+                inner.append(f"{sql} AS __pw_{role}_{k}")
             inner.append(f"{_raw(col[role], kinds[name])} AS {raw}")
-            times[role] = [(part, f"__{role}_{k}") for k, (part, _sql) in enumerate(parts)]
+            times[role] = [(part, f"__pw_{role}_{k}") for k, (part, _sql) in enumerate(parts)]
         inner += carried_sql(col, mapping, kinds, attr_names, available, duplicates, text=_text, quote=q,
                              null_text="CAST(NULL AS STRING)")
         outer = ["row", "case_id", "activity"]
         for role, parts in times.items():
             placed = [c if part == "instant" else _localized(c, tz) for part, c in parts]
             outer.append((f"coalesce({', '.join(placed)})" if len(placed) > 1 else placed[0]) + f" AS {role}")
-            outer.append("__raw_ts" if role == "timestamp" else "__raw_end")
+            outer.append(RAW_TS if role == "timestamp" else RAW_END)
         if "end_timestamp" not in times:
             outer.append("CAST(NULL AS TIMESTAMP) AS end_timestamp")
         outer += ["unit", "resource", "referral_to", *[q(n) for n in attr_names.values()]]
         if duplicates == "reject":
-            outer.append("__dup_of")
+            outer.append(DUP_OF)
         # parsed once and cached: the checks below read each time many times, and Spark would
         # otherwise recompute the time conversions for every reference
         from pyspark import StorageLevel
@@ -406,9 +401,9 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         cached.createOrReplaceTempView(parsed)
         views.append(parsed)
 
-        checks = row_checks(mapping, case=case, activity=activity, timestamp=timestamp,
+        checks = row_checks(mapping, kinds, case=case, activity=activity, timestamp=timestamp,
                             end_timestamp=end_timestamp, duplicates=duplicates, out_of_range=_out_of_range,
-                            shown=_shown, same_as="concat('same as row ', CAST(__dup_of AS STRING))")
+                            shown=_shown, same_as=f"concat('same as row ', CAST({DUP_OF} AS STRING))")
 
         # one pass for the names to classify, one for the rows that cannot be used
         names = session.sql(f"SELECT collect_set(activity), collect_set(unit), collect_set(referral_to) "
@@ -418,8 +413,8 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         vocabulary = Vocabulary.default() if vocabulary is None else vocabulary
         unit_classes = taxonomy.table_for(units, tz=tz)
         activity_classes = vocabulary.table_for(activities)
-        helpers = ["__raw_ts"] + (["__raw_end"] if "end_timestamp" in mapping else []) \
-            + (["__dup_of"] if duplicates == "reject" else [])
+        helpers = [RAW_TS] + ([RAW_END] if "end_timestamp" in mapping else []) \
+            + ([DUP_OF] if duplicates == "reject" else [])
         any_bad = " OR ".join(f"coalesce({c.flag}, false)" for c in checks)
         found = ", ".join(
             f"CASE WHEN {c.flag} THEN named_struct('k', {i}, 'c', {lit(c.column)}, 'p', "
