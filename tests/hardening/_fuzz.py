@@ -53,17 +53,38 @@ DATES = ["2023-01-02 08:00", "2023-01-02T08:00:00+01:00", "2023-03-26T02:30:00",
          "2023-01-02; 08:00"]
 
 
+#: Every character Python's str.isspace() accepts, of every Unicode category: Cc (tab, LF, VT, FF, CR, the
+#: separators U+001C-U+001F, NEL U+0085), Zs (space, no-break, en/em/thin/ideographic spaces), Zl (U+2028),
+#: Zp (U+2029). A cell of them alone is a missing value; around a value they are trimmed (issue 19).
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+#: Words DuckDB reads as dates whatever the format; pathways does not.
+SPECIAL_DATES = ["epoch", "infinity", "-infinity", "inf", "-inf", "EPOCH", "today", "now"]
+
+
+def whitespace():
+    """One to three whitespace characters of any category."""
+    return st.text(alphabet=WHITESPACE, min_size=1, max_size=3)
+
+
+def wrapped(values):
+    """``values`` with whitespace of any category before and after (sometimes)."""
+    return st.tuples(st.one_of(st.just(""), whitespace()), values, st.one_of(st.just(""), whitespace())) \
+        .map(lambda t: t[0] + t[1] + t[2])
+
+
 def texts(alphabet_nasty: bool = True):
     plain = st.sampled_from(ACTIVITIES + UNITS)
     rnd = st.text(max_size=12)
-    options = [plain, plain, rnd] + ([st.sampled_from(NASTY)] if alphabet_nasty else [])
+    options = [plain, plain, rnd, whitespace(), wrapped(plain)] + ([st.sampled_from(NASTY)] if alphabet_nasty
+                                                                   else [])
     return st.one_of(*options)
 
 
 def date_texts():
-    return st.one_of(st.sampled_from(DATES),
+    return st.one_of(st.sampled_from(DATES + SPECIAL_DATES),
                      st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31))
                      .map(lambda d: d.isoformat(sep=" ")),
+                     wrapped(st.sampled_from(DATES[:8])), whitespace(),
                      st.text(max_size=10))
 
 

@@ -48,8 +48,11 @@ ROLE_COLUMNS = ["cpr", "hændelse", "tidspunkt", "afsnit"]
 def csv_extracts(draw):
     """(bytes, n_records, header, sep given or None): a CSV written by Python's csv module from random cells."""
     sep = draw(st.sampled_from([";", ",", "\t", "|"]))
+    # header names with separators, quotes, line breaks and control characters (issue 19)
     extra = draw(st.lists(st.one_of(st.sampled_from(["alder", "akut", "", "cpr", "row", "case_id", "__pw_row",
-                                                       "a;b", 'x"y', "æøå", " "]),
+                                                       "__pw_raw_ts", "__dup_of", "a;b", 'x"y', "æøå", " ",
+                                                       'note\n"', "a\rb", "c\r\nd", "\x1b[2J", "nul\x00",
+                                                       "\x07bell", "\x85", "\u2028"]),
                                     st.text(max_size=6)), max_size=3))
     header = ROLE_COLUMNS + extra
     n = draw(st.integers(0, 25))
@@ -64,12 +67,19 @@ def csv_extracts(draw):
     w.writerow(header)
     w.writerows(rows)
     text = buf.getvalue()
+    if draw(st.integers(0, 4)) == 0:  # blank lines before the header
+        text = draw(st.sampled_from(["\n", "\r\n", "\n\n", "  \n"])) + text
+    if draw(st.integers(0, 4)) == 0:  # no line break after the last record (or the header)
+        text = text.rstrip("\r\n")
     # blank lines are not records; csv writes a lone empty field as "" so none are produced here
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
     data = text.encode(encoding, errors="replace")
     if encoding == "cp1252":
         text = data.decode("cp1252")
-    n_records = len(list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=sep))) - 1
+    records = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=sep))
+    while records and not "".join(records[0]).strip() and len(records[0]) <= 1:
+        records.pop(0)  # blank lines before the header
+    n_records = max(len(records) - 1, 0)
     given_sep = draw(st.sampled_from([sep, None]))
     return data, n_records, header, given_sep
 
