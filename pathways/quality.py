@@ -174,8 +174,9 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
     # 9. duplicate events
     key = ["case_id", "activity", "timestamp", "end_timestamp", "unit", "resource", "referral_to",
            *log.attributes]
-    dup = t.group_by(key).aggregate(n=t.count()).filter(lambda g: g.n > 1)
-    d = dup.aggregate(n_rows=(dup.n - 1).sum(), n_cases=dup.case_id.nunique(),
+    # the count's name cannot be an attribute's: source names starting with __pw_ are refused when reading
+    dup = t.group_by(key).aggregate(__pw_n=t.count()).filter(lambda g: g.__pw_n > 1)
+    d = dup.aggregate(n_rows=(dup.__pw_n - 1).sum(), n_cases=dup.case_id.nunique(),
                       example=dup.activity.min()).to_pyarrow().to_pylist()[0]
     add("duplicate events", "warning", d["n_rows"], d["n_cases"], d["example"],
         "Exact repeats (counted beyond the first). Read with duplicates='reject' to set them aside.")

@@ -102,3 +102,16 @@ def test_no_daylight_saving_note_in_utc_or_for_instants():
     # a typed naive column is local time: counted like text
     log = pw.from_pandas(df, case="c", activity="a", timestamp="t")
     assert (log.local_times["gap"][0], log.local_times["overlap"][0]) == (1, 1)
+
+
+def test_attributes_named_like_the_checks_counts():
+    """An attribute called ``n`` (or n_rows, n_cases, example) broke the duplicate check (an ibis RelationError,
+    `pathways validate` exit 3). Worked out by hand: case 1's two 'y' events at the same time with the same
+    attributes are one duplicate; case 2 has one event."""
+    df = pd.DataFrame({"c": ["1", "1", "1", "2"], "a": ["x", "y", "y", "x"],
+                       "t": ["2023-01-01", "2023-01-02", "2023-01-02", "2023-01-01"],
+                       "n": [1, 2, 2, 3], "n_rows": [0, 0, 0, 0], "n_cases": ["a"] * 4, "example": ["e"] * 4})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t")
+    report = pw.quality_report(log).set_index("check")
+    assert report.loc["duplicate events", ["n_rows", "n_cases"]].tolist() == [1, 1]
+    assert report.loc["single-event cases", "n_cases"] == 1
