@@ -37,6 +37,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--dialect", choices=("plain", "danish"), default="plain",
                    help="CSV style: plain (comma, ISO dates) or danish (';', Danish headers, dd-mm-yyyy HH:MM)")
     p.add_argument("--truth", help="also write the ground truth as JSON to this file")
+    p.add_argument("--make-dirs", action="store_true", help="create the missing folders of -o and --truth (without "
+                                                            "it, a path into a folder that does not exist is an error)")
     p.set_defaults(func=run_from_args)
     return p
 
@@ -75,7 +77,8 @@ class _Progress:
 
 
 def run(output, *, patients: int, seed: int, start="2021-01-01", end="2023-12-31", scenarios=None,
-        defects=None, combine: float = 0.15, dialect: str = "plain", truth=None, progress=None) -> dict:
+        defects=None, combine: float = 0.15, dialect: str = "plain", truth=None, progress=None,
+        make_dirs: bool = False) -> dict:
     """Generate and write a log; the function behind ``pathways generate``. Returns the summary dict.
 
     Examples
@@ -90,14 +93,14 @@ def run(output, *, patients: int, seed: int, start="2021-01-01", end="2023-12-31
 
     return write(output, patients, seed=seed, start=start, end=end, scenarios=scenarios,
                  defects=defects, combine=combine, dialect=dialect, truth_path=truth,
-                 progress=progress)
+                 progress=progress, make_dirs=make_dirs)
 
 
 def run_from_args(args: argparse.Namespace) -> int:
     scenarios = [s.strip() for s in args.scenarios.split(",")] if args.scenarios else None
     summary = run(args.output, patients=args.patients, seed=args.seed, start=args.start, end=args.end,
                   scenarios=scenarios, defects=parse_defects(args.defects), combine=args.combine,
-                  dialect=args.dialect, truth=args.truth, progress=_Progress())
+                  dialect=args.dialect, truth=args.truth, progress=_Progress(), make_dirs=args.make_dirs)
     print(f"wrote {summary['n_events']:,} events of {summary['n_cases']:,} patients to "
           f"{summary['path']} ({summary['bytes'] / 1e6:.1f} MB)")
     return 0

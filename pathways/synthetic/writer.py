@@ -7,6 +7,7 @@ from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
+from .._files import check_output, write_atomically
 from ..errors import OptionError, check_choice
 
 DANISH_HEADERS = {
@@ -99,13 +100,15 @@ def _write_header(fh, table, dialect: str) -> None:
 
 def write(path, n_patients: int, *, seed: int, start="2021-01-01", end="2023-12-31",
           scenarios=None, defects=None, combine: float = 0.15, dialect: str = "plain",
-          truth_path=None, progress: Callable[[int, int], None] | None = None) -> dict:
+          truth_path=None, progress: Callable[[int, int], None] | None = None, make_dirs: bool = False) -> dict:
     """Generate straight to a ``.parquet`` or ``.csv`` file, 20,000 patients at a time.
 
     The rows are the same as ``generate(...).events`` with the same arguments;
     memory stays bounded by one chunk (plus the truth tables if ``truth_path``
     is given, written as JSON at the end). Returns a summary dict
-    (``path``, ``n_events``, ``n_cases``, ``bytes``).
+    (``path``, ``n_events``, ``n_cases``, ``bytes``). Both files are written as
+    every output of pathways is (:func:`pathways._files.write_atomically`): whole or
+    not at all, into a folder that exists (or ``make_dirs=True``).
 
     Examples
     --------
@@ -127,38 +130,43 @@ def write(path, n_patients: int, *, seed: int, start="2021-01-01", end="2023-12-
     if suffix not in (".parquet", ".csv"):
         raise OptionError(f"output {str(path)!r}: expected a file ending in .parquet or .csv.")
     check_choice("dialect", dialect, DIALECTS)
-    writer = None
+    if truth_path is not None:
+        check_output(truth_path, make_dirs=make_dirs)  # before the log is generated
     n_events = 0
     truths = []
     params = None
-    try:
-        for frame, truth, raw, params in iter_chunks(n_patients, seed=seed, start=start, end=end,
-                                                     scenarios=scenarios, defects=defects,
-                                                     combine=combine, progress=progress):
-            if suffix == ".parquet":
-                table = _to_arrow(frame)
-                if writer is None:
-                    writer = pq.ParquetWriter(str(path), table.schema)
-            else:
-                d = truth["defects"]
-                table = _csv_table(frame, dialect, raw, d.loc[d["kind"] == "date_only", "row"].tolist(),
-                                   row_offset=n_events)
-                if writer is None:
-                    writer = open(path, "wb")
-                    _write_header(writer, table, dialect)
-            if suffix == ".parquet":
-                writer.write_table(table)
-            else:
-                pacsv.write_csv(table, writer, write_options=_csv_options(dialect, False))
-            n_events += len(frame)
-            if truth_path is not None:
-                truths.append(truth)
-    finally:
-        if writer is not None:
-            writer.close()
+
+    def fill(tmp: str) -> None:
+        nonlocal n_events, params
+        writer = None
+        try:
+            for frame, truth, raw, params in iter_chunks(n_patients, seed=seed, start=start, end=end,
+                                                         scenarios=scenarios, defects=defects,
+                                                         combine=combine, progress=progress):
+                if suffix == ".parquet":
+                    table = _to_arrow(frame)
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table)
+                else:
+                    d = truth["defects"]
+                    table = _csv_table(frame, dialect, raw, d.loc[d["kind"] == "date_only", "row"].tolist(),
+                                       row_offset=n_events)
+                    if writer is None:
+                        writer = open(tmp, "wb")
+                        _write_header(writer, table, dialect)
+                    pacsv.write_csv(table, writer, write_options=_csv_options(dialect, False))
+                n_events += len(frame)
+                if truth_path is not None:
+                    truths.append(truth)
+        finally:
+            if writer is not None:
+                writer.close()
+
+    write_atomically(path, fill, make_dirs=make_dirs)
     if truth_path is not None:
         tables = {name: pd.concat([t[name] for t in truths], ignore_index=True) for name in truths[0]}
         tables.update(_static_tables(params["scenarios"], tables["cases"]))
-        Truth(**tables, params=params).to_json(truth_path)
+        write_atomically(truth_path, Truth(**tables, params=params).to_json, make_dirs=make_dirs)
     return {"path": str(path), "n_events": n_events, "n_cases": int(n_patients),
             "bytes": path.stat().st_size}

@@ -189,6 +189,32 @@ def test_command_line_writes_csv_and_truth(tmp_path, capsys):
         run(tmp_path / "x.txt", patients=5, seed=1)
 
 
+def test_generate_writes_whole_files_into_folders_that_exist(tmp_path, capsys, monkeypatch):
+    """`pathways generate` wrote straight to -o and created nothing checked: a failed run left half a file, and a
+    missing folder was a bare [Errno 2] (exit 2 without a fix)."""
+    from pathways.cli import main
+
+    missing = tmp_path / "nye" / "x.csv"
+    assert main(["generate", "--patients", "5", "--seed", "1", "-o", str(missing)]) == 2
+    assert "--make-dirs" in capsys.readouterr().err and not missing.parent.exists()
+    assert main(["generate", "--patients", "5", "--seed", "1", "-o", str(missing), "--make-dirs",
+                 "--truth", str(tmp_path / "t" / "truth.json")]) == 0
+    assert missing.is_file() and (tmp_path / "t" / "truth.json").is_file()
+
+    old = tmp_path / "old.parquet"
+    old.write_bytes(b"the old file")
+
+    def broken(*args, **kwargs):
+        yield from ()
+        raise RuntimeError("generation failed half way")
+
+    monkeypatch.setattr("pathways.synthetic.core.iter_chunks", broken)
+    with pytest.raises(RuntimeError):
+        write(old, 5, seed=1)
+    assert old.read_bytes() == b"the old file" and sorted(p.name for p in tmp_path.iterdir()) == \
+        ["nye", "old.parquet", "t"]
+
+
 def test_progress_bar_only_on_a_terminal():
     from pathways.synthetic.command import _Progress
 
