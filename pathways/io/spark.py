@@ -209,7 +209,7 @@ def _text(col: str, kind: str) -> str:
                f"THEN CAST(CAST({col} AS BIGINT) AS STRING) ELSE CAST({col} AS STRING) END")
     else:
         txt = f"CAST({col} AS STRING)"
-    return blank_as_null(txt)
+    return blank_as_null(txt, "spark")
 
 
 def _raw(col: str, kind: str) -> str:
@@ -284,7 +284,7 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
         return [("wall", f"CAST(CAST({col} AS TIMESTAMP_NTZ) AS TIMESTAMP)")]
     if kind != "VARCHAR":
         return [("instant", "CAST(NULL AS TIMESTAMP)")]
-    s = blank_as_null(col)
+    s = blank_as_null(col, "spark")
     lit = _spark.literal
     if timestamp_format is not None:
         fmts = [timestamp_format] if isinstance(timestamp_format, str) else list(timestamp_format)
