@@ -18,7 +18,11 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
     Every cell is read as text (so ``NA`` and ``null`` stay case ids, and leading
     zeros stay), then parsed by the validator. The separator is guessed from the
     header when not given (``;``, ``,``, tab or ``|``); the encoding is UTF-8 when
-    the file decodes as UTF-8, else Windows-1252 (a superset of latin-1). A line
+    the file decodes as UTF-8, else Windows-1252 (a superset of latin-1). When the
+    first 64 KiB decode but a later byte does not, the whole file decides: Windows-1252
+    when it decodes so and its bytes that are not UTF-8 outnumber its UTF-8 letters,
+    else UTF-8 with those bytes replaced; a PathwaysWarning says which. Blank lines
+    before the header are skipped, and a quoted header name may hold line breaks. A line
     with more or fewer fields than the header goes to ``log.rejected``. Options are
     those of :func:`pathways.from_pandas` (``dayfirst=True`` for ``dd-mm-yyyy``).
 

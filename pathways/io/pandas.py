@@ -20,7 +20,13 @@ def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Euro
         row by row, and never modified.
     case, activity, timestamp : str
         The source columns holding the case id (patient pseudonym or episode id),
-        the activity and the event time.
+        the activity and the event time. Times are dates, datetimes (naive ones are
+        local time in ``tz``) or text; a category column reads like its values. Numbers
+        are not times: their rows are rejected as "not a date (a number)" (convert epoch
+        seconds first, ``df[col] = pd.to_datetime(df[col], unit="s")``), and so are
+        DuckDB's special words ``epoch`` and ``infinity``. A cell that is empty or only
+        whitespace (anything ``str.isspace()`` accepts) is missing, as is a float NaN;
+        whitespace around a value is trimmed.
     end_timestamp, unit, resource, referral_to : str, optional
         Source columns for the other roles (see :mod:`pathways.schema`).
     attributes : list of str, optional
