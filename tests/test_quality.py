@@ -87,8 +87,9 @@ def test_local_times_at_a_daylight_saving_change_are_counted():
     assert [gap["n_rows"], gap["n_cases"], gap["severity"]] == [2, 2, "warning"]
     assert [overlap["n_rows"], overlap["n_cases"], overlap["severity"]] == [2, 2, "warning"]
     assert "moved forward" in gap["action"] and "later one" in overlap["action"]
-    # filters keep the count of the log as read, as they keep log.rejected
+    # filters and pseudonymize keep the count of the log as read, as they keep log.rejected
     assert pw.filter_cases(log, ["4"]).local_times == log.local_times
+    assert pw.pseudonymize(log, key="en hemmelig nøgle til test").local_times == log.local_times
 
 
 def test_no_daylight_saving_note_in_utc_or_for_instants():
@@ -115,3 +116,17 @@ def test_attributes_named_like_the_checks_counts():
     report = pw.quality_report(log).set_index("check")
     assert report.loc["duplicate events", ["n_rows", "n_cases"]].tolist() == [1, 1]
     assert report.loc["single-event cases", "n_cases"] == 1
+
+
+def test_every_check_has_danish_words():
+    """The Danish report translates each check's name and advice; a new check without them showed English."""
+    from pathways.report.texts import check_action, check_name
+
+    df = pd.DataFrame({"c": ["1", "1", None], "a": ["x", "y", "x"], "t": ["2023-01-01", "2023-01-02", "2023-01-01"],
+                       "e": ["2023-01-01", None, None]})
+    report = pw.quality_report(pw.from_pandas(df, case="c", activity="a", timestamp="t", end_timestamp="e"),
+                               as_of="2023-06-01")
+    assert len(report) == 11  # no unit column: the two unit checks are left out
+    for check, action in zip(report["check"], report["action"]):
+        assert check_name(check, "da") != check, check
+        assert check_action(check, action, "da") != action, check

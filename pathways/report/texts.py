@@ -650,6 +650,8 @@ CHECKS_DA = {
     "single-event cases": "forløb med én hændelse",
     "duplicate events": "dubletter",
     "end timestamps missing": "sluttidspunkter mangler",
+    "local times in a daylight-saving gap": "klokkeslæt der ikke findes (sommertid begynder)",
+    "local times in a daylight-saving overlap": "klokkeslæt der findes to gange (sommertid slutter)",
 }
 PROBLEMS_DA = {
     "missing case id": "mangler patient-id",
@@ -672,6 +674,10 @@ ACTIONS_DA = {
     "single-event cases": "Ofte forløb skåret af udtrækkets periode.",
     "duplicate events": "Præcise gentagelser; læs med duplicates='reject' for at sætte dem til side.",
     "end timestamps missing": "Opholdets varighed er ukendt for disse hændelser.",
+    "local times in a daylight-saving gap": "Urene sprang frem: hvert klokkeslæt er flyttet frem med springet. "
+                                            "Tjek kilden, eller angiv tidspunkterne med UTC-forskydning.",
+    "local times in a daylight-saving overlap": "Urene blev stillet tilbage: hvert klokkeslæt er læst som det "
+                                                "seneste af de to. Angiv UTC-forskydning, hvis det første menes.",
     "cases spanning": "Måske genbrugte id'er; overvej forløbs-id'er.",
 }
 
