@@ -182,3 +182,12 @@ def run_every_analysis(log) -> dict:
         except Exception as err:  # noqa: BLE001 - name the analysis in the failure
             raise AssertionError(f"{name} failed on a fuzzed log: {type(err).__name__}: {err}") from err
     return out
+
+
+def is_number(cell: str) -> bool:
+    """Whether a CSV cell is a number (decimal point or comma): a leading minus is then no formula."""
+    try:
+        float(cell.replace(",", "."))
+        return True
+    except ValueError:
+        return False

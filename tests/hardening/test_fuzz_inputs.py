@@ -10,10 +10,7 @@ Small numbers of examples here; the long run is documented in benchmarks/README.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import pathlib
-import sys
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -25,19 +22,7 @@ from hypothesis import strategies as st
 import pathways as pw
 from pathways.errors import EventLogError
 from pathways.io.xes import parse_xes, read_xes
-
-
-def _helpers():
-    name = "pathways_hardening_fuzz"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, pathlib.Path(__file__).with_name("_fuzz.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-F = _helpers()
+import pathways_fuzz as F  # tests/hardening/_fuzz.py, registered by tests/conftest.py
 
 
 # --------------------------------------------------------------------------- CSV

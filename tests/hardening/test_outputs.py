@@ -9,11 +9,9 @@ command of the command line to it.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
 import pathlib
 import re
-import sys
 
 import pandas as pd
 import pytest
@@ -25,19 +23,7 @@ from pathways import cli
 from pathways._files import write_atomically
 from pathways.errors import EventLogError, OptionError
 from pathways.report.blocks import FORMULA_START
-
-
-def _helpers():
-    name = "pathways_hardening_fuzz"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, pathlib.Path(__file__).with_name("_fuzz.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-F = _helpers()
+import pathways_fuzz as F  # tests/hardening/_fuzz.py, registered by tests/conftest.py
 
 MAPPING = ["--case", "pt", "--activity", "act", "--timestamp", "ts", "--unit", "unit"]
 #: characters that must never reach a page, a picture, a CSV file or a terminal
@@ -241,14 +227,6 @@ def hostile_names():
     return st.tuples(lead, word, st.sampled_from(BREAKS + CONTROLS), st.sampled_from(FORMULAS)).map("".join)
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell.replace(",", "."))
-        return True
-    except ValueError:
-        return False
-
-
 def check_csv(path: pathlib.Path, sep: str) -> int:
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(text.splitlines(keepends=True), delimiter=sep))
@@ -256,10 +234,10 @@ def check_csv(path: pathlib.Path, sep: str) -> int:
     assert len(rows) == len(lines), (path.name, "a cell spans lines")
     for line, row in zip(lines, rows):
         if line.startswith(FORMULA_START):  # a spreadsheet reads each physical line as a row
-            assert _is_number(row[0]), (path.name, line)
+            assert F.is_number(row[0]), (path.name, line)
         for cell in row:
             assert not UNSAFE.search(cell), (path.name, cell)
-            assert not cell.startswith(FORMULA_START) or _is_number(cell), (path.name, cell)
+            assert not cell.startswith(FORMULA_START) or F.is_number(cell), (path.name, cell)
     return len(rows)
 
 

@@ -7,10 +7,8 @@ fails the walk. Then the CLI (config file and flags) and a Hypothesis property.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import pathlib
-import sys
 import zoneinfo
 
 import numpy as np
@@ -23,20 +21,7 @@ import pathways as pw
 from pathways.errors import EventLogError, OptionError, PathwaysError
 from pathways.io import _options
 from pathways.io._options import CHECKS, FORWARDED, check_option, reader_options
-
-
-def _fuzz_helpers():
-    name = "pathways_hardening_fuzz"
-    if name not in sys.modules:
-        path = pathlib.Path(__file__).parents[1] / "hardening" / "_fuzz.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-F = _fuzz_helpers()
+import pathways_fuzz as F  # tests/hardening/_fuzz.py, registered by tests/conftest.py
 
 #: every public reader; from_spark's options are checked before pyspark is even imported
 READERS = {"read_csv": pw.read_csv, "read_parquet": pw.read_parquet, "read_excel": pw.read_excel,
