@@ -352,7 +352,7 @@ def configs(draw):
     return section
 
 
-@F.fuzz_settings(40)
+@F.fuzz_settings(40, long_share=0.25)  # each input runs the command line on a file
 @given(config=configs())
 def test_random_config_values_never_make_the_cli_say_internal_error(extract, tmp_path, capsys, config):
     import yaml
