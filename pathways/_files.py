@@ -50,6 +50,26 @@ def sources(log) -> list[str]:
     return [origin] if isinstance(origin, str) and origin not in ("frame", "spark") else []
 
 
+def input_file(path, what: str) -> Path:
+    """``path`` as the Path of an existing file to read (a ``what`` file: "PNML", "taxonomy CSV", ...), or
+    OptionError saying what was given instead.
+
+    >>> input_file(5, "PNML")
+    Traceback (most recent call last):
+    ...
+    pathways.errors.OptionError: the PNML file must be a path (text or a path), not int 5.
+    """
+    try:
+        p = Path(os.fspath(path))
+    except TypeError:
+        raise OptionError(f"the {what} file must be a path (text or a path), not {type(path).__name__} "
+                          f"{path!r}.") from None
+    if not p.is_file():
+        raise OptionError(f"no {what} file at {str(path)!r}: the path does not exist or is not a file. Check the "
+                          "path (relative paths start from the notebook's or the shell's folder).")
+    return p
+
+
 def check_output(path, *, inputs: Iterable = (), make_dirs: bool = False) -> Path:
     """``path`` as a Path, or OptionError when it may not be written (see the module notes); creates nothing.
 

@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from .analyses._common import timestamp
+from .analyses._common import duration, timestamp
 from .engine import local_midnight
 
 _COLUMNS = ["check", "severity", "n_rows", "n_cases", "share", "example", "action"]
@@ -52,7 +52,7 @@ def _fmt(v) -> str:
     return "" if v is None else str(v)
 
 
-def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities: bool = True) -> QualityReport:
+def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport:
     """Check an event log for what real extracts get wrong.
 
     Parameters
@@ -61,7 +61,7 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
     as_of : str or datetime, optional
         The extract date. Events after it are flagged; without it that check is
         reported as not run.
-    max_span : str, default "1826D"
+    max_span : str or timedelta, default "1826D"
         Cases spanning more than this (5 years) are flagged.
 
     Returns
@@ -92,6 +92,7 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
     single-event cases                      1        1
     duplicate events                        1        1
     """
+    span = duration(max_span, argument="max_span")
     t = log.table
     n_read = max(int(log.n_read), 1)
     rows: list[dict] = []
@@ -182,7 +183,6 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D", tied_activities:
         "Exact repeats (counted beyond the first). Read with duplicates='reject' to set them aside.")
 
     # 10. very long cases
-    span = pd.Timedelta(max_span)
     long = per_case.filter((per_case["last"].epoch_seconds() - per_case["first"].epoch_seconds())
                            > span.total_seconds())
     n_long = long.count().to_pyarrow().as_py()

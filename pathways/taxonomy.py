@@ -47,6 +47,7 @@ import pandas as pd
 
 from . import schema as S
 from .engine import check_zone
+from ._files import input_file
 from .textfile import sniff
 from .errors import OptionError, check_choice, closest
 
@@ -327,10 +328,7 @@ def _localize(ts, tz: str):
 
 def _read_table(path, *, sep: str | None, encoding: str | None, what: str) -> pd.DataFrame:
     """Read a small CSV as strings: ``;`` or ``,`` (or tab) separated, utf-8 or latin-1."""
-    path = Path(path)
-    if not path.exists():
-        raise OptionError(f"{what} file {str(path)!r} does not exist.")
-    raw = path.read_bytes()
+    raw = input_file(path, what).read_bytes()
     encoding, sep, _ = sniff(raw[:1 << 16], encoding, sep)
     text = raw.decode(encoding).lstrip("\ufeff")
     frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
@@ -342,10 +340,7 @@ def _read_table(path, *, sep: str | None, encoding: str | None, what: str) -> pd
 def _read_yaml(path):
     import yaml
 
-    path = Path(path)
-    if not path.exists():
-        raise OptionError(f"YAML file {str(path)!r} does not exist.")
-    with open(path, "rb") as fh:
+    with open(input_file(path, "YAML"), "rb") as fh:
         return yaml.safe_load(fh) or {}
 
 
@@ -468,8 +463,9 @@ class UnitTaxonomy:
     __slots__ = ("_entries", "_rules")
 
     def __init__(self, entries: Iterable[_Entry] = (), *, rules: Iterable[Rule] = ()):
-        entries = tuple(entries)
-        self._rules = tuple(rules)
+        entries = _instances(entries, _Entry, "UnitTaxonomy(entries=...)",
+                             "Build a taxonomy with UnitTaxonomy.from_dict({unit: (domain, sector)}) or .from_csv(path).")
+        self._rules = _instances(rules, Rule, "rules", "Give a list of pathways.taxonomy.Rule, e.g. UNIT_RULES.")
         grouped: dict[str, list[_Entry]] = {}
         for e in entries:
             grouped.setdefault(_key(e.unit), []).append(e)
@@ -1012,11 +1008,16 @@ class Vocabulary:
 
     def __init__(self, mappings: Mapping[str, str] | None = None, *, builtin: bool = False,
                  rules: Iterable[Rule] = ()):
+        if mappings is not None and not isinstance(mappings, Mapping):
+            raise OptionError(f"Vocabulary(mappings=...) needs a dict of activity -> event type, got a "
+                              f"{type(mappings).__name__}. E.g. Vocabulary({{'Samtale i DP': 'outpatient_visit'}}).")
+        if not isinstance(builtin, bool):
+            raise OptionError(f"builtin={builtin!r} must be True or False.")
         self._user: dict[str, tuple[str, str]] = {}
-        for name, event_type in (mappings or {}).items():
-            self._user[_key(name)] = (str(name).strip(), event_type)
+        for name, event_type in _vocab_entries((mappings or {}).items(), "vocabulary entry").items():
+            self._user[_key(name)] = (name, event_type)
         self._builtin = _builtin_names() if builtin else {}
-        self._rules = tuple(rules)
+        self._rules = _instances(rules, Rule, "rules", "Give a list of pathways.taxonomy.Rule, e.g. ACTIVITY_RULES.")
 
     # -- constructors --------------------------------------------------------------------
     @classmethod
@@ -1202,6 +1203,14 @@ class Vocabulary:
         rows = table.values.tolist()
         shown = 10
         return _html_table(repr(self), list(table.columns), rows[:shown], len(rows) - shown)
+
+
+def _instances(items, kind: type, argument: str, fix: str) -> tuple:
+    """``items`` as a tuple, when it is a list or tuple of ``kind``; OptionError with ``fix`` otherwise."""
+    if isinstance(items, (list, tuple)) and all(isinstance(i, kind) for i in items):
+        return tuple(items)
+    odd = next((i for i in items if not isinstance(i, kind)), None) if isinstance(items, (list, tuple)) else items
+    raise OptionError(f"{argument} must be a list of {kind.__name__}, found {type(odd).__name__} {odd!r}. {fix}")
 
 
 def _vocab_entries(items, where: str, *, numbered: bool = False, offset: int = 1) -> dict[str, str]:

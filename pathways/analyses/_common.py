@@ -15,6 +15,21 @@ SECONDS_PER_DAY = 86_400.0
 TEXT = pd.Series(["text"]).dtype
 
 
+def by_list(by) -> list[str]:
+    """The column names of a ``by=`` option (a name, a list of names, or None for no grouping).
+
+    >>> by_list("unit"), by_list(None), by_list(("unit", "sector"))
+    (['unit'], [], ['unit', 'sector'])
+    """
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    if isinstance(by, (list, tuple)) and all(isinstance(b, str) for b in by):
+        return list(by)
+    raise OptionError(f"by={by!r} must be a column name or a list of them, e.g. by='unit' or by=['unit', 'sector'].")
+
+
 def duration(value, *, argument: str) -> pd.Timedelta:
     """``"30D"``, ``"72h"``, ``"4W"`` or a timedelta as a pandas Timedelta; OptionError otherwise."""
     if isinstance(value, (pd.Timedelta, timedelta)):

@@ -183,7 +183,8 @@ def readmission_rates(log, *, by="unit", within="30D", acute_only: bool = True,
     by : str or list of str, default "unit"
         Property of the discharge event: ``unit``, ``domain``, ``sector``, an
         attribute, or ``age_band`` (0-17, 18-64, 65-79, 80+ from an ``age``/``alder``
-        attribute on the discharge event; ``unknown`` when missing).
+        attribute on the discharge event; ``unknown`` when missing). ``None`` (or
+        ``[]``): one row over every discharge.
     within, acute_only, acute
         As in :func:`readmissions`.
 
@@ -210,9 +211,11 @@ def readmission_rates(log, *, by="unit", within="30D", acute_only: bool = True,
     fetch = {k: v for k, v in fetch.items()}
     df = _readmissions(log, within=within, acute_only=acute_only, acute=acute, extra=fetch)
     df = finish_groups(df, names)
-    g = df.groupby(names, dropna=False, sort=True)
+    keys = names or [pd.Series(0, index=df.index)]  # by=None: one row over every discharge
+    g = df.groupby(keys, dropna=False, sort=True)
     out = g.agg(n_discharges=("readmitted", "size"), n_readmitted=("readmitted", "sum"),
-                n_within_72h=("within_72h", "sum"), n_within_3_days=("within_3_days", "sum")).reset_index()
+                n_within_72h=("within_72h", "sum"), n_within_3_days=("within_3_days", "sum")).reset_index(
+        drop=not names)
     out["rate"] = out["n_readmitted"] / out["n_discharges"]
     out = out[[*names, "n_discharges", "n_readmitted", "rate", "n_within_72h", "n_within_3_days"]]
     for c in ("n_discharges", "n_readmitted", "n_within_72h", "n_within_3_days"):

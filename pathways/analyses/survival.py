@@ -168,8 +168,14 @@ def wait_curve(waits: pd.DataFrame, *, by=None, min_at_risk: int = 5) -> pd.Data
     3   5.0          2        0  0.444444
     """
     from ..errors import OptionError, closest
+    from ._common import by_list
 
-    groups = [] if by is None else [by] if isinstance(by, str) else list(by)
+    if not isinstance(waits, pd.DataFrame):
+        raise OptionError(f"waits must be the table of pw.waiting_times(...), not {type(waits).__name__}.")
+    if isinstance(min_at_risk, bool) or not isinstance(min_at_risk, int) or min_at_risk < 1:
+        raise OptionError(f"min_at_risk={min_at_risk!r} is not allowed; give a whole number of waits (1 or more), "
+                          "e.g. 5, the smallest count shown.")
+    groups = by_list(by)
     for column in ["wait_days", "censored", *groups]:
         if column not in waits.columns:
             hint = closest(column, waits.columns)

@@ -38,7 +38,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, closest
-from ._common import TEXT, days_between, duration, local_times, timestamp, with_parameters
+from ._common import TEXT, by_list, days_between, duration, local_times, timestamp, with_parameters
 from .survival import km_median, km_survival_at
 
 ANY = "*"
@@ -98,7 +98,8 @@ def _place(t, pred, log, *, unit, domain, argument: str):
         return pred
     log.require("unit", purpose=f"{argument}_unit/{argument}_domain")
     if domain is not None:
-        domains = [domain] if isinstance(domain, str) else list(domain)
+        domains = [domain] if isinstance(domain, str) else list(domain) if isinstance(domain, (list, tuple)) \
+            else [domain]  # any other value is refused below as not a domain
         for d in domains:
             if d not in S.DOMAINS:
                 hint = closest(str(d), S.DOMAINS)
@@ -273,16 +274,6 @@ def waiting_times(log, *, start, end, threshold=None, as_of, start_unit=None, st
 
 
 # --- summaries ----------------------------------------------------------------------------------
-def _by_list(by) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    if isinstance(by, (list, tuple)) and all(isinstance(b, str) for b in by):
-        return list(by)
-    raise OptionError(f"by={by!r} must be a column name or a list of them.")
-
-
 def age_column(log) -> str:
     """The attribute holding age: ``age`` or ``alder``; OptionError when there is none."""
     for name in ("age", "alder", "Age", "Alder"):
@@ -314,7 +305,7 @@ def group_columns(log, by, *, purpose: str) -> tuple[list[str], dict[str, str]]:
     ``unit``, ``domain``, ``sector``, ``activity``, ``event_type``, ``resource``,
     any attribute of the log, or ``age_band`` (from ``age``/``alder``).
     """
-    names = _by_list(by)
+    names = by_list(by)
     fetch = {}
     builtin = ("unit", "domain", "sector", "activity", "event_type", "resource")
     for b in names:

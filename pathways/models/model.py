@@ -15,6 +15,7 @@ from typing import Literal
 
 import pandas as pd
 
+from .._files import input_file
 from ..errors import OptionError, PathwaysError, check_choice
 from . import _pm4py
 
@@ -227,13 +228,6 @@ class ProcessModel:
         return f"<table><caption>ProcessModel</caption>{body}</table>"
 
 
-def _existing(path, what: str) -> Path:
-    p = Path(path)
-    if not p.is_file():
-        raise OptionError(f"no {what} file at {str(path)!r}: the path does not exist or is not a file.")
-    return p
-
-
 def read_pnml(path, *, level: Literal["activity", "event_type"] = "activity", name: str | None = None) -> ProcessModel:
     """Load a Petri net drawn in another tool (PNML) as a reference model.
 
@@ -262,7 +256,7 @@ def read_pnml(path, *, level: Literal["activity", "event_type"] = "activity", na
     >>> pw.read_pnml(path, level="event_type").activities
     ('referral', 'visitation')
     """
-    p = _existing(path, "PNML")
+    p = input_file(path, "PNML")
     check_choice("level", level, LEVELS)
     pm4py = _pm4py.load()
     try:
@@ -301,7 +295,7 @@ def read_bpmn(path, *, level: Literal["activity", "event_type"] = "activity", na
     >>> m.kind, m.activities
     ('bpmn', ('referral', 'visitation'))
     """
-    p = _existing(path, "BPMN")
+    p = input_file(path, "BPMN")
     check_choice("level", level, LEVELS)
     pm4py = _pm4py.load()
     try:

@@ -84,6 +84,9 @@ def _highlights(highlight) -> list[str]:
         return []
     if isinstance(highlight, str):
         highlight = [highlight]
+    if not isinstance(highlight, (list, tuple, set, frozenset)):
+        raise OptionError(f"highlight={highlight!r} must be one of {', '.join(map(repr, st.HIGHLIGHTS))} or a list "
+                          "of them, e.g. highlight=['loops', 'long_waits'].")
     return [check_choice("highlight", h, list(st.HIGHLIGHTS)) for h in highlight]
 
 

@@ -101,6 +101,11 @@ def test_rates(log):
     assert bands["n_within_3_days"].tolist() == [1, 0, 1]
     with pytest.raises(pw.OptionError, match="Did you mean"):
         pw.readmission_rates(log, by="domian")
+    # by=None (or []): the two domains together, one row (was pandas' "No group keys passed!")
+    for by in (None, []):
+        overall = pw.readmission_rates(log, by=by)
+        assert overall.columns.tolist() == ["n_discharges", "n_readmitted", "rate", "n_within_72h", "n_within_3_days"]
+        assert overall[["n_discharges", "n_readmitted"]].values.tolist() == [[10, 4]]
 
 
 def test_revolving_door_365_vs_366():
