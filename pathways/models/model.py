@@ -169,14 +169,13 @@ class ProcessModel:
         ``make_dirs``; the file is written under a temporary name and renamed into place. Returns the path."""
         from .._files import check_output, write_atomically
 
-        path = Path(path)
+        path = check_output(path, make_dirs=make_dirs)
         suffix = path.suffix.lower()
         if suffix in _PICTURE_SUFFIXES:
             return self.diagram().save(path, make_dirs=make_dirs)
         if suffix not in _MODEL_SUFFIXES:
             raise OptionError(f"cannot save {str(path)!r}: the suffix must be .pnml or .bpmn (or a picture: "
                               f"{', '.join(_PICTURE_SUFFIXES)}); found {path.suffix or 'none'!r}.")
-        check_output(path, make_dirs=make_dirs)  # before the model is converted
         if suffix == ".bpmn":
             model = self.to_bpmn().to_pm4py()
             return write_atomically(path, lambda tmp: _pm4py.write_bpmn(model, tmp), make_dirs=make_dirs)

@@ -62,10 +62,14 @@ class Diagram:
     # --- pictures --------------------------------------------------------------
     def _render(self, fmt: str, *, engine: str | None = None, dpi: float | None = None,
                 timeout: float | None = None) -> bytes:
+        e = find_engine(engine)  # checks the name first: the cache key below must be hashable
+        for name, value in (("dpi", dpi), ("timeout", timeout)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0):
+                raise OptionError(f"{name}={value!r} is not allowed; give a positive number of "
+                                  f"{'dots per inch, such as 150' if name == 'dpi' else 'seconds, such as 120'}.")
         key = (fmt, engine, dpi)
         if key in self._cache:
             return self._cache[key]
-        e = find_engine(engine)
         if e is None:
             raise RenderError(HINT if engine is None else f"the layout engine {engine!r} is not installed. {HINT}")
         args = self.layout_args + ((f"-Gdpi={dpi:g}",) if dpi is not None else ())
@@ -86,8 +90,6 @@ class Diagram:
 
     def png(self, *, dpi: float = 150, engine: str | None = None, timeout: float | None = None) -> bytes:
         """The picture as PNG bytes at ``dpi`` dots per inch (150 is sharp on screen and in print)."""
-        if not dpi or dpi <= 0:
-            raise OptionError(f"dpi={dpi!r} is not allowed; give a positive number such as 150.")
         return self._render("png", engine=engine, dpi=dpi, timeout=timeout)
 
     def save(self, path, *, dpi: float = 150, engine: str | None = None, timeout: float | None = None,

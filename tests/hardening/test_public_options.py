@@ -142,3 +142,17 @@ def test_loaders_refuse_what_is_not_their_input_with_a_pathways_error(name):
             LOADERS[name](value)
         except PathwaysError:
             pass
+
+
+def test_pictures_and_models_refuse_wrong_options_with_a_pathways_error(log, tmp_path):
+    """Was a TypeError for dpi='nope', engine=[...] (an unhashable cache key) or a model saved to path=5."""
+    diagram, model = pw.unit_map(log), pw.discover_process_tree(log)
+    calls = [lambda v: diagram.png(dpi=v), lambda v: diagram.png(engine=v), lambda v: diagram.svg(engine=v),
+             lambda v: diagram.svg(timeout=v), lambda v: diagram.save(tmp_path / "k.png", dpi=v),
+             lambda v: diagram.save(v), lambda v: model.save(v), lambda v: model.save(tmp_path / "m.pnml", make_dirs=v)]
+    for call in calls:
+        for value in BAD:
+            try:
+                call(value)
+            except PathwaysError:
+                pass
