@@ -273,7 +273,7 @@ def test_names_with_line_breaks_controls_and_formulas_stay_on_their_line_in_ever
     capsys.readouterr()
     mapping = ["--case", "case_id", "--activity", "activity", "--timestamp", "timestamp", "--unit", "unit"]
     assert cli.main(["report", str(out / "log.parquet"), "-o", str(out / "cli.html"), *mapping]) == 0
-    assert cli.main(["map", str(out / "log.parquet"), "-o", str(out / "cli.dot"), "--title", units[0],
+    assert cli.main(["map", str(out / "log.parquet"), "-o", str(out / "cli.dot"), f"--title={units[0]}",  # "=": a title may start with "-"
                      *mapping]) == 0
     assert cli.main(["validate", str(out / "log.parquet"), *mapping]) == 0
     printed = capsys.readouterr()
