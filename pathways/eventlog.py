@@ -132,24 +132,24 @@ def is_number_type(col_type: str) -> bool:
 
 
 def row_checks(mapping: dict, types: dict, *, case, activity, timestamp, end_timestamp, duplicates: str,
-               out_of_range, shown, same_as: str) -> list[_Check]:
+               out_of_range, shown, same_as: str, engine: str = "duckdb") -> list[_Check]:
     """The problems that make a row unusable, alike on every engine (``types`` are the source columns' types,
     ``out_of_range``, ``shown`` and ``same_as`` give the engine's own SQL for a time out of range, a time as
-    shown, and the duplicate's value)."""
+    shown, and the duplicate's value; ``engine`` the SQL of :func:`blank_as_null`)."""
     def not_a_date(column: str, what: str) -> str:
         return f"{what} (a number)" if is_number_type(types[column]) else what
 
     checks = [
         _Check("case_id IS NULL", case, "missing case id", "''"),
         _Check("activity IS NULL", activity, "missing activity", "''"),
-        _Check(f"{blank_as_null(RAW_TS)} IS NULL", timestamp, "missing timestamp", "''"),
-        _Check(f"timestamp IS NULL AND {blank_as_null(RAW_TS)} IS NOT NULL", timestamp,
+        _Check(f"{blank_as_null(RAW_TS, engine)} IS NULL", timestamp, "missing timestamp", "''"),
+        _Check(f"timestamp IS NULL AND {blank_as_null(RAW_TS, engine)} IS NOT NULL", timestamp,
                not_a_date(timestamp, "not a date"), RAW_TS),
         _Check(out_of_range("timestamp"), timestamp, "time out of range", shown("timestamp", RAW_TS)),
     ]
     if "end_timestamp" in mapping:
         checks += [
-            _Check(f"end_timestamp IS NULL AND {blank_as_null(RAW_END)} IS NOT NULL", end_timestamp,
+            _Check(f"end_timestamp IS NULL AND {blank_as_null(RAW_END, engine)} IS NOT NULL", end_timestamp,
                    not_a_date(end_timestamp, "end timestamp not a date"), RAW_END),
             _Check(out_of_range("end_timestamp"), end_timestamp, "end time out of range",
                    shown("end_timestamp", RAW_END)),

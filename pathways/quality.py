@@ -214,9 +214,9 @@ def _local_times(log, add, rows) -> None:
                     "later one. Give the times with their UTC offset if the earlier one was meant."),
     }
     for key, (check, action) in checks.items():
-        if notes is None:  # a log built without the count (on Spark)
+        if notes is None:  # an EventLog built by hand, not by a reader (every reader counts, on both engines)
             rows.append({"check": check, "severity": "info", "n_rows": 0, "n_cases": 0, "share": 0.0,
-                         "example": "not counted", "action": "Counted when a log is read on the DuckDB engine."})
+                         "example": "not counted", "action": "Counted when a log is read by a pathways reader."})
         else:
             n_rows, n_cases, example = notes[key]
             add(check, "warning", n_rows, n_cases, example, action)

@@ -349,7 +349,8 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
                 origin: str = "spark", n_read: int | None = None):
     """Validate the Spark DataFrame ``source`` (source columns plus ``__pw_row``) into an EventLog on Spark."""
     from .. import _spark
-    from ..eventlog import DUP_OF, RAW_END, RAW_TS, carried_sql, describe_failures, map_columns, new_log, row_checks
+    from ..eventlog import (DUP_OF, RAW_END, RAW_TS, WALL_END, WALL_TS, carried_sql, describe_failures, map_columns,
+                            new_log, row_checks)
     from ..taxonomy import UnitTaxonomy, Vocabulary
 
     check_choice("duplicates", duplicates, ["keep", "reject"])
@@ -382,10 +383,14 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         inner += carried_sql(col, mapping, kinds, attr_names, available, duplicates, text=_text, quote=q,
                              null_text="CAST(NULL AS STRING)")
         outer = ["row", "case_id", "activity"]
+        walls = {"timestamp": WALL_TS, "end_timestamp": WALL_END}
         for role, parts in times.items():
             placed = [c if part == "instant" else _localized(c, tz) for part, c in parts]
             outer.append((f"coalesce({', '.join(placed)})" if len(placed) > 1 else placed[0]) + f" AS {role}")
             outer.append(RAW_TS if role == "timestamp" else RAW_END)
+            # the wall-clock time the event's time was placed from (NULL when it came as an instant)
+            outer.append("CASE " + " ".join(f"WHEN {c} IS NOT NULL THEN {c if part == 'wall' else 'NULL'}"
+                                            for part, c in parts) + f" END AS {walls[role]}")
         if "end_timestamp" not in times:
             outer.append("CAST(NULL AS TIMESTAMP) AS end_timestamp")
         outer += ["unit", "resource", "referral_to", *[q(n) for n in attr_names.values()]]
@@ -403,7 +408,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
 
         checks = row_checks(mapping, kinds, case=case, activity=activity, timestamp=timestamp,
                             end_timestamp=end_timestamp, duplicates=duplicates, out_of_range=_out_of_range,
-                            shown=_shown, same_as=f"concat('same as row ', CAST({DUP_OF} AS STRING))")
+                            shown=_shown, same_as=f"concat('same as row ', CAST({DUP_OF} AS STRING))", engine="spark")
 
         # one pass for the names to classify, one for the rows that cannot be used
         names = session.sql(f"SELECT collect_set(activity), collect_set(unit), collect_set(referral_to) "
@@ -413,7 +418,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         vocabulary = Vocabulary.default() if vocabulary is None else vocabulary
         unit_classes = taxonomy.table_for(units, tz=tz)
         activity_classes = vocabulary.table_for(activities)
-        helpers = [RAW_TS] + ([RAW_END] if "end_timestamp" in mapping else []) \
+        helpers = [RAW_TS, WALL_TS] + ([RAW_END, WALL_END] if "end_timestamp" in mapping else []) \
             + ([DUP_OF] if duplicates == "reject" else [])
         any_bad = " OR ".join(f"coalesce({c.flag}, false)" for c in checks)
         found = ", ".join(
@@ -429,6 +434,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
             failures["value"] = failures["value"].astype(object).where(failures["value"].notna(), None)
         if strict and len(failures):
             raise EventLogError(describe_failures(failures, n_read), failures)
+        local_times = _local_time_notes(session, parsed, any_bad, tz, [walls[role] for role in times])
         full_sql, class_views = _classify(session, parsed, helpers, list(attr_names.values()), unit_classes,
                                           activity_classes)
         views += class_views
@@ -448,7 +454,39 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
             cached.unpersist()  # the events are cached on their own
     return new_log(backend, name, failures, n_read=n_read, mapping=mapping, attributes=attributes,
                    attr_names=attr_names, tz=tz, taxonomy=taxonomy, vocabulary=vocabulary,
-                   unit_classes=unit_classes, activity_classes=activity_classes, origin=origin)
+                   unit_classes=unit_classes, activity_classes=activity_classes, origin=origin,
+                   local_times=local_times)
+
+
+def _local_time_notes(session, parsed: str, any_bad: str, tz: str, walls: list[str]) -> dict:
+    """As eventlog._local_time_notes, on Spark: the events (not rejected) whose wall-clock time ``tz``
+    skipped (its instant shows another wall time) or passed twice (the instant an hour earlier or later
+    shows the same wall time: every zone's repeat is of up to an hour, as :func:`_localized` assumes)."""
+    from .. import _spark
+    from ..eventlog import WALL_TS
+
+    z = _spark.literal(tz)
+    hour = 3_600_000_000
+
+    def shifted(t: str, sign: str) -> str:
+        return f"from_utc_timestamp(timestamp_micros(unix_micros({t}) {sign} {hour}), {z})"
+
+    times = " UNION ALL ".join(
+        f"SELECT row, case_id, {'timestamp' if w == WALL_TS else 'end_timestamp'} AS t, {w} AS w FROM {parsed} "
+        f"WHERE {w} IS NOT NULL AND NOT ({any_bad})" for w in walls)
+    flagged = (f"SELECT row, case_id, w, from_utc_timestamp(t, {z}) AS shown, from_utc_timestamp(t, {z}) <> w AS gap, "
+               f"from_utc_timestamp(t, {z}) = w AND ({shifted('t', '-')} = w OR {shifted('t', '+')} = w) AS overlap "
+               f"FROM ({times})")
+    row = session.sql(
+        f"SELECT count(DISTINCT CASE WHEN gap THEN row END), count(DISTINCT CASE WHEN gap THEN case_id END), "
+        f"date_format(min(CASE WHEN gap THEN w END), 'yyyy-MM-dd HH:mm'), "
+        f"date_format(min_by(shown, CASE WHEN gap THEN w END), 'HH:mm'), "
+        f"count(DISTINCT CASE WHEN overlap THEN row END), count(DISTINCT CASE WHEN overlap THEN case_id END), "
+        f"date_format(min(CASE WHEN overlap THEN w END), 'yyyy-MM-dd HH:mm') FROM ({flagged})").collect()[0]
+    n_gap, c_gap, w_gap, shown_gap, n_overlap, c_overlap, w_overlap = row
+    return {"gap": (int(n_gap), int(c_gap), None if w_gap is None else f"{w_gap} read as {shown_gap}"),
+            "overlap": (int(n_overlap), int(c_overlap), None if w_overlap is None else
+                        f"{w_overlap}, read as the later of the two")}
 
 
 def _classify(session, parsed: str, helpers, attributes, unit_classes, activity_classes):

@@ -165,6 +165,25 @@ def test_validation_on_spark_rejects_the_same_rows_with_the_same_words(spark, du
     # the skipped hour moves forward, as on DuckDB; an offset in the text is an instant
     assert str(times[4]) == "2023-03-26 03:30:00+02:00"
     assert str(times[6]) == "2023-01-05 09:00:00+01:00"
+    # row 4 is in the skipped hour; row 1, in the repeated one, is rejected (end before start)
+    assert sp.local_times == duck.local_times == {"gap": (1, 1, "2023-03-26 02:30 read as 03:30"),
+                                                  "overlap": (0, 0, None)}
+
+
+@needs_spark
+def test_local_times_at_a_daylight_saving_change_are_counted_as_on_duckdb(spark):
+    """Spark counted nothing ("not counted" in the quality report); the frame of tests/test_quality.py."""
+    df = pd.DataFrame({
+        "c": ["1", "1", "2", "2", "3", "4"], "a": ["Henvisning"] * 6,
+        "t": ["2023-03-26 02:30", "2023-10-29 02:30", "2023-03-26 02:59", "2023-03-26 03:00",
+              "2023-10-29T02:30:00+02:00", "2023-07-01 02:30"],
+        "e": [None, None, "2023-10-29 02:00", None, None, None]})
+    duck = pw.from_pandas(df, case="c", activity="a", timestamp="t", end_timestamp="e")
+    sp = pw.from_spark(spark.createDataFrame(df.astype(object).where(df.notna(), None)), case="c", activity="a",
+                       timestamp="t", end_timestamp="e")
+    assert sp.local_times == duck.local_times == {"gap": (2, 2, "2023-03-26 02:30 read as 03:30"),
+                                                  "overlap": (2, 2, "2023-10-29 02:00, read as the later of the two")}
+    pd.testing.assert_frame_equal(pw.quality_report(sp), pw.quality_report(duck), check_exact=True)
 
 
 @needs_spark

@@ -104,6 +104,7 @@ def test_the_logs_are_the_same(logs):
     assert (len(sp), sp.n_cases, sp.n_read) == (len(duck), duck.n_cases, duck.n_read)
     assert len(sp) + len(sp.rejected) == sp.n_read
     assert sp.stats == duck.stats
+    assert sp.local_times == duck.local_times
     pd.testing.assert_frame_equal(sp.rejected, duck.rejected, check_exact=True)
     pd.testing.assert_frame_equal(sp.to_pandas(), duck.to_pandas(), check_exact=True)
     assert_same(duck.units, sp.units, "units")
