@@ -516,6 +516,70 @@ def local_midnight(ts, tz: str, backend):
     return local.truncate("D") == local  # Spark has no TIME type
 
 
+_DAY_US = 86_400_000_000
+
+
+def clock_aggregates(ts, tz: str) -> dict:
+    """Ibis aggregates of the clock times of ``ts`` that :func:`date_pattern` reads.
+
+    The local and the UTC time of day (microseconds after midnight) and the zone's offset
+    (local minus UTC), each as a minimum and a maximum: one pass, no Python loop.
+    """
+    from ._udf import epoch_us
+
+    local, utc = epoch_us(local_time(ts, tz)), epoch_us(ts)
+    local_clock, utc_clock = (local % _DAY_US + _DAY_US) % _DAY_US, (utc % _DAY_US + _DAY_US) % _DAY_US
+    return {"local_clock_min": local_clock.min(), "local_clock_max": local_clock.max(),
+            "utc_clock_min": utc_clock.min(), "utc_clock_max": utc_clock.max(),
+            "offset_min": (local - utc).min(), "offset_max": (local - utc).max()}
+
+
+def date_pattern(row: dict) -> str | None:
+    """How the times of a log are dates without times, or None when they carry clock times.
+
+    ``row`` holds the :func:`clock_aggregates` of the log and its ``first`` and ``last`` instant.
+    Dates are recognised when every local time is midnight, when every local time is one clock
+    time on the quarter hour (a date stored at 01:00, or read from a zone without daylight
+    saving), or when every UTC time is one clock time on the quarter hour while the local ones
+    move with daylight saving (midnight in one zone read in another: 01:00 in winter and 02:00
+    in summer for UTC midnights read in Europe/Copenhagen). The last two need events on more
+    than one day: one timed event is not a pattern.
+
+    >>> h = 3_600_000_000
+    >>> date_pattern({"local_clock_min": 0, "local_clock_max": 0})
+    'all at 00:00'
+    >>> date_pattern({"local_clock_min": h, "local_clock_max": 2 * h, "utc_clock_min": 0, "utc_clock_max": 0,
+    ...               "offset_min": h, "offset_max": 2 * h, "first": 0, "last": 2 * _DAY_US})
+    'all at 01:00 in winter and 02:00 in summer: dates converted between zones'
+    >>> date_pattern({"local_clock_min": 0, "local_clock_max": h, "utc_clock_min": 0, "utc_clock_max": h,
+    ...               "offset_min": h, "offset_max": h, "first": 0, "last": 2 * _DAY_US}) is None
+    True
+    """
+    import datetime
+
+    def hhmm(us: int) -> str:
+        return f"{us // 3_600_000_000:02d}:{us // 60_000_000 % 60:02d}"
+
+    quarter = 900_000_000
+    lo, hi = row.get("local_clock_min"), row.get("local_clock_max")
+    if lo is None:
+        return None  # no events
+    if lo == hi == 0:
+        return "all at 00:00"
+    first, last = row.get("first"), row.get("last")
+    span = last - first if first is not None and last is not None else 0
+    if not (span >= datetime.timedelta(days=1) if isinstance(span, datetime.timedelta) else span >= _DAY_US):
+        return None
+    if lo == hi and lo % quarter == 0:
+        return f"all at {hhmm(lo)}: dates stored at one clock time"
+    utc = row["utc_clock_min"]
+    if utc == row["utc_clock_max"] and utc % quarter == 0:
+        winter = (utc + row["offset_min"]) % _DAY_US
+        summer = (utc + row["offset_max"]) % _DAY_US
+        return f"all at {hhmm(winter)} in winter and {hhmm(summer)} in summer: dates converted between zones"
+    return None
+
+
 def fresh_name(prefix: str) -> str:
     """A table or view name not used before in this process."""
     return f"__pw_{prefix}_{next(_names)}"

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from . import schema as S
-from .engine import compress_tables, fresh_name, local_midnight, sql_literal, sql_quote as q
+from .engine import (clock_aggregates, compress_tables, date_pattern, fresh_name, local_midnight, sql_literal,
+                     sql_quote as q)
 from .errors import EventLogError, OptionError, check_choice, closest, outside_stacklevel
 
 
@@ -697,8 +698,10 @@ class EventLog:
                 n_events=t.count(), n_cases=t.case_id.nunique(), n_activities=t.activity.nunique(),
                 n_units=t.unit.nunique(), first=t.timestamp.min(), last=t.timestamp.max(),
                 n_midnight=local_midnight(t.timestamp, self.tz, self.backend).sum(),
+                **clock_aggregates(t.timestamp, self.tz),
             ).to_pyarrow().to_pylist()[0]
             row["n_midnight"] = int(row["n_midnight"] or 0)
+            row["date_pattern"] = date_pattern(row)
             object.__setattr__(self, "_stats", row)
         return self._stats
 
@@ -711,8 +714,12 @@ class EventLog:
 
     @property
     def date_only(self) -> bool:
-        """True when every timestamp is exactly midnight: the source held dates without times."""
-        return len(self) > 0 and self.stats["n_midnight"] == len(self)
+        """True when the source held dates without times (see :func:`pathways.engine.date_pattern`).
+
+        Every local time at midnight, or every time at one clock time per season: a date
+        converted between zones sits at 01:00 in winter and 02:00 in summer.
+        """
+        return self.stats["date_pattern"] is not None
 
     @property
     def units(self):

@@ -128,11 +128,14 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
         "Order within a tie follows the input rows; check that the extract lists events in order.")
 
     # 3. midnight (date-only) timestamps
-    mid = t.filter(local_midnight(t.timestamp, log.tz, log.backend))
+    # (a log whose times all sit at one clock time per season is dates too: every row counts, the pattern shown)
+    pattern = log.stats["date_pattern"]
+    mid = t if pattern else t.filter(local_midnight(t.timestamp, log.tz, log.backend))
     m = mid.aggregate(n_rows=mid.count(), n_cases=mid.case_id.nunique(),
                       example=mid.activity.min()).to_pyarrow().to_pylist()[0]
-    add("timestamps exactly at midnight", "info" if log.date_only else "warning", m["n_rows"], m["n_cases"],
-        m["example"], "Dates without times: order within a day is uncertain; waits under a day are not measurable.")
+    add("timestamps exactly at midnight", "info" if pattern else "warning", m["n_rows"], m["n_cases"],
+        f"dates without times ({pattern})" if pattern else m["example"],
+        "Dates without times: order within a day is uncertain; waits under a day are not measurable.")
 
     # 4. events after the extract date
     if as_of is None:

@@ -332,3 +332,38 @@ def test_a_lone_surrogate_becomes_the_replacement_character():
     out = pw.from_pandas(df, case="c", activity="a", timestamp="t").to_pandas()
     assert out["case_id"].tolist() == ["1", "\ufffd"]
     assert out["activity"].tolist() == ["Henvisning", "Visi\ufffdation"]
+
+
+def _dates_log(times, tz="Europe/Copenhagen"):
+    df = pd.DataFrame({"c": ["x", "x", "y", "y"][:len(times)], "a": ["a", "b", "a", "b"][:len(times)], "t": times})
+    return pw.from_pandas(df, case="c", activity="a", timestamp="t", tz=tz)
+
+
+@pytest.mark.parametrize("times, pattern", [
+    # plain dates: every local time at midnight
+    (["2023-01-02", "2023-07-03", "2023-03-01", "2023-10-30"], "all at 00:00"),
+    # UTC midnights read in Copenhagen: 01:00 in winter (UTC+1), 02:00 in summer (UTC+2)
+    (["2023-01-02 00:00+00:00", "2023-07-03 00:00+00:00", "2023-03-01 00:00+00:00", "2023-10-30 00:00+00:00"],
+     "all at 01:00 in winter and 02:00 in summer: dates converted between zones"),
+    # the gynaecology log: winter dates at 00:00, summer dates at 01:00 (23:00 UTC all year)
+    (["2023-01-02 00:00", "2023-07-03 01:00", "2023-03-01 00:00", "2023-10-30 00:00"],
+     "all at 00:00 in winter and 01:00 in summer: dates converted between zones"),
+    # winter-only dates stored at 01:00
+    (["2023-01-02 01:00", "2023-01-05 01:00", "2023-02-01 01:00"], "all at 01:00: dates stored at one clock time"),
+])
+def test_date_only_recognises_one_clock_time_per_season(times, pattern):
+    log = _dates_log(times)
+    assert log.date_only and log.stats["date_pattern"] == pattern
+
+
+@pytest.mark.parametrize("times", [
+    # a timed log with many midnights: one event at 08:15
+    ["2023-01-02 00:00", "2023-07-03 00:00", "2023-03-01 08:15", "2023-10-30 00:00"],
+    # 00:00 and 01:00 that do not follow the season (a winter date at 01:00)
+    ["2023-01-02 00:00", "2023-01-05 01:00", "2023-07-03 01:00"],
+    # the same odd clock time on a single day is one timed event pair, not a date pattern
+    ["2023-01-02 08:15", "2023-01-02 08:15"],
+])
+def test_timed_logs_are_not_date_only(times):
+    log = _dates_log(times)
+    assert not log.date_only and log.stats["date_pattern"] is None

@@ -130,3 +130,15 @@ def test_every_check_has_danish_words():
     for check, action in zip(report["check"], report["action"]):
         assert check_name(check, "da") != check, check
         assert check_action(check, action, "da") != action, check
+
+
+def test_dates_converted_between_zones_are_reported_as_dates():
+    # UTC midnights read in Copenhagen: 01:00 in winter, 02:00 in summer; only the old check's
+    # "exactly at midnight" would find none of them
+    df = pd.DataFrame({"c": ["x", "x", "y"], "a": ["a", "b", "a"],
+                       "t": ["2023-01-02 00:00+00:00", "2023-07-03 00:00+00:00", "2023-03-01 00:00+00:00"]})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t", tz="Europe/Copenhagen")
+    row = pw.quality_report(log).set_index("check").loc["timestamps exactly at midnight"]
+    assert (row["severity"], row["n_rows"], row["n_cases"]) == ("info", 3, 2)
+    assert row["example"] == ("dates without times (all at 01:00 in winter and 02:00 in summer: "
+                              "dates converted between zones)")
