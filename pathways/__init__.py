@@ -34,6 +34,7 @@ _EXPORTS = {
     "write_xes": "io.xes",
     "quality_report": "quality",
     "QualityReport": "quality",
+    "rule_classified": "quality",
     # analyses (DOMAIN.md section 4)
     "transitions": "analyses.transitions",
     "variants": "analyses.transitions",

@@ -723,18 +723,19 @@ class EventLog:
 
     @property
     def units(self):
-        """One row per unit: unit, domain, sector, n_events, n_cases, classified_by (mapping, rule, unknown)."""
+        """One row per unit: unit, domain, sector, n_events, n_cases, classified_by (mapping, rule, unknown),
+        rule (the name of the rule that placed the unit, else None)."""
         return self._class_table("unit", self._unit_classes, ["domain", "sector"])
 
     @property
     def activities(self):
-        """One row per activity: activity, event_type, n_events, n_cases, classified_by."""
+        """One row per activity: activity, event_type, n_events, n_cases, classified_by, rule."""
         return self._class_table("activity", self._activity_classes, ["event_type"])
 
     def _class_table(self, key: str, classes, columns):
         t = self.table.filter(lambda e: e[key].notnull())
         counts = t.group_by([key, *columns]).aggregate(n_events=t.count(), n_cases=t.case_id.nunique()).to_pandas()
-        how = classes.drop_duplicates(key)[[key, "classified_by"]]
+        how = classes.drop_duplicates(key)[[key, "classified_by", "rule"]]
         out = counts.merge(how, on=key, how="left")
         return out.sort_values(["n_events", key], ascending=[False, True], ignore_index=True)
 

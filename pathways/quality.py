@@ -17,8 +17,11 @@ class QualityReport(pd.DataFrame):
 
     Columns: ``check``, ``severity`` (error, warning, info, ok), ``n_rows`` (events or
     input rows affected), ``n_cases``, ``share`` (of the rows read), ``example`` (a
-    value, never a case id) and ``action`` (what to do).
+    value, never a case id) and ``action`` (what to do). ``rule_classified`` is the
+    table of :func:`rule_classified`: every name a built-in rule placed, with the rule.
     """
+
+    _metadata = ["rule_classified"]
 
     @property
     def _constructor(self):  # slices and computations give plain DataFrames
@@ -71,7 +74,10 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
         zone skipped or passed twice at a daylight-saving change (counted when the
         log was read), identical timestamps within a case, timestamps exactly at
         midnight, events after ``as_of``,
-        unknown units, events without a unit, unknown activities, single-event cases,
+        unknown units, events without a unit, unknown activities, units and activities placed
+        by a built-in rule (listed in ``report.rule_classified`` for the user to confirm), units
+        that behave like staff groups (most returns to a unit within ``STAFF_TURN_HOURS`` hours,
+        or most cases going round in a loop), single-event cases,
         duplicate events, cases spanning more than ``max_span``, and missing end
         timestamps for activities that usually have one.
 
@@ -169,6 +175,20 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
     add("activities without an event type", "info", o["n_rows"], o["n_cases"], o["example"],
         "Map them with Vocabulary.default().extend({...}) to use them as milestones.")
 
+    # 7b. names placed by a rule (not by the user's mapping): listed for the user to confirm
+    placed = rule_classified(log)
+    if log.has("unit"):
+        _rule_row(add, t, placed, "unit", "units placed by a rule",
+                  "Confirm them in report.rule_classified (pw.rule_classified(log)); map a wrong one with "
+                  "UnitTaxonomy.default().extend({unit: (domain, sector)}).")
+    _rule_row(add, t, placed, "activity", "activities placed by a rule",
+              "Confirm them in report.rule_classified (pw.rule_classified(log)); map a wrong one with "
+              "Vocabulary.default().extend({activity: event_type}).")
+
+    # 7c. "units" that behave like staff or resource groups taking turns
+    if log.has("unit"):
+        _staff_like(log, add)
+
     # 8. single-event cases
     per_case = t.group_by("case_id").aggregate(n=t.count(), first=t.timestamp.min(), last=t.timestamp.max())
     single = per_case.filter(per_case.n == 1)
@@ -202,7 +222,101 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
         add("end timestamps missing", "warning", e["n_rows"], e["n_cases"], e["example"],
             "Departure falls back to the event time; durations of these stays are unknown.")
 
-    return QualityReport(pd.DataFrame(rows, columns=_COLUMNS))
+    report = QualityReport(pd.DataFrame(rows, columns=_COLUMNS))
+    report.rule_classified = placed
+    return report
+
+
+#: A return to a unit within this many hours is a turn of a staff group, not a referral.
+STAFF_TURN_HOURS = 4
+
+
+def rule_classified(log) -> pd.DataFrame:
+    """Every unit and activity name that a built-in rule placed (not a mapping), with the rule.
+
+    The table a user confirms or corrects: one row per name, columns ``kind``
+    (``"unit"`` or ``"activity"``), ``name``, ``placed_as`` (``"domain / sector"``
+    or the event type), ``rule`` (the rule's name, see ``UnitTaxonomy.rules_table``),
+    ``n_events`` and ``n_cases``; units first, then by events. A wrong line is
+    corrected by mapping the name (``UnitTaxonomy.default().extend(...)``,
+    ``Vocabulary.default().extend(...)``). :func:`quality_report` counts them and
+    keeps this table as ``report.rule_classified``.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", "A", "B"], "act": ["Henvisning til DP", "Return ER", "Return ER"],
+    ...                    "ts": ["2023-01-02", "2023-01-03", "2023-01-04"],
+    ...                    "unit": ["Pharmacy Laboratory", "Pharmacy", "Distriktspsykiatri"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    >>> placed = pw.rule_classified(log)
+    >>> placed[["kind", "name", "placed_as", "n_events"]]
+           kind                 name             placed_as  n_events
+    0      unit   Distriktspsykiatri  psychiatric / region         1
+    1      unit  Pharmacy Laboratory      somatic / region         1
+    2  activity    Henvisning til DP              referral         1
+    >>> placed.loc[1, "rule"]
+    'anæstesi / billeddiagnostik / laboratorium'
+    """
+    columns = ["kind", "name", "placed_as", "rule", "n_events", "n_cases"]
+    parts = []
+    if log.has("unit"):
+        u = log.units
+        u = u[u["classified_by"] == "rule"]
+        parts.append(pd.DataFrame({"kind": "unit", "name": u["unit"], "placed_as": u["domain"] + " / " + u["sector"],
+                                   "rule": u["rule"], "n_events": u["n_events"], "n_cases": u["n_cases"]}))
+    a = log.activities
+    a = a[a["classified_by"] == "rule"]
+    parts.append(pd.DataFrame({"kind": "activity", "name": a["activity"], "placed_as": a["event_type"],
+                               "rule": a["rule"], "n_events": a["n_events"], "n_cases": a["n_cases"]}))
+    out = pd.concat([p for p in parts if len(p)] or [pd.DataFrame(columns=columns)], ignore_index=True)
+    return out[columns].astype({"n_events": "int64", "n_cases": "int64"})
+
+
+def _rule_row(add, t, placed: pd.DataFrame, kind: str, check: str, action: str) -> None:
+    """One quality row: the events (and cases) whose unit or activity a rule placed; example: the busiest."""
+    names = placed.loc[placed["kind"] == kind]
+    column = "unit" if kind == "unit" else "activity"
+    if len(names):
+        hit = t.filter(t[column].isin(list(names["name"])))
+        n = hit.aggregate(n_rows=hit.count(), n_cases=hit.case_id.nunique()).to_pyarrow().to_pylist()[0]
+        first = names.iloc[0]
+        example = (f"{len(names):,} name{'s' if len(names) != 1 else ''}, e.g. {first['name']!r} -> "
+                   f"{first['placed_as']} by rule {first['rule']!r}")
+    else:
+        n, example = {"n_rows": 0, "n_cases": 0}, None
+    add(check, "info", n["n_rows"], n["n_cases"], example, action)
+
+
+def _staff_like(log, add) -> None:
+    """Warn when the mapped units take turns like staff groups: most returns within a few hours, or most
+    cases cycling.
+
+    Computed in the engine on the returns of the unit path (:func:`pathways.analyses.loops.return_expr`,
+    default options): a return is a step back to a unit visited 2 to 5 steps before. The time away (from
+    leaving the unit to coming back) is not measurable under a day on a date-only log, so there only the
+    share of cases cycling counts.
+    """
+    from .analyses.loops import return_expr
+
+    r = return_expr(log)
+    short = r.duration_days < STAFF_TURN_HOURS / 24
+    s = r.aggregate(n=r.count(), n_short=short.sum(), n_cases=r.case_id.nunique(),
+                    n_short_cases=r.case_id.nunique(where=short)).to_pyarrow().to_pylist()[0]
+    n, n_short = int(s["n"] or 0), 0 if log.date_only else int(s["n_short"] or 0)
+    n_cycling = int(s["n_cases"] or 0)
+    turns = n_short > n / 2
+    cycling = n_cycling > log.n_cases / 2
+    example = None
+    if turns or cycling:
+        example = (f"{n_short:,} of {n:,} returns to a unit within {STAFF_TURN_HOURS} hours; "
+                   f"{n_cycling:,} of {log.n_cases:,} cases go round in a loop")
+    add("units that behave like staff groups", "warning",
+        (n_short if turns else n) if (turns or cycling) else 0,
+        (int(s["n_short_cases"] or 0) if turns else n_cycling) if (turns or cycling) else 0, example,
+        "The mapped 'units' take turns like staff or resource groups, so loops and handovers are not referrals. "
+        "Count loops on referrals only (on='referrals'), read another column as the unit, or map the units "
+        "with a UnitTaxonomy.")
 
 
 def _local_times(log, add, rows) -> None:

@@ -26,6 +26,17 @@ places is ``unknown`` (unit) or ``other`` (activity) with ``classified_by ==
 "unknown"``: the library never guesses silently, and the quality report lists
 those names.
 
+Rules match whole words, or the start of a Danish compound: a Danish stem
+(``psykiat``, ``genoptraen``) may sit inside a compound word
+("distriktspsykiatri"), an English word must stand alone ("transferrine" is no
+transfer). A single English word that could mean something else ("return",
+"transfer", "pharmacy", "surgery", "closure") places nothing on its own: it
+needs a context word ("referral returned", "transferred to ICU", "community
+pharmacy"), else the name stays ``unknown`` until the user maps it. Every
+rule-classified name, with the rule that placed it, is listed by
+``pathways.rule_classified(log)`` (and ``QualityReport.rule_classified``) for
+the user to confirm or correct.
+
 Both objects work on *distinct* names only (``table_for``): the event log
 builder classifies the few hundred distinct names in Python and joins the
 result onto the events in the engine.
@@ -149,9 +160,10 @@ UNIT_RULES: tuple[Rule, ...] = (
          r"bosted|botilbud|bostoett|bofaellesskab|supported (housing|living)|housing support",
          (_SOC, _MUNI), source="T"),
     Rule("forsorgshjem / herberg / værested",
-         r"forsorgshjem|herberg|vaerested|krisecent|hjemloes|homeless|shelter|\budsatte\b",
+         r"forsorgshjem|herberg|vaerested|krisecent|hjemloes|\bhomeless|\bshelter|\budsatte\b",
          (_SOC, _MUNI)),
-    Rule("jobcenter", r"jobcent|\bjob cent|beskaeftigelse|employment", (_SOC, _MUNI), source="T"),
+    Rule("jobcenter", r"jobcent|\bjob cent|beskaeftigelse|employment (office|service|centre|center)",
+         (_SOC, _MUNI), source="T"),
     Rule("socialforvaltning / børn og familie",
          r"socialforvaltning|socialcent|socialafdeling|social ?raadgiv|social (services|department|work)"
          r"|boern og famil|familieafdeling|familiecent|family services", (_SOC, _MUNI)),
@@ -165,7 +177,7 @@ UNIT_RULES: tuple[Rule, ...] = (
     Rule("psykiatri / psykiatrisk / psychiatry", r"psykiat|psychiat", (_PSY, _REG), source="T"),
     Rule("PAM / PVK / DP", r"\b(pam|pvk|dp)\b", (_PSY, _REG), source="T"),
     Rule("B&U / BUP / BUC", r"\b(b&u|bup|buc)\b", (_PSY, _REG), source="T"),
-    Rule("psykose / OPUS", r"psykose|psychos|\bopus\b|skizofren|schizophren", (_PSY, _REG)),
+    Rule("psykose / OPUS", r"psykose|\bpsychos[ie]s\b|\bpsychotic|\bopus\b|skizofren|schizophren", (_PSY, _REG)),
     Rule("mental health", r"mental health|\bcamhs\b", (_PSY, _REG)),
     Rule("spiseforstyrrelser / selvmordsforebyggelse",
          r"spiseforstyrr|eating disorder|selvmord|suicid", (_PSY, _REG)),
@@ -178,7 +190,7 @@ UNIT_RULES: tuple[Rule, ...] = (
     Rule("misbrugscenter / rusmidler", r"misbrug|rusmid|stofbehandl|narkoti|substitutionsbeh",
          (_SUB, _MUNI), source="T"),
     Rule("alkoholbehandling", r"alkohol|alcohol", (_SUB, _MUNI)),
-    Rule("addiction", r"addict|substance|\bdrugs? (treatment|abuse|misuse|service)|\bdetox",
+    Rule("addiction", r"\baddict|\bsubstance (use|misuse|abuse)|\bdrugs? (treatment|abuse|misuse|service)|\bdetox",
          (_SUB, _MUNI)),
     # 5. general practice, out-of-hours GP included
     Rule("egen læge / almen praksis / praktiserende læge",
@@ -225,7 +237,9 @@ UNIT_RULES: tuple[Rule, ...] = (
          r"hjaelpemid|kommunal\w* visitation|\bvisitationen\b|assistive", (_MUN, _MUNI)),
     # 10. other services
     Rule("tandpleje (kommunal)", r"tandpleje|boernetand|skoletand", (_OTH, _MUNI)),
-    Rule("tandlæge / apotek", r"tandlaege|tandklinik|dentist|dental|apotek|pharmac", (_OTH, _PRIV)),
+    Rule("tandlæge / apotek",
+         r"tandlaege|tandklinik|\bdentist|\bdental (clinic|practice|surgery)|apotek\b|\b(community|retail) pharmac",
+         (_OTH, _PRIV)),
     Rule("PPR", r"\bppr\b|paedagogisk psykologisk", (_OTH, _MUNI)),
     Rule("politi / kriminalforsorg", r"\bpoliti\b|\bpolice\b|kriminalforsorg|faengsel|arresthus|prison",
          (_OTH, _OTHS)),
@@ -241,15 +255,17 @@ UNIT_RULES: tuple[Rule, ...] = (
     Rule("kardiologisk / hjerte", r"kardiolog|hjerte|cardiolog|cardiac|\bheart\b", (_SOM, _REG), source="T"),
     Rule("gastroenterologisk / mave-tarm",
          r"gastroenterolog|gastro|hepatolog|\bmave|\btarm|\bliver\b|bowel|digestive", (_SOM, _REG), source="T"),
-    Rule("ortopædkirurgisk / kirurgisk", r"ortopaed|orthopa?ed|kirurg|surg", (_SOM, _REG), source="T"),
+    Rule("ortopædkirurgisk / kirurgisk",
+         r"ortopaed|orthopa?ed|kirurg|\bsurgical|\bsurgeon|\bsurgery (department|ward|unit)"
+         r"|\b(general|vascular|plastic|thoracic|cardiac|abdominal|day) surgery\b", (_SOM, _REG), source="T"),
     Rule("geriatrisk", r"geriatri|aeldremedicin", (_SOM, _REG), source="T"),
     Rule("smerteklinik / pain", r"smerte|\bpain\b", (_SOM, _REG), source="T"),
     Rule("neurologi / onkologi / hæmatologi",
          r"neurolog|apopleksi|\bstroke|onkolog|oncolog|kraeft|cancer|haematolog|hematolog|straalebeh"
          r"|radiotherap", (_SOM, _REG)),
     Rule("lunge / nyre / endokrinologi / øvrige medicinske specialer",
-         r"lunge|pulmonolog|respirat|nefrolog|nephrolog|\bnyre|renal|dialys|endokrinolog|endocrinolog"
-         r"|diabetes|reumatolog|rheumatolog|infektion|infectious|urolog|dermatolog|hudafdeling|hudsygdom"
+         r"lunge|pulmonolog|respirat|nefrolog|nephrolog|\bnyre|\brenal\b|dialys|endokrinolog|endocrinolog"
+         r"|diabetes|reumatolog|rheumatolog|infektion|infectious|\burolog|dermatolog|hudafdeling|hudsygdom"
          r"|oejenafdeling|oejensygdom|oftalmolog|ophthalmolog|oere naese hals|\boenh\b|otolaryngolog",
          (_SOM, _REG)),
     Rule("gynækologi / obstetrik / pædiatri",
@@ -702,8 +718,9 @@ class UnitTaxonomy:
         Returns
         -------
         pandas.DataFrame
-            Columns ``unit, domain, sector, valid_from, valid_to, classified_by``
+            Columns ``unit, domain, sector, valid_from, valid_to, classified_by, rule``
             (``classified_by`` is ``"mapping"``, ``"rule"`` or ``"unknown"``;
+            ``rule`` is the name of the rule that placed the unit, else None;
             bounds are ``datetime64[us, tz]``). Every unit has exactly one
             **plain row** (both bounds null), which holds its unperiodised
             mapping, or else its rule or unknown class, and zero or more
@@ -755,10 +772,10 @@ class UnitTaxonomy:
                 _check_periods(periods, tz)
             for e in periods:
                 rows.append((unit, e.domain, e.sector, _localize(e.valid_from, tz),
-                             _localize(e.valid_to, tz), "mapping"))
+                             _localize(e.valid_to, tz), "mapping", None))
             plain = [e for e in entries if not e.has_period]
             cls = (UnitClass(plain[0].domain, plain[0].sector, "mapping") if plain else self._by_rule(unit))
-            rows.append((unit, cls.domain, cls.sector, None, None, cls.classified_by))
+            rows.append((unit, cls.domain, cls.sector, None, None, cls.classified_by, cls.rule))
         dtype = pd.DatetimeTZDtype(unit="us", tz=tz)
         return pd.DataFrame({
             "unit": pd.Series([r[0] for r in rows], dtype=object),
@@ -767,6 +784,7 @@ class UnitTaxonomy:
             "valid_from": pd.Series([r[3] for r in rows], dtype=dtype),
             "valid_to": pd.Series([r[4] for r in rows], dtype=dtype),
             "classified_by": pd.Series([r[5] for r in rows], dtype="str"),
+            "rule": pd.Series([r[6] for r in rows], dtype=object),
         })
 
     # -- display -------------------------------------------------------------------------
@@ -893,7 +911,8 @@ ACTIVITY_RULES: tuple[Rule, ...] = (
          r"|did not attend", (S.UNKNOWN_EVENT_TYPE,)),
     Rule("død", r"\bdoed(en)?\b|\bdoedsfald|\bdied\b|\bdeath\b|\bdeceased\b|\bdead\b|\bmors\b", ("death",)),
     Rule("afslag / afvist", r"afvis|afvist|afslag|tilbagevis|\breject|\bdeclin|\brefus", ("referral_rejected",)),
-    Rule("retur", r"\bretur|\breturned\b|tilbagesend|sent back", ("referral_returned",),
+    Rule("retur", r"\bretur(neret|nering|sendt|sendelse)?\b|tilbagesend|(referral|henvisning)\w* (\w+ ){0,2}"
+         r"(returned|sent back)|returned to (the )?(sender|referrer|gp)", ("referral_returned",),
          unless=r"orlov|\bleave\b"),
     Rule("henvisning modtaget",
          # both words, in either order; anchored, so a long name is scanned once, not once per position
@@ -922,7 +941,9 @@ ACTIVITY_RULES: tuple[Rule, ...] = (
          _NOT_AFTER + r"(?!.*(recept|medicin|prescri))"
          r".*(udskriv|udskrev|discharg|hjemsend|(indlaeggelse|indlagt|admission) (afsluttet|slut|ophoert|ended))",
          ("discharge",)),
-    Rule("overflytning", r"overflyt|\btransfer|flyttet til (afsnit|afdeling)|moved to (ward|unit)", ("transfer",)),
+    Rule("overflytning", r"overflyt|flyttet til (afsnit|afdeling)|moved to (another )?(ward|unit|department)"
+         r"|\btransfer(red|s)? (to|from|between) (\w+ ){0,2}(ward|unit|department|hospital|icu|afsnit|afdeling)"
+         r"|\b(ward|unit|department|inter ?hospital|interhospital) transfer\b", ("transfer",)),
     Rule("midlertidigt ophold / akutplads",
          r"midlertidig\w* (ophold|plads|bolig)|korttidsophold|korttidsplads|aflastning|akut ?plads|akutophold"
          r"|temporary stay|short term stay|respite|intermediate care", ("temporary_stay",)),
@@ -933,7 +954,7 @@ ACTIVITY_RULES: tuple[Rule, ...] = (
          r"|hjemmehjaelp|personlig pleje|praktisk hjaelp|home ?care|home nursing)"
          r"|(hjemmepleje|hjemmesygepleje|hjemmehjaelp|home ?care|home nursing)\w*\s(\w+\s){0,3}"
          r"(opstart|start|begynd|paabegynd|igangsat)"
-         r"|indflyt\w*|move[sd]? in", ("homecare_start",)),  # moving into a nursing home or supported housing
+         r"|indflyt\w*|\bmove[sd]? in(to)?\b", ("homecare_start",)),  # moving into a nursing home or supported housing
     Rule("genoptræning slut",
          r"(genoptraen|rehab)\w*\s(\w+\s){0,3}(slut|afslut|ophoer|end\b|ended|complet|finish)"
          r"|(afslut\w*|end|ended|completed)\s(\w+\s){0,3}(genoptraen|rehab)", ("rehab_end",)),
@@ -950,10 +971,12 @@ ACTIVITY_RULES: tuple[Rule, ...] = (
          r"|(opstart|start|begynd|paabegynd|igangsat)\w*\s(\w+\s){0,3}behandling"
          r"|treatment\s(\w+\s){0,3}(start|begun|began|initiat)|(start|initiat|begin)\w*\s(\w+\s){0,3}treatment",
          ("treatment_start",)),
-    Rule("afslutning", r"afslut|\bclosure\b|\bclosed\b|forloeb (slut|ophoert)|\bcompleted\b", ("closure",)),
+    Rule("afslutning", r"afslut|forloeb (slut|ophoert)|\b(case|episode|course|pathway|referral|treatment)"
+         r" (\w+ )?(closed|closure|completed)\b|\bclosure of (the )?(case|episode|course|pathway)",
+         ("closure",)),
     Rule("akut kontakt / vagtlæge / 1813 / 112",
          r"\b112\b|\b1813\b|vagtlaege|laegevagt|akut (kontakt|henvendelse|opkald|konsultation|besoeg)"
-         r"|akuttelefon|emergency|out of hours|skadestue|akutmodtag", ("emergency_contact",)),
+         r"|akuttelefon|\bemergency (contact|call|visit)|out of hours|skadestue|akutmodtag", ("emergency_contact",)),
     Rule("egen læge / lægekonsultation",
          r"egen laege|almen praksis|laegekonsultation|laegebesoeg|praktiserende laege|konsultation hos laege"
          r"|\bgp\b|general practi|family doctor", ("gp_contact",)),
@@ -996,7 +1019,8 @@ class Vocabulary:
     --------
     >>> from pathways.taxonomy import Vocabulary
     >>> voc = Vocabulary.default().extend({"Min aktivitet": "referral"})
-    >>> voc.table_for(["Min aktivitet", "Akut indlæggelse", "Henvisning til DP", "Kaffe"])
+    >>> voc.table_for(["Min aktivitet", "Akut indlæggelse", "Henvisning til DP", "Kaffe"])[
+    ...     ["activity", "event_type", "classified_by"]]
                 activity event_type classified_by
     0      Min aktivitet   referral       mapping
     1   Akut indlæggelse  admission       mapping
@@ -1162,16 +1186,17 @@ class Vocabulary:
     def table_for(self, activities: Iterable) -> pd.DataFrame:
         """The event types of the given distinct activity names.
 
-        Returns a DataFrame ``activity, event_type, classified_by`` with one row
-        per distinct non-null name, in input order; ``classified_by`` is
-        ``"mapping"``, ``"rule"`` or ``"unknown"`` (event type ``"other"``).
+        Returns a DataFrame ``activity, event_type, classified_by, rule`` with one
+        row per distinct non-null name, in input order; ``classified_by`` is
+        ``"mapping"``, ``"rule"`` or ``"unknown"`` (event type ``"other"``), and
+        ``rule`` the name of the rule that placed the name (else None).
 
         Examples
         --------
         >>> Vocabulary.default().table_for(["Udskrivning", "Genindlæggelse"])
-                 activity event_type classified_by
-        0     Udskrivning  discharge       mapping
-        1  Genindlæggelse  admission          rule
+                 activity event_type classified_by                            rule
+        0     Udskrivning  discharge       mapping                            None
+        1  Genindlæggelse  admission          rule  indlæggelse / akut indlæggelse
         """
         if isinstance(activities, (str, bytes)):
             raise OptionError("table_for needs a list of activity names, not a single string.")
@@ -1181,10 +1206,11 @@ class Vocabulary:
                 continue
             seen.add(activity)
             c = self.classify(activity)
-            rows.append((activity, c.event_type, c.classified_by))
+            rows.append((activity, c.event_type, c.classified_by, c.rule))
         return pd.DataFrame({"activity": pd.Series([r[0] for r in rows], dtype=object),
                              "event_type": pd.Series([r[1] for r in rows], dtype="str"),
-                             "classified_by": pd.Series([r[2] for r in rows], dtype="str")})
+                             "classified_by": pd.Series([r[2] for r in rows], dtype="str"),
+                             "rule": pd.Series([r[3] for r in rows], dtype=object)})
 
     # -- display -------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -53,7 +53,7 @@ def test_examples_name_values_not_cases(report):
 def test_display(report):
     qr = pw.quality_report(pw.from_pandas(pd.DataFrame({"c": ["x"], "a": ["Henvisning"], "t": ["2023-01-01"]}),
                                           case="c", activity="a", timestamp="t"))
-    assert qr.summary() == "QualityReport: 10 checks, 0 errors, 0 warnings, 2 notes"
+    assert qr.summary() == "QualityReport: 11 checks, 0 errors, 0 warnings, 2 notes"
     assert "<table>" in qr._repr_html_()
     assert isinstance(qr, pd.DataFrame)
 
@@ -126,7 +126,7 @@ def test_every_check_has_danish_words():
                        "e": ["2023-01-01", None, None]})
     report = pw.quality_report(pw.from_pandas(df, case="c", activity="a", timestamp="t", end_timestamp="e"),
                                as_of="2023-06-01")
-    assert len(report) == 11  # no unit column: the two unit checks are left out
+    assert len(report) == 12  # no unit column: the four unit checks are left out
     for check, action in zip(report["check"], report["action"]):
         assert check_name(check, "da") != check, check
         assert check_action(check, action, "da") != action, check
@@ -142,3 +142,60 @@ def test_dates_converted_between_zones_are_reported_as_dates():
     assert (row["severity"], row["n_rows"], row["n_cases"]) == ("info", 3, 2)
     assert row["example"] == ("dates without times (all at 01:00 in winter and 02:00 in summer: "
                               "dates converted between zones)")
+
+
+# --- issue 22: rule-placed names listed; units that take turns like staff groups -------------------------
+
+def test_every_rule_placed_name_is_listed_with_its_rule():
+    """Worked out by hand: 'Pharmacy Laboratory' (2 events, cases A and B) and 'Distriktspsykiatri' (1 event)
+    are placed by rules, 'Pharmacy' by none (unknown, not listed); of the activities only 'Henvisning til DP'
+    (1 event) is placed by a rule: 'Return ER' is unknown, 'Henvisning' an exact built-in name."""
+    df = pd.DataFrame({"pt": ["A", "A", "B", "B", "C"],
+                       "act": ["Henvisning til DP", "Return ER", "Henvisning", "Return ER", "Henvisning"],
+                       "ts": ["2023-01-02", "2023-01-03", "2023-01-04", "2023-01-05", "2023-01-06"],
+                       "unit": ["Pharmacy Laboratory", "Pharmacy", "Pharmacy Laboratory", "Distriktspsykiatri",
+                                "Pharmacy"]})
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    report = pw.quality_report(log)
+    placed = report.rule_classified
+    assert placed.values.tolist() == [
+        ["unit", "Pharmacy Laboratory", "somatic / region", "anæstesi / billeddiagnostik / laboratorium", 2, 2],
+        ["unit", "Distriktspsykiatri", "psychiatric / region", "psykiatri / psykiatrisk / psychiatry", 1, 1],
+        ["activity", "Henvisning til DP", "referral", "henvisning til / sendt (navnet begynder med henvisning)",
+         1, 1]]
+    pd.testing.assert_frame_equal(placed, pw.rule_classified(log))
+    rows = report.set_index("check")
+    assert rows.loc["units placed by a rule", ["severity", "n_rows", "n_cases"]].tolist() == ["info", 3, 2]
+    assert rows.loc["units placed by a rule", "example"] == (
+        "2 names, e.g. 'Pharmacy Laboratory' -> somatic / region by rule 'anæstesi / billeddiagnostik / laboratorium'")
+    assert rows.loc["activities placed by a rule", ["n_rows", "n_cases"]].tolist() == [1, 1]
+    assert log.units.set_index("unit").loc["Pharmacy", "rule"] is None
+
+
+def _turns(units, times):
+    return pd.DataFrame([(c, "Behandling", f"2023-0{c}-02 {t}", u) for c in ("1", "2", "3")
+                         for u, t in zip(units, times)], columns=["c", "a", "t", "u"])
+
+
+def test_units_that_take_turns_within_hours_are_warned_about():
+    """Staff groups A and C taking turns every 10 minutes in each of 3 cases: the path A C A C A has 3 returns
+    (the 3rd, 4th and 5th visits), each 20 minutes after leaving that group: 9 returns, all short, 3 cases."""
+    df = _turns(["A", "C", "A", "C", "A"], ["10:00", "10:10", "10:20", "10:30", "10:40"])
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t", unit="u")
+    row = pw.quality_report(log).set_index("check").loc["units that behave like staff groups"]
+    assert row[["severity", "n_rows", "n_cases"]].tolist() == ["warning", 9, 3]
+    assert row["example"] == "9 of 9 returns to a unit within 4 hours; 3 of 3 cases go round in a loop"
+    assert "on='referrals'" in row["action"] and "UnitTaxonomy" in row["action"]
+
+
+def test_referrals_between_care_units_are_not_warned_about():
+    """A normal log: case 1 goes GP -> psychiatry -> GP over 3 weeks (1 return, 21 days away); cases 2 and 3
+    see two units once each. No return within hours, 1 of 3 cases loops: no warning."""
+    df = pd.DataFrame({"c": ["1", "1", "1", "2", "2", "3", "3"], "a": ["Henvisning"] * 7,
+                       "t": ["2023-01-02", "2023-01-10", "2023-01-31", "2023-01-02", "2023-01-05",
+                             "2023-02-01", "2023-02-03"],
+                       "u": ["Egen læge", "Psykiatrisk afdeling", "Egen læge", "Egen læge", "Hjemmepleje",
+                             "Egen læge", "Hjemmepleje"]})
+    log = pw.from_pandas(df, case="c", activity="a", timestamp="t", unit="u")
+    row = pw.quality_report(log).set_index("check").loc["units that behave like staff groups"]
+    assert row[["severity", "n_rows", "n_cases"]].tolist() == ["ok", 0, 0]

@@ -486,7 +486,7 @@ def test_extend_accepts_csv_path_frame_and_rejects_other_things(tmp_path):
 def test_table_for_drops_duplicates_and_nulls_and_keeps_order():
     t = UnitTaxonomy.default().table_for(["Hjemmepleje", None, "Egen læge", "Hjemmepleje", float("nan")])
     assert t["unit"].tolist() == ["Hjemmepleje", "Egen læge"]
-    assert list(t.columns) == ["unit", "domain", "sector", "valid_from", "valid_to", "classified_by"]
+    assert list(t.columns) == ["unit", "domain", "sector", "valid_from", "valid_to", "classified_by", "rule"]
     empty = UnitTaxonomy.default().table_for([])
     assert len(empty) == 0 and list(empty.columns) == list(t.columns)
     with pytest.raises(OptionError, match="not a single string"):
@@ -522,8 +522,13 @@ def test_every_schema_name_is_classified(name, event_type):
     voc = Vocabulary.default()
     assert voc.classify(name) == (event_type, "mapping", None)
     assert voc.classify(f"  {name.upper()} ") == (event_type, "mapping", None)
-    # the rules alone agree with the vocabulary table on every schema name
-    assert Vocabulary(rules=ACTIVITY_RULES).classify(name).event_type == event_type
+    # the rules alone agree with the vocabulary table on every schema name, except the single English
+    # words that could mean something else: the exact name places them, no rule does
+    by_rules = Vocabulary(rules=ACTIVITY_RULES).classify(name).event_type
+    assert by_rules == ("other" if name in AMBIGUOUS_SCHEMA_WORDS else event_type)
+
+
+AMBIGUOUS_SCHEMA_WORDS = {"returned", "transfer", "transferred", "closure", "closed"}
 
 
 ACTIVITY_RULE_CASES = [
@@ -594,10 +599,11 @@ def test_activity_rules_only_produce_schema_event_types():
 
 def test_vocabulary_table_for():
     t = Vocabulary.default().table_for(["Henvisning", "Henvisning til DP", "Kaffe", None, "Henvisning"])
-    assert list(t.columns) == ["activity", "event_type", "classified_by"]
-    assert t.values.tolist() == [["Henvisning", "referral", "mapping"],
-                                 ["Henvisning til DP", "referral", "rule"],
-                                 ["Kaffe", "other", "unknown"]]
+    assert list(t.columns) == ["activity", "event_type", "classified_by", "rule"]
+    assert t.values.tolist() == [["Henvisning", "referral", "mapping", None],
+                                 ["Henvisning til DP", "referral", "rule",
+                                  "henvisning til / sendt (navnet begynder med henvisning)"],
+                                 ["Kaffe", "other", "unknown", None]]
 
 
 def test_synthetic_activities_agree_with_the_default_vocabulary():
@@ -636,7 +642,7 @@ def test_vocabulary_from_csv_and_yaml(tmp_path):
     p = tmp_path / "akt.csv"
     p.write_bytes("aktivitet;hændelsestype\nSamtale i DP;outpatient_visit\nFærdig;closure\n".encode("latin-1"))
     t = Vocabulary.default().extend(p).table_for(["Samtale i DP", "færdig", "Udskrivning"])
-    assert t.values.tolist() == [["Samtale i DP", "outpatient_visit", "mapping"],
+    assert t.drop(columns="rule").values.tolist() == [["Samtale i DP", "outpatient_visit", "mapping"],
                                  ["færdig", "closure", "mapping"],
                                  ["Udskrivning", "discharge", "mapping"]]
     p.write_text("activity,event_type\nX,admision\n", encoding="utf-8")
@@ -670,3 +676,50 @@ def test_classify_missing_names_and_times():
     assert tax.classify(None) == ("unknown", "unknown", "unknown", None)
     assert tax.classify("Psykiatrisk Center Nord", at=pd.NaT)[:3] == ("psychiatric", "region", "rule")
     assert Vocabulary.default().classify(None) == ("other", "unknown", None)
+
+
+# --- issue 22: rules match whole words; a word that could mean something else places nothing ----------
+
+@pytest.mark.parametrize("name", ["transferrine mbv ics", "Return ER", "Transfer", "Wound closure", "Release A"])
+def test_english_words_inside_other_words_or_alone_do_not_place_an_activity(name):
+    # "transferrine" is a lab test, "Return ER" a return to the emergency room: the old rules made them a
+    # transfer and a returned referral ("Transfer" is the exact built-in name, so only the rule is asked)
+    assert Vocabulary(rules=ACTIVITY_RULES).classify(name) == ("other", "unknown", None)
+
+
+@pytest.mark.parametrize("name,event_type,rule", [
+    ("Transferred to ICU", "transfer", "overflytning"),
+    ("Overflyttet til medicinsk afdeling", "transfer", "overflytning"),
+    ("Henvisning returneret til egen læge", "referral_returned", "retur"),
+    ("Referral sent back to GP", "referral_returned", "retur"),
+    ("Episode closed", "closure", "afslutning"),
+])
+def test_the_same_words_with_their_context_still_place_the_activity(name, event_type, rule):
+    assert Vocabulary.default().classify(name) == (event_type, "rule", rule)
+
+
+def test_a_user_mapping_places_an_ambiguous_name():
+    assert Vocabulary.default().extend({"Return ER": "admission"}).classify("return er") == (
+        "admission", "mapping", None)
+
+
+@pytest.mark.parametrize("unit,expected", [
+    # a hospital's pharmacy laboratory is no private pharmacy (8 false cross-sector handovers on a real log)
+    ("Pharmacy Laboratory", ("somatic", "region", "rule", "anæstesi / billeddiagnostik / laboratorium")),
+    ("Pharmacy", ("unknown", "unknown", "unknown", None)),
+    ("Surgery", ("unknown", "unknown", "unknown", None)),  # a GP's surgery in British English
+    ("Community pharmacy", ("other", "private", "rule", "tandlæge / apotek")),
+    ("Apotek", ("other", "private", "rule", "tandlæge / apotek")),
+    ("Sygehusapotek", ("somatic", "region", "rule", "hospital / sygehus")),
+    ("General surgery", ("somatic", "region", "rule", "ortopædkirurgisk / kirurgisk")),
+    ("Accidental injuries", ("unknown", "unknown", "unknown", None)),  # "dental" inside a word
+    ("Psychosomatic clinic", ("unknown", "unknown", "unknown", None)),  # "psychos" inside a word
+    ("Distriktspsykiatri", ("psychiatric", "region", "rule", "psykiatri / psykiatrisk / psychiatry")),
+])
+def test_unit_rules_match_whole_english_words_and_danish_compounds(unit, expected):
+    assert UnitTaxonomy.default().classify(unit) == expected
+
+
+def test_table_for_names_the_rule():
+    t = UnitTaxonomy.default().table_for(["Pharmacy Laboratory", "Pharmacy"]).set_index("unit")
+    assert t["rule"].tolist() == ["anæstesi / billeddiagnostik / laboratorium", None]

@@ -652,6 +652,9 @@ CHECKS_DA = {
     "end timestamps missing": "sluttidspunkter mangler",
     "local times in a daylight-saving gap": "klokkeslæt der ikke findes (sommertid begynder)",
     "local times in a daylight-saving overlap": "klokkeslæt der findes to gange (sommertid slutter)",
+    "units placed by a rule": "enheder placeret af en regel",
+    "activities placed by a rule": "aktiviteter placeret af en regel",
+    "units that behave like staff groups": "enheder der opfører sig som personalegrupper",
 }
 PROBLEMS_DA = {
     "missing case id": "mangler patient-id",
@@ -679,6 +682,14 @@ ACTIONS_DA = {
     "local times in a daylight-saving overlap": "Urene blev stillet tilbage: hvert klokkeslæt er læst som det "
                                                 "seneste af de to. Angiv UTC-forskydning, hvis det første menes.",
     "cases spanning": "Måske genbrugte id'er; overvej forløbs-id'er.",
+    "units placed by a rule": "Bekræft dem i report.rule_classified (pw.rule_classified(log)); kortlæg en forkert "
+                              "med UnitTaxonomy.default().extend({enhed: (domæne, sektor)}).",
+    "activities placed by a rule": "Bekræft dem i report.rule_classified (pw.rule_classified(log)); kortlæg en "
+                                   "forkert med Vocabulary.default().extend({aktivitet: hændelsestype}).",
+    "units that behave like staff groups": "'Enhederne' skiftes som personale- eller ressourcegrupper, så ringe og "
+                                           "overgange er ikke henvisninger. Tæl ringe på henvisninger "
+                                           "(on='referrals'), læs en anden kolonne som enhed, eller kortlæg "
+                                           "enhederne med en UnitTaxonomy.",
 }
 
 
