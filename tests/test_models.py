@@ -391,3 +391,80 @@ def test_pm4py_prints_nothing_when_used():
             "pw.conformance(log, pw.discover_petri_net(log))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "" and out.stderr == ""
+
+
+# --- drawings: a node budget, a PNG size cap, symbols the font has ------------------------------------
+def _big_tree(n: int) -> pw.ProcessModel:
+    """A sequence of ``n`` activities a000, a001, ... with a loop, a choice, a parallel block and an
+    inclusive choice in it (a model read from a file can be this large: discovery would cut it at 50)."""
+    from pm4py.objects.process_tree.obj import Operator, ProcessTree
+
+    def node(op, children):
+        t = ProcessTree(operator=op)
+        for c in children:
+            c.parent = t
+            t.children.append(c)
+        return t
+
+    leaves = [ProcessTree(label=f"a{i:03d}") for i in range(n)]
+    blocks = [node(Operator.LOOP, [leaves[0], ProcessTree()]), node(Operator.XOR, leaves[1:3]),
+              node(Operator.PARALLEL, leaves[3:5]), node(Operator.OR, leaves[5:7])] + leaves[7:]
+    return pw.ProcessModel(node(Operator.SEQUENCE, blocks), kind="process_tree", source="built in the test")
+
+
+def test_model_drawings_keep_a_node_budget_and_say_what_they_left_out():
+    tree = _big_tree(120)
+    for model in (tree, tree.to_petri_net(), tree.to_bpmn()):
+        d = model.diagram()
+        tasks = d.nodes[d.nodes["kind"].isin(["activity", "transition", "task"])]
+        assert (len(tasks), d.info["n_nodes_shown"], d.info["n_nodes_total"]) == (50, 50, 120), model.kind
+        assert (d.nodes["kind"] == "left_out").sum() == 1 and "… 70 more activities" in d.dot
+        assert "showing 50 of 120 activities" in d.dot
+        # the first activities from the start are drawn, the last are not
+        assert "a000" in d.dot and "a119" not in d.dot
+        whole = model.diagram(max_nodes=120)
+        assert whole.info["n_nodes_shown"] == 120 and "left_out" not in set(whole.nodes["kind"])
+        assert "showing" not in whole.dot
+    with pytest.raises(OptionError, match="max_nodes=0 is not allowed"):
+        tree.diagram(max_nodes=0)
+
+
+def test_model_png_is_capped_and_says_so():
+    from pathways.render.diagram import MAX_PNG_PIXELS, png_size
+    from pathways.render.engines import find_engine
+
+    if find_engine() is None:
+        pytest.skip("no layout engine")
+    d = _big_tree(300).diagram(max_nodes=300)  # a wide tree: about 100 inches at 150 dpi uncapped
+    width, height = png_size(d.png(dpi=150))
+    assert max(width, height) <= MAX_PNG_PIXELS
+    assert d.info["png_dpi"] < 150 and "instead of 150" in repr(d)
+    small = _big_tree(8).diagram()
+    assert max(png_size(small.png())) < MAX_PNG_PIXELS and "png_note" not in small.info
+
+
+def test_every_symbol_drawn_is_in_the_font(ref):
+    """Each non-ASCII character of every model drawing renders as a glyph, not as the missing-glyph box
+    that a private-use character (U+E000, in no font) renders as."""
+    import hashlib
+
+    from pathways.models import drawing
+    from pathways.render.engines import find_engine
+
+    engine = find_engine()
+    if engine is None:
+        pytest.skip("no layout engine")
+
+    def picture(text: str) -> str:
+        dot = f'digraph {{ n [shape=plaintext fontname="Helvetica" fontsize=40 label="{text}"] }}'
+        return hashlib.sha1(engine.run(dot, "png", args=("-Gdpi=72",))).hexdigest()
+
+    tree = _big_tree(10)
+    drawn = "".join(d.dot for d in (tree.diagram(max_nodes=5), tree.to_petri_net().diagram(),
+                                    tree.to_bpmn().diagram(), ref.diagram()))
+    symbols = set(drawn + "".join(s for s, _ in drawing._OPERATORS.values()) + "".join(drawing._GATEWAYS.values()))
+    symbols = sorted(c for c in symbols if ord(c) > 127)
+    assert {"→", "×", "τ", "●", "○", "≤", "…"} <= set(symbols)
+    missing = picture("\ue000")
+    assert picture("\u21ba") == missing  # the test sees a missing glyph: the old loop symbol ↺ was one
+    assert [c for c in symbols if picture(c) == missing] == []

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..errors import OptionError
 from ..render import styles as st
 from ..render.diagram import Diagram
 from ..render.dot import HTML, DotBuilder, html_text
 
+# Every symbol drawn is one the fonts of both layout engines have: graphviz-pure draws with its own
+# Arimo (Helvetica's metrics), which lacks ↺, ∨, ◇ and ◎ (tests/test_models.py renders each symbol).
 _OPERATORS = {  # pm4py operator value -> (symbol, meaning)
     "->": ("→", "sequence"),
     "X": ("×", "choice (one branch)"),
     "+": ("+", "parallel (all branches, any order)"),
-    "*": ("↺", "loop (first branch, then optionally a later one and the first again)"),
-    "O": ("∨", "inclusive choice"),
+    "*": ("*", "loop (first branch, then optionally a later one and the first again)"),
+    "O": ("or", "inclusive choice"),
     "<>": ("↔", "interleaving"),
     "PO": ("≤", "partial order"),
 }
+_GATEWAYS = {"ExclusiveGateway": "×", "ParallelGateway": "+", "InclusiveGateway": "○", "EventBasedGateway": "◊"}
 _SILENT = "#3d4650"
 _PLACE = "#ffffff"
 
@@ -37,71 +41,160 @@ def _said(model) -> list[str]:
     return [model.source] + ([model.note] if model.note else [])
 
 
+#: Activities drawn by default (``max_nodes=None``): the discovery budget, so a model discovered with the
+#: defaults is drawn whole; a larger one (read from a file, or discovered with a larger budget) is cut.
+DEFAULT_MAX_NODES = 50
+
+
+def _check_budget(max_nodes) -> int:
+    if max_nodes is None:
+        return DEFAULT_MAX_NODES
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise OptionError(f"max_nodes={max_nodes!r} is not allowed; give a whole number of activities (1 or more), "
+                          f"such as {DEFAULT_MAX_NODES}, or None for the default.")
+    return max_nodes
+
+
+def _budget(order: list, arcs: list, is_task, max_nodes: int) -> tuple[set, dict]:
+    """The nodes drawn: those of the walk ``order`` (from the start, each after a node before it) up to its
+    ``max_nodes``-th activity; and the counts ``n_nodes_shown``, ``n_nodes_total`` (activities).
+
+    >>> _budget(["s", "a", "p", "b", "c"], [], lambda n: n in "abc", 2)[0] == {"s", "a", "p", "b"}
+    True
+    """
+    n_total = sum(1 for n in order if is_task(n))
+    kept, seen = set(), 0
+    for n in order:
+        if is_task(n):
+            if seen == max_nodes:
+                break
+            seen += 1
+        kept.add(n)
+    return kept, {"n_nodes_shown": seen, "n_nodes_total": n_total}
+
+
+def _walk(starts: list, arcs: list) -> list:
+    """Breadth-first order of the nodes from ``starts`` along ``arcs`` (pairs, in drawing order)."""
+    after: dict = {}
+    for src, dst in arcs:
+        after.setdefault(src, []).append(dst)
+    order, seen = list(starts), set(starts)
+    for n in order:  # the list grows as it is read
+        for m in after.get(n, ()):
+            if m not in seen:
+                seen.add(m)
+                order.append(m)
+    return order
+
+
+def _cut_edges(b: DotBuilder, arcs: list, kept: set, ids: dict, counts: dict, edges: list, nodes: list,
+               **edge_attrs) -> list[str]:
+    """Draw the arcs between drawn nodes; arcs into nodes left out go to one box saying how many
+    activities it stands for. Returns the legend line saying what is shown ([] when all is)."""
+    more = None
+    left = counts["n_nodes_total"] - counts["n_nodes_shown"]
+    for src, dst in arcs:
+        if src not in kept:
+            continue
+        if dst in kept:
+            b.edge(ids[src], ids[dst], **edge_attrs)
+            edges.append({"source": ids[src], "target": ids[dst]})
+        else:
+            if more is None:
+                more = b.node(("more",), label=f"… {left:,} more {'activity' if left == 1 else 'activities'}",
+                              shape="box", style="dashed", color="#9aa5ae", fontcolor="#4a5560")
+                nodes.append({"id": more, "kind": "left_out", "label": None})
+            if {"source": ids[src], "target": more} not in edges:
+                b.edge(ids[src], more, style="dashed", color="#9aa5ae", **edge_attrs)
+                edges.append({"source": ids[src], "target": more})
+    if not left:
+        return []
+    return [f"showing {counts['n_nodes_shown']:,} of {counts['n_nodes_total']:,} activities (the first from the "
+            f"start); the others are in the dashed box: draw with max_nodes={counts['n_nodes_total']} for all"]
+
+
 def _task(b: DotBuilder, key, label: str) -> str:
     return b.node(key, label=HTML(f"<b>{html_text(label)}</b>"), shape="box", style="rounded,filled",
                   fillcolor="#f2f6fb")
 
 
-def draw(model, *, title: str | None = None) -> Diagram:
-    """The Diagram of a :class:`~pathways.models.ProcessModel` in its own notation."""
+def draw(model, *, title: str | None = None, max_nodes: int | None = None) -> Diagram:
+    """The Diagram of a :class:`~pathways.models.ProcessModel` in its own notation, with at most
+    ``max_nodes`` activities (default :data:`DEFAULT_MAX_NODES`; the others in one box, and the legend
+    says "showing x of y activities")."""
+    max_nodes = _check_budget(max_nodes)
     kind_title = {"process_tree": "Process tree", "petri_net": "Petri net", "bpmn": "BPMN"}[model.kind]
     title = title or (f"{kind_title}: {model.name}" if model.name else kind_title)
     if model.kind == "process_tree":
-        return _tree(model, title)
+        return _tree(model, title, max_nodes)
     if model.kind == "bpmn":
-        return _bpmn(model, title)
-    return _petri(model, title)
+        return _bpmn(model, title, max_nodes)
+    return _petri(model, title, max_nodes)
 
 
-def _tree(model, title: str) -> Diagram:
-    tree = model.to_pm4py()
+def _tree(model, title: str, max_nodes: int) -> Diagram:
     b = DotBuilder("process_tree", graph={**st.GRAPH, "rankdir": "TB"}, node=st.NODE, edge=st.EDGE_DEFAULTS)
-    nodes, edges, used = [], [], set()
-    stack = [(tree, None)]
-    while stack:  # depth-first, children in their order
+    walk, arcs = [], []  # depth-first, children in their order: each node after its parent
+    stack = [(model.to_pm4py(), None)]
+    while stack:
         node, parent = stack.pop()
-        key = ("t", len(nodes))
+        walk.append(node)
+        if parent is not None:
+            arcs.append((parent, len(walk) - 1))
+        stack.extend((child, len(walk) - 1) for child in reversed(node.children))
+    kept, counts = _budget(list(range(len(walk))), arcs, lambda i: walk[i].operator is None
+                           and walk[i].label is not None, max_nodes)
+    nodes, edges, used, ids = [], [], set(), {}
+    for i in sorted(kept):
+        node, key = walk[i], ("t", i)
         if node.operator is not None:
             symbol, meaning = _OPERATORS.get(node.operator.value, (str(node.operator.value), "operator"))
             used.add(node.operator.value)
-            nid = b.node(key, label=HTML(f"<b>{html_text(symbol)}</b>"), shape="circle", style="filled",
-                         fillcolor="#e8edf2", width=0.4, fixedsize=True, fontsize=14)
-            nodes.append({"id": nid, "kind": "operator", "label": meaning.split(" (")[0]})
+            ids[i] = b.node(key, label=HTML(f"<b>{html_text(symbol)}</b>"), shape="circle", style="filled",
+                            fillcolor="#e8edf2", width=0.4, fixedsize=True, fontsize=14)
+            nodes.append({"id": ids[i], "kind": "operator", "label": meaning.split(" (")[0]})
         elif node.label is None:
-            nid = b.node(key, label="τ", shape="circle", style="filled", fillcolor="#f4f4f4", color="#b0b7bd",
-                         fontcolor="#6b7780", width=0.3, fixedsize=True, fontsize=10)
-            nodes.append({"id": nid, "kind": "silent", "label": None})
+            ids[i] = b.node(key, label="τ", shape="circle", style="filled", fillcolor="#f4f4f4", color="#b0b7bd",
+                            fontcolor="#6b7780", width=0.3, fixedsize=True, fontsize=10)
+            nodes.append({"id": ids[i], "kind": "silent", "label": None})
         else:
-            nid = _task(b, key, str(node.label))
-            nodes.append({"id": nid, "kind": "activity", "label": str(node.label)})
-        if parent is not None:
-            b.edge(parent, nid, arrowhead="none")
-            edges.append({"source": parent, "target": nid})
-        stack.extend((child, nid) for child in reversed(node.children))
-    lines = _said(model) + [f"{_OPERATORS[o][0]} {_OPERATORS[o][1]}" for o in _OPERATORS if o in used]
+            ids[i] = _task(b, key, str(node.label))
+            nodes.append({"id": ids[i], "kind": "activity", "label": str(node.label)})
+    shown = _cut_edges(b, arcs, kept, ids, counts, edges, nodes, arrowhead="none")
+    lines = _said(model) + shown + [f"{_OPERATORS[o][0]} {_OPERATORS[o][1]}" for o in _OPERATORS if o in used]
     if any(n["kind"] == "silent" for n in nodes):
         lines.append("τ silent step (nothing happens)")
     b.graph_attrs["label"] = _legend(title, lines)
     return Diagram(b.source(), nodes=pd.DataFrame(nodes, columns=["id", "kind", "label"]),
                    edges=pd.DataFrame(edges, columns=["source", "target"]), title="process tree",
-                   info={"caption": model.source})
+                   info={"caption": model.source, **counts})
 
 
-def _petri(model, title: str) -> Diagram:
+def _petri(model, title: str, max_nodes: int) -> Diagram:
     net, im, fm = model.petri_net()
     b = DotBuilder("petri_net", graph={**st.GRAPH, "rankdir": "LR", "nodesep": 0.25}, node=st.NODE,
                    edge=st.EDGE_DEFAULTS)
-    nodes, edges = [], []
-    ids = {}
     places = sorted(net.places, key=lambda p: (p not in im, p in fm, str(p.name)))
+    transitions = sorted(net.transitions, key=lambda t: (t.label is None, str(t.label), str(t.name)))
+    rank = {n: k for k, n in enumerate(places + transitions)}
+    arcs = sorted(((a.source, a.target) for a in net.arcs), key=lambda a: (rank[a[0]], rank[a[1]]))
+    weights = {(a.source, a.target): getattr(a, "weight", 1) for a in net.arcs}
+    walk = _walk([p for p in places if p in im], arcs)
+    walk += [n for n in places + transitions if n not in set(walk)]
+    kept, counts = _budget(walk, arcs, lambda n: n in rank and rank[n] >= len(places) and n.label is not None,
+                           max_nodes)
+    nodes, edges, ids = [], [], {}
     for k, p in enumerate(places):
+        if p not in kept:
+            continue
         tokens = im[p] if p in im else 0
         label = "●" if tokens == 1 else (str(tokens) if tokens else "")
         ids[p] = b.node(("p", k), label=label, shape="doublecircle" if p in fm else "circle", style="filled",
                         fillcolor=_PLACE, width=0.3, fixedsize=True, fontsize=10)
         nodes.append({"id": ids[p], "kind": "place", "label": None})
-    transitions = sorted(net.transitions, key=lambda t: (t.label is None, str(t.label), str(t.name)))
     for k, t in enumerate(transitions):
+        if t not in kept:
+            continue
         if t.label is None:
             ids[t] = b.node(("t", k), label="", shape="box", style="filled", fillcolor=_SILENT, color=_SILENT,
                             width=0.12, height=0.35, fixedsize=True)
@@ -109,26 +202,39 @@ def _petri(model, title: str) -> Diagram:
         else:
             ids[t] = _task(b, ("t", k), str(t.label))
             nodes.append({"id": ids[t], "kind": "transition", "label": str(t.label)})
-    for arc in sorted(net.arcs, key=lambda a: (ids[a.source], ids[a.target])):
-        weight = getattr(arc, "weight", 1)
-        b.edge(ids[arc.source], ids[arc.target], label=f" {weight} " if weight != 1 else None)
-        edges.append({"source": ids[arc.source], "target": ids[arc.target]})
-    lines = _said(model) + ["○ place (● start), ◎ end place; boxes: steps; black bars: silent steps"]
+    for arc in arcs:  # arcs of weight > 1 carry their weight
+        if arc[0] in kept and arc[1] in kept:
+            weight = weights[arc]
+            b.edge(ids[arc[0]], ids[arc[1]], label=f" {weight} " if weight != 1 else None)
+            edges.append({"source": ids[arc[0]], "target": ids[arc[1]]})
+    shown = _cut_edges(b, [a for a in arcs if a[1] not in kept], kept, ids, counts, edges, nodes)
+    lines = _said(model) + shown + ["○ place (● start), double circle: end place; boxes: steps; black bars: "
+                                    "silent steps"]
     b.graph_attrs["label"] = _legend(title, lines)
     return Diagram(b.source(), nodes=pd.DataFrame(nodes, columns=["id", "kind", "label"]),
                    edges=pd.DataFrame(edges, columns=["source", "target"]), title="Petri net",
-                   info={"caption": model.source})
+                   info={"caption": model.source, **counts})
 
 
-def _bpmn(model, title: str) -> Diagram:
+def _bpmn(model, title: str, max_nodes: int) -> Diagram:
     bpmn = model.to_pm4py()
     b = DotBuilder("bpmn", graph={**st.GRAPH, "rankdir": "LR"}, node=st.NODE, edge=st.EDGE_DEFAULTS)
+    drawn = sorted(bpmn.get_nodes(), key=lambda n: (type(n).__name__, str(n.get_name()), str(n.get_id())))
+    rank = {n: k for k, n in enumerate(drawn)}
+    arcs = sorted(((f.get_source(), f.get_target()) for f in bpmn.get_flows()
+                   if f.get_source() in rank and f.get_target() in rank), key=lambda a: (rank[a[0]], rank[a[1]]))
+    kind_of = {n: type(n).__name__ for n in drawn}
+    walk = _walk([n for n in drawn if kind_of[n].endswith("StartEvent")], arcs)
+    walk += [n for n in drawn if n not in set(walk)]
+    is_task = [not (c.endswith("StartEvent") or c.endswith("EndEvent") or c.endswith("Gateway"))
+               for c in kind_of.values()]
+    tasks = {n for n, t in zip(kind_of, is_task) if t}
+    kept, counts = _budget(walk, arcs, lambda n: n in tasks, max_nodes)
     nodes, edges, ids = [], [], {}
-    gateway_symbols = {"ExclusiveGateway": "×", "ParallelGateway": "+", "InclusiveGateway": "○",
-                       "EventBasedGateway": "◇"}
-    for k, n in enumerate(sorted(bpmn.get_nodes(), key=lambda n: (type(n).__name__, str(n.get_name()),
-                                                                   str(n.get_id())))):
-        cls = type(n).__name__
+    for k, n in enumerate(drawn):
+        if n not in kept:
+            continue
+        cls = kind_of[n]
         name = str(n.get_name() or "")
         if cls.endswith("StartEvent"):
             ids[n] = b.node(("n", k), label="", shape="circle", style="filled", fillcolor=st.START_FILL,
@@ -139,7 +245,7 @@ def _bpmn(model, title: str) -> Diagram:
                             color=st.END_FILL, penwidth=3, width=0.35, fixedsize=True)
             kind = "end"
         elif cls.endswith("Gateway"):
-            ids[n] = b.node(("n", k), label=gateway_symbols.get(cls, "◇"), shape="diamond", style="filled",
+            ids[n] = b.node(("n", k), label=_GATEWAYS.get(cls, "◊"), shape="diamond", style="filled",
                             fillcolor="#fff7db", color="#c9a227", width=0.45, height=0.45, fixedsize=True,
                             fontsize=14)
             kind = cls.replace("Gateway", "").lower() + "_gateway"
@@ -147,16 +253,12 @@ def _bpmn(model, title: str) -> Diagram:
             ids[n] = _task(b, ("n", k), name)
             kind = "task"
         nodes.append({"id": ids[n], "kind": kind, "label": name or None})
-    for f in sorted(bpmn.get_flows(), key=lambda f: (ids.get(f.get_source(), ""), ids.get(f.get_target(), ""))):
-        s, t = f.get_source(), f.get_target()
-        if s in ids and t in ids:
-            b.edge(ids[s], ids[t])
-            edges.append({"source": ids[s], "target": ids[t]})
-    lines = _said(model) + ["× one branch, + all branches; green: start, ring: end"]
+    shown = _cut_edges(b, arcs, kept, ids, counts, edges, nodes)
+    lines = _said(model) + shown + ["× one branch, + all branches; green: start, ring: end"]
     b.graph_attrs["label"] = _legend(title, lines)
     return Diagram(b.source(), nodes=pd.DataFrame(nodes, columns=["id", "kind", "label"]),
                    edges=pd.DataFrame(edges, columns=["source", "target"]), title="BPMN",
-                   info={"caption": model.source})
+                   info={"caption": model.source, **counts})
 
 
 def draw_reference(ref, *, title: str | None = None) -> Diagram:

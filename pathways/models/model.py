@@ -185,12 +185,15 @@ class ProcessModel:
             return write_atomically(path, lambda tmp: pm4py.write_pnml(net, im, fm, tmp), make_dirs=make_dirs)
 
     # --- pictures --------------------------------------------------------------------
-    def diagram(self, *, title: str | None = None):
+    def diagram(self, *, title: str | None = None, max_nodes: int | None = None):
         """The model drawn in its own notation (:class:`pathways.Diagram`): a tree of operators, a Petri
-        net of places and transitions, or BPMN tasks, gateways and events. No counts, no case ids."""
+        net of places and transitions, or BPMN tasks, gateways and events. No counts, no case ids.
+
+        At most ``max_nodes`` activities are drawn (default 50, the discovery budget): the first from
+        the start; the others stand in one dashed box, and the legend says "showing x of y activities"."""
         from .drawing import draw
 
-        return draw(self, title=title)
+        return draw(self, title=title, max_nodes=max_nodes)
 
     # --- display ---------------------------------------------------------------------
     def _facts(self) -> str:

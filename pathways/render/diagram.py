@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,15 @@ from ..errors import OptionError
 from .engines import HINT, TIMEOUT_SECONDS, RenderError, find_engine
 
 _SUFFIXES = ("svg", "png", "pdf", "dot")
+
+#: Longest side of a PNG in pixels (what a document or a slide can hold): a larger drawing is drawn at a
+#: lower dpi, and the Diagram says so (``info["png_note"]``, shown in its repr).
+MAX_PNG_PIXELS = 4000
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """``(width, height)`` in pixels of PNG bytes (read from the IHDR header)."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 class Diagram:
@@ -73,10 +83,29 @@ class Diagram:
         if e is None:
             raise RenderError(HINT if engine is None else f"the layout engine {engine!r} is not installed. {HINT}")
         args = self.layout_args + ((f"-Gdpi={dpi:g}",) if dpi is not None else ())
+        if fmt == "png":  # Graphviz scales a larger drawing down to this size (inches), never up
+            inches = MAX_PNG_PIXELS / (96 if dpi is None else dpi)
+            args += (f"-Gsize={inches:.4f},{inches:.4f}",)
         out = e.run(self.dot, fmt, layout=self.layout, args=args,
                     timeout=TIMEOUT_SECONDS if timeout is None else timeout)
+        if fmt == "png" and max(png_size(out)) >= MAX_PNG_PIXELS - 1:
+            self._note_png_scaled(dpi or 96, engine, timeout)
         self._cache[key] = out
         return out
+
+    def _note_png_scaled(self, dpi: float, engine: str | None, timeout: float | None) -> None:
+        """Record the dpi a PNG capped at MAX_PNG_PIXELS was drawn at (from the drawing's size in points)."""
+        head = self.svg(engine=engine, timeout=timeout)[:2000]
+        found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', head)
+        if not found:
+            return
+        longest_inches = max(float(found.group(1)), float(found.group(2))) / 72
+        if longest_inches * dpi <= MAX_PNG_PIXELS:
+            return  # the drawing fits as it is
+        used = MAX_PNG_PIXELS / longest_inches
+        self.info["png_dpi"] = used
+        self.info["png_note"] = (f"PNG drawn at {used:.0f} dpi instead of {dpi:g} to stay within "
+                                 f"{MAX_PNG_PIXELS:,} px on its long side; save as .svg for full detail")
 
     def svg(self, *, engine: str | None = None, timeout: float | None = None) -> str:
         """The picture as SVG text (UTF-8).
@@ -122,6 +151,8 @@ class Diagram:
         text = f"Diagram: {self.title}, {len(self.nodes)} nodes, {len(self.edges)} edges"
         if self.info.get("caption"):
             text += f" ({self.info['caption']})"
+        if self.info.get("png_note"):
+            text += f"; {self.info['png_note']}"
         return text
 
     def __repr__(self) -> str:
@@ -146,4 +177,4 @@ class Diagram:
         return {"image/svg+xml": svg, "text/plain": summary}
 
 
-__all__ = ["Diagram"]
+__all__ = ["Diagram", "MAX_PNG_PIXELS"]
