@@ -288,14 +288,15 @@ def _rule_row(add, t, placed: pd.DataFrame, kind: str, check: str, action: str) 
     add(check, "info", n["n_rows"], n["n_cases"], example, action)
 
 
-def _staff_like(log, add) -> None:
-    """Warn when the mapped units take turns like staff groups: most returns within a few hours, or most
-    cases cycling.
+def staff_turns(log) -> dict:
+    """Whether the mapped units take turns like staff or resource groups rather than care units.
 
     Computed in the engine on the returns of the unit path (:func:`pathways.analyses.loops.return_expr`,
-    default options): a return is a step back to a unit visited 2 to 5 steps before. The time away (from
-    leaving the unit to coming back) is not measurable under a day on a date-only log, so there only the
-    share of cases cycling counts.
+    default options; a return is a step back to a unit visited 2 to 5 steps before): ``n_returns``,
+    ``n_short`` (returns within ``STAFF_TURN_HOURS`` hours of leaving the unit), ``n_short_cases``,
+    ``n_cycling`` (cases with a return), ``turns`` (most returns are short), ``cycling`` (most cases
+    have a return) and ``flagged`` (either). The time away is not measurable under a day on a
+    date-only log, so there ``n_short`` is 0 and only the cases cycling count.
     """
     from .analyses.loops import return_expr
 
@@ -303,17 +304,25 @@ def _staff_like(log, add) -> None:
     short = r.duration_days < STAFF_TURN_HOURS / 24
     s = r.aggregate(n=r.count(), n_short=short.sum(), n_cases=r.case_id.nunique(),
                     n_short_cases=r.case_id.nunique(where=short)).to_pyarrow().to_pylist()[0]
-    n, n_short = int(s["n"] or 0), 0 if log.date_only else int(s["n_short"] or 0)
-    n_cycling = int(s["n_cases"] or 0)
-    turns = n_short > n / 2
-    cycling = n_cycling > log.n_cases / 2
+    date_only = log.date_only
+    out = {"n_returns": int(s["n"] or 0), "n_short": 0 if date_only else int(s["n_short"] or 0),
+           "n_short_cases": 0 if date_only else int(s["n_short_cases"] or 0), "n_cycling": int(s["n_cases"] or 0)}
+    out["turns"] = out["n_short"] > out["n_returns"] / 2
+    out["cycling"] = out["n_cycling"] > log.n_cases / 2
+    out["flagged"] = out["turns"] or out["cycling"]
+    return out
+
+
+def _staff_like(log, add) -> None:
+    """The quality row of :func:`staff_turns`: the short returns (or, if only most cases cycle, all returns)."""
+    s = staff_turns(log)
     example = None
-    if turns or cycling:
-        example = (f"{n_short:,} of {n:,} returns to a unit within {STAFF_TURN_HOURS} hours; "
-                   f"{n_cycling:,} of {log.n_cases:,} cases go round in a loop")
-    add("units that behave like staff groups", "warning",
-        (n_short if turns else n) if (turns or cycling) else 0,
-        (int(s["n_short_cases"] or 0) if turns else n_cycling) if (turns or cycling) else 0, example,
+    if s["flagged"]:
+        example = (f"{s['n_short']:,} of {s['n_returns']:,} returns to a unit within {STAFF_TURN_HOURS} hours; "
+                   f"{s['n_cycling']:,} of {log.n_cases:,} cases go round in a loop")
+    n_rows = (s["n_short"] if s["turns"] else s["n_returns"]) if s["flagged"] else 0
+    n_cases = (s["n_short_cases"] if s["turns"] else s["n_cycling"]) if s["flagged"] else 0
+    add("units that behave like staff groups", "warning", n_rows, n_cases, example,
         "The mapped 'units' take turns like staff or resource groups, so loops and handovers are not referrals. "
         "Count loops on referrals only (on='referrals'), read another column as the unit, or map the units "
         "with a UnitTaxonomy.")

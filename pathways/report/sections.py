@@ -20,6 +20,7 @@ from ..analyses._common import duration
 from ..analyses.survival import km_table
 from ..analyses.transitions import END, START
 from ..analyses.waits import summarise_waits
+from ..quality import STAFF_TURN_HOURS, staff_turns
 from . import figures as fg
 from .blocks import Col, Figure, Note, Row, Section, Table, merge_small
 from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKDAYS, Fmt, check_action,
@@ -165,8 +166,12 @@ def unit_map(ctx: Context) -> Section:
     total = int(ms["n_handovers"].sum())
     if not total:
         return Section("unit_map", title, [t("um_no_handovers")])
-    cross = ms[ms["from"] != ms["to"]].sort_values(["n_cases", "n_handovers"], ascending=False, kind="stable")
+    # a handover from or to a unit of unknown sector is no crossing (as in pw.handovers): counted apart
+    unknown = (ms["from"] == "unknown") | (ms["to"] == "unknown")
+    cross = ms[~unknown & (ms["from"] != ms["to"])].sort_values(["n_cases", "n_handovers"], ascending=False,
+                                                                kind="stable")
     n_cross = int(cross["n_handovers"].sum())
+    n_unknown = int(ms.loc[unknown, "n_handovers"].sum())
     n_long = int(ms["n_long_gaps"].sum())
     n_units = int(log.units["unit"].nunique())
     gap_words = f.duration(MAX_GAP)
@@ -175,6 +180,8 @@ def unit_map(ctx: Context) -> Section:
         top = cross.iloc[0]
         finding.append(t("um_finding_2", from_=ctx.sector(top["from"]), to=ctx.sector(top["to"]),
                          n=f.count(top["n_cases"])))
+    if n_unknown:
+        finding.append(t("um_finding_unknown", n=f.count(n_unknown), share=f.share(n_unknown, total)))
     finding.append(t("um_finding_3", long=f.count(n_long), share=f.share(n_long, total), max_gap=gap_words))
     d = pw.unit_map(log, min_count=ctx.min_count, max_gap=MAX_GAP, within=LOOP_WITHIN,
                     max_between=LOOP_MAX_BETWEEN, title=t("um_title"), language=ctx.lang)
@@ -256,6 +263,10 @@ def loops(ctx: Context) -> Section:
         finding.append(t("lp_finding_2", route=top["units"], returns=f.count(top["n_returns"]),
                          n=f.count(top["n_cases"])))
     finding.append(t("lp_finding_3", gave_up=f.share(n_gave, n_ep), quiet=quiet_words))
+    turns = staff_turns(log)
+    if turns["turns"]:  # "100 % sent round in a ring" on a log whose "units" are staff groups taking turns
+        finding.insert(1, t("lp_staff_groups", short=f.count(turns["n_short"]), returns=f.count(turns["n_returns"]),
+                            hours=STAFF_TURN_HOURS))
 
     blocks: list = []
     top_routes = big.head(5)

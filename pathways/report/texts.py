@@ -315,6 +315,12 @@ TEXTS: dict[str, dict[str, str]] = {
                            "ansvaret (\u201efalder mellem to stole\u201c).",
                      "en": "{long} handovers ({share}) left the patient more than {max_gap} with nobody "
                            "holding them (\u201cfalling between two chairs\u201d)."},
+    "um_finding_unknown": {"da": "{n} overgange ({share}) har en enhed med ukendt sektor i den ene ende; om de "
+                                 "krydser en sektorgrænse vides ikke (de tælles ikke med). Kortlæg enhederne med "
+                                 "en taksonomi.",
+                           "en": "{n} handovers ({share}) have a unit of unknown sector at one end; whether they "
+                                 "cross a sector boundary is not known (they are not counted as crossing). Map the "
+                                 "units with a taxonomy."},
     "um_no_unit": {"da": "Udtrækket har ingen enhedskolonne, så kortet over enheder og sektorer kan ikke tegnes.",
                    "en": "The extract has no unit column, so the map of units and sectors cannot be drawn."},
     "um_no_handovers": {"da": "Ingen patient skiftede enhed i udtrækket.",
@@ -354,6 +360,14 @@ TEXTS: dict[str, dict[str, str]] = {
                            "forløb i ring, heraf {pingpong} frem og tilbage mellem to enheder.",
                      "en": "{patients} patients ({share}) were sent round in a ring at least once: {episodes} "
                            "loop episodes, {pingpong} of them ping-pong between two units."},
+    "lp_staff_groups": {"da": "Men {short} af {returns} tilbagevendinger sker inden for {hours} timer: "
+                              "„enhederne“ ser ud til at være personale- eller ressourcegrupper, der "
+                              "skiftes, ikke afdelinger, der henviser (se datakvaliteten). Tæl ringe på "
+                              "henvisninger, brug en anden enhedskolonne eller en taksonomi.",
+                        "en": "But {short} of {returns} returns come within {hours} hours: the “units” "
+                              "look like staff or resource groups taking turns, not departments referring "
+                              "patients (see the data quality). Count loops on referrals, use another unit "
+                              "column or a taxonomy."},
     "lp_finding_2": {"da": "Den hyppigste ring er {route} ({returns} tilbagevendinger, {n} patienter).",
                      "en": "The most common ring is {route} ({returns} returns, {n} patients)."},
     "lp_finding_3": {"da": "Efter {gave_up} af forløbene i ring opgav patienten: ingen kontakt i {quiet} bagefter "

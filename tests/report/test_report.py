@@ -392,3 +392,30 @@ def test_findings_count_one_and_few_in_the_right_grammar(tmp_path):
     en = Fmt("en", 5)
     assert [en.counted(n, "error_kind", suppress=False) for n in (1, 2)] == ["1 kind of error", "2 kinds of error"]
     assert Fmt("da", 5).counted(1, "warning_kind", suppress=False) == "1 slags advarsel"
+
+
+# --------------------------------------------------------------------------- honest sector and loop figures (issue 22)
+def test_a_handover_to_an_unknown_sector_is_not_counted_as_crossing(tmp_path):
+    """6 patients: Egen læge (general practice) -> Hjemmepleje (municipality) -> Zørgbrug 7 (no rule: unknown).
+    12 handovers: 6 cross a sector boundary (50 %), 6 have an unknown side; the old count said 100 % crossed."""
+    log = small_log(["Egen læge", "Hjemmepleje", "Zørgbrug 7"])
+    text = finding(page(pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="en")), "unit_map")
+    assert text.startswith("There are 12 handovers between 3 units; 50% of them cross a sector boundary. "
+                           "The most common move between sectors is general practice → municipality (6 patients). "
+                           "6 handovers (50%) have a unit of unknown sector at one end; whether they cross a sector "
+                           "boundary is not known"), text
+    only_unknown = small_log(["Egen læge", "Zørgbrug 7"])
+    text = finding(page(pw.report(only_unknown, tmp_path / "u.html", as_of="2023-06-01", language="en")),
+                   "unit_map")
+    assert "0% of them cross" in text and "The most common move between sectors" not in text, text
+
+
+def test_loops_of_staff_groups_taking_turns_are_called_so(tmp_path):
+    """6 patients, each seen by groups A and B in turn every hour (A 08, B 09, A 10, B 11): 2 returns per
+    patient, each 2 hours after leaving the group: 12 of 12 returns within 4 hours."""
+    log = small_log(["Gruppe A", "Gruppe B", "Gruppe A", "Gruppe B"])
+    text = finding(page(pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="en")), "loops")
+    assert "But 12 of 12 returns come within 4 hours: the “units” look like staff or resource groups" in text, text
+    normal = small_log(["Egen læge", "Hjemmepleje", "Zørgbrug 7"])
+    text = finding(page(pw.report(normal, tmp_path / "n.html", as_of="2023-06-01", language="en")), "loops")
+    assert "staff" not in text
