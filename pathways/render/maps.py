@@ -50,6 +50,11 @@ class Frequency:
 class Performance:
     """Measure for maps: the ``"median"`` (default), ``"mean"`` or ``"p90"`` time on each edge.
 
+    ``units="auto"`` (default) writes every edge of a map in the one unit its
+    times read best in (minutes under 2 hours, hours under 2 days, else days,
+    from the median over the edges drawn); ``"minutes"``, ``"hours"`` or
+    ``"days"`` fix it. The legend states the unit.
+
     Examples
     --------
     >>> Performance("p90", units="hours")
@@ -57,11 +62,11 @@ class Performance:
     """
 
     statistic: Literal["median", "mean", "p90"] = "median"
-    units: Literal["hours", "days"] = "days"
+    units: Literal["auto", "minutes", "hours", "days"] = "auto"
 
     def __post_init__(self):
         check_choice("Performance", self.statistic, ["median", "mean", "p90"])
-        check_choice("units", self.units, ["hours", "days"])
+        check_choice("units", self.units, ["auto", "minutes", "hours", "days"])
 
     def __repr__(self) -> str:
         return f"Performance({self.statistic!r}, units={self.units!r})"
@@ -76,7 +81,7 @@ def _measure(measure) -> Frequency | Performance:
     if measure in ("median", "mean", "p90"):
         return Performance(measure)
     raise OptionError(f"measure={measure!r} is not allowed; pass pw.Frequency('cases'|'events') or "
-                      "pw.Performance('median'|'mean'|'p90', units='hours'|'days').")
+                      "pw.Performance('median'|'mean'|'p90', units='auto'|'minutes'|'hours'|'days').")
 
 
 def _highlights(highlight) -> list[str]:
@@ -226,14 +231,10 @@ def _edge_style(row, highlight: list[str], width: float) -> dict:
     return style
 
 
-def _threshold_text(value, language: str) -> str:
-    if language == "en":  # as given ("30D", "72h"), a timedelta in days
-        td = pd.Timedelta(value) if not isinstance(value, str) else None
-        return str(value) if td is None else f"{td.total_seconds() / 86400:g}D"
-    from ..analyses._common import duration
-
-    days = duration(value, argument="threshold").total_seconds() / 86400
-    return say("n_days", language, n=days) if days == int(days) else say("n_hours", language, n=days * 24)
+def _units(measure, days) -> str:
+    """The one unit of a map's times: the measure's, or with ``"auto"`` (and for counts) the one they read best in."""
+    units = getattr(measure, "units", "auto")
+    return st.time_unit(days) if units == "auto" else units
 
 
 # --------------------------------------------------------------------------- process map
@@ -261,8 +262,9 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     measure : Frequency or Performance, default Frequency("cases")
         ``Frequency("cases")`` labels edges with the number of cases,
         ``Frequency("events")`` with the number of transitions,
-        ``Performance("median"|"mean"|"p90", units="hours"|"days")`` with that
-        statistic of the time between the two events.
+        ``Performance("median"|"mean"|"p90", units="auto"|"minutes"|"hours"|"days")``
+        with that statistic of the time between the two events, every edge in
+        one unit (``"auto"``: the one the drawn edges' times read best in).
     level : {"activity", "unit"}, default "activity"
     highlight : list of {"loops", "psychiatric_somatic", "long_waits"}, optional
         Colour edges: ``"long_waits"`` orange and thicker when the median time
@@ -375,11 +377,14 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
     shown_edges = shown_edges.copy()
     w_max = float(shown_edges[freq_col].max()) if len(shown_edges) else 0.0
     edge_labels = []
+    if isinstance(measure, Performance):
+        stat_col = {"median": "median_days", "mean": "mean_days", "p90": "p90_days"}[measure.statistic]
+        inner = (shown_edges["source"] != START) & (shown_edges["target"] != END)
+        units = _units(measure, shown_edges.loc[inner, stat_col].tolist())
     for r in shown_edges.itertuples(index=False):
         terminal = r.source == START or r.target == END
         if isinstance(measure, Performance) and not terminal:
-            value = {"median": r.median_days, "mean": r.mean_days, "p90": r.p90_days}[measure.statistic]
-            label = st.duration_text(value, measure.units, language)
+            label = st.duration_text(getattr(r, stat_col), units, language)
         elif isinstance(measure, Performance):
             label = ""
         else:
@@ -393,12 +398,12 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
 
     if isinstance(measure, Performance):
         what = say("pm_what_performance", language, statistic=say(measure.statistic, language),
-                   units=say(measure.units, language))
+                   units=say(units, language))
     else:
         what = say("pm_what_events" if measure.what == "events" else "pm_what_cases", language)
     caption = _caption(info, noun=noun, flow="transitions", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, _threshold_text(threshold, language), language)
+    rows = _highlight_rows(highlight, shown_edges, st.limit_text(threshold, language), language)
     default = "title_process_map" if level == "activity" else "title_process_map_units"
     b.graph_attrs["label"] = _legend(title or say(default, language), [what, *caption], rows)
     out_nodes = real.drop(columns=["weight"]).assign(label=[labels[n] for n in real["name"]]).reset_index(drop=True)
@@ -524,8 +529,9 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
     shown_edges = shown_edges.copy()
     w_max = float(shown_edges[freq_col].max()) if len(shown_edges) else 0.0
     edge_labels = []
+    units = _units(measure, shown_edges["median_gap_days"].tolist())
     for r in shown_edges.itertuples(index=False):
-        gap = st.duration_text(r.median_gap_days, getattr(measure, "units", "days"), language)
+        gap = st.duration_text(r.median_gap_days, units, language)
         if isinstance(measure, Performance):
             label = f"{gap} · {st.small(r.n_cases, min_count, language)}"
         else:
@@ -536,12 +542,12 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
     shown_edges["label"] = edge_labels
 
     if isinstance(measure, Performance):
-        what = say("um_what_performance", language, units=say(measure.units, language))
+        what = say("um_what_performance", language, units=say(units, language))
     else:
         what = say("um_what_events" if measure.what == "events" else "um_what_cases", language)
     caption = _caption(info, noun="units", flow="handovers", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, _threshold_text(max_gap, language), language)
+    rows = _highlight_rows(highlight, shown_edges, st.limit_text(max_gap, language), language)
     b.graph_attrs["label"] = _legend(title or say("title_unit_map", language), [what, *caption], rows)
     out_nodes = shown_nodes.drop(columns=["weight"]).assign(
         label=[labels[n] for n in shown_nodes["name"]]).reset_index(drop=True)

@@ -57,20 +57,94 @@ def small(n, min_count: int, language: str = "en") -> str:
     return f"<{min_count}" if n < min_count else number(n, language, ",")
 
 
+#: Time units a reader sees, with the factor from days and the short suffix's key in :data:`~.words.WORDS`.
+TIME_UNITS = {"minutes": (1440.0, "minutes_short"), "hours": (24.0, "hours_short"), "days": (1.0, "days_short")}
+
+
+def time_unit(days) -> str:
+    """The unit a set of durations (in days) reads best in: under 2 hours minutes, under 2 days hours, else days.
+
+    Chosen once for a whole column, figure or map from its median (missing and
+    infinite values ignored), so every number of it is in the same unit.
+
+    Examples
+    --------
+    >>> time_unit([0.004, 0.01]), time_unit([0.2, 1.5]), time_unit([3.0, float("nan")]), time_unit([])
+    ('minutes', 'hours', 'days', 'days')
+    """
+    values = [float(v) for v in ([days] if isinstance(days, (int, float)) else days)
+              if v is not None and math.isfinite(float(v))]
+    if not values:
+        return "days"
+    median = sorted(values)[len(values) // 2] if len(values) % 2 else \
+        (sorted(values)[len(values) // 2 - 1] + sorted(values)[len(values) // 2]) / 2
+    return "minutes" if median < 2 / 24 else "hours" if median < 2 else "days"
+
+
+def in_unit(days: float, units: str) -> float:
+    """A duration in days expressed in ``units`` (``"minutes"``, ``"hours"`` or ``"days"``)."""
+    return float(days) * TIME_UNITS[units][0]
+
+
 def duration_text(days: float, units: str, language: str = "en") -> str:
-    """``3.2 d`` or ``77 h`` (Danish ``3,2 d``, ``77 t``): one decimal under 10, none above.
+    """``3.2 d``, ``77 h`` or ``9 min`` (Danish ``3,2 d``, ``77 t``): one decimal under 10, none above.
 
     Examples
     --------
     >>> duration_text(3.21, "days"), duration_text(3.21, "hours"), duration_text(float("nan"), "days")
     ('3.2 d', '77 h', '–')
-    >>> duration_text(3.21, "days", "da"), duration_text(3.21, "hours", "da")
-    ('3,2 d', '77 t')
+    >>> duration_text(3.21, "days", "da"), duration_text(3.21, "hours", "da"), duration_text(9 / 1440, "minutes")
+    ('3,2 d', '77 t', '9.0 min')
     """
     if days is None or (isinstance(days, float) and math.isnan(days)):
         return "–"
-    value, suffix = (days * 24, "hours_short") if units == "hours" else (days, "days_short")
-    return f"{number(value, language, '.1f' if abs(value) < 10 else ',.0f')} {say(suffix, language)}"
+    value = in_unit(days, units)
+    return f"{number(value, language, '.1f' if abs(value) < 10 else ',.0f')} {say(TIME_UNITS[units][1], language)}"
+
+
+#: Words for a limit's unit: language -> unit -> (singular, plural).
+_LIMIT_WORDS = {
+    "en": {"W": ("week", "weeks"), "D": ("day", "days"), "h": ("hour", "hours"), "min": ("minute", "minutes")},
+    "da": {"W": ("uge", "uger"), "D": ("dag", "dage"), "h": ("time", "timer"), "min": ("minut", "minutter")},
+}
+_LIMIT_SECONDS = {"W": 604800, "D": 86400, "h": 3600, "min": 60}
+#: How pandas spells each unit at the end of a duration string (``"30D"``, ``"72h"``, ``"90min"``, ``"90T"``).
+_LIMIT_SUFFIX = {"w": "W", "d": "D", "day": "D", "days": "D", "h": "h", "hr": "h", "hour": "h", "hours": "h",
+                 "min": "min", "m": "min", "t": "min", "minute": "min", "minutes": "min"}
+
+
+def limit_text(value, language: str = "en") -> str:
+    """A limit (``"30D"``, ``"72h"``, ``"4W"``, ``"90min"`` or a ``timedelta``) in words, in the unit it was given.
+
+    A string keeps its own unit; a ``timedelta`` is said in the largest of weeks,
+    days, hours and minutes it is a whole number of. ``–`` when there is none;
+    :class:`~pathways.errors.OptionError` when it is not a duration.
+
+    Examples
+    --------
+    >>> limit_text("30D"), limit_text("4W"), limit_text("1h"), limit_text("90min"), limit_text(None)
+    ('30 days', '4 weeks', '1 hour', '90 minutes', '–')
+    >>> limit_text("1h", "da"), limit_text("72h", "da"), limit_text("30D", "da"), limit_text("1.5h", "da")
+    ('1 time', '72 timer', '30 dage', '1,5 timer')
+    >>> import datetime as dt; limit_text(dt.timedelta(hours=2)), limit_text(dt.timedelta(days=14), "da")
+    ('2 hours', '2 uger')
+    """
+    import re
+
+    import pandas as pd
+
+    from ..analyses._common import duration
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return "–"
+    seconds = duration(value, argument="threshold").total_seconds()
+    m = re.fullmatch(r"\s*[\d.]+\s*([A-Za-z]+)\s*", value) if isinstance(value, str) else None
+    unit = _LIMIT_SUFFIX.get(m.group(1).lower()) if m else None
+    if unit is None:
+        unit = next((u for u, s in _LIMIT_SECONDS.items() if seconds and seconds % s == 0), "min")
+    n = seconds / _LIMIT_SECONDS[unit]
+    one, many = _LIMIT_WORDS[language][unit]
+    return f"{number(n, language, 'g')} {one if n == 1 else many}"
 
 
 def penwidth(n: float, n_max: float) -> float:

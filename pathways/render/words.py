@@ -31,6 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
     "p90": {"en": "p90", "da": "90-percentil"},
     "days": {"en": "days", "da": "dage"},
     "hours": {"en": "hours", "da": "timer"},
+    "minutes": {"en": "minutes", "da": "minutter"},
     "pm_what_performance": {"en": "edges: {statistic} time between steps ({units}); nodes: cases",
                             "da": "pile: tid mellem trin, {statistic} ({units}); knuder: patienter"},
     "pm_what_events": {"en": "edges: transitions; nodes: events", "da": "pile: overgange; knuder: hændelser"},
@@ -67,6 +68,7 @@ WORDS: dict[str, dict[str, str]] = {
     "n_hours": {"en": "{n:g}h", "da": "{n:g} {n:time|timer}"},
     "hours_short": {"en": "h", "da": "t"},
     "days_short": {"en": "d", "da": "d"},
+    "minutes_short": {"en": "min", "da": "min"},
     # --- timelines
     "title_case": {"en": "Patient pathway", "da": "Patientforløb"},
     "title_cohort": {"en": "Pathways of a cohort", "da": "Forløb i en kohorte"},

@@ -23,7 +23,7 @@ from ..render.dot import UNSAFE
 from .texts import Fmt
 
 #: Column kinds a table knows how to show.
-KINDS = ("text", "count", "int", "num", "pct", "share", "days", "hours")
+KINDS = ("text", "count", "int", "num", "pct", "share", "days", "hours", "time")
 #: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Line breaks: every character a spreadsheet or ``str.splitlines`` starts a new line at (CR LF counts as one).
@@ -94,6 +94,8 @@ class Table:
             return fmt.share(row[col.of[0]], row[col.of[1]], col.decimals)
         if col.kind == "days":
             return fmt.days(v)
+        if col.kind == "time":  # a duration in the unit its header states
+            return fmt.time_num(v)
         return fmt.hours(v)
 
     def display(self, fmt: Fmt) -> list[list[str]]:

@@ -337,7 +337,10 @@ def histogram(edges, counts, *, fmt, title: str, x_label: str, y_label: str, thr
 def km_curve(times, survival, ci_low, ci_high, *, fmt, title: str, x_label: str, y_label: str,
              threshold: float | None = None, threshold_label: str = "", x_max: float | None = None,
              width: float = 560, height: float = 300) -> Chart:
-    """A Kaplan–Meier step curve (share still waiting against days) with its 95 % band, up to ``x_max`` days."""
+    """A Kaplan–Meier step curve (share still waiting against time) with its 95 % band, up to ``x_max``.
+
+    ``times``, ``threshold`` and ``x_max`` are in the one unit ``x_label`` names (minutes, hours or days).
+    """
     c = Chart(width, height, title=title)
     _title(c, title)
     left, right, top, bottom = 52.0, width - 16, 52.0, height - 44

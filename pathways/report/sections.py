@@ -21,6 +21,7 @@ from ..analyses.survival import km_table
 from ..analyses.transitions import END, START
 from ..analyses.waits import summarise_waits
 from ..quality import STAFF_TURN_HOURS, staff_turns
+from ..render.styles import TIME_UNITS, time_unit
 from . import figures as fg
 from .blocks import Col, Figure, Note, Row, Section, Table, merge_small
 from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKDAYS, Fmt, check_action,
@@ -84,6 +85,24 @@ def _local(ts, tz: str) -> pd.Timestamp:
 
 def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
+
+
+def _timed(table: Table, f: Fmt) -> Table:
+    """``table`` with its durations (``"days"`` columns) in one unit for all of them, stated in each header.
+
+    The unit is the one :func:`~pathways.render.styles.time_unit` reads the
+    table's durations best in (minutes, hours or days); the cells are numbers.
+    """
+    keys = [c.key for c in table.cols if c.kind == "days"]
+    if not keys:
+        return table
+    unit = time_unit(pd.concat([table.df[k] for k in keys]).astype(float).tolist())
+    df = table.df.copy()
+    for k in keys:
+        df[k] = df[k].astype(float) * TIME_UNITS[unit][0]
+    cols = [Col(c.key, f"{c.label} ({f.unit_name(unit)})", "time", base=c.base) if c.kind == "days" else c
+            for c in table.cols]
+    return Table(table.name, table.title, df, cols, table.note, table.hidden)
 
 
 def _days(value) -> float | None:
@@ -189,11 +208,11 @@ def unit_map(ctx: Context) -> Section:
     sec = ctx.frame(ms.assign(**{"from": [ctx.sector(v) for v in ms["from"]],
                                  "to": [ctx.sector(v) for v in ms["to"]]}))
     sec = merge_small(sec, by="n_cases", label="from", other=ctx.other(), add=["n_handovers", "n_long_gaps"])
-    blocks.append(Table("sector_handovers", t("um_sector_table"), sec, [
+    blocks.append(_timed(Table("sector_handovers", t("um_sector_table"), sec, [
         Col("from", t("c_from")), Col("to", t("c_to")), Col("n_handovers", t("c_handovers"), "count"),
         Col("n_cases", t("c_cases"), "count"),
         Col("median_gap_days", t("c_median_gap"), "days", base="n_cases"),
-        Col("n_long_gaps", t("c_long_gaps", max_gap=gap_words), "count")]))
+        Col("n_long_gaps", t("c_long_gaps", max_gap=gap_words), "count")]), ctx.fmt))
     units = ctx.frame(log.units)
     units = units.assign(domain=[ctx.domain(v) for v in units["domain"]],
                          sector=[ctx.sector(v) for v in units["sector"]])
@@ -224,15 +243,15 @@ def process_map(ctx: Context) -> Section:
     if len(inner):
         top = inner.iloc[0]
         finding.append(t("pm_finding_2", source=top["source"], target=top["target"], n=f.count(top["n_cases"]),
-                         days="–" if f.is_small(top["n_cases"]) else f.days(top["median_days"])))
+                         days="–" if f.is_small(top["n_cases"]) else f.time(top["median_days"])))
     highlight = ["loops", "psychiatric_somatic"] if log.has("unit") else None
     d = pw.process_map(log, min_count=ctx.min_count, highlight=highlight, title=t("pm_title"), language=ctx.lang)
     blocks: list = [Figure("process_map", t("pm_title"), d, t("pm_caption"))]
     shown = ctx.frame(inner[inner["n_cases"] >= ctx.min_count].head(10))
-    blocks.append(Table("transitions", t("pm_transitions"), shown, [
+    blocks.append(_timed(Table("transitions", t("pm_transitions"), shown, [
         Col("source", t("c_source")), Col("target", t("c_target")),
         Col("n_transitions", t("c_transitions"), "count"), Col("n_cases", t("c_cases"), "count"),
-        Col("median_days", t("c_median_time"), "days", base="n_cases")]))
+        Col("median_days", t("c_median_time"), "days", base="n_cases")]), ctx.fmt))
     common = ctx.frame(v[v["n_cases"] >= ctx.min_count].head(5)).assign(n_all=n_cases)
     if len(common):
         blocks.append(Table("pathways", t("pm_variants"), common, [
@@ -284,22 +303,22 @@ def loops(ctx: Context) -> Section:
         n_rest = int(routes.shape[0] - 10)
         shown = pd.concat([shown.iloc[:10], pd.DataFrame([{
             "units": t("other_rows", n=n_rest), "n_returns": int(rest["n_returns"].sum())}])], ignore_index=True)
-    blocks.append(Table("rings", t("lp_routes"), shown, [
+    blocks.append(_timed(Table("rings", t("lp_routes"), shown, [
         Col("units", t("c_route")), Col("kind", t("c_kind")), Col("n_returns", t("c_returns"), "count"),
         Col("n_cases", t("c_cases"), "count"),
         Col("median_duration_days", t("c_median_back"), "days", base="n_cases")],
-        note=t("lp_routes_note", min_count=ctx.min_count)))
+        note=t("lp_routes_note", min_count=ctx.min_count)), ctx.fmt))
     kinds = ep.groupby("kind", sort=True).agg(n_episodes=("case_id", "size"), n_cases=("case_id", "nunique"),
                                               n_gave_up=("gave_up", "sum"),
                                               median_duration_days=("duration_days", "median")).reset_index()
     kinds["kind"] = [t(f"kind_{k}") for k in kinds["kind"]]
     n_cens = int(ep["followup_censored"].sum())
-    blocks.append(Table("loop_kinds", t("lp_kinds"), ctx.frame(kinds), [
+    blocks.append(_timed(Table("loop_kinds", t("lp_kinds"), ctx.frame(kinds), [
         Col("kind", t("c_kind")), Col("n_episodes", t("c_episodes"), "count"), Col("n_cases", t("c_cases"), "count"),
         Col("n_gave_up", t("c_gave_up"), "count"),
         Col("share", t("c_gave_up_share"), "share", of=("n_gave_up", "n_episodes")),
         Col("median_duration_days", t("c_median_duration"), "days", base="n_cases")],
-        note=t("lp_kinds_note", censored=f.count(n_cens), quiet=quiet_words) if n_cens else ""))
+        note=t("lp_kinds_note", censored=f.count(n_cens), quiet=quiet_words) if n_cens else ""), ctx.fmt))
     return Section("loops", title, finding, blocks, (n_pat / max(log.n_cases, 1), finding[0]))
 
 
@@ -319,7 +338,7 @@ def handovers(ctx: Context) -> Section:
     n_b_pat = int(b["case_id"].nunique())
     finding = [t("ho_finding_1", n=f.count(len(cross)), ps=f.count(n_ps), sp=f.count(len(cross) - n_ps),
                  patients=f.count(cross["case_id"].nunique()),
-                 gap="–" if f.is_small(cross["case_id"].nunique()) else f.days(cross["gap_days"].median()))]
+                 gap="–" if f.is_small(cross["case_id"].nunique()) else f.time(cross["gap_days"].median()))]
     finding.append(t("ho_finding_2", bounces=f.count(len(b)), within=within_words, patients=f.count(n_b_pat),
                      share=f.share(n_b_pat, log.n_cases)))
     pairs = cross.groupby(["from_unit", "to_unit"], sort=True).agg(
@@ -334,10 +353,11 @@ def handovers(ctx: Context) -> Section:
     blocks: list = []
     chart_rows = big.head(10)
     if len(chart_rows):
+        gap_unit = time_unit(chart_rows["median_gap_days"].tolist())  # one unit for the whole figure
         chart = fg.hbar([f"{a} → {z}" for a, z in zip(chart_rows["from_unit"], chart_rows["to_unit"])],
                         chart_rows["n_cases"].tolist(),
-                        [f"{f.count(n)} ({f.days(g)})" for n, g in zip(chart_rows["n_cases"],
-                                                                       chart_rows["median_gap_days"])],
+                        [f"{f.count(n)} ({f.time(g, gap_unit)})" for n, g in zip(chart_rows["n_cases"],
+                                                                                 chart_rows["median_gap_days"])],
                         title=t("ho_chart_title"))
         blocks.append(Figure("crossings", t("ho_chart_title"), chart, t("ho_caption")))
     gap_words = f.duration(MAX_GAP)
@@ -345,17 +365,17 @@ def handovers(ctx: Context) -> Section:
         n_handovers=("case_id", "size"), n_cases=("case_id", "nunique"), median_gap_days=("gap_days", "median"),
         n_long_gaps=("long_gap", "sum")).reset_index()
     dirs["kind"] = [t("ps") if k == PSY_SOM[0] else t("sp") for k in dirs["kind"]]
-    blocks.append(Table("directions", t("ho_directions"), ctx.frame(dirs), [
+    blocks.append(_timed(Table("directions", t("ho_directions"), ctx.frame(dirs), [
         Col("kind", t("c_direction")), Col("n_handovers", t("c_handovers"), "count"),
         Col("n_cases", t("c_cases"), "count"),
         Col("median_gap_days", t("c_median_gap"), "days", base="n_cases"),
-        Col("n_long_gaps", t("c_long_gaps", max_gap=gap_words), "count")]))
+        Col("n_long_gaps", t("c_long_gaps", max_gap=gap_words), "count")]), ctx.fmt))
     p = ctx.frame(pairs)
     p = merge_small(p, by="n_cases", label="from_unit", other=ctx.other(), add=["n_handovers"])
-    blocks.append(Table("crossings", t("ho_pairs"), p.head(11), [
+    blocks.append(_timed(Table("crossings", t("ho_pairs"), p.head(11), [
         Col("from_unit", t("c_from")), Col("to_unit", t("c_to")), Col("n_handovers", t("c_handovers"), "count"),
         Col("n_cases", t("c_cases"), "count"),
-        Col("median_gap_days", t("c_median_gap"), "days", base="n_cases")]))
+        Col("median_gap_days", t("c_median_gap"), "days", base="n_cases")]), ctx.fmt))
     if len(b):
         bb = b.groupby(["kind", "first_unit", "middle_unit"], sort=True).agg(
             n_bounces=("case_id", "size"), n_cases=("case_id", "nunique"),
@@ -363,10 +383,10 @@ def handovers(ctx: Context) -> Section:
         bb = bb.sort_values(["n_cases", "n_bounces"], ascending=False, kind="stable")
         bb["kind"] = [t("psp") if k.startswith("psychiatric") else t("sps") for k in bb["kind"]]
         bb = merge_small(ctx.frame(bb), by="n_cases", label="kind", other=ctx.other(), add=["n_bounces"])
-        blocks.append(Table("bounces", t("ho_bounces", within=within_words), bb, [
+        blocks.append(_timed(Table("bounces", t("ho_bounces", within=within_words), bb, [
             Col("kind", t("c_kind")), Col("first_unit", t("c_first_unit")), Col("middle_unit", t("c_middle_unit")),
             Col("n_bounces", t("c_bounces"), "count"), Col("n_cases", t("c_cases"), "count"),
-            Col("median_duration_days", t("c_median_duration"), "days", base="n_cases")]))
+            Col("median_duration_days", t("c_median_duration"), "days", base="n_cases")]), ctx.fmt))
     return Section("handovers", title, finding, blocks, (n_b_pat / max(log.n_cases, 1), finding[1]))
 
 
@@ -449,11 +469,14 @@ def waits(ctx: Context) -> Section:
             if len(w) < mc:
                 row["status"] = t("wt_status_small")
             pair = []
+            unit = time_unit(w["wait_days"].tolist())  # one unit for the rule's two figures
+            scale = TIME_UNITS[unit][0]
+            thr_u = None if thr_days is None else thr_days * scale
             if len(ended) >= mc:
-                edges, counts, open_last = _bins(ended, thr_days)
+                edges, counts, open_last = _bins(ended * scale, thr_u)
                 hist_title = t("wt_hist_title", rule=_cap(short))
-                chart = fg.histogram(edges, counts, fmt=f, title=hist_title, x_label=t("days_axis"),
-                                     y_label=t("count_axis"), threshold=thr_days,
+                chart = fg.histogram(edges, counts, fmt=f, title=hist_title, x_label=f.unit_name(unit),
+                                     y_label=t("count_axis"), threshold=thr_u,
                                      threshold_label=f"{t('threshold_label')} {f.duration(thr)}",
                                      suppressed_label=t("suppressed_label", min_count=mc), open_last=open_last)
                 caption = t("wt_hist_caption", threshold=f.duration(thr), min_count=mc) if thr_days is not None \
@@ -463,23 +486,24 @@ def waits(ctx: Context) -> Section:
                 if open_last:
                     hist.loc[len(hist) - 1, "to"] = np.inf
                 exports.append(Table(f"{name}_histogram", hist_title, hist, [
-                    Col("from", t("c_bin_from"), "num", decimals=2), Col("to", t("c_bin_to"), "num", decimals=2),
+                    Col("from", t("c_bin_from", unit=f.unit_name(unit)), "num", decimals=2),
+                    Col("to", t("c_bin_to", unit=f.unit_name(unit)), "num", decimals=2),
                     Col("n", t("c_n_waits"), "count")], hidden=True))
             km = km_table(w["wait_days"].to_numpy(float), ~w["censored"].to_numpy(bool))
-            km = km[km["n_at_risk"] >= mc]
+            km = km[km["n_at_risk"] >= mc].assign(time=lambda k: k["time"] * scale)
             if len(km) and len(w) >= mc:
                 km_title = t("wt_km_title", rule=_cap(short))
                 end_words = RULE_ENDS.get(name, {}).get(ctx.lang, str(end))
                 chart = fg.km_curve(km["time"].tolist(), km["survival"].tolist(), km["ci_low"].tolist(),
-                                    km["ci_high"].tolist(), fmt=f, title=km_title, x_label=t("days_axis"),
-                                    y_label=t("waiting_axis"), threshold=thr_days,
+                                    km["ci_high"].tolist(), fmt=f, title=km_title, x_label=f.unit_name(unit),
+                                    y_label=t("waiting_axis"), threshold=thr_u,
                                     threshold_label=f"{t('threshold_label')} {f.duration(thr)}",
-                                    x_max=max(float(np.quantile(ended, 0.95)) if len(ended) else 0.0,
-                                              2 * (thr_days or 0), 1.0))
+                                    x_max=max(float(np.quantile(ended, 0.95)) * scale if len(ended) else 0.0,
+                                              2 * (thr_u or 0), 1.0))
                 pair.append(Figure(f"{name}_kaplan_meier", km_title, chart,
                                    t("wt_km_caption", end=end_words, min_count=mc)))
                 exports.append(Table(f"{name}_kaplan_meier", km_title, ctx.frame(km), [
-                    Col("time", t("c_time_days"), "num", decimals=3), Col("n_at_risk", t("c_at_risk"), "count"),
+                    Col("time", t("c_time", unit=f.unit_name(unit)), "num", decimals=3), Col("n_at_risk", t("c_at_risk"), "count"),
                     Col("survival", t("c_still_waiting"), "num", decimals=4),
                     Col("ci_low", t("c_ci_low"), "num", decimals=4), Col("ci_high", t("c_ci_high"), "num", decimals=4)],
                     hidden=True))
@@ -494,23 +518,23 @@ def waits(ctx: Context) -> Section:
     if worst is not None:
         share, name, short, thr, row, n_open = worst
         finding.append(t("wt_finding_2", rule=short, share=f.share(row["n_over"], row["n_base"]),
-                         threshold=f.duration(thr), median=f.days(row["median"]), km=f.days(row["km_median"])))
+                         threshold=f.duration(thr), median=f.time(row["median"]), km=f.time(row["km_median"])))
         finding.append(t("wt_finding_3", open=f.count(n_open), as_of=f.date(ctx.as_of)))
         highlight = (share, t("wt_highlight", rule=_cap(short), share=f.share(row["n_over"], row["n_base"]),
-                              threshold=f.duration(thr), median=f.days(row["median"])))
+                              threshold=f.duration(thr), median=f.time(row["median"])))
     else:
         with_thr = [r for r in rows if r["status"] != t("wt_status_absent") and not pd.isna(r["n_base"])]
         finding.append(t("wt_finding_2_ok", min_count=mc) if with_thr else t("wt_finding_2_nothr"))
         medians = [(r["median"], r["short"]) for r in rows if not pd.isna(r["median"])]
         if medians:
             longest = max(medians)
-            finding.append(t("wt_finding_3_longest", rule=longest[1], median=f.days(longest[0])))
-    table = Table("guarantees", t("wt_table"), ctx.frame(pd.DataFrame(rows)), [
+            finding.append(t("wt_finding_3_longest", rule=longest[1], median=f.time(longest[0])))
+    table = _timed(Table("guarantees", t("wt_table"), ctx.frame(pd.DataFrame(rows)), [
         Col("rule", t("c_rule")), Col("threshold", t("c_threshold")), Col("n", t("c_n_waits"), "count"),
         Col("n_ended", t("c_n_ended"), "count"), Col("n_open", t("c_n_open"), "count"),
         Col("median", t("c_median"), "days"), Col("p90", t("c_p90"), "days"),
         Col("over", t("c_over"), "share", of=("n_over", "n_base")), Col("km_median", t("c_km_median"), "days"),
-        Col("status", t("c_status"))], note=t("wt_table_note"))
+        Col("status", t("c_status"))], note=t("wt_table_note")), ctx.fmt)
     return Section("waits", t("sec_waits"), finding, [table, *blocks_after, *exports], highlight)
 
 
@@ -597,7 +621,7 @@ def discharges(ctx: Context) -> Section:
     highlight = (float(s["share_friday"]) * 0.5, finding[0])
     if n_not:
         finding.append(t("dc_finding_2", notices=f.count(n_not), meet=f.share(s["n_meeting_rule"], n_not),
-                         rule=rule_words, lead=f.hours(s["median_lead_hours"])))
+                         rule=rule_words, lead=f.time(s["median_lead_hours"] / 24)))
         if n_not >= ctx.min_count and not f.is_small(s["n_meeting_rule"]) \
                 and not f.is_small(n_not - s["n_meeting_rule"]):
             highlight = (1 - float(s["n_meeting_rule"]) / n_not, finding[-1])
@@ -616,7 +640,7 @@ def discharges(ctx: Context) -> Section:
     blocks.append(Table("discharge_summary", t("dc_summary"), ctx.frame(summary), [
         Col("measure", t("c_measure")), Col("n", t("c_discharges"), "count"),
         Col("share", t("c_share"), "share", of=("n", "of"))],
-        note=f"{t('k_median_lead')}: {f.hours(s['median_lead_hours'])}." if n_not >= ctx.min_count else ""))
+        note=f"{t('k_median_lead')}: {f.time(s['median_lead_hours'] / 24)}." if n_not >= ctx.min_count else ""))
     per_day = pd.DataFrame({"weekday": [_cap(d) for d in days], "n": heat.sum(axis=1).to_numpy(), "of": n})
     blocks.append(Table("discharges_by_weekday", t("dc_weekdays"), ctx.frame(per_day), [
         Col("weekday", t("c_weekday")), Col("n", t("c_discharges"), "count"),
@@ -671,10 +695,10 @@ def conformance(ctx: Context) -> Section:
         shown = merge_small(ctx.frame(summary), by="n_cases", label="deviation", other=ctx.other(),
                             add=["n_deviations"])
         shown["n_all"] = n
-        blocks.append(Table("deviations", t("cf_deviations"), shown.head(16), [
+        blocks.append(_timed(Table("deviations", t("cf_deviations"), shown.head(16), [
             Col("deviation", t("c_deviation")), Col("n_deviations", t("c_deviations_n"), "count"),
             Col("n_cases", t("c_cases"), "count"), Col("share", t("c_share"), "share", of=("n_cases", "n_all")),
-            Col("median_days", t("c_median_time"), "days", base="n_cases")]))
+            Col("median_days", t("c_median_time"), "days", base="n_cases")]), ctx.fmt))
     return Section("conformance", t("sec_conformance"), finding, blocks, (1 - n_fit / max(n, 1), finding[0]))
 
 

@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from ..errors import check_choice
+from ..render.styles import in_unit, limit_text, time_unit
 from ..render.words import number
 
 LANGUAGES = ("da", "en")
@@ -53,8 +54,12 @@ class Fmt:
     ('<1%', '5%', '–')
     >>> da.date(pd.Timestamp("2024-01-01")), en.days(1), da.days(2.4), da.days(27.25), da.days(7.0)
     ('1. januar 2024', '1 day', '2,4 dage', '27 dage', '7 dage')
-    >>> da.duration("30D"), en.duration("4W"), da.duration("48h"), en.duration(None)
-    ('30 dage', '4 weeks', '48 timer', '–')
+    >>> da.duration("30D"), en.duration("4W"), da.duration("48h"), en.duration(None), da.duration("1h")
+    ('30 dage', '4 weeks', '48 timer', '–', '1 time')
+    >>> en.time(9 / 1440), da.time(0.25), en.time(1 / 24, "hours"), da.time(27.25), en.time(0.5, "days")
+    ('9 min', '6 timer', '1 hour', '27 dage', '0.5 days')
+    >>> da.unit_name("minutes"), en.unit_name("hours"), da.time_num(2.4), en.time_num(float("inf"))
+    ('minutter', 'hours', '2,4', 'not reached')
     >>> Fmt("en", 1).counted(1, "patient"), en.counted(3, "patient"), da.counted(1, "sequence", suppress=False)
     ('1 patient', '<5 patients', '1 rækkefølge')
     """
@@ -139,6 +144,38 @@ class Fmt:
         text = self.num(x, 0)
         return f"{text} timer" if self.language == "da" else f"{text} hours"
 
+    def unit_name(self, unit: str) -> str:
+        """A time unit's name for a header or an axis: ``"minutter"``, ``"hours"``, ``"dage"``."""
+        return text(unit, self.language)
+
+    def time_num(self, x) -> str:
+        """A duration already in its column's unit, without the unit: one decimal under 10 unless whole."""
+        if _is_missing(x):
+            return "–"
+        x = float(x)
+        if math.isinf(x):
+            return "ikke nået" if self.language == "da" else "not reached"
+        whole = abs(x - round(x)) < 0.05
+        return self.num(x, 1 if abs(x) < 10 and not whole else 0)
+
+    def time(self, days, unit: str | None = None) -> str:
+        """A duration given in days, in ``unit`` or the unit its size reads best in, with the unit's word.
+
+        :func:`pathways.render.styles.time_unit` chooses the unit (under 2 hours
+        minutes, under 2 days hours, else days).
+        """
+        if _is_missing(days):
+            return "–"
+        unit = unit or time_unit([float(days)])
+        if unit == "days" or math.isinf(float(days)):
+            return self.days(days)
+        value = in_unit(days, unit)
+        if unit == "minutes":
+            return f"{self.time_num(value)} min"
+        shown = self.time_num(value)
+        one, many = ("time", "timer") if self.language == "da" else ("hour", "hours")
+        return f"{shown} {one if shown == '1' else many}"
+
     def date(self, ts) -> str:
         if _is_missing(ts):
             return "–"
@@ -154,18 +191,11 @@ class Fmt:
         return self.date(ts) + sep + (f"{ts:%H.%M}" if self.language == "da" else f"{ts:%H:%M}")
 
     def duration(self, value) -> str:
-        """A rule's threshold (``"30D"``, ``"4W"``, ``"48h"``) in words; ``–`` when there is none."""
-        if _is_missing(value) or value == "":
-            return "–"
-        text = str(value).strip()
-        if text[-1:].upper() == "W" and text[:-1].strip().isdigit():
-            n = int(text[:-1])
-            word = ("uge" if n == 1 else "uger") if self.language == "da" else ("week" if n == 1 else "weeks")
-            return f"{n} {word}"
-        td = pd.Timedelta(value)
-        if text[-1:].lower() == "h" or td.total_seconds() % 86400:
-            return self.hours(td.total_seconds() / 3600)
-        return self.days(td.total_seconds() / 86400)
+        """A limit (``"30D"``, ``"4W"``, ``"48h"``, ``"90min"``) in words, in the unit it was given; ``–`` when none.
+
+        The same words as the diagrams' legends (:func:`pathways.render.styles.limit_text`).
+        """
+        return limit_text(value, self.language)
 
 
 # --------------------------------------------------------------------------- words
@@ -290,9 +320,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "c_age_band": {"da": "Alder", "en": "Age"},
     "c_weekday": {"da": "Ugedag", "en": "Weekday"},
     "c_deviation": {"da": "Afvigelse", "en": "Deviation"},
-    "c_bin_from": {"da": "Fra (dage)", "en": "From (days)"},
-    "c_bin_to": {"da": "Til (dage)", "en": "To (days)"},
-    "c_time_days": {"da": "Dage", "en": "Days"},
+    "c_bin_from": {"da": "Fra ({unit})", "en": "From ({unit})"},
+    "c_bin_to": {"da": "Til ({unit})", "en": "To ({unit})"},
+    "c_time": {"da": "Tid ({unit})", "en": "Time ({unit})"},
     "c_at_risk": {"da": "Stadig ventende (i risiko)", "en": "Still waiting (at risk)"},
     "c_still_waiting": {"da": "Andel der stadig venter", "en": "Share still waiting"},
     "c_ci_low": {"da": "95 % KI, nedre", "en": "95% CI, lower"},
@@ -462,16 +492,18 @@ TEXTS: dict[str, dict[str, str]] = {
                                     "søjler: færre end {min_count} (tallet skjules).",
                               "en": "Ended waits per interval; the rule has no threshold. Dashed bars: fewer than "
                                     "{min_count} (the count is hidden)."},
-    "wt_km_caption": {"da": "Kaplan–Meier: andel der endnu ikke har fået {end} efter så mange dage, med 95 % "
+    "wt_km_caption": {"da": "Kaplan–Meier: andel der endnu ikke har fået {end} efter så lang tid, med 95 % "
                             "konfidensbånd. Aksen går til 95 %-fraktilen af de afsluttede ventetider (eller det "
                             "dobbelte af grænsen), og kurven stopper hvor færre end {min_count} stadig venter.",
-                      "en": "Kaplan–Meier: share who have not yet reached {end} after so many days, with a 95% "
+                      "en": "Kaplan–Meier: share who have not yet reached {end} after so much time, with a 95% "
                             "band. The axis ends at the 95th percentile of the ended waits (or twice the "
                             "threshold), and the curve stops where fewer than {min_count} are still waiting."},
     "wt_status_ok": {"da": "opgjort", "en": "evaluated"},
     "wt_status_absent": {"da": "ikke i udtrækket", "en": "not in this extract"},
     "wt_status_small": {"da": "for få til at vise", "en": "too few to show"},
-    "days_axis": {"da": "dage", "en": "days"},
+    "minutes": {"da": "minutter", "en": "minutes"},
+    "hours": {"da": "timer", "en": "hours"},
+    "days": {"da": "dage", "en": "days"},
     "count_axis": {"da": "antal", "en": "count"},
     "waiting_axis": {"da": "venter stadig", "en": "still waiting"},
     "threshold_label": {"da": "grænse", "en": "threshold"},

@@ -120,7 +120,7 @@ def test_long_waits_highlight_colour_and_legend():
     long_edges = [a for a in edges if plain(a[2], "color") == st.LONG_WAIT]
     assert len(long_edges) == 1  # Visitation -> Indlæggelse, median 10 days
     assert m.edges.set_index(["source", "target"]).loc[("Visitation", "Indlæggelse"), "long_wait"]
-    assert "median wait over 5D (1 edges shown)" in m.dot
+    assert "median wait over 5 days (1 edges shown)" in m.dot
 
 
 def test_unit_highlights_need_units():
@@ -166,7 +166,7 @@ def test_unit_map_snapshot_with_swimlanes_and_highlights():
     assert "showing 3 of 4 units, 94 % of handovers" in m.dot  # 15 of 16 handovers
     assert "on a circular route (loop) (2 edges shown)" in m.dot
     assert "crosses the psychiatric/somatic line (2 edges shown)" in m.dot
-    assert "median wait over 7D (2 edges shown)" in m.dot
+    assert "median wait over 7 days (2 edges shown)" in m.dot
     none = unit_map(loop_log(), swimlanes=None, highlight=None)
     assert "subgraph" not in none.dot and st.LOOP not in none.dot
     dom = unit_map(loop_log(), swimlanes="domain")
@@ -364,3 +364,73 @@ def test_language_default_is_english_and_checked():
         process_map(tiny_log(), language="dk")
     with pytest.raises(OptionError, match="language="):
         unit_map(loop_log(), language="danish")
+
+
+# --------------------------------------------------------------------------- times in the unit that reads (issue 22)
+def steps_log(first_step: str, second_step: str):
+    """6 patients: Henvisning at 08:00 in Egen læge, Udredning ``first_step`` later in Smerteklinik, Udskrivning
+    ``second_step`` after that."""
+    rows = []
+    for i in range(6):
+        t0 = pd.Timestamp(f"2023-03-{1 + i:02d} 08:00")
+        t1 = t0 + pd.Timedelta(first_step)
+        rows += [(i, "Henvisning", t0, "Egen læge"), (i, "Udredning", t1, "Smerteklinik"),
+                 (i, "Udskrivning", t1 + pd.Timedelta(second_step), "Smerteklinik")]
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"])
+    return pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+
+
+def edge_labels(m) -> dict:
+    return dict(zip(zip(m.edges["source"], m.edges["target"]), m.edges["label"]))
+
+
+def test_performance_map_of_a_minutes_log_labels_its_edges_in_minutes():
+    """Steps 9 and 21 minutes apart: Performance('median') writes "9.0 min" and "21 min" (not "0.0 d") and the
+    legend says minutes; a unit the user fixes is kept."""
+    log = steps_log("9min", "21min")
+    m = process_map(log, measure=Performance("median"))
+    assert Performance("median") == Performance("median", units="auto")
+    lab = edge_labels(m)
+    assert lab[("Henvisning", "Udredning")] == "9.0 min" and lab[("Udredning", "Udskrivning")] == "21 min"
+    assert "edges: median time between steps (minutes); nodes: cases" in m.dot
+    da = process_map(log, measure=Performance("median"), language="da")
+    assert edge_labels(da)[("Henvisning", "Udredning")] == "9,0 min"
+    assert "pile: tid mellem trin, median (minutter); knuder: patienter" in da.dot
+    u = unit_map(log)  # Egen læge -> Smerteklinik after 9 minutes, for all six patients
+    assert u.edges["label"].tolist() == ["6 · 9.0 min"]
+    hours = steps_log("90min", "3h")  # median of 1.5 h and 3 h: hours
+    assert edge_labels(process_map(hours, measure=Performance("median")))[("Udredning", "Udskrivning")] == "3.0 h"
+    fixed = edge_labels(process_map(hours, measure=Performance("median", units="minutes")))
+    assert (fixed[("Henvisning", "Udredning")], fixed[("Udredning", "Udskrivning")]) == ("90 min", "180 min")
+    with pytest.raises(OptionError, match="units"):
+        Performance("median", units="weeks")
+
+
+def test_limits_in_map_legends_read_as_given():
+    """threshold="1h" reads "1 hour" / "1 time" in the legend, not "0.0416667D"; "30D" reads "30 days"."""
+    log = steps_log("9min", "3h")  # the step to discharge (3 h) is over the limit, the first (9 min) is not
+    m = process_map(log, highlight="long_waits", threshold="1h")
+    assert "median wait over 1 hour (1 edges shown)" in m.dot
+    assert "0.0416667" not in m.dot and "0.0 d" not in m.dot
+    da = process_map(log, highlight="long_waits", threshold="1h", language="da")
+    assert "lange ventetider: median ventetid over 1 time (1 pil vist)" in da.dot
+    two = process_map(log, highlight="long_waits", threshold="2h", language="da")
+    assert "lange ventetider: median ventetid over 2 timer (1 pil vist)" in two.dot
+    assert "median wait over 30 days (0 edges shown)" in process_map(log, highlight="long_waits").dot
+    assert [st.limit_text(v) for v in ("30D", "4W", "72h", "90min")] == ["30 days", "4 weeks", "72 hours",
+                                                                            "90 minutes"]
+    with pytest.raises(OptionError, match="threshold"):
+        process_map(log, highlight="long_waits", threshold="soon")
+
+
+def test_png_of_any_layout_is_capped_and_says_so():
+    # a timeline-style drawing (neato, positions given): 400 boxes side by side, ~555 inches wide
+    from pathways.render.diagram import MAX_PNG_PIXELS, png_size
+    from pathways.render.engines import find_engine
+
+    if find_engine() is None:
+        pytest.skip("no layout engine")
+    boxes = " ".join(f'n{i} [pos="{i * 100},0"];' for i in range(400))
+    d = pw.Diagram("digraph { node [shape=box]; " + boxes + " }", layout="neato", layout_args=("-n2",))
+    assert max(png_size(d.png(dpi=150))) <= MAX_PNG_PIXELS
+    assert 5 < d.info["png_dpi"] < 10 and "save as .svg for full detail" in repr(d)

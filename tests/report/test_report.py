@@ -275,7 +275,7 @@ def test_danish_report_draws_danish_diagrams(tmp_path):
     for row in ("cirkulære henvisninger: på en cirkulær rute (0 pile vist)",
                 "psykiatri–somatik: krydser grænsen mellem psykiatri og somatik (0 pile vist)",
                 "lange ventetider: median ventetid over 7 dage (0 pile vist)", "Region (hospitaler, psykiatri)",
-                "Almen praksis", "6 patienter", "6 · 0,0 d"):
+                "Almen praksis", "6 patienter", "6 · 60 min"):  # an hour: in minutes, not "0,0 d"
         assert row in um, row
     pm = figure_texts(text, "process_map")
     assert pm[:4] == ["Proceskort (aktiviteter)", "pile og knuder: patienter",
@@ -392,6 +392,78 @@ def test_findings_count_one_and_few_in_the_right_grammar(tmp_path):
     en = Fmt("en", 5)
     assert [en.counted(n, "error_kind", suppress=False) for n in (1, 2)] == ["1 kind of error", "2 kinds of error"]
     assert Fmt("da", 5).counted(1, "warning_kind", suppress=False) == "1 slags advarsel"
+
+
+# --------------------------------------------------------------------------- times in the unit that reads (issue 22)
+def steps_log(first_step: str, second_step: str, *, n_cases: int = 6, units=("Egen læge", "Smerteklinik")):
+    """``n_cases`` patients: "Henvisning modtaget" at 08:00 in Egen læge, "Udredning" ``first_step`` later in
+    Smerteklinik (or ``units``), "Udskrivning" ``second_step`` after that (pandas durations)."""
+    rows = []
+    for i in range(n_cases):
+        t0 = pd.Timestamp(f"2023-03-{1 + i:02d} 08:00")
+        t1 = t0 + pd.Timedelta(first_step)
+        rows += [(f"PT{i:04d}", "Henvisning modtaget", t0, units[0]), (f"PT{i:04d}", "Udredning", t1, units[1]),
+                 (f"PT{i:04d}", "Udskrivning", t1 + pd.Timedelta(second_step), units[1])]
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"])
+    return pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+
+
+def table_html(text: str, name: str) -> str:
+    m = re.search(rf'<table[^>]*id="table-{name}".*?</table>', text, flags=re.S) or \
+        re.search(rf'id="{name}".*?</table>', text, flags=re.S)
+    assert m, f"no table {name}"
+    return html.unescape(m.group(0))
+
+
+# steps, language -> (median of the most common step in the finding, the transitions table's header, its cells)
+STEP_CASES = [
+    (("9min", "21min"), "en", "median 9 min", "Median time (minutes)", ["9", "21"]),
+    (("9min", "21min"), "da", "median 9 min", "Median tid (minutter)", ["9", "21"]),
+    (("3h", "5h"), "en", "median 3 hours", "Median time (hours)", ["3", "5"]),
+    (("3h", "5h"), "da", "median 3 timer", "Median tid (timer)", ["3", "5"]),
+    (("2D", "10D"), "en", "median 2 days", "Median time (days)", ["2", "10"]),
+    (("2D", "10D"), "da", "median 2 dage", "Median tid (dage)", ["2", "10"]),
+]
+
+
+@pytest.mark.parametrize("steps, lang, median, header, cells", STEP_CASES)
+def test_durations_read_in_minutes_hours_or_days_by_their_size(tmp_path, steps, lang, median, header, cells):
+    """Steps 9 and 21 minutes apart print in minutes (not "0 days"), 3 and 5 hours in hours, 2 and 10 days in
+    days: the unit once, in the header, the cells plain numbers."""
+    log = steps_log(*steps)
+    text = page(pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language=lang))
+    assert median in finding(text, "process_map")
+    table = table_html(text, "transitions")
+    assert header in table
+    assert re.findall(r'<td class="num">([^<]*)</td></tr>', table) == cells  # the median, the row's last cell
+    assert not re.search(r"(?<![\d.,])0(?:[.,]0)? (?:days|dage|d)\b", text)  # no "0 days", "0,0 d"
+
+
+def test_a_one_hour_limit_prints_as_given():
+    """A limit reads as given, in words: "1 hour"/"1 time" (Danish: 1 time, 2 timer), not "0.0416667 d"."""
+    en, da = Fmt("en", 5), Fmt("da", 5)
+    assert [en.duration(v) for v in ("1h", "2h", "30D", "4W", "90min")] == [
+        "1 hour", "2 hours", "30 days", "4 weeks", "90 minutes"]
+    assert [da.duration(v) for v in ("1h", "2h", "30D", "1D", "4W", "1W", "30min")] == [
+        "1 time", "2 timer", "30 dage", "1 dag", "4 uger", "1 uge", "30 minutter"]
+
+
+def test_a_one_hour_wait_rule_in_the_report(tmp_path):
+    """udredningsret with a 1-hour limit on waits of 9 minutes: the limit reads "1 hour", the medians 9 min, the
+    histogram's axis is in minutes."""
+    log = steps_log("9min", "21min", units=("Psykiatrisk Akutmodtagelse",) * 2)  # the rule is for psychiatry
+    for lang, limit, axis, median in (("en", "1 hour", "minutes", "Median (minutes)"),
+                                      ("da", "1 time", "minutter", "Median (minutter)")):
+        text = page(pw.report(log, tmp_path / f"{lang}.html", as_of="2023-06-01", language=lang,
+                              thresholds={"udredningsret": "1h"}))
+        table = table_html(text, "guarantees")
+        assert f"<td>{limit}</td>" in table and f'<th class="num">{median}</th>' in table
+        row = re.search(r"<tr><td[^>]*>[^<]*\(psy[^<]*</td>(.*?)</tr>", table).group(1)
+        assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[:5] == [limit, "6", "6", "0", "9"]  # median 9 minutes
+        assert finding(text, "waits").endswith(": 9 min.")
+        assert "0.0416667" not in text and "0,0416667" not in text
+        hist = figure_texts(text, "udredningsret_histogram")
+        assert axis in hist and hist[-1].endswith(limit)
 
 
 # --------------------------------------------------------------------------- honest sector and loop figures (issue 22)
