@@ -4,13 +4,16 @@
     pathways report FILE -o report.html    the HTML report of an extract (+ --figures-dir: SVG, PNG, CSV)
     pathways map FILE -o map.svg           the unit map (or --kind process: the process map) of an extract
     pathways validate FILE                 the data-quality report (exit 1: rows rejected, 2: unreadable)
-    pathways init-config FILE              write a YAML config by guessing the columns of FILE
+    pathways init-config FILE              write a YAML config by guessing the columns of FILE, and
+                                           taxonomy and vocabulary templates of its units and activities
     pathways generate --patients N ...     write a synthetic Danish cross-sector log
     pathways bench                         time the analyses and the report on a bundled sample
 
 Columns are mapped with --case/--activity/--timestamp/... or with --config FILE
-(a small YAML file; `pathways init-config FILE` writes one). Errors are one
-line and the fix; --debug shows the traceback.
+(a small YAML file; `pathways init-config FILE` writes one). Your own unit
+taxonomy, activity vocabulary and reference pathway: --taxonomy, --vocabulary,
+--reference FILE (or classification: in the config). Errors are one line and
+the fix; --debug shows the traceback.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import warnings
 ROLES = ("case", "activity", "timestamp", "end_timestamp", "unit", "resource", "referral_to")
 READING = ("sep", "encoding", "dayfirst", "timestamp_format", "tz")
 REPORT = ("title", "as_of", "min_count", "language", "thresholds")
+#: The user's own classification files (``classification:`` in a config; paths relative to the config's folder).
+CLASSIFICATION = ("taxonomy", "vocabulary", "reference")
 DEFAULT_TZ = "Europe/Copenhagen"
 MAPPING_EXAMPLE = "--case cpr_pseudo --activity haendelse --timestamp tidspunkt --unit afsnit --dayfirst"
 
@@ -138,6 +143,14 @@ def add_mapping_options(p: argparse.ArgumentParser) -> None:
                    help="read 03-04-2023 as 3 April")
     r.add_argument("--timestamp-format", help="strptime format of the time columns, e.g. '%%d-%%m-%%Y %%H:%%M'")
     r.add_argument("--tz", help=f"zone of naive times (default {DEFAULT_TZ})")
+    c = p.add_argument_group("classification (your own files win over the built-in rules; or classification: in "
+                             "--config)")
+    c.add_argument("--taxonomy", metavar="FILE", help="units -> domain and sector: a CSV (unit;domain;sector) or "
+                                                      "YAML file; units it does not list go through the built-in "
+                                                      "rules, else are unknown")
+    c.add_argument("--vocabulary", metavar="FILE", help="activities -> event type: a CSV (activity;event_type) or "
+                                                        "YAML file; activities it does not list go through the "
+                                                        "built-in names and rules")
 
 
 def load_config(path: str) -> dict:
@@ -162,13 +175,16 @@ def load_config(path: str) -> dict:
                           f"{exc.start}): a config is a small YAML file. Write one with `pathways init-config "
                           "EXTRACT`.") from None
     if not isinstance(data, dict):
-        raise OptionError(f"{path!r} must hold a mapping with 'columns:' (and optionally 'reading:', 'report:').")
-    allowed = {"columns": ROLES, "reading": READING, "report": REPORT, "file": None}
+        raise OptionError(f"{path!r} must hold a mapping with 'columns:' (and optionally 'reading:', 'report:', "
+                          "'classification:').")
+    allowed = {"columns": ROLES, "reading": READING, "report": REPORT, "classification": CLASSIFICATION,
+               "file": None}
     problems = []  # values of columns: and reading:, checked as the readers check them
     for key, value in data.items():
         if key not in allowed:
             hint = closest(str(key), allowed)
-            raise OptionError(f"{path!r}: unknown section {key!r}; the sections are columns, reading, report."
+            raise OptionError(f"{path!r}: unknown section {key!r}; the sections are columns, reading, report, "
+                              "classification."
                               + (f" Did you mean {hint!r}?" if hint else ""))
         if allowed[key] is None:
             continue
@@ -188,6 +204,13 @@ def load_config(path: str) -> dict:
                 except OptionError as exc:
                     example = f"{name}: true" if name == "dayfirst" else f'{name}: "..." (text in quotes)'
                     problems.append(f"{path!r}, setting {key}.{name}: {exc} In the file, write e.g. {example}.")
+            if key == "classification" and value[name] is not None:  # a path, relative to the config's folder
+                if not isinstance(value[name], str) or not value[name].strip():
+                    problems.append(f"{path!r}, setting classification.{name}: expected a file name, found "
+                                    f"{value[name]!r}. In the file, write e.g. {name}: \"extract.{name}.csv\" "
+                                    "(relative to the config's folder).")
+                else:
+                    value[name] = os.path.join(os.path.dirname(os.path.abspath(path)), value[name].strip())
     if problems:
         raise OptionError("\n".join(problems))
     return data
@@ -196,7 +219,7 @@ def load_config(path: str) -> dict:
 def resolve(args: argparse.Namespace) -> dict:
     """The column mapping, reading and report options: command line first, then the config, then defaults."""
     config = load_config(args.config) if getattr(args, "config", None) else {}
-    cols, reading, rep = (config.get(k) or {} for k in ("columns", "reading", "report"))
+    cols, reading, rep, classes = (config.get(k) or {} for k in ("columns", "reading", "report", "classification"))
     out = {}
     for role in ROLES:
         value = getattr(args, role, None)
@@ -204,19 +227,113 @@ def resolve(args: argparse.Namespace) -> dict:
     for name in READING:
         value = getattr(args, name, None)
         out[name] = value if value is not None else reading.get(name)
+    for name in CLASSIFICATION:
+        value = getattr(args, name, None)
+        out[name] = value if value is not None else classes.get(name)
     out["tz"] = out["tz"] or DEFAULT_TZ
     out["dayfirst"] = bool(out["dayfirst"])
     out["report"] = rep
     return out
 
 
-def read_extract(path: str, args: argparse.Namespace, progress: Progress | None = None):
-    """Read ``path`` with the reader its suffix names, mapped as the options (and ``--config``) say."""
+def _user_file(path: str, flag: str, kinds: dict):
+    """Read the user's ``flag`` file with the reader its suffix names in ``kinds`` ({suffixes: reader}); a
+    missing file, another suffix or a file the reader cannot parse is an OptionError saying the fix."""
+    from .errors import OptionError, PathwaysError
+
+    if not os.path.isfile(path):
+        raise OptionError(f"{flag}: no file at {path!r}. Check the path (on the command line relative to the "
+                          "shell's folder, in a config relative to the config's folder).")
+    lower = path.lower()
+    reader = next((fn for suffixes, fn in kinds.items() if lower.endswith(suffixes)), None)
+    if reader is None:
+        known = ", ".join(x for suffixes in kinds for x in suffixes)
+        raise OptionError(f"{flag} {path!r}: expected a file ending in {known}; found "
+                          f"{os.path.splitext(path)[1] or 'no suffix'!r}. Rename or convert the file.")
+    try:
+        return reader(path)
+    except PathwaysError as exc:
+        raise OptionError(f"{flag} {path!r}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - yaml, pandas and the XML parsers each raise their own
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise OptionError(f"{flag} {path!r} cannot be read: {first}. Fix the file (`pathways init-config "
+                          "EXTRACT` writes templates of the taxonomy and the vocabulary).") from None
+
+
+def load_taxonomy(path: str):
+    """The built-in rules extended by the user's taxonomy file (CSV or YAML): the file's names win over the
+    rules; names it does not list still go through the rules, else are ``unknown``."""
+    from .taxonomy import UnitTaxonomy
+
+    user = _user_file(path, "--taxonomy", {(".csv", ".txt"): UnitTaxonomy.from_csv,
+                                           (".yaml", ".yml"): UnitTaxonomy.from_yaml})
+    return UnitTaxonomy.default().extend(user)
+
+
+def load_vocabulary(path: str):
+    """The built-in vocabulary extended by the user's file (CSV or YAML): its names win over the built-in
+    names and rules."""
+    from .taxonomy import Vocabulary
+
+    user = _user_file(path, "--vocabulary", {(".csv", ".txt"): Vocabulary.from_csv,
+                                             (".yaml", ".yml"): Vocabulary.from_yaml})
+    return Vocabulary.default().extend(user)
+
+
+def _reference_yaml(path: str):
+    """A ``pw.ReferencePathway`` from YAML: ``steps:`` (and optionally ``name:``), or a bare list of steps; a
+    step is a name or a mapping with ``name`` and optionally ``within``, ``after``, ``optional``."""
+    import yaml
+
     import pathways as pw
 
     from .errors import OptionError
 
-    opts = resolve(args)
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    name = "reference pathway"
+    if isinstance(data, dict):
+        unknown = sorted(set(map(str, data)) - {"name", "steps"})
+        if unknown:
+            raise OptionError(f"unknown key {unknown[0]!r}; a reference file has 'name:' and 'steps:'.")
+        name, data = str(data.get("name") or name), data.get("steps")
+    if not isinstance(data, list):
+        raise OptionError(f"expected a list of steps, found {type(data).__name__}; write e.g. steps: [Registration, "
+                          "{name: Triage, within: 1h}, {name: Antibiotics, within: 1h, optional: true}].")
+    steps = []
+    for i, item in enumerate(data, start=1):
+        if isinstance(item, dict):
+            keys = set(map(str, item)) - {"name", "within", "after", "optional"}
+            if keys or "name" not in item:
+                raise OptionError(f"step {i}: expected the keys name, within, after, optional; found "
+                                  f"{', '.join(map(str, item))}.")
+            item = pw.Step(str(item["name"]), within=item.get("within"), after=item.get("after"),
+                           optional=item.get("optional", False))
+        elif not isinstance(item, str):
+            raise OptionError(f"step {i} is {item!r}; write a name or {{name: ..., within: ...}}.")
+        steps.append(item)
+    return pw.ReferencePathway(steps, name=name)
+
+
+def load_reference(path: str):
+    """The reference pathway of a ``--reference`` file: a process model (.pnml, .bpmn) or a YAML list of steps."""
+    import pathways as pw
+
+    return _user_file(path, "--reference", {(".pnml",): pw.read_pnml, (".bpmn",): pw.read_bpmn,
+                                            (".yaml", ".yml"): _reference_yaml})
+
+
+def read_extract(path: str, args: argparse.Namespace, progress: Progress | None = None):
+    """Read ``path`` with the reader its suffix names, mapped as the options (and ``--config``) say."""
+    return open_extract(path, resolve(args), progress)
+
+
+def open_extract(path: str, opts: dict, progress: Progress | None = None):
+    """Read ``path`` with the reader its suffix names, with the resolved options ``opts`` (see :func:`resolve`)."""
+    import pathways as pw
+
+    from .errors import OptionError
+
     lower = path.lower()
     is_xes = lower.endswith((".xes", ".xes.gz"))
     missing = [r for r in ("case", "activity", "timestamp") if not opts[r]]
@@ -226,6 +343,10 @@ def read_extract(path: str, args: argparse.Namespace, progress: Progress | None 
                           "writes one by guessing the columns).")
     options = {r: opts[r] for r in ROLES}
     options.update(tz=opts["tz"], dayfirst=opts["dayfirst"], timestamp_format=opts["timestamp_format"])
+    if opts.get("taxonomy"):
+        options["taxonomy"] = load_taxonomy(opts["taxonomy"])
+    if opts.get("vocabulary"):
+        options["vocabulary"] = load_vocabulary(opts["vocabulary"])
     if progress is not None:
         progress.note(f"reading {os.path.basename(path)}")
     if lower.endswith((".parquet", ".pq")) or os.path.isdir(path):
@@ -287,7 +408,7 @@ def _findings(rep) -> None:
 
 def _inputs(args: argparse.Namespace) -> list:
     """The files a command reads: no output may replace one of them."""
-    return [getattr(args, "file", None), getattr(args, "config", None)]
+    return [getattr(args, name, None) for name in ("file", "config", *CLASSIFICATION)]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -298,17 +419,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_output(args.output, inputs=_inputs(args), make_dirs=args.make_dirs)  # before the extract is read
     if args.figures_dir is not None:
         output_folder(args.figures_dir, make_dirs=args.make_dirs, create=False)
+    resolved = resolve(args)
+    reference = load_reference(resolved["reference"]) if resolved["reference"] else None  # before the read
     progress = Progress()
     try:
-        log = read_extract(args.file, args, progress)
-        rep_cfg = resolve(args)["report"]
+        log = open_extract(args.file, resolved, progress)
+        rep_cfg = resolved["report"]
         opts = dict(title=args.title or rep_cfg.get("title"),
                     as_of=args.as_of or rep_cfg.get("as_of"),
                     min_count=args.min_count if args.min_count is not None else int(rep_cfg.get("min_count") or 5),
                     language=args.language or rep_cfg.get("language") or "da",
                     thresholds=_thresholds(args.threshold, rep_cfg.get("thresholds")))
         rep = pw.report(log, args.output, figures_dir=args.figures_dir, make_dirs=args.make_dirs, progress=progress,
-                        **opts)
+                        reference=reference, **opts)
     finally:
         progress.close()
     if len(log.rejected):
@@ -535,8 +658,47 @@ def _yaml_value(v) -> str:
     return json.dumps(str(v), ensure_ascii=False)  # a JSON string is a YAML string
 
 
-def config_text(path: str, header: list[str], guess: dict, reading: dict, dayfirst) -> str:
-    """The YAML text of a config for ``path`` (comments say what was guessed and what to check)."""
+def classification_templates(log) -> dict:
+    """The taxonomy and vocabulary templates of an extract, as ``;``-separated CSV text.
+
+    One line per distinct unit (``unit;domain;sector;events;placed_by``) and per
+    activity (``activity;event_type;events;placed_by``), most events first;
+    domain, sector and event type are filled in where the built-in rules or names
+    place the name (``placed_by`` says which rule) and empty where they do not,
+    for the user to fill in. A line left empty maps nothing, so the templates can
+    be used as written (``UnitTaxonomy.from_csv`` / ``Vocabulary.from_csv``).
+    """
+    import csv
+    import io
+
+    def text(frame, columns) -> str:
+        frame = frame.copy()
+        placed = frame["classified_by"] != "unknown"
+        rule = frame["rule"] if "rule" in frame else None
+        frame["placed_by"] = [("" if not p else "rule: " + str(r) if c == "rule" and isinstance(r, str) else
+                               "built-in name" if c == "mapping" else str(c))
+                              for p, c, r in zip(placed, frame["classified_by"],
+                                                 rule if rule is not None else [None] * len(frame))]
+        for col in columns[1:-2]:
+            frame[col] = frame[col].where(placed, "")
+        buf = io.StringIO()
+        frame.rename(columns={"n_events": "events"})[columns].to_csv(
+            buf, sep=";", index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        return "\ufeff" + buf.getvalue()  # UTF-8 with a byte-order mark: Excel shows æ, ø and å
+
+    out = {}
+    if log.has("unit"):
+        units = log.units.drop_duplicates("unit")  # a unit with validity periods: its most frequent class
+        out["taxonomy"] = text(units, ["unit", "domain", "sector", "events", "placed_by"])
+    out["vocabulary"] = text(log.activities.drop_duplicates("activity"), ["activity", "event_type", "events",
+                                                                         "placed_by"])
+    return out
+
+
+def config_text(path: str, header: list[str], guess: dict, reading: dict, dayfirst,
+                classification: dict | None = None) -> str:
+    """The YAML text of a config for ``path`` (comments say what was guessed and what to check); with
+    ``classification`` ({name: path relative to the config}), the ``classification:`` section points at them."""
     # names from the file go into comments as JSON strings: a line break in a name cannot start a YAML line
     name = _yaml_value(os.path.basename(path))[1:-1]
     lines = [f"# pathways config for {name}, written by `pathways init-config` by guessing",
@@ -558,7 +720,14 @@ def config_text(path: str, header: list[str], guess: dict, reading: dict, dayfir
     lines += ["", "report:", "  title: null", "  as_of: null  # the extract date, e.g. \"2024-01-01\"; default: "
               "the last event", "  min_count: 5", "  language: da  # da or en",
               "  thresholds: {}  # e.g. {udredningsret: 30D}; the rules are in pw.GUARANTEES", ""]
-    return "\n".join(lines)
+    classification = classification or {}
+    lines += ["# Your own names (paths relative to this file): fill in the empty domain/sector/event_type",
+              "# cells of the templates; what you write wins over the built-in rules, and a line left empty",
+              "# stays with the rules, else unknown.", "classification:"]
+    for name in CLASSIFICATION:
+        lines.append(f"  {name}: {_yaml_value(classification.get(name))}"
+                     + ("  # the agreed pathway: a .pnml, .bpmn or YAML steps file" if name == "reference" else ""))
+    return "\n".join(lines + [""])
 
 
 def cmd_init_config(args: argparse.Namespace) -> int:
@@ -572,19 +741,50 @@ def cmd_init_config(args: argparse.Namespace) -> int:
     check_output(out, inputs=[args.file], make_dirs=args.make_dirs)
     if os.path.exists(out) and not args.force:
         raise OptionError(f"{out!r} exists; pass --force to overwrite it or -o to write another file.")
-    write_atomically(out, config_text(args.file, header, guess, reading, dayfirst), inputs=[args.file],
-                     make_dirs=args.make_dirs)
+    missing = [r for r in ("case", "activity", "timestamp") if not guess[r]]
+    written, kept, classification = ([], [], {}) if missing else \
+        _write_templates(args, out, guess, reading, dayfirst)
+    write_atomically(out, config_text(args.file, header, guess, reading, dayfirst, classification),
+                     inputs=[args.file], make_dirs=args.make_dirs)
     print(f"wrote {_name(out)}")
+    for path in written:
+        print(f"wrote {_name(path)}: fill in the empty cells (your names win over the built-in rules)")
+    for path in kept:
+        print(f"kept {_name(path)}: it exists, so it was not replaced (delete it for a new template)")
     for role in ROLES:
         print(f"  {role:<14} {_name(guess[role]) if guess[role] is not None else '(not found)'}")
     if reading:
         print(f"  separator {reading['sep']!r}, encoding {_name(reading['encoding'])}, dayfirst {bool(dayfirst)}")
-    missing = [r for r in ("case", "activity", "timestamp") if not guess[r]]
     if missing:
         print(f"pathways: could not guess {', '.join(missing)}: edit {_name(out)} and name the column(s).",
               file=sys.stderr)
         return 1
     return 0
+
+
+def _write_templates(args, config: str, guess: dict, reading: dict, dayfirst) -> tuple[list, list, dict]:
+    """Read the extract as guessed and write its taxonomy and vocabulary templates beside ``config``, never over
+    an existing file (that is the user's work: kept, and still named). Returns (written, kept, {name: path
+    relative to the config})."""
+    from ._files import write_atomically
+
+    opts = {r: guess[r] for r in ROLES}
+    opts.update(sep=reading.get("sep"), encoding=reading.get("encoding"), dayfirst=bool(dayfirst),
+                timestamp_format=None, tz=DEFAULT_TZ)
+    log = open_extract(args.file, opts)
+    stem = os.path.basename(config)
+    for suffix in (".yaml", ".yml", ".pathways"):
+        stem = stem[:-len(suffix)] if stem.lower().endswith(suffix) and len(stem) > len(suffix) else stem
+    written, kept, names = [], [], {}
+    for name, text in classification_templates(log).items():
+        path = os.path.join(os.path.dirname(config), f"{stem}.{name}.csv")  # as the user named the config
+        if os.path.exists(path):
+            kept.append(path)
+        else:
+            write_atomically(path, text, inputs=[args.file], make_dirs=args.make_dirs)
+            written.append(path)
+        names[name] = os.path.basename(path)
+    return written, kept, names
 
 
 # --------------------------------------------------------------------------- demo
@@ -761,6 +961,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--min-count", type=int, help="smallest count shown; smaller ones print as <5 (default 5)")
     g.add_argument("--language", choices=("da", "en"), help="da (default) or en")
     g.add_argument("--figures-dir", help="also write every figure (SVG, PNG) and table (CSV) to this folder")
+    g.add_argument("--reference", metavar="FILE", help="the agreed pathway, for a conformance section: a process "
+                                                       "model (.pnml, .bpmn) or a YAML list of steps (steps: "
+                                                       "[Registration, {name: Triage, within: 1h}])")
     g.add_argument("--threshold", action="append", metavar="NAME=DURATION",
                    help="change a waiting-time rule's threshold, e.g. udredningsret=60D (repeatable)")
     g.add_argument("--make-dirs", action="store_true", help="create the missing folders of -o and --figures-dir "
@@ -804,7 +1007,11 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Guess the columns (Danish or English names: cpr_pseudo/patient/case, "
                                      "haendelse/aktivitet/activity, tidspunkt/dato/timestamp, afsnit/enhed/unit, "
                                      "...), the separator, the encoding and day-first dates of an extract, and "
-                                     "write them as a small YAML file for --config. Asks nothing; exit status 1 "
+                                     "write them as a small YAML file for --config. Then it reads the extract and "
+                                     "writes FILE.taxonomy.csv and FILE.vocabulary.csv beside the config (which "
+                                     "points at them): every unit and activity with its number of events, placed "
+                                     "where the built-in rules place it, empty where not, for you to fill in. An "
+                                     "existing template is never replaced. Asks nothing; exit status 1 "
                                      "when the case, activity or time column could not be guessed.\n\n"
                                      "Example:\n  pathways init-config udtraek.csv            "
                                      "# writes udtraek.pathways.yaml\n"

@@ -446,6 +446,9 @@ _UNIT_ALIASES = {"enhed": "unit", "afdeling": "unit", "afsnit": "unit", "name": 
                  "til": "valid_to"}
 
 
+_UNIT_COLUMNS = ("unit", "domain", "sector", "valid_from", "valid_to")
+
+
 class UnitTaxonomy:
     """Maps unit names to a ``(domain, sector)`` pair, optionally per validity period.
 
@@ -567,7 +570,10 @@ class UnitTaxonomy:
         ``sep`` is given; the encoding is utf-8 (with or without BOM), else
         Windows-1252/latin-1, unless ``encoding`` is given. Dates may be
         ``YYYY-MM-DD`` or ``dd-mm-yyyy``; naive dates are local time of the
-        ``tz`` passed to :meth:`table_for`.
+        ``tz`` passed to :meth:`table_for`. A line whose domain and sector are both
+        empty maps nothing (the unit goes to the rules, else ``unknown``), so a
+        template (``pathways init-config``) can be filled in part; other columns
+        (counts, notes) are left aside.
 
         Examples
         --------
@@ -582,9 +588,10 @@ class UnitTaxonomy:
         name = Path(path).name
         frame = _normalise_columns(frame, _UNIT_ALIASES, ("unit", "domain", "sector"),
                                    ("valid_from", "valid_to"), f"taxonomy file {name!r}")
+        frame = frame[[c for c in frame.columns if c in _UNIT_COLUMNS]]  # other columns (counts, notes): beside
         for i, rec in enumerate(frame.to_dict("records")):
-            if all(_is_missing(v) for v in rec.values()):
-                continue
+            if all(_is_missing(rec.get(k)) for k in ("domain", "sector", "valid_from", "valid_to")):
+                continue  # a blank line, or a unit left blank (as in an init-config template): not mapped
             where = f"taxonomy file {name!r} line {i + 2} (unit {rec.get('unit')!r})"
             entries.append(_make_entry(rec.get("unit"), rec, where))
         return cls(entries)
@@ -1089,7 +1096,8 @@ class Vocabulary:
     def from_csv(cls, path, *, sep: str | None = None, encoding: str | None = None) -> "Vocabulary":
         """A vocabulary of explicit mappings from a CSV with columns ``activity, event_type``.
 
-        Separator and encoding are detected as in :meth:`UnitTaxonomy.from_csv`.
+        Separator and encoding are detected as in :meth:`UnitTaxonomy.from_csv`. A line
+        with an empty event type maps nothing (a template line not filled in yet).
 
         Examples
         --------
@@ -1102,7 +1110,7 @@ class Vocabulary:
         frame = _read_table(path, sep=sep, encoding=encoding, what="vocabulary")
         what = f"vocabulary file {Path(path).name!r}"
         frame = _normalise_columns(frame, _VOCAB_ALIASES, ("activity", "event_type"), (), what)
-        frame = frame[~(frame["activity"].map(_is_missing) & frame["event_type"].map(_is_missing))]
+        frame = frame[~frame["event_type"].map(_is_missing)]  # an activity left blank (a template line): not mapped
         return cls(_vocab_entries(zip(frame["activity"], frame["event_type"]), f"{what} line",
                                   numbered=True, offset=2))
 

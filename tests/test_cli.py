@@ -271,3 +271,169 @@ def test_bad_input_is_exit_2_with_the_fix_never_an_internal_error(tmp_path, caps
     assert "internal error" not in err and "[Errno" not in err and "Traceback" not in err, err
     first = err.splitlines()[0]
     assert len(first) > 40 and ("." in first[17:]), first  # what is wrong, then what to do
+
+
+# --------------------------------------------------------------------------- the user's own classification
+FOREIGN = ("patient;activity;time;department\n"
+           "p1;Registration;2024-03-01 08:00;Emergency Department\n"
+           "p1;Triage;2024-03-01 08:10;Nurses Team B\n"
+           "p1;Admission;2024-03-01 10:00;Nurses Team B\n"
+           "p2;Registration;2024-03-02 09:00;Emergency Department\n"
+           "p2;Admission;2024-03-02 12:00;Emergency Department\n")
+FOREIGN_MAP = ["--case", "patient", "--activity", "activity", "--timestamp", "time", "--unit", "department"]
+
+
+def _read(*argv):
+    """The EventLog the command line would read for ``validate ARGV``."""
+    from pathways import cli
+
+    args = cli.build_parser().parse_args(["validate", *argv])
+    return cli.read_extract(args.file, args)
+
+
+def _classes(log, key="unit", columns=("domain", "sector", "classified_by")):
+    table = log.units if key == "unit" else log.activities
+    return {r[key]: tuple(r[c] for c in columns) for r in table.to_dict("records")}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "yaml"])
+def test_taxonomy_file_wins_over_the_rules_and_the_rest_keep_them(tmp_path, suffix):
+    """--taxonomy: the file's units are placed as it says, even one a built-in rule would place otherwise
+    (Emergency Department: the rules say somatic/region); units it does not list keep the rules (none here:
+    Nurses Team B listed), and without the file the staff group is unknown."""
+    extract = tmp_path / "ed.csv"
+    extract.write_text(FOREIGN, encoding="utf-8")
+    tax = tmp_path / f"units.{suffix}"
+    tax.write_text("unit;domain;sector\nNurses Team B;somatic;region\nEmergency Department;other;private\n"
+                   if suffix == "csv" else "Nurses Team B: [somatic, region]\n", encoding="utf-8")
+    before = _classes(_read(str(extract), *FOREIGN_MAP))
+    assert before["Nurses Team B"] == ("unknown", "unknown", "unknown")
+    assert before["Emergency Department"][:2] == ("somatic", "region")
+    after = _classes(_read(str(extract), *FOREIGN_MAP, "--taxonomy", str(tax)))
+    assert after["Nurses Team B"] == ("somatic", "region", "mapping")
+    if suffix == "csv":
+        assert after["Emergency Department"] == ("other", "private", "mapping")
+    else:  # not in the file: the built-in rule still places it
+        assert after["Emergency Department"] == ("somatic", "region", "rule")
+
+
+def test_vocabulary_file_and_config_paths_relative_to_the_config(tmp_path, monkeypatch):
+    """classification: in a config names files relative to the config's folder, whatever the shell's folder;
+    the vocabulary file maps an activity the built-in names do not know, the others keep theirs."""
+    extract = tmp_path / "ed.csv"
+    extract.write_text(FOREIGN, encoding="utf-8")
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "units.csv").write_text("unit;domain;sector\nNurses Team B;somatic;region\n", encoding="utf-8")
+    (conf / "acts.yaml").write_text("Registration: first_contact\n", encoding="utf-8")
+    (conf / "c.yaml").write_text("columns: {case: patient, activity: activity, timestamp: time, unit: department}\n"
+                                 "classification:\n  taxonomy: units.csv\n  vocabulary: acts.yaml\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    log = _read(str(extract), "--config", str(conf / "c.yaml"))
+    assert _classes(log)["Nurses Team B"] == ("somatic", "region", "mapping")
+    assert _classes(log, "activity", ("event_type", "classified_by")) == {
+        "Registration": ("first_contact", "mapping"), "Admission": ("admission", "mapping"),
+        "Triage": ("visitation", "mapping")}
+    # a flag wins over the config: another vocabulary, given on the command line
+    (tmp_path / "other.csv").write_text("activity;event_type\nRegistration;referral\n", encoding="utf-8")
+    log = _read(str(extract), "--config", str(conf / "c.yaml"), "--vocabulary", str(tmp_path / "other.csv"))
+    assert _classes(log, "activity", ("event_type",))["Registration"] == ("referral",)
+
+
+def test_reference_file_adds_the_conformance_section(tmp_path):
+    """--reference with a YAML list of steps: p1 does Registration, Triage 10 minutes later, Admission (follows
+    it); p2 skips Triage (a deviation): 1 of 2 patients (50%) followed the pathway (counted by hand)."""
+    extract = tmp_path / "ed.csv"
+    extract.write_text(FOREIGN, encoding="utf-8")
+    ref = tmp_path / "ref.yaml"
+    ref.write_text("name: ED pathway\nsteps:\n  - Registration\n  - {name: Triage, within: 1h}\n  - Admission\n",
+                   encoding="utf-8")
+    out = run("report", str(extract), *FOREIGN_MAP, "--reference", str(ref), "-o", str(tmp_path / "r.html"),
+              "--language", "en", "--min-count", "1")
+    assert out.returncode == 0, out.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Conformance to the reference pathway" in page
+    assert "50% of 2 patients followed the reference pathway without deviation" in out.stdout
+
+
+CLASSIFICATION_ERRORS = [
+    ("--taxonomy", "missing.csv", None, "--taxonomy: no file at"),
+    ("--taxonomy", "units.yaml", "units: [unclosed\n", "cannot be read"),
+    ("--taxonomy", "units.csv", "unit;domain;sector\nNurses Team B;somatc;region\n", "Did you mean 'somatic'"),
+    ("--taxonomy", "units.xlsx", "x", "expected a file ending in .csv, .txt, .yaml, .yml"),
+    ("--vocabulary", "acts.csv", "activity;event_type\nRegistration;registration\n", "event_type"),
+    ("--reference", "ref.csv", "a\n", "expected a file ending in .pnml, .bpmn, .yaml, .yml"),
+    ("--reference", "ref.yaml", "steps: [Registration, {name: Triage, within: soon}]\n", "within"),
+    ("--reference", "ref.yaml", "steps: [Registration, {name: Triage, limit: 1h}]\n", "expected the keys name"),
+    ("--reference", "ref.pnml", "<pnml><net", "--reference"),
+]
+
+
+@pytest.mark.parametrize("flag,name,content,expected", CLASSIFICATION_ERRORS,
+                         ids=[f"{f}-{n}-{i}" for i, (f, n, _, _) in enumerate(CLASSIFICATION_ERRORS)])
+def test_missing_or_malformed_classification_file_is_exit_2_with_the_fix(tmp_path, capsys, flag, name, content,
+                                                                         expected):
+    from pathways import cli
+
+    extract = tmp_path / "ed.csv"
+    extract.write_text(FOREIGN, encoding="utf-8")
+    if content is not None:
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    assert cli.main(["report", str(extract), *FOREIGN_MAP, flag, str(tmp_path / name),
+                     "-o", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pathways: error: ") and expected in err, err
+    assert "internal error" not in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_config_classification_must_name_files(tmp_path, capsys):
+    from pathways import cli
+
+    extract = tmp_path / "ed.csv"
+    extract.write_text(FOREIGN, encoding="utf-8")
+    for body, expected in [("classification:\n  taxonomy: 5\n", "expected a file name, found 5"),
+                           ("classification:\n  taxonomie: u.csv\n", "Did you mean 'taxonomy'"),
+                           ("classification:\n  taxonomy: nope.csv\n", "--taxonomy: no file at")]:
+        (tmp_path / "c.yaml").write_text(body, encoding="utf-8")
+        assert cli.main(["validate", str(extract), *FOREIGN_MAP, "--config", str(tmp_path / "c.yaml")]) == 2
+        err = capsys.readouterr().err
+        assert expected in err, err
+
+
+def test_init_config_writes_taxonomy_and_vocabulary_templates(tmp_path, capsys):
+    """The templates list the extract's own units and activities with their events, most first; the rules'
+    places filled in, the rest empty; the config points at them; a second run never replaces them."""
+    import yaml
+
+    from pathways import cli
+
+    extract = tmp_path / "ed.csv"
+    extract.write_text(FOREIGN, encoding="utf-8")
+    assert cli.main(["init-config", str(extract)]) == 0
+    tax = (tmp_path / "ed.taxonomy.csv").read_text(encoding="utf-8")
+    lines = tax.lstrip("\ufeff").splitlines()
+    assert lines[0] == "unit;domain;sector;events;placed_by"
+    assert lines[1].startswith("Emergency Department;somatic;region;3;rule: ")  # 3 events, placed by a rule
+    assert lines[2] == "Nurses Team B;;;2;"  # 2 events, no rule: for the user to fill in
+    voc = (tmp_path / "ed.vocabulary.csv").read_text(encoding="utf-8").lstrip("\ufeff").splitlines()
+    assert voc == ["activity;event_type;events;placed_by", "Admission;admission;2;built-in name",
+                   "Registration;;2;", "Triage;visitation;1;built-in name"]
+    config = yaml.safe_load((tmp_path / "ed.pathways.yaml").read_text(encoding="utf-8"))
+    assert config["classification"] == {"taxonomy": "ed.taxonomy.csv", "vocabulary": "ed.vocabulary.csv",
+                                        "reference": None}
+    # used as written (empty lines map nothing): Nurses Team B stays unknown, the rest as the rules said
+    log = _read(str(extract), "--config", str(tmp_path / "ed.pathways.yaml"))
+    assert _classes(log)["Nurses Team B"] == ("unknown", "unknown", "unknown")
+    assert _classes(log)["Emergency Department"] == ("somatic", "region", "mapping")
+    # the user fills one line in; init-config --force renews the config but keeps the user's template
+    (tmp_path / "ed.taxonomy.csv").write_text(tax.replace("Nurses Team B;;;2;", "Nurses Team B;somatic;region;2;"),
+                                              encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["init-config", str(extract), "--force"]) == 0
+    assert "kept" in capsys.readouterr().out
+    assert "Nurses Team B;somatic;region;2;" in (tmp_path / "ed.taxonomy.csv").read_text(encoding="utf-8")
+    log = _read(str(extract), "--config", str(tmp_path / "ed.pathways.yaml"))
+    assert _classes(log)["Nurses Team B"] == ("somatic", "region", "mapping")
