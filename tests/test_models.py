@@ -468,3 +468,14 @@ def test_every_symbol_drawn_is_in_the_font(ref):
     missing = picture("\ue000")
     assert picture("\u21ba") == missing  # the test sees a missing glyph: the old loop symbol ↺ was one
     assert [c for c in symbols if picture(c) == missing] == []
+
+
+def test_time_limit_in_hours_reads_in_hours():
+    """A 1-hour limit missed by 20 minutes reads "1.3 h > 1 h", not "0.1 d > 0.0416667 d" (issue 22)."""
+    df = pd.DataFrame({"pt": ["A", "A"], "act": ["Henvisning", "Visitation"],
+                       "ts": ["2024-01-01 08:00", "2024-01-01 09:20"]})
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    table = pw.conformance(log, pw.ReferencePathway(["referral", pw.Step("visitation", within="1h")]))
+    assert strings(table) == [["time_limit visitation@2 (1.3 h > 1 h after referral)"]]
+    late = table.loc[0, "deviations"][0]
+    assert (late.days, late.limit_days) == (pytest.approx(80 / 1440), pytest.approx(1 / 24))  # the numbers stay days

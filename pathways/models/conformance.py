@@ -31,6 +31,8 @@ import pandas as pd
 from .. import schema as S
 from ..analyses._common import duration, with_parameters
 from ..errors import OptionError, check_choice, closest
+from ..render import styles as st
+from ..render.words import say
 from . import _pm4py
 from .model import ProcessModel
 from .reference import ReferencePathway
@@ -61,6 +63,8 @@ class Deviation:
     time_limit first_contact@3 (41.2 d > 30 d after visitation)
     >>> d.kind, d.position
     ('time_limit', 3)
+    >>> Deviation("time_limit", "triage", 2, 80 / 1440, 1 / 24, "arrival")  # a 1-hour limit, in hours
+    time_limit triage@2 (1.3 h > 1 h after arrival)
     """
 
     kind: str
@@ -73,7 +77,10 @@ class Deviation:
     def __str__(self) -> str:
         text = f"{self.kind} {self.step}@{self.position}"
         if self.kind == "time_limit" and self.days is not None:
-            text += f" ({self.days:.1f} d > {self.limit_days:g} d after {self.after})"
+            unit = st.limit_unit(self.limit_days)  # the limit's own unit ("1 h", "30 d"), the time taken in it too
+            short = say(st.TIME_UNITS[unit][1], "en")
+            text += (f" ({st.in_unit(self.days, unit):.1f} {short} > {st.in_unit(self.limit_days, unit):g} {short} "
+                     f"after {self.after})")
         return text
 
     def __repr__(self) -> str:

@@ -86,6 +86,18 @@ def in_unit(days: float, units: str) -> float:
     return float(days) * TIME_UNITS[units][0]
 
 
+def limit_unit(days: float) -> str:
+    """The unit a limit (in days) was most likely given in: days when it is whole days, else hours, else minutes.
+
+    Examples
+    --------
+    >>> limit_unit(30.0), limit_unit(28.0), limit_unit(1 / 24), limit_unit(1.5), limit_unit(90 / 1440)
+    ('days', 'days', 'hours', 'hours', 'minutes')
+    """
+    return next((u for u in ("days", "hours") if abs(in_unit(days, u) - round(in_unit(days, u))) < 1e-9),
+                "minutes")
+
+
 def duration_text(days: float, units: str, language: str = "en") -> str:
     """``3.2 d``, ``77 h`` or ``9 min`` (Danish ``3,2 d``, ``77 t``): one decimal under 10, none above.
 
