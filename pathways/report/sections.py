@@ -503,7 +503,8 @@ def waits(ctx: Context) -> Section:
                 pair.append(Figure(f"{name}_kaplan_meier", km_title, chart,
                                    t("wt_km_caption", end=end_words, min_count=mc)))
                 exports.append(Table(f"{name}_kaplan_meier", km_title, ctx.frame(km), [
-                    Col("time", t("c_time", unit=f.unit_name(unit)), "num", decimals=3), Col("n_at_risk", t("c_at_risk"), "count"),
+                    Col("time", t("c_time", unit=f.unit_name(unit)), "num", decimals=3),
+                    Col("n_at_risk", t("c_at_risk"), "count"),
                     Col("survival", t("c_still_waiting"), "num", decimals=4),
                     Col("ci_low", t("c_ci_low"), "num", decimals=4), Col("ci_high", t("c_ci_high"), "num", decimals=4)],
                     hidden=True))
