@@ -226,9 +226,7 @@ def _bpmn(model, title: str, max_nodes: int) -> Diagram:
     kind_of = {n: type(n).__name__ for n in drawn}
     walk = _walk([n for n in drawn if kind_of[n].endswith("StartEvent")], arcs)
     walk += [n for n in drawn if n not in set(walk)]
-    is_task = [not (c.endswith("StartEvent") or c.endswith("EndEvent") or c.endswith("Gateway"))
-               for c in kind_of.values()]
-    tasks = {n for n, t in zip(kind_of, is_task) if t}
+    tasks = {n for n, cls in kind_of.items() if not cls.endswith(("StartEvent", "EndEvent", "Gateway"))}
     kept, counts = _budget(walk, arcs, lambda n: n in tasks, max_nodes)
     nodes, edges, ids = [], [], {}
     for k, n in enumerate(drawn):
