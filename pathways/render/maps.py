@@ -210,13 +210,36 @@ def _legend(title: str, lines: list[str], rows: list[tuple[str, str]]) -> HTML:
     return HTML(f'<table border="0" cellborder="0" cellspacing="1" cellpadding="1">{"".join(cells)}</table>')
 
 
-def _highlight_rows(highlight: list[str], shown: pd.DataFrame, threshold: str,
-                    language: str) -> list[tuple[str, str]]:
+#: A highlight that would colour more than half of a map's drawn edges (and more than this many) colours
+#: only this many: the busiest (most patients, or events with ``Frequency("events")``; ties by name), and
+#: the legend says "the 5 busiest of 33 edges". The edge table keeps every flag.
+HIGHLIGHT_TOP = 5
+
+
+def _strongest(shown: pd.DataFrame, highlight: list[str], freq_col: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The edges as drawn, and per capped highlight how many edges it flags: see :data:`HIGHLIGHT_TOP`."""
+    drawn, capped = shown.copy(), {}
+    for h in highlight:
+        flag = st.FLAG[h]
+        on = drawn[flag].fillna(False).astype(bool)
+        n = int(on.sum())
+        if n > HIGHLIGHT_TOP and n > len(drawn) / 2:
+            top = drawn[on].sort_values([freq_col, "source", "target"], ascending=[False, True, True],
+                                        kind="stable").index[:HIGHLIGHT_TOP]
+            drawn[flag] = drawn.index.isin(top)
+            capped[h] = n
+    return drawn, capped
+
+
+def _highlight_rows(highlight: list[str], shown: pd.DataFrame, threshold: str, language: str,
+                    capped: dict[str, int]) -> list[tuple[str, str]]:
     rows = []
     for h in highlight:
-        n = int(shown[st.FLAG[h]].sum()) if len(shown) else 0
-        text = f"{say(h, language, threshold=threshold)} {say('edges_shown', language, n=n)}"
-        rows.append((st.HIGHLIGHTS[h], text))
+        if h in capped:
+            count = say("edges_strongest", language, n=HIGHLIGHT_TOP, total=capped[h])
+        else:
+            count = say("edges_shown", language, n=int(shown[st.FLAG[h]].sum()) if len(shown) else 0)
+        rows.append((st.HIGHLIGHTS[h], f"{say(h, language, threshold=threshold)} {count}"))
     return rows
 
 
@@ -274,7 +297,9 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
         least half of its transitions are such moves, see
         :func:`pathways.transition_graph`). An edge with
         two flags is drawn in both colours side by side. A legend on the diagram
-        explains each colour.
+        explains each colour. When a highlight would colour more than half of the
+        drawn edges, only the ``HIGHLIGHT_TOP`` (5) busiest are coloured, and the
+        legend says so ("only the 5 busiest of 33 edges shown").
     max_nodes : int, optional
         Node budget (start and end marks not counted); default 15.
     min_share : float, optional
@@ -381,7 +406,8 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
         stat_col = {"median": "median_days", "mean": "mean_days", "p90": "p90_days"}[measure.statistic]
         inner = (shown_edges["source"] != START) & (shown_edges["target"] != END)
         units = _units(measure, shown_edges.loc[inner, stat_col].tolist())
-    for r in shown_edges.itertuples(index=False):
+    drawn, capped = _strongest(shown_edges, highlight, freq_col)
+    for r in drawn.itertuples(index=False):
         terminal = r.source == START or r.target == END
         if isinstance(measure, Performance) and not terminal:
             label = st.duration_text(getattr(r, stat_col), units, language)
@@ -403,7 +429,7 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
         what = say("pm_what_events" if measure.what == "events" else "pm_what_cases", language)
     caption = _caption(info, noun=noun, flow="transitions", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, st.limit_text(threshold, language), language)
+    rows = _highlight_rows(highlight, shown_edges, st.limit_text(threshold, language), language, capped)
     default = "title_process_map" if level == "activity" else "title_process_map_units"
     b.graph_attrs["label"] = _legend(title or say(default, language), [what, *caption], rows)
     out_nodes = real.drop(columns=["weight"]).assign(label=[labels[n] for n in real["name"]]).reset_index(drop=True)
@@ -444,6 +470,10 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
     highlight : list of {"loops", "psychiatric_somatic", "long_waits"}, default all three
         Red: on a circular route; purple: crosses the psychiatric/somatic line;
         orange and thicker: median gap over ``max_gap``. Explained in the legend.
+        A highlight that would colour more than half of the drawn edges colours
+        only the 5 busiest (``HIGHLIGHT_TOP``; most patients, ties by name), and
+        the legend says "only the 5 busiest of 33 edges shown"; ``edges`` keeps
+        every flag.
     max_nodes : int, optional
         Node budget; default 15.
     min_share : float, optional
@@ -530,7 +560,8 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
     w_max = float(shown_edges[freq_col].max()) if len(shown_edges) else 0.0
     edge_labels = []
     units = _units(measure, shown_edges["median_gap_days"].tolist())
-    for r in shown_edges.itertuples(index=False):
+    drawn, capped = _strongest(shown_edges, highlight, freq_col)
+    for r in drawn.itertuples(index=False):
         gap = st.duration_text(r.median_gap_days, units, language)
         if isinstance(measure, Performance):
             label = f"{gap} · {st.small(r.n_cases, min_count, language)}"
@@ -547,7 +578,7 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
         what = say("um_what_events" if measure.what == "events" else "um_what_cases", language)
     caption = _caption(info, noun="units", flow="handovers", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, st.limit_text(max_gap, language), language)
+    rows = _highlight_rows(highlight, shown_edges, st.limit_text(max_gap, language), language, capped)
     b.graph_attrs["label"] = _legend(title or say("title_unit_map", language), [what, *caption], rows)
     out_nodes = shown_nodes.drop(columns=["weight"]).assign(
         label=[labels[n] for n in shown_nodes["name"]]).reset_index(drop=True)

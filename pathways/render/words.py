@@ -64,6 +64,8 @@ WORDS: dict[str, dict[str, str]] = {
                             "da": "psykiatri–somatik: krydser grænsen mellem psykiatri og somatik"},
     "long_waits": {"en": "median wait over {threshold}", "da": "lange ventetider: median ventetid over {threshold}"},
     "edges_shown": {"en": "({n} edges shown)", "da": "({n:,} {n:pil|pile} vist)"},
+    "edges_strongest": {"en": "(only the {n} busiest of {total} edges shown)",
+                        "da": "(kun de {n} travleste af {total:,} pile vist)"},
     "n_days": {"en": "{n:g}D", "da": "{n:g} {n:dag|dage}"},
     "n_hours": {"en": "{n:g}h", "da": "{n:g} {n:time|timer}"},
     "hours_short": {"en": "h", "da": "t"},

@@ -447,3 +447,44 @@ def test_png_of_any_layout_is_capped_and_says_so():
     d = pw.Diagram("digraph { node [shape=box]; " + boxes + " }", layout="neato", layout_args=("-n2",))
     assert max(png_size(d.png(dpi=150))) <= MAX_PNG_PIXELS
     assert 5 < d.info["png_dpi"] < 10 and "save as .svg for full detail" in repr(d)
+
+
+# --- issue 22: a highlight that would colour most of the map shows the busiest only ---------------------------
+
+def _ping_pong_log():
+    """For k = 2..7, 10 + k patients go U1 -> Uk -> U1 within two hours: 12 edges, every one on a loop."""
+    rows = [(f"k{k}-{i}", "Behandling", f"2023-03-01 {8 + j:02d}:00", u)
+            for k in range(2, 8) for i in range(10 + k) for j, u in enumerate(["U1", f"U{k}", "U1"])]
+    return pw.from_pandas(pd.DataFrame(rows, columns=["c", "a", "t", "u"]), case="c", activity="a",
+                          timestamp="t", unit="u")
+
+
+def test_a_highlight_on_most_edges_colours_only_the_five_busiest():
+    """By hand: U1<->U7 17 patients each way, U1<->U6 16, U1<->U5 15 (ties by name: U1 -> U5 first), ...
+    The 5 busiest loop edges are coloured; the edge table still flags all 12; the legend says so."""
+    d = pw.unit_map(_ping_pong_log(), highlight="loops")
+    assert int(d.edges["loop"].sum()) == 12
+    ids = {name: f"n{i}" for i, name in enumerate(d.nodes["name"])}
+    red = {line.split(" [")[0].strip() for line in d.dot.splitlines() if "->" in line and st.LOOP in line}
+    assert red == {f"{ids[a]} -> {ids[b]}" for a, b in
+                   [("U1", "U7"), ("U7", "U1"), ("U1", "U6"), ("U6", "U1"), ("U1", "U5")]}
+    assert "on a circular route (loop) (only the 5 busiest of 12 edges shown)" in d.dot
+    da = pw.unit_map(_ping_pong_log(), highlight="loops", language="da")
+    assert "(kun de 5 travleste af 12 pile vist)" in da.dot
+
+
+def test_a_highlight_on_few_edges_colours_them_all():
+    """U1 -> U2 -> U1 is a loop (2 of 3 edges would be more than half, but not more than 5): all coloured."""
+    rows = [(f"p{i}", "Behandling", f"2023-03-01 {8 + j:02d}:00", u)
+            for i in range(6) for j, u in enumerate(["U1", "U2", "U1", "U3"])]
+    log = pw.from_pandas(pd.DataFrame(rows, columns=["c", "a", "t", "u"]), case="c", activity="a",
+                         timestamp="t", unit="u")
+    d = pw.unit_map(log, highlight="loops")
+    assert "(2 edges shown)" in d.dot and "busiest" not in d.dot
+
+
+def test_the_process_map_caps_its_highlight_the_same_way():
+    """Between units on the process map, the same 12 edges (plus start and end marks) are all loops."""
+    d = pw.process_map(_ping_pong_log(), level="unit", highlight="loops")
+    assert "(only the 5 busiest of 12 edges shown)" in d.dot
+    assert sum(1 for line in d.dot.splitlines() if "->" in line and st.LOOP in line) == 5
