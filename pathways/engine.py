@@ -551,6 +551,11 @@ def date_pattern(row: dict) -> str | None:
     >>> date_pattern({"local_clock_min": h, "local_clock_max": 2 * h, "utc_clock_min": 0, "utc_clock_max": 0,
     ...               "offset_min": h, "offset_max": 2 * h, "first": 0, "last": 2 * _DAY_US})
     'all at 01:00 in winter and 02:00 in summer: dates converted between zones'
+    >>> print(date_pattern({"local_clock_min": 19 * h, "local_clock_max": 20 * h, "utc_clock_min": 0,
+    ...                     "utc_clock_max": 0, "offset_min": -5 * h, "offset_max": -4 * h, "first": 0,
+    ...                     "last": 2 * _DAY_US}))  # doctest: +NORMALIZE_WHITESPACE
+    all at 19:00 in winter and 20:00 in summer: dates converted between zones,
+    in the evening: the dates may read a day early
     >>> date_pattern({"local_clock_min": 0, "local_clock_max": h, "utc_clock_min": 0, "utc_clock_max": h,
     ...               "offset_min": h, "offset_max": h, "first": 0, "last": 2 * _DAY_US}) is None
     True
@@ -570,13 +575,15 @@ def date_pattern(row: dict) -> str | None:
     span = last - first if first is not None and last is not None else 0
     if not (span >= datetime.timedelta(days=1) if isinstance(span, datetime.timedelta) else span >= _DAY_US):
         return None
+    evening = ", in the evening: the dates may read a day early"
     if lo == hi and lo % quarter == 0:
-        return f"all at {hhmm(lo)}: dates stored at one clock time"
+        return f"all at {hhmm(lo)}: dates stored at one clock time" + (evening if lo >= _DAY_US // 2 else "")
     utc = row["utc_clock_min"]
     if utc == row["utc_clock_max"] and utc % quarter == 0:
         winter = (utc + row["offset_min"]) % _DAY_US
         summer = (utc + row["offset_max"]) % _DAY_US
-        return f"all at {hhmm(winter)} in winter and {hhmm(summer)} in summer: dates converted between zones"
+        return (f"all at {hhmm(winter)} in winter and {hhmm(summer)} in summer: dates converted between zones"
+                + (evening if max(winter, summer) >= _DAY_US // 2 else ""))
     return None
 
 

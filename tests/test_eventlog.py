@@ -356,6 +356,15 @@ def test_date_only_recognises_one_clock_time_per_season(times, pattern):
     assert log.date_only and log.stats["date_pattern"] == pattern
 
 
+def test_dates_converted_to_the_evening_say_they_may_read_a_day_early():
+    # UTC midnights read in New York: 19:00 the evening before in winter (UTC-5), 20:00 in summer (UTC-4)
+    log = _dates_log(["2023-01-02 00:00+00:00", "2023-07-03 00:00+00:00", "2023-03-01 00:00+00:00"],
+                     tz="America/New_York")
+    pattern = ("all at 19:00 in winter and 20:00 in summer: dates converted between zones, in the evening: "
+               "the dates may read a day early")
+    assert log.date_only and log.stats["date_pattern"] == pattern
+
+
 @pytest.mark.parametrize("times", [
     # a timed log with many midnights: one event at 08:15
     ["2023-01-02 00:00", "2023-07-03 00:00", "2023-03-01 08:15", "2023-10-30 00:00"],
