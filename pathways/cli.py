@@ -183,9 +183,12 @@ def load_config(path: str) -> dict:
     for key, value in data.items():
         if key not in allowed:
             hint = closest(str(key), allowed)
+            section = next((k for k, names in allowed.items() if names and closest(str(key), names)), None)
+            fix = f" Did you mean {hint!r}?" if hint else ""
+            if section is not None:  # e.g. taxonomy: at the top: a setting of classification:
+                fix = f" {key!r} looks like a setting of {section}: write it indented under '{section}:'."
             raise OptionError(f"{path!r}: unknown section {key!r}; the sections are columns, reading, report, "
-                              "classification."
-                              + (f" Did you mean {hint!r}?" if hint else ""))
+                              "classification." + fix)
         if allowed[key] is None:
             continue
         if value is None:
@@ -741,9 +744,15 @@ def cmd_init_config(args: argparse.Namespace) -> int:
     check_output(out, inputs=[args.file], make_dirs=args.make_dirs)
     if os.path.exists(out) and not args.force:
         raise OptionError(f"{out!r} exists; pass --force to overwrite it or -o to write another file.")
+    from .errors import PathwaysError
+
     missing = [r for r in ("case", "activity", "timestamp") if not guess[r]]
-    written, kept, classification = ([], [], {}) if missing else \
-        _write_templates(args, out, guess, reading, dayfirst)
+    written, kept, classification, unread = [], [], {}, None
+    if not missing:
+        try:
+            written, kept, classification = _write_templates(args, out, guess, reading, dayfirst)
+        except PathwaysError as exc:  # the config is still worth writing: it is where the mapping gets fixed
+            unread = (str(exc).splitlines() or [type(exc).__name__])[0]
     write_atomically(out, config_text(args.file, header, guess, reading, dayfirst, classification),
                      inputs=[args.file], make_dirs=args.make_dirs)
     print(f"wrote {_name(out)}")
@@ -755,6 +764,11 @@ def cmd_init_config(args: argparse.Namespace) -> int:
         print(f"  {role:<14} {_name(guess[role]) if guess[role] is not None else '(not found)'}")
     if reading:
         print(f"  separator {reading['sep']!r}, encoding {_name(reading['encoding'])}, dayfirst {bool(dayfirst)}")
+    if unread is not None:
+        print(f"pathways: the extract could not be read as guessed, so no taxonomy or vocabulary template was "
+              f"written: {_name(unread)} Fix the reading options in {_name(out)} (`pathways validate "
+              f"{_name(args.file)} --config {_name(out)}` checks them).", file=sys.stderr)
+        return 1
     if missing:
         print(f"pathways: could not guess {', '.join(missing)}: edit {_name(out)} and name the column(s).",
               file=sys.stderr)
@@ -772,6 +786,10 @@ def _write_templates(args, config: str, guess: dict, reading: dict, dayfirst) ->
     opts.update(sep=reading.get("sep"), encoding=reading.get("encoding"), dayfirst=bool(dayfirst),
                 timestamp_format=None, tz=DEFAULT_TZ)
     log = open_extract(args.file, opts)
+    if len(log.rejected):
+        print(f"pathways: {len(log.rejected):,} of {log.n_read:,} rows could not be used as guessed and are left out "
+              f"of the templates; `pathways validate {_name(args.file)} --config {_name(config)}` says why.",
+              file=sys.stderr)
     stem = os.path.basename(config)
     for suffix in (".yaml", ".yml", ".pathways"):
         stem = stem[:-len(suffix)] if stem.lower().endswith(suffix) and len(stem) > len(suffix) else stem

@@ -1110,7 +1110,8 @@ class Vocabulary:
         frame = _read_table(path, sep=sep, encoding=encoding, what="vocabulary")
         what = f"vocabulary file {Path(path).name!r}"
         frame = _normalise_columns(frame, _VOCAB_ALIASES, ("activity", "event_type"), (), what)
-        frame = frame[~frame["event_type"].map(_is_missing)]  # an activity left blank (a template line): not mapped
+        blank = frame["event_type"].map(_is_missing).astype(bool)  # bool even when empty (a header-only file)
+        frame = frame.loc[~blank]  # an activity left blank (a template line): not mapped
         return cls(_vocab_entries(zip(frame["activity"], frame["event_type"]), f"{what} line",
                                   numbered=True, offset=2))
 

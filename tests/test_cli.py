@@ -396,7 +396,9 @@ def test_config_classification_must_name_files(tmp_path, capsys):
     extract.write_text(FOREIGN, encoding="utf-8")
     for body, expected in [("classification:\n  taxonomy: 5\n", "expected a file name, found 5"),
                            ("classification:\n  taxonomie: u.csv\n", "Did you mean 'taxonomy'"),
-                           ("classification:\n  taxonomy: nope.csv\n", "--taxonomy: no file at")]:
+                           ("classification:\n  taxonomy: nope.csv\n", "--taxonomy: no file at"),
+                           ("taxonomy: u.csv\n", "'taxonomy' looks like a setting of classification: write it "
+                                                  "indented under 'classification:'")]:
         (tmp_path / "c.yaml").write_text(body, encoding="utf-8")
         assert cli.main(["validate", str(extract), *FOREIGN_MAP, "--config", str(tmp_path / "c.yaml")]) == 2
         err = capsys.readouterr().err
@@ -437,3 +439,37 @@ def test_init_config_writes_taxonomy_and_vocabulary_templates(tmp_path, capsys):
     assert "Nurses Team B;somatic;region;2;" in (tmp_path / "ed.taxonomy.csv").read_text(encoding="utf-8")
     log = _read(str(extract), "--config", str(tmp_path / "ed.pathways.yaml"))
     assert _classes(log)["Nurses Team B"] == ("somatic", "region", "mapping")
+
+
+def test_init_config_on_an_extract_it_cannot_read_writes_the_config_and_says_why(tmp_path, capsys):
+    """A byte that is not UTF-8 after the part the guess looks at: the config is written (it is where the reading
+    options get fixed), no template, exit 1 and the reason; rows the reader rejects are counted, not templated."""
+    from pathways import cli
+
+    rows = ["patient;activity;time"] + [f"p{i};Besøg;2024-01-01 10:00" for i in range(3000)]
+    late = tmp_path / "late.csv"
+    late.write_bytes(("\n".join(rows) + "\n").encode("utf-8") + "p9;Bes\xf8g;2024-01-01 10:00\n".encode("latin-1"))
+    assert cli.main(["init-config", str(late)]) == 1
+    err = capsys.readouterr().err
+    assert "no taxonomy or vocabulary template was written" in err and "invalid UTF8" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late.csv", "late.pathways.yaml"]
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("patient;activity;time\np1;A;2024-01-01 10:00\np1;B;yesterday\n", encoding="utf-8")
+    assert cli.main(["init-config", str(ragged)]) == 0
+    assert "1 of 2 rows could not be used as guessed" in capsys.readouterr().err
+    assert (tmp_path / "ragged.vocabulary.csv").read_text(encoding="utf-8").lstrip("\ufeff").splitlines() == [
+        "activity;event_type;events;placed_by", "A;;1;"]
+    assert not (tmp_path / "ragged.taxonomy.csv").exists()  # no unit column: no taxonomy to fill in
+
+
+def test_a_template_with_nothing_filled_in_reads_as_no_mapping(tmp_path):
+    """A vocabulary or taxonomy file with only its header (an extract without rows, a template emptied) maps
+    nothing: the built-in classification applies (the vocabulary reader took the empty column for a key)."""
+    extract = tmp_path / "ed.csv"
+    extract.write_text(FOREIGN, encoding="utf-8")
+    (tmp_path / "v.csv").write_text("\ufeffactivity;event_type;events;placed_by\n", encoding="utf-8")
+    (tmp_path / "t.csv").write_text("\ufeffunit;domain;sector;events;placed_by\n", encoding="utf-8")
+    log = _read(str(extract), *FOREIGN_MAP, "--vocabulary", str(tmp_path / "v.csv"), "--taxonomy",
+                str(tmp_path / "t.csv"))
+    assert _classes(log, "activity", ("event_type", "classified_by"))["Admission"] == ("admission", "mapping")
+    assert _classes(log)["Nurses Team B"] == ("unknown", "unknown", "unknown")
