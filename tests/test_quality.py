@@ -199,3 +199,28 @@ def test_referrals_between_care_units_are_not_warned_about():
     log = pw.from_pandas(df, case="c", activity="a", timestamp="t", unit="u")
     row = pw.quality_report(log).set_index("check").loc["units that behave like staff groups"]
     assert row[["severity", "n_rows", "n_cases"]].tolist() == ["ok", 0, 0]
+
+
+def test_same_day_returns_on_a_log_of_dates_count_as_turns():
+    """Dates without times: 3 patients each A, B, A on one day (1 return each, 0 days away) and one patient
+    A, B, A over two months (1 return, 31 days): 3 of 4 returns on the same day, 3 cases."""
+    rows = [(c, "Behandling", d, u) for c in ("1", "2", "3") for d, u in
+            zip(["2023-01-02", "2023-01-02", "2023-01-02"], ["A", "B", "A"])]
+    rows += [("4", "Behandling", d, u) for d, u in zip(["2023-01-02", "2023-02-01", "2023-03-04"], ["A", "B", "A"])]
+    log = pw.from_pandas(pd.DataFrame(rows, columns=["c", "a", "t", "u"]), case="c", activity="a", timestamp="t",
+                         unit="u")
+    assert log.date_only
+    row = pw.quality_report(log).set_index("check").loc["units that behave like staff groups"]
+    assert row[["severity", "n_rows", "n_cases"]].tolist() == ["warning", 3, 3]
+    assert row["example"] == "3 of 4 returns to a unit on the same day; 4 of 4 cases go round in a loop"
+
+
+def test_most_cases_cycling_alone_is_no_warning():
+    """All 3 patients go GP -> psychiatry -> GP over weeks (the story of a log about circular referrals):
+    3 returns, none within hours: no warning."""
+    rows = [(c, "Henvisning", d, u) for c in ("1", "2", "3") for d, u in
+            zip(["2023-01-02", "2023-01-20", "2023-02-15"], ["Egen læge", "Psykiatrisk afdeling", "Egen læge"])]
+    log = pw.from_pandas(pd.DataFrame(rows, columns=["c", "a", "t", "u"]), case="c", activity="a", timestamp="t",
+                         unit="u")
+    row = pw.quality_report(log).set_index("check").loc["units that behave like staff groups"]
+    assert row[["severity", "n_rows"]].tolist() == ["ok", 0]

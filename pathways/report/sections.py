@@ -284,8 +284,9 @@ def loops(ctx: Context) -> Section:
     finding.append(t("lp_finding_3", gave_up=f.share(n_gave, n_ep), quiet=quiet_words))
     turns = staff_turns(log)
     if turns["turns"]:  # "100 % sent round in a ring" on a log whose "units" are staff groups taking turns
+        within = t("lp_same_day") if log.date_only else t("lp_within_hours", hours=STAFF_TURN_HOURS)
         finding.insert(1, t("lp_staff_groups", short=f.count(turns["n_short"]), returns=f.count(turns["n_returns"]),
-                            hours=STAFF_TURN_HOURS))
+                            within=within))
 
     blocks: list = []
     top_routes = big.head(5)

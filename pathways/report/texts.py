@@ -390,11 +390,13 @@ TEXTS: dict[str, dict[str, str]] = {
                            "forløb i ring, heraf {pingpong} frem og tilbage mellem to enheder.",
                      "en": "{patients} patients ({share}) were sent round in a ring at least once: {episodes} "
                            "loop episodes, {pingpong} of them ping-pong between two units."},
-    "lp_staff_groups": {"da": "Men {short} af {returns} tilbagevendinger sker inden for {hours} timer: "
+    "lp_within_hours": {"da": "inden for {hours} timer", "en": "within {hours} hours"},
+    "lp_same_day": {"da": "samme dag", "en": "on the same day"},
+    "lp_staff_groups": {"da": "Men {short} af {returns} tilbagevendinger sker {within}: "
                               "„enhederne“ ser ud til at være personale- eller ressourcegrupper, der "
                               "skiftes, ikke afdelinger, der henviser (se datakvaliteten). Tæl ringe på "
                               "henvisninger, brug en anden enhedskolonne eller en taksonomi.",
-                        "en": "But {short} of {returns} returns come within {hours} hours: the “units” "
+                        "en": "But {short} of {returns} returns come {within}: the “units” "
                               "look like staff or resource groups taking turns, not departments referring "
                               "patients (see the data quality). Count loops on referrals, use another unit "
                               "column or a taxonomy."},
