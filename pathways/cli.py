@@ -669,13 +669,18 @@ def classification_templates(log) -> dict:
     domain, sector and event type are filled in where the built-in rules or names
     place the name (``placed_by`` says which rule) and empty where they do not,
     for the user to fill in. A line left empty maps nothing, so the templates can
-    be used as written (``UnitTaxonomy.from_csv`` / ``Vocabulary.from_csv``).
+    be used as written (``UnitTaxonomy.from_csv`` / ``Vocabulary.from_csv``). A
+    name a spreadsheet would run as a formula starts with an apostrophe, which
+    those readers drop.
     """
     import csv
     import io
 
+    from .report.blocks import safe_cell
+
     def text(frame, columns) -> str:
         frame = frame.copy()
+        frame[columns[0]] = frame[columns[0]].map(safe_cell)  # '=x for a spreadsheet; the readers drop the 
         placed = frame["classified_by"] != "unknown"
         rule = frame["rule"] if "rule" in frame else None
         frame["placed_by"] = [("" if not p else "rule: " + str(r) if c == "rule" and isinstance(r, str) else

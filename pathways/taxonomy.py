@@ -343,13 +343,20 @@ def _localize(ts, tz: str):
 
 
 def _read_table(path, *, sep: str | None, encoding: str | None, what: str) -> pd.DataFrame:
-    """Read a small CSV as strings: ``;`` or ``,`` (or tab) separated, utf-8 or latin-1."""
+    """Read a small CSV as strings: ``;`` or ``,`` (or tab) separated, utf-8 or latin-1.
+
+    A cell that starts with an apostrophe before a formula character (``'=x``,
+    ``'-2``: how pathways writes a name a spreadsheet would run as a formula)
+    is read without the apostrophe.
+    """
     raw = input_file(path, what).read_bytes()
     encoding, sep, _ = sniff(raw[:1 << 16], encoding, sep)
     text = raw.decode(encoding).lstrip("\ufeff")
     frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                         skipinitialspace=True)
     frame.columns = [str(c).strip() for c in frame.columns]
+    for col in frame.columns:
+        frame[col] = frame[col].str.replace(r"^'(?=[ \t]*[=+\-@\t\r])", "", regex=True)
     return frame
 
 

@@ -473,3 +473,27 @@ def test_a_template_with_nothing_filled_in_reads_as_no_mapping(tmp_path):
                 str(tmp_path / "t.csv"))
     assert _classes(log, "activity", ("event_type", "classified_by"))["Admission"] == ("admission", "mapping")
     assert _classes(log)["Nurses Team B"] == ("unknown", "unknown", "unknown")
+
+
+def test_template_names_a_spreadsheet_would_run_are_quoted_and_read_back(tmp_path):
+    """A unit named like a formula is written '=... (a spreadsheet shows it as text); filled in and read back,
+    it maps the unit by its real name."""
+    from pathways import cli
+
+    extract = tmp_path / "f.csv"
+    extract.write_text("patient;activity;time;department\n"
+                       "p1;A;2024-03-01 08:00;=HYPERLINK(\"x\")\n"
+                       "p1;@B;2024-03-01 09:00;-2 Xyz\n", encoding="utf-8")
+    assert cli.main(["init-config", str(extract)]) == 0
+    tax = (tmp_path / "f.taxonomy.csv").read_text(encoding="utf-8").lstrip("\ufeff").splitlines()
+    assert tax[1:] == ["'-2 Xyz;;;1;", "\"'=HYPERLINK(\"\"x\"\")\";;;1;"]  # one event each, sorted by name
+    voc = (tmp_path / "f.vocabulary.csv").read_text(encoding="utf-8").lstrip("\ufeff").splitlines()
+    assert voc[1:] == ["'@B;;1;", "A;;1;"]
+    (tmp_path / "f.taxonomy.csv").write_text("\n".join(
+        [tax[0], "'-2 Xyz;somatic;region;1;", "\"'=HYPERLINK(\"\"x\"\")\";other;private;1;"]) + "\n",
+        encoding="utf-8")
+    (tmp_path / "f.vocabulary.csv").write_text("activity;event_type\n'@B;admission\n", encoding="utf-8")
+    log = _read(str(extract), "--config", str(tmp_path / "f.pathways.yaml"))
+    assert _classes(log) == {"-2 Xyz": ("somatic", "region", "mapping"),
+                             '=HYPERLINK("x")': ("other", "private", "mapping")}
+    assert _classes(log, "activity", ("event_type",))["@B"] == ("admission",)
