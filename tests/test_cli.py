@@ -497,3 +497,20 @@ def test_template_names_a_spreadsheet_would_run_are_quoted_and_read_back(tmp_pat
     assert _classes(log) == {"-2 Xyz": ("somatic", "region", "mapping"),
                              '=HYPERLINK("x")': ("other", "private", "mapping")}
     assert _classes(log, "activity", ("event_type",))["@B"] == ("admission",)
+
+
+@pytest.mark.parametrize("suffix", ["pnml", "bpmn"])
+def test_reference_process_model_file_adds_the_conformance_section(tmp_path, suffix):
+    """--reference with a process model: the sequence Registration, Triage, Admission saved as PNML or BPMN;
+    p1 follows it, p2 skips Triage: 1 of 2 patients (50%) without deviation, as with the YAML steps."""
+    import pathways as pw
+
+    extract = tmp_path / "ed.csv"
+    extract.write_text(FOREIGN, encoding="utf-8")
+    model = tmp_path / f"ref.{suffix}"
+    pw.ReferencePathway(["activity:Registration", "activity:Triage", "activity:Admission"]).to_model().save(model)
+    out = run("report", str(extract), *FOREIGN_MAP, "--reference", str(model), "-o", str(tmp_path / "r.html"),
+              "--language", "en", "--min-count", "1")
+    assert out.returncode == 0, out.stderr
+    assert "Conformance to the reference pathway" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "50% of 2 patients followed the reference pathway without deviation" in out.stdout
