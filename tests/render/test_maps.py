@@ -436,19 +436,6 @@ def test_png_of_any_layout_is_capped_and_says_so():
     assert 5 < d.info["png_dpi"] < 10 and "save as .svg for full detail" in repr(d)
 
 
-def test_png_of_any_layout_is_capped_and_says_so():
-    # a timeline-style drawing (neato, positions given): 400 boxes side by side, ~555 inches wide
-    from pathways.render.diagram import MAX_PNG_PIXELS, png_size
-    from pathways.render.engines import find_engine
-
-    if find_engine() is None:
-        pytest.skip("no layout engine")
-    boxes = " ".join(f'n{i} [pos="{i * 100},0"];' for i in range(400))
-    d = pw.Diagram("digraph { node [shape=box]; " + boxes + " }", layout="neato", layout_args=("-n2",))
-    assert max(png_size(d.png(dpi=150))) <= MAX_PNG_PIXELS
-    assert 5 < d.info["png_dpi"] < 10 and "save as .svg for full detail" in repr(d)
-
-
 # --- issue 22: a highlight that would colour most of the map shows the busiest only ---------------------------
 
 def _ping_pong_log():
