@@ -126,17 +126,13 @@ class Fmt:
 
     # --- time ------------------------------------------------------------------
     def days(self, x) -> str:
-        if _is_missing(x):
-            return "–"
-        x = float(x)
-        if math.isinf(x):
-            return "ikke nået" if self.language == "da" else "not reached"
-        whole = abs(x - round(x)) < 0.05
-        text = self.num(x, 1 if abs(x) < 10 and not whole else 0)
-        one = abs(x - 1) < 0.05
+        number = self.time_num(x)
+        if _is_missing(x) or math.isinf(float(x)):
+            return number
+        one = abs(float(x) - 1) < 0.05
         if self.language == "da":
-            return f"{text} {'dag' if one else 'dage'}"
-        return f"{text} {'day' if one else 'days'}"
+            return f"{number} {'dag' if one else 'dage'}"
+        return f"{number} {'day' if one else 'days'}"
 
     def hours(self, x) -> str:
         if _is_missing(x):
