@@ -238,7 +238,7 @@ UNIT_RULES: tuple[Rule, ...] = (
     # 10. other services
     Rule("tandpleje (kommunal)", r"tandpleje|boernetand|skoletand", (_OTH, _MUNI)),
     Rule("tandlæge / apotek",
-         r"tandlaege|tandklinik|\bdentist|\bdental (clinic|practice|surgery)|apotek\b|\b(community|retail) pharmac",
+         r"tandlaege|tandklinik|\bdentist|\bdental (clinic|practice|surgery)|\bapotek|\b(community|retail) pharmac",
          (_OTH, _PRIV)),
     Rule("PPR", r"\bppr\b|paedagogisk psykologisk", (_OTH, _MUNI)),
     Rule("politi / kriminalforsorg", r"\bpoliti\b|\bpolice\b|kriminalforsorg|faengsel|arresthus|prison",

@@ -710,6 +710,7 @@ def test_a_user_mapping_places_an_ambiguous_name():
     ("Surgery", ("unknown", "unknown", "unknown", None)),  # a GP's surgery in British English
     ("Community pharmacy", ("other", "private", "rule", "tandlæge / apotek")),
     ("Apotek", ("other", "private", "rule", "tandlæge / apotek")),
+    ("Apoteket Søndergade", ("other", "private", "rule", "tandlæge / apotek")),  # the definite form too
     ("Sygehusapotek", ("somatic", "region", "rule", "hospital / sygehus")),
     ("General surgery", ("somatic", "region", "rule", "ortopædkirurgisk / kirurgisk")),
     ("Accidental injuries", ("unknown", "unknown", "unknown", None)),  # "dental" inside a word
