@@ -242,7 +242,10 @@ def test_init_config_keeps_hostile_column_names_in_comments(tmp_path, capsys):
     assert cli.main(["init-config", str(path)]) == 0
     text = (tmp_path / "udtraek.pathways.yaml").read_text(encoding="utf-8")
     config = yaml.safe_load(text)
-    assert config["report"]["title"] is None and set(config) == {"columns", "reading", "report"}
+    assert config["report"]["title"] is None
+    assert set(config) == {"columns", "reading", "report", "classification"}  # classification: the templates
+    # no unit column, so no taxonomy template; nothing the header says reaches these settings
+    assert config["classification"] == {"taxonomy": None, "vocabulary": "udtraek.vocabulary.csv", "reference": None}
     assert cli.load_config(str(tmp_path / "udtraek.pathways.yaml"))["columns"]["case"] == "cpr_pseudo"
     assert not UNSAFE.search(capsys.readouterr().out)
 
