@@ -623,7 +623,7 @@ def discharges(ctx: Context) -> Section:
     highlight = (float(s["share_friday"]) * 0.5, finding[0])
     if n_not:
         finding.append(t("dc_finding_2", notices=f.count(n_not), meet=f.share(s["n_meeting_rule"], n_not),
-                         rule=rule_words, lead=f.time(s["median_lead_hours"] / 24)))
+                         rule=rule_words, lead=f.time(s["median_lead_hours"] / 24, "hours")))  # as the 48-hour rule
         if n_not >= ctx.min_count and not f.is_small(s["n_meeting_rule"]) \
                 and not f.is_small(n_not - s["n_meeting_rule"]):
             highlight = (1 - float(s["n_meeting_rule"]) / n_not, finding[-1])

@@ -119,6 +119,8 @@ def test_stated_numbers_are_the_logs(sample_reports):
     dt = pw.discharge_timing(log).summary.iloc[0]
     assert finding(text, "discharges").startswith(f"Af {dk(dt['n_discharges'])} udskrivninger skete "
                                                   f"{round(100 * dt['share_friday'])} % på en fredag")
+    # the median notice in hours, as the 48-hour rule it is held against (49.1 h, not "2 dage")
+    assert f"median varsel {round(dt['median_lead_hours'])} timer." in finding(text, "discharges")
     rates = pw.readmission_rates(log, by="unit", acute="akut")
     assert f"Af {dk(rates['n_discharges'].sum())} udskrivninger blev" in finding(text, "readmissions")
 
