@@ -642,7 +642,8 @@ def discharges(ctx: Context) -> Section:
     blocks.append(Table("discharge_summary", t("dc_summary"), ctx.frame(summary), [
         Col("measure", t("c_measure")), Col("n", t("c_discharges"), "count"),
         Col("share", t("c_share"), "share", of=("n", "of"))],
-        note=f"{t('k_median_lead')}: {f.time(s['median_lead_hours'] / 24)}." if n_not >= ctx.min_count else ""))
+        note=f"{t('k_median_lead')}: {f.time(s['median_lead_hours'] / 24, 'hours')}." if n_not >= ctx.min_count
+        else ""))
     per_day = pd.DataFrame({"weekday": [_cap(d) for d in days], "n": heat.sum(axis=1).to_numpy(), "of": n})
     blocks.append(Table("discharges_by_weekday", t("dc_weekdays"), ctx.frame(per_day), [
         Col("weekday", t("c_weekday")), Col("n", t("c_discharges"), "count"),
