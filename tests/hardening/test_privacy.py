@@ -3,7 +3,8 @@
 An extract whose case ids are recognisable ("CPR-0101-SECRET-001") goes through everything that
 writes or prints: the HTML report and its figures folder (SVG, PNG, CSV), every diagram (DOT,
 SVG, PNG), the notebook representations, warnings and error messages, and the command line
-(validate, report, map) run as a subprocess. Not one id, nor the word SECRET, may appear.
+(validate, report, map, init-config with its templates) run as a subprocess. Not one id, nor the word
+SECRET, may appear.
 Notebook outputs are scanned for case ids by tests/test_notebooks.py.
 """
 
@@ -210,13 +211,15 @@ def test_command_line_output_and_files_hold_no_case_id(extract, tmp_path):
         ["validate", str(path), *CLI_MAPPING],
         ["report", str(path), "-o", str(tmp_path / "r.html"), "--language", "en", *CLI_MAPPING],
         ["map", str(path), "-o", str(tmp_path / "units.png"), *CLI_MAPPING[:-2]],
+        ["init-config", str(path), "-o", str(tmp_path / "u.pathways.yaml")],  # its templates list names only
     )
-    assert [r[0] for r in runs] == [1, 0, 0], [r[1][-500:] for r in runs]
+    assert [r[0] for r in runs] == [1, 0, 0, 0], [r[1][-500:] for r in runs]
     assert "rejected" in runs[0][1] and "Report written" in runs[1][1]
     for status, text, args in runs:
         assert find_ids(text, ids) == [], args
     files = [p for p in tmp_path.rglob("*") if p.is_file()]  # the figures folder is the library's: scanned above
-    assert sorted(p.name for p in files) == ["r.html", "units.png"]
+    assert sorted(p.name for p in files) == ["r.html", "u.pathways.yaml", "u.taxonomy.csv", "u.vocabulary.csv",
+                                             "units.png"]
     for p in files:
         assert scan_file(p, ids) == [], p.name
 
