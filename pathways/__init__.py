@@ -98,12 +98,26 @@ __all__ = sorted([*_EXPORTS, *_SUBMODULES])
 def __getattr__(name: str):
     if name in _EXPORTS:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        if _takes_log(value):  # given a DataFrame or None instead, a NotALogError saying how to build the log
+            from .eventlog import takes_log
+
+            value = takes_log(value)
     elif name in _SUBMODULES:
         value = importlib.import_module(f".{name}", __name__)
     else:
         raise AttributeError(f"module 'pathways' has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+def _takes_log(value) -> bool:
+    """Whether ``value`` is a public function whose first parameter is the event log."""
+    import inspect
+
+    if not inspect.isfunction(value):
+        return False
+    first = next(iter(inspect.signature(value).parameters), None)
+    return first == "log"
 
 
 def __dir__():

@@ -32,6 +32,10 @@ class OptionError(PathwaysError, ValueError):
     """An option or argument is not one of the allowed values, or the log lacks what a function needs."""
 
 
+class NotALogError(PathwaysError, TypeError):
+    """A function that takes an EventLog was given something else (a DataFrame, None, a result table)."""
+
+
 class EngineMemoryError(PathwaysError, MemoryError):
     """The engine needed more memory than its limit allows (``pw.configure_engine(memory_limit=...)``)."""
 

@@ -801,6 +801,53 @@ class EventLog:
         return f"<table><caption>EventLog</caption>{body}</table>"
 
 
+def check_log(log, function: str) -> None:
+    """NotALogError (a TypeError) unless ``log`` is an EventLog, naming what it is and the way forward.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_log(pd.DataFrame({"cpr": ["1"]}), "transitions")
+    Traceback (most recent call last):
+    ...
+    pathways.errors.NotALogError: pw.transitions takes an EventLog, not a pandas DataFrame (columns 'cpr'). \
+Build the log first: log = pw.from_pandas(df, case=..., activity=..., timestamp=...) (pw.from_pm4py(df) for a \
+pm4py frame), then pw.transitions(log, ...).
+    """
+    from .errors import NotALogError
+
+    if isinstance(log, EventLog):
+        return
+    call = f"pw.{function}(log, ...)"
+    if log is None:
+        raise NotALogError(f"pw.{function} takes an EventLog, got None. Build the log first (pw.read_csv(...), "
+                           f"pw.from_pandas(...)) and pass it: {call}.")
+    import pandas as pd
+
+    if isinstance(log, pd.DataFrame):
+        columns = ", ".join(repr(str(c)) for c in list(log.columns)[:6]) + (", ..." if log.shape[1] > 6 else "")
+        if "parameters" in log.attrs:  # a table an analysis returned
+            raise NotALogError(f"pw.{function} takes an EventLog, not the table of an analysis (columns "
+                               f"{columns}). Pass the log that table was computed from: {call}.")
+        raise NotALogError(f"pw.{function} takes an EventLog, not a pandas DataFrame (columns {columns}). Build the "
+                           "log first: log = pw.from_pandas(df, case=..., activity=..., timestamp=...) "
+                           f"(pw.from_pm4py(df) for a pm4py frame), then {call}.")
+    raise NotALogError(f"pw.{function} takes an EventLog, got {type(log).__name__}. Build one with pw.read_csv, "
+                       f"pw.read_parquet or pw.from_pandas, then {call}.")
+
+
+def takes_log(function):
+    """``function`` (whose first parameter is the log) checking that parameter with :func:`check_log` first."""
+    import functools
+
+    @functools.wraps(function)
+    def checked(log, *args, **kwargs):
+        check_log(log, function.__name__)
+        return function(log, *args, **kwargs)
+
+    return checked
+
+
 # engine tables, keyed weakly by their Ibis operation: every expression built on a
 # table holds that operation, so the table is dropped only when no log, filter or
 # result expression can reach it any more.
@@ -830,4 +877,5 @@ def _zone(tz: str):
     return ZoneInfo(tz)
 
 
-__all__ = ["EventLog", "PathwaysWarning", "build", "check_names", "clashing_names", "describe_failures"]
+__all__ = ["EventLog", "PathwaysWarning", "build", "check_log", "check_names", "clashing_names", "describe_failures",
+           "takes_log"]

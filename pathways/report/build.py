@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._files import check_output, output_folder, sources, write_atomically
 from ..errors import OptionError, PathwaysError, check_choice, closest
+from ..eventlog import takes_log
 from . import sections as S
 from .export import write_figures
 from .html import Page
@@ -119,6 +120,7 @@ def _parameters(ctx: S.Context, reference) -> list[tuple[str, str]]:
     return [(k[:1].upper() + k[1:], v) for k, v in rows]
 
 
+@takes_log
 def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, reference=None,
            min_count: int = 5, language: str = "da", figures_dir=None, make_dirs: bool = False,
            progress=None) -> Report:
