@@ -336,7 +336,8 @@ def test_reference_pathway_is_validated():
     with pytest.raises(OptionError, match="not a duration"):
         pw.Step("visitation", within="two weeks")
     with pytest.raises(OptionError, match="Did you mean 'alignments'"):
-        pw.conformance(None, pw.ReferencePathway(["referral"]), method="alignment")
+        pw.conformance(pw.datasets.load_sample("elderly_medical"), pw.ReferencePathway(["referral"]),
+                       method="alignment")
     with pytest.raises(OptionError, match="reference must be"):
         pw.conformance(pw.datasets.load_sample("elderly_medical"), "referral -> visitation")
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..analyses._common import duration, with_parameters
-from ..errors import OptionError, check_choice, closest
+from ..errors import OptionError, check_choice, closest, outside_stacklevel
 from ..render import styles as st
 from ..render.words import say
 from . import _pm4py
@@ -466,7 +466,8 @@ def _check_labels(log, model: ProcessModel) -> None:
         raise OptionError(f"none of the model's {what} occurs in the log: {text}. Is the model at the other level? "
                           f"Read it with level={other!r}.")
     warnings.warn(f"{len(missing)} of the model's {len(model.activities)} {what} never occur in this log: {text}. "
-                  "Cases cannot follow those paths; check the names if that is unexpected.", stacklevel=3)
+                  "Cases cannot follow those paths; check the names if that is unexpected.",
+                  stacklevel=outside_stacklevel())
 
 
 def _conform_model(log, model: ProcessModel, method: str, timeout: float) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import ibis
 import pandas as pd
 
 from .. import schema as S
-from ..errors import OptionError, check_choice
+from ..errors import OptionError, check_choice, outside_stacklevel
 from ..eventlog import PathwaysWarning
 from . import _pm4py
 from .model import LEVELS, ProcessModel
@@ -165,7 +165,8 @@ def _bound(log, level: str, max_activities: int | None):
     note = f"showing {len(kept):,} of {len(counts):,} {noun} (the {len(left_out):,} rarest, {share} of events, left out)"
     warnings.warn(f"{note}. The model is of the {len(kept):,} {noun} in most cases (ties by name); model.left_out "
                   f"lists the others. Pass max_activities=None to keep every one (the time grows about with the "
-                  f"cube of their number), or a larger max_activities.", PathwaysWarning, stacklevel=4)
+                  f"cube of their number), or a larger max_activities.", PathwaysWarning,
+                  stacklevel=outside_stacklevel())
     t = log.table
     return log.replace(t.filter(t[_LABEL[level]].isin(kept))), left_out, note
 
@@ -216,7 +217,8 @@ def _notice(n_activities: int, n_inputs: int, on: str, level: str) -> None:
     warnings.warn(f"this discovery may take about {_duration(seconds)} (estimated for pm4py's inductive miner on "
                   f"{n_activities:,} {_noun(level)} and {what}). To make it faster, pass max_activities={fits} "
                   f"(about {NOTICE_SECONDS:g} s) or fewer; a higher noise= or a smaller max_variants= changes "
-                  f"the time less, and not always.", PathwaysWarning, stacklevel=4)
+                  f"the time less, and not always.", PathwaysWarning,
+                  stacklevel=outside_stacklevel())
 
 
 # --- options -------------------------------------------------------------------------------
