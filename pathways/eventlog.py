@@ -486,14 +486,18 @@ def _local_time_notes(con, events: str, tz: str, walls: list[str]) -> dict:
         f"OR timezone({z}, t + to_seconds(shift)) = w) AS overlap "
         f"FROM ({times}) JOIN days ON w >= d AND w < d + INTERVAL 2 DAY) "
         f"SELECT count(DISTINCT row) FILTER (gap), count(DISTINCT case_id) FILTER (gap), "
-        f"min(w) FILTER (gap), arg_min(shown, w) FILTER (gap), "
+        f"strftime(min(w) FILTER (gap), '%Y-%m-%d %H:%M'), strftime(arg_min(shown, w) FILTER (gap), '%H:%M'), "
         f"count(DISTINCT row) FILTER (overlap), count(DISTINCT case_id) FILTER (overlap), "
-        f"min(w) FILTER (overlap) FROM flagged").fetchall()[0]
-    n_gap, c_gap, w_gap, shown_gap, n_overlap, c_overlap, w_overlap = row
-    return {"gap": (int(n_gap), int(c_gap), None if w_gap is None else
-                    f"{w_gap:%Y-%m-%d %H:%M} read as {shown_gap:%H:%M}"),
-            "overlap": (int(n_overlap), int(c_overlap), None if w_overlap is None else
-                        f"{w_overlap:%Y-%m-%d %H:%M}, read as the later of the two")}
+        f"strftime(min(w) FILTER (overlap), '%Y-%m-%d %H:%M') FROM flagged").fetchall()[0]
+    return local_time_notes(*row)
+
+
+def local_time_notes(n_gap, c_gap, gap_at, gap_shown, n_overlap, c_overlap, overlap_at) -> dict:
+    """``log.local_times`` from the engine's counts of events (and cases) in a gap and in an overlap, the first
+    such wall time (``YYYY-MM-DD HH:MM``) and, for the gap, the clock time it was read as (``HH:MM``)."""
+    return {"gap": (int(n_gap), int(c_gap), None if gap_at is None else f"{gap_at} read as {gap_shown}"),
+            "overlap": (int(n_overlap), int(c_overlap), None if overlap_at is None else
+                        f"{overlap_at}, read as the later of the two")}
 
 
 def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, attr_names, tz, taxonomy,

@@ -463,7 +463,7 @@ def _local_time_notes(session, parsed: str, any_bad: str, tz: str, walls: list[s
     skipped (its instant shows another wall time) or passed twice (the instant an hour earlier or later
     shows the same wall time: every zone's repeat is of up to an hour, as :func:`_localized` assumes)."""
     from .. import _spark
-    from ..eventlog import WALL_TS
+    from ..eventlog import WALL_TS, local_time_notes
 
     z = _spark.literal(tz)
     hour = 3_600_000_000
@@ -483,10 +483,7 @@ def _local_time_notes(session, parsed: str, any_bad: str, tz: str, walls: list[s
         f"date_format(min_by(shown, CASE WHEN gap THEN w END), 'HH:mm'), "
         f"count(DISTINCT CASE WHEN overlap THEN row END), count(DISTINCT CASE WHEN overlap THEN case_id END), "
         f"date_format(min(CASE WHEN overlap THEN w END), 'yyyy-MM-dd HH:mm') FROM ({flagged})").collect()[0]
-    n_gap, c_gap, w_gap, shown_gap, n_overlap, c_overlap, w_overlap = row
-    return {"gap": (int(n_gap), int(c_gap), None if w_gap is None else f"{w_gap} read as {shown_gap}"),
-            "overlap": (int(n_overlap), int(c_overlap), None if w_overlap is None else
-                        f"{w_overlap}, read as the later of the two")}
+    return local_time_notes(*row)
 
 
 def _classify(session, parsed: str, helpers, attributes, unit_classes, activity_classes):
