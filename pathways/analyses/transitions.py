@@ -167,17 +167,18 @@ def variants(log, *, top: int | None = None) -> pd.DataFrame:
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise OptionError(f"top={top!r} is not allowed; give a whole number of variants (1 or more) or None.")
     t = log.table
-    # An ordered aggregate over the whole case as a window (one sort of the events) is
-    # about twice as fast in DuckDB as the same ordered aggregate under GROUP BY.
-    w = ibis.window(group_by=S.CASE, order_by=[S.TIMESTAMP, S.ROW], rows=(None, None))
-    cases = t.select(
-        variant=t.activity.group_concat(_SEP, order_by=[t.timestamp, t.row]).over(w),
-        n_events=t.count().over(w), first=t.timestamp.min().over(w), last=t.timestamp.max().over(w),
-        position=ibis.row_number().over(w))
-    cases = cases.filter(cases.position == 0)
-    grouped = cases.group_by("variant").aggregate(
+    # One ordered list per case, grouped by the list (the engine's activity codes, not text),
+    # and joined into text once per variant: an ordered text aggregate over a whole-case window
+    # built a string for every event (116 s against 2.2 s at 11 million events, most cases a
+    # variant of their own).
+    cases = t.group_by(S.CASE).aggregate(
+        trace=t.activity.collect(order_by=[t.timestamp, t.row]), n_events=t.count(),
+        first=t.timestamp.min(), last=t.timestamp.max())
+    grouped = cases.group_by("trace").aggregate(
         n_events=cases.n_events.max(), n_cases=cases.count(),
         median_case_duration_days=days_between(cases["first"], cases["last"]).median())
+    grouped = grouped.select(grouped.trace.join(_SEP).name("variant"), "n_events", "n_cases",
+                             "median_case_duration_days")
     out = typed_result(grouped.to_pandas(), _VARIANT_COLUMNS, log.tz, [])
     out = out.sort_values(["n_cases", "variant"], ascending=[False, True], ignore_index=True, kind="stable")
     n_cases = int(out["n_cases"].sum())
