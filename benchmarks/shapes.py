@@ -340,3 +340,183 @@ def data_file(shape: str, n_events: int, seed: int = 7) -> str:
         writer.close()
         os.replace(tmp, path)
     return path
+
+
+# --- the runner ------------------------------------------------------------------------------
+
+BUNDLE = ("transitions", "handovers", "circular_referrals", "case_summary", "variants", "waiting_times",
+          "readmissions")
+WARM_UP = 20_000  # events of the small file of the same shape each run warms up on
+SMALL = 2_000_000  # up to this size: best of --repeat, and pm4py's route; above: one run, no pm4py
+
+FIGURES_SQL = """
+WITH e AS (SELECT case_id, activity, unit, timestamp, file_row_number AS r
+           FROM read_parquet('{path}', file_row_number = true)),
+o AS (SELECT unit, lag(unit) OVER (PARTITION BY case_id ORDER BY timestamp, r) AS before FROM e),
+v AS (SELECT string_agg(activity, chr(31) ORDER BY timestamp, r) AS variant FROM e GROUP BY case_id),
+n AS (SELECT count(*) AS n FROM v GROUP BY variant)
+SELECT (SELECT count(DISTINCT case_id) FROM e) AS cases, (SELECT count(DISTINCT activity) FROM e) AS activities,
+       (SELECT count(DISTINCT unit) FROM e) AS units,
+       (SELECT avg((unit <> before)::int) FROM o WHERE unit IS NOT NULL AND before IS NOT NULL) AS unit_changes,
+       (SELECT sum(n) FILTER (WHERE n = 1) / sum(n) FROM n) AS singleton_variants
+"""
+
+
+def figures(path: str) -> dict:
+    """The file's own figures, straight from DuckDB SQL on the Parquet file (not through pathways):
+    cases, activities, units, the share of consecutive events of a case (both with a unit, in time
+    then file order) that change unit, and the share of cases whose variant no other case has."""
+    import duckdb
+
+    row = duckdb.connect().execute(FIGURES_SQL.format(path=path.replace("'", "''"))).fetchall()[0]
+    return dict(zip(("cases", "activities", "units", "unit_changes", "singleton_variants"),
+                    (int(row[0]), int(row[1]), int(row[2]), float(row[3] or 0), float(row[4]))))
+
+
+def peak_mb() -> int:
+    """Peak resident memory of this process so far, MB (DuckDB runs inside it)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def bundle_calls(log) -> dict:
+    """The analyses of the bundle that have work on this log: name -> call. Waits need referral_received and
+    assessment_start events, readmissions admissions and discharges (event types of the log's activities);
+    readmissions count acute ones only where the log has an ``acute`` attribute."""
+    import pandas as pd
+    import pathways as pw
+
+    types = set(log.activities.event_type)
+    as_of = (pd.Timestamp(log.stats["last"]).tz_convert(log.tz).tz_localize(None).normalize()
+             + pd.Timedelta(days=1)).strftime("%Y-%m-%d")  # the day after the last event
+    calls = {name: getattr(pw, name) for name in BUNDLE[:5]}
+    if {"referral_received", "assessment_start"} <= types:
+        calls["waiting_times"] = lambda log: pw.waiting_times(log, start="referral_received", end="assessment_start",
+                                                              threshold="30D", as_of=as_of)
+    if {"admission", "discharge"} <= types:
+        calls["readmissions"] = lambda log: pw.readmissions(log, acute_only="acute" in log.attributes)
+    return calls
+
+
+def lean_bundle(log, calls: dict) -> dict:
+    """Each analysis once on the one log (shared tables built once, as in a notebook), each result dropped
+    before the next: seconds per analysis."""
+    import time
+
+    parts = {}
+    for name, call in calls.items():
+        t0 = time.perf_counter()
+        result = call(log)
+        parts[name] = time.perf_counter() - t0
+        del result
+    return parts
+
+
+def run_one(shape: str, n_events: int, repeat: int, with_pm4py: bool) -> dict:
+    """One (shape, size) in this process: the reading and the bundle, best of ``repeat`` runs each on a fresh
+    read; then, up to SMALL events, pathways' and pm4py's routes to a DFG and a handover network."""
+    import gc
+    import time
+    import warnings
+
+    import pathways as pw
+
+    warnings.simplefilter("ignore")
+    path = data_file(shape, n_events)
+    small = pw.read_parquet(data_file(shape, WARM_UP), **MAP)  # imports, engine start, Ibis compilation
+    lean_bundle(small, bundle_calls(small))
+    del small
+    repeat = repeat if n_events <= SMALL else 1
+    out = {"shape": shape, "file_events": n_events, "repeat": repeat}
+    best = {}
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        log = pw.read_parquet(path, **MAP)
+        read_s = time.perf_counter() - t0
+        calls = bundle_calls(log)  # untimed, as the counts: what the log holds
+        out.update(events=len(log), cases=log.n_cases, calls=list(calls), rejected=len(log.rejected))
+        parts = lean_bundle(log, calls)
+        run = {"read": read_s, **parts, "bundle": sum(parts.values())}
+        best = {k: min(v, best.get(k, v)) for k, v in run.items()}
+        del log
+    out.update({f"{k}_s": round(v, 2) for k, v in best.items()})
+    out["peak_rss_mb"] = peak_mb()  # the pathways part's peak: warm-up, reading, bundle
+    if with_pm4py and n_events <= SMALL:
+        import pandas as pd
+        from analyses import best as best_of, pm4py_route, quiet_pm4py, same_numbers
+
+        def pathways_route():
+            same_numbers(pw.read_parquet(path, **MAP))  # transitions + handover_matrix(by="unit")
+
+        quiet_pm4py()
+        out["pathways_route_s"] = round(best_of(pathways_route, repeat), 2)
+        out["pm4py_route_s"] = round(best_of(lambda: pm4py_route(pd.read_parquet(path)), repeat), 2)
+        out["pm4py_over_pathways"] = round(out["pm4py_route_s"] / out["pathways_route_s"], 1)
+    return out
+
+
+def _cell(value, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+
+
+def table(results: list[dict]) -> str:
+    """The markdown tables: times per (shape, events), and each shape's own figures."""
+    with_pm4py = any("pm4py_route_s" in r for r in results)
+    head = ["shape", "events", "read s", *(f"{b} s" for b in BUNDLE), "bundle s", "read + bundle s", "peak MB"]
+    head += ["pathways route s", "pm4py route s", "pm4py / pathways"] if with_pm4py else []
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        cells = [r["shape"], _cell(r["events"]), _cell(r["read_s"]), *(_cell(r.get(f"{b}_s")) for b in BUNDLE),
+                 _cell(r["bundle_s"]), _cell(round(r["read_s"] + r["bundle_s"], 2)), _cell(r["peak_rss_mb"])]
+        if with_pm4py:
+            ratio = r.get("pm4py_over_pathways")
+            cells += [_cell(r.get("pathways_route_s")), _cell(r.get("pm4py_route_s")),
+                      "–" if ratio is None else f"{ratio:.1f}×"]
+        lines.append("| " + " | ".join(cells) + " |")
+    head = ["shape", "events", "cases", "activities", "units", "unit changes", "singleton variants", "rejected"]
+    lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        f = r["figures"]
+        lines.append(f"| {r['shape']} | {r['events']:,} | {f['cases']:,} | {f['activities']:,} | {f['units']:,} | "
+                     f"{f['unit_changes']:.1%} | {f['singleton_variants']:.1%} | {r['rejected']:,} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    import argparse
+    import json
+    import subprocess
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    parser.add_argument("--events", type=int, nargs="+", default=[1_100_000, 11_000_000])
+    parser.add_argument("--repeat", type=int, default=3, help=f"best of N runs up to {SMALL:,} events (above: 1)")
+    parser.add_argument("--no-pm4py", action="store_true")
+    parser.add_argument("--one", nargs=2, metavar=("SHAPE", "EVENTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one[0], int(args.one[1]), args.repeat, not args.no_pm4py)))
+        return
+    results = []
+    for n_events in args.events:
+        for shape in args.shapes:
+            data_file(shape, WARM_UP)  # files are written here, not in the timed process
+            fig = figures(data_file(shape, n_events))
+            cmd = [sys.executable, os.path.abspath(__file__), "--one", shape, str(n_events), "--repeat",
+                   str(args.repeat)] + (["--no-pm4py"] if args.no_pm4py else [])
+            done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
+            results.append({**json.loads(done.stdout.splitlines()[-1]), "figures": fig})
+            print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    print("\nSeconds (best of {} up to {:,} events; 1 run above), events counted after reading; the bundle runs "
+          "on one log, each result dropped before the next; peak MB: the process's peak resident memory "
+          "(DuckDB included) through reading and bundle; routes: read_parquet + transitions + "
+          "handover_matrix(by='unit') vs pd.read_parquet + pm4py format_dataframe + performance DFG + "
+          "handover network; – = not run (waits, readmissions: the log has no such events; routes: above "
+          "{:,} events or --no-pm4py).\n".format(args.repeat, SMALL, SMALL))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -141,3 +141,38 @@ def test_reads_without_rejections(shape):
 def test_unknown_shape():
     with pytest.raises(OptionError, match="unit_dense"):
         shapes.events("unit_dens", 100)
+
+
+def test_figures_by_hand(tmp_path):
+    """The runner's own figures of a file: three cases, ties kept in file order, a unit missing."""
+    t = pd.Timestamp
+    df = pd.DataFrame({
+        "case_id": ["A"] * 3 + ["B"] * 3 + ["C"] * 3,
+        "activity": ["x", "y", "z", "x", "z", "y", "x", "y", "z"],
+        "timestamp": [t("2023-01-01"), t("2023-01-02"), t("2023-01-02")] * 3,
+        "unit": ["u1", "u2", "u2", "u1", None, "u1", "u3", "u3", "u1"],
+    })
+    path = str(tmp_path / "f.parquet")
+    df.to_parquet(path)
+    # pairs with both units: A u1>u2 (change), u2>u2; C u3>u3, u3>u1 (change); B none -> 2 of 4.
+    # variants in time, then file order: A and C x>y>z, B x>z>y (the tie in file order) -> 1 of 3 alone
+    assert shapes.figures(path) == dict(cases=3, activities=3, units=3, unit_changes=0.5,
+                                        singleton_variants=pytest.approx(1 / 3))
+
+
+def test_bundle_has_waits_and_readmissions_only_where_the_log_has_such_events():
+    names = {s: list(shapes.bundle_calls(pw.read_parquet(shapes.data_file(s, N), **shapes.MAP)))
+             for s in ("high_variant", "long_cases")}
+    assert names["high_variant"] == list(shapes.BUNDLE)
+    assert names["long_cases"] == ["transitions", "handovers", "circular_referrals", "case_summary", "variants"]
+
+
+def test_table_marks_what_did_not_run():
+    run = dict(shape="long_cases", events=1_100_000, read_s=1.5, transitions_s=0.5, handovers_s=0.25,
+               circular_referrals_s=1.0, case_summary_s=0.25, variants_s=1.0, bundle_s=3.0, peak_rss_mb=1234,
+               pathways_route_s=0.5, pm4py_route_s=6.0, pm4py_over_pathways=12.0, rejected=0,
+               figures=dict(cases=8_460, activities=650, units=40, unit_changes=0.684, singleton_variants=1.0))
+    rows = shapes.table([run]).splitlines()
+    assert rows[2] == ("| long_cases | 1,100,000 | 1.50 | 0.50 | 0.25 | 1.00 | 0.25 | 1.00 | – | – | 3.00 | 4.50 "
+                       "| 1,234 | 0.50 | 6.00 | 12.0× |")
+    assert rows[-1] == "| long_cases | 1,100,000 | 8,460 | 650 | 40 | 68.4% | 100.0% | 0 |"
