@@ -11,9 +11,10 @@ The shapes (every one but "danish" independent of ``pathways.synthetic``):
 * ``unit_dense``: ~11 events per case, 53 real-looking Danish units (psychiatric, somatic, municipal,
   general practice), 30 activities; ~96 % of consecutive events of a case change unit; almost every
   case a variant of its own;
-* ``high_variant``: ~10 events per case, each case referral -> referral received -> assessment start,
-  then activities drawn from 50 others, 18 units, and in most cases an admission and a discharge (a third of those
-  admitted come back): >= 70 % of cases have a variant of their own, and waits and readmissions have pairs;
+* ``high_variant``: ~10 events per case, each case referral -> referral received -> assessment start
+  (~25 days later), then activities drawn from 50 others, 18 units; 70 % of cases have an admission and a
+  discharge, a fifth of those a second one ~20 days later: >= 70 % of cases (88 % at 11 million events)
+  have a variant of their own, and waits and readmissions have pairs;
 * ``long_cases``: ~130 events per case in visits of ~5 events on one day (BPI Challenge 2011's hospital
   log): 650 activity codes with Zipf-like frequencies, 40 departments, events of a visit mostly at one
   time, ~40 % of events at midnight, ~1 % without a unit;
@@ -23,7 +24,21 @@ Timestamps are naive local times (Europe/Copenhagen) in 2022-2024, none in the s
 Generation is vectorised numpy/pyarrow, chunk by chunk (about 4 million events each; a case never
 straddles two chunks), each chunk with its own seeded random generator, so ``events()`` and
 ``data_file()`` give the same rows and a file of any size is written in bounded memory, one Parquet
-row group per chunk. Files go to benchmarks/data/ (git-ignored) and are written once.
+row group per chunk. Files go to benchmarks/data/ (git-ignored) and are written once (11 million
+events in ~8 s).
+
+The runner times each (shape, size) in a fresh subprocess, after the files are written and after a
+warm-up on the shape's 20,000-event file (imports, engine start, Ibis compilation): reading
+(``pw.read_parquet(file, **MAP)``), then the bundle on that one log, each analysis once, each result
+dropped before the next (shared tables such as the unit path are built once, as in a notebook):
+transitions, handovers, circular_referrals, case_summary, variants, and waiting_times (referral
+received -> assessment start, 30 days, as_of the day after the last event) and readmissions where the
+log's activities have those event types (acute only where the log has an ``acute`` attribute). Up to 2
+million events: best of ``--repeat`` (each run a fresh read), and pathways' route to pm4py's numbers
+(read_parquet + transitions + handover_matrix(by="unit")) against pm4py's (pd.read_parquet +
+format_dataframe + performance DFG + handover-of-work network between units), reading counted on both
+sides. Peak memory is the subprocess's peak resident memory (ru_maxrss; DuckDB runs in it) up to the end
+of the bundle, before the routes. The shape's own figures come from DuckDB SQL on the file, not pathways.
 """
 
 from __future__ import annotations
@@ -510,7 +525,8 @@ def main() -> None:
             results.append({**json.loads(done.stdout.splitlines()[-1]), "figures": fig})
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     print("\nSeconds (best of {} up to {:,} events; 1 run above), events counted after reading; the bundle runs "
-          "on one log, each result dropped before the next; peak MB: the process's peak resident memory "
+          "on one log, each result dropped before the next (bundle s: the best run's total; each analysis: its "
+          "best); peak MB: the process's peak resident memory "
           "(DuckDB included) through reading and bundle; routes: read_parquet + transitions + "
           "handover_matrix(by='unit') vs pd.read_parquet + pm4py format_dataframe + performance DFG + "
           "handover network; – = not run (waits, readmissions: the log has no such events; routes: above "
