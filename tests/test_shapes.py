@@ -4,7 +4,6 @@ import importlib.util
 import pathlib
 import sys
 
-import numpy as np
 import pandas as pd
 import pytest
 
