@@ -64,6 +64,11 @@ def handover_expr(log, *, max_gap="7D", purpose: str = "handovers"):
     return s.mutate(long_gap=s.gap_days > gap)
 
 
+def handovers_table(log, *, max_gap="7D"):
+    """Ibis expression: the rows of :func:`handovers` in its order, kept in the engine (UTC times)."""
+    return handover_expr(log, max_gap=max_gap).order_by(["case_id", "step"])
+
+
 def handovers(log, *, max_gap="7D") -> pd.DataFrame:
     """Every handover: a change of unit between two consecutive steps of a case's unit path.
 
@@ -117,8 +122,7 @@ def handovers(log, *, max_gap="7D") -> pd.DataFrame:
     0  Akutmodtagelse   0.333333  psychiatric→somatic     False
     1       Egen læge  18.166667         cross-sector      True
     """
-    df = fetch(handover_expr(log, max_gap=max_gap).order_by(["case_id", "step"]))
-    df = typed_result(df, HANDOVER_COLUMNS, log.tz, ["left_at", "arrived_at"])
+    df = typed_result(fetch(handovers_table(log, max_gap=max_gap)), HANDOVER_COLUMNS, log.tz, ["left_at", "arrived_at"])
     return with_parameters(df, max_gap=duration(max_gap, argument="max_gap"))
 
 
@@ -169,6 +173,23 @@ def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", ma
     return with_parameters(df, by=by, max_gap=duration(max_gap, argument="max_gap"))
 
 
+def bounces_table(log, *, within="30D"):
+    """Ibis expression: the rows of :func:`bounces` in its order, kept in the engine (UTC times)."""
+    days = days_option(within, "within")
+    s = unit_path_expr(log, purpose="bounces")
+    w = ibis.window(group_by="case_id", order_by="step")
+    s = s.mutate(u1=s.unit.lead(1).over(w), u2=s.unit.lead(2).over(w), d1=s.domain.lead(1).over(w),
+                 d2=s.domain.lead(2).over(w), a2=s.arrived_at.lead(2).over(w))
+    pattern = (((s.domain == PSY) & (s.d1 == SOM)) | ((s.domain == SOM) & (s.d1 == PSY))) & (s.d2 == s.domain)
+    s = s.filter(pattern & s.a2.notnull())
+    s = s.mutate(duration_days=days_between(s.left_at, s.a2))
+    s = s.filter(s.duration_days <= days)
+    s = s.select("case_id", "step", first_unit=s.unit, middle_unit=s.u1, last_unit=s.u2, first_domain=s.domain,
+                 middle_domain=s.d1, last_domain=s.d2, start=s.left_at, end=s.a2, duration_days=s.duration_days,
+                 kind=s.domain.concat("→", s.d1, "→", s.d2))
+    return s.order_by(["case_id", "step"])
+
+
 def bounces(log, *, within="30D") -> pd.DataFrame:
     """Psychiatric–somatic bounces: psychiatric → somatic → psychiatric, or the reverse, within a window.
 
@@ -208,21 +229,9 @@ def bounces(log, *, within="30D") -> pd.DataFrame:
           middle_unit  duration_days                             kind
     0  Akutmodtagelse           2.833333  psychiatric→somatic→psychiatric
     """
-    days = days_option(within, "within")
-    s = unit_path_expr(log, purpose="bounces")
-    w = ibis.window(group_by="case_id", order_by="step")
-    s = s.mutate(u1=s.unit.lead(1).over(w), u2=s.unit.lead(2).over(w), d1=s.domain.lead(1).over(w),
-                 d2=s.domain.lead(2).over(w), a2=s.arrived_at.lead(2).over(w))
-    pattern = (((s.domain == PSY) & (s.d1 == SOM)) | ((s.domain == SOM) & (s.d1 == PSY))) & (s.d2 == s.domain)
-    s = s.filter(pattern & s.a2.notnull())
-    s = s.mutate(duration_days=days_between(s.left_at, s.a2))
-    s = s.filter(s.duration_days <= days)
-    s = s.select("case_id", "step", first_unit=s.unit, middle_unit=s.u1, last_unit=s.u2, first_domain=s.domain,
-                 middle_domain=s.d1, last_domain=s.d2, start=s.left_at, end=s.a2, duration_days=s.duration_days,
-                 kind=s.domain.concat("→", s.d1, "→", s.d2))
-    df = fetch(s.order_by(["case_id", "step"]))
-    df = typed_result(df, BOUNCE_COLUMNS, log.tz, ["start", "end"])
+    df = typed_result(fetch(bounces_table(log, within=within)), BOUNCE_COLUMNS, log.tz, ["start", "end"])
     return with_parameters(df, within=duration(within, argument="within"))
 
 
-__all__ = ["handovers", "handover_matrix", "bounces", "handover_expr", "kind_expr", "KINDS"]
+__all__ = ["handovers", "handover_matrix", "bounces", "handover_expr", "handovers_table", "bounces_table", "kind_expr",
+           "KINDS"]

@@ -97,6 +97,11 @@ def _unit_path(log, on):
     return path.select(*PATH_COLUMNS, "next_unit", "next_domain", "next_sector", "next_arrived")
 
 
+def unit_paths_table(log, *, on: Literal["all", "referrals"] = "all"):
+    """Ibis expression: the rows of :func:`unit_paths` in its order, kept in the engine (UTC times)."""
+    return unit_path_expr(log, on=on, purpose="unit_paths").select(*PATH_COLUMNS).order_by(["case_id", "step"])
+
+
 def unit_paths(log, *, on: Literal["all", "referrals"] = "all"):
     """The unit path of every case: one row per step, in order.
 
@@ -146,9 +151,8 @@ def unit_paths(log, *, on: Literal["all", "referrals"] = "all"):
     1     1  Medicinsk afdeling 2023-01-03 10:00:00+01:00         2
     2     2           Egen læge 2023-01-20 09:00:00+01:00         1
     """
-    expr = unit_path_expr(log, on=on, purpose="unit_paths").select(*PATH_COLUMNS).order_by(["case_id", "step"])
-    df = typed_result(fetch(expr), PATH_COLUMNS, log.tz, ["arrived_at", "left_at"])
+    df = typed_result(fetch(unit_paths_table(log, on=on)), PATH_COLUMNS, log.tz, ["arrived_at", "left_at"])
     return with_parameters(df, on=on)
 
 
-__all__ = ["unit_paths", "unit_path_expr", "path_events", "REFERRAL_TYPES", "PATH_COLUMNS"]
+__all__ = ["unit_paths", "unit_paths_table", "unit_path_expr", "path_events", "REFERRAL_TYPES", "PATH_COLUMNS"]
