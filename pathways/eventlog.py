@@ -540,17 +540,16 @@ def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) 
     events = fresh_name("events")
     extra = "".join(f", e.{q(a)}" for a in [*attributes, *helpers])
     period_join, domain, sector = class_sql(uc, unit_classes)
-    activities, units = activity_classes["activity"], unit_classes["unit"]
-    types = [*activity_classes["event_type"], S.UNKNOWN_EVENT_TYPE]
-    classes = {c: [*unit_classes[c], "unknown"] for c in ("domain", "sector")}
+    values = enum_columns(unit_classes, activity_classes)
     try:
         con.execute(
-            f"CREATE TABLE {events} AS SELECT e.row, e.case_id, {_enum('e.activity', activities)} AS activity, "
-            f"e.timestamp, e.end_timestamp, {_enum('e.unit', units)} AS unit, e.resource, "
-            f"{_enum('e.referral_to', units)} AS referral_to, "
-            f"{_enum(f'coalesce(a.event_type, {sql_literal(S.UNKNOWN_EVENT_TYPE)})', types)} AS event_type, "
-            f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END', classes['domain'])} AS domain, "
-            f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END', classes['sector'])} AS sector"
+            f"CREATE TABLE {events} AS SELECT e.row, e.case_id, {_enum('e.activity', values['activity'])} AS activity, "
+            f"e.timestamp, e.end_timestamp, {_enum('e.unit', values['unit'])} AS unit, e.resource, "
+            f"{_enum('e.referral_to', values['referral_to'])} AS referral_to, "
+            f"{_enum(f'coalesce(a.event_type, {sql_literal(S.UNKNOWN_EVENT_TYPE)})', values['event_type'])} "
+            f"AS event_type, "
+            f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END', values['domain'])} AS domain, "
+            f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END', values['sector'])} AS sector"
             f"{extra} "
             f"FROM {parsed} e LEFT JOIN {ac} a ON e.activity = a.activity {period_join}"
             f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL) f ON e.unit = f.unit")
@@ -564,6 +563,15 @@ def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) 
 #: values are spelled out in the SQL).
 _MAX_ENUM = 10_000
 _MAX_ENUM_CHARS = 1_000_000
+
+
+def enum_columns(unit_classes, activity_classes) -> dict:
+    """column -> the values the events table's ENUM of that column holds (see :func:`_classify`), from the
+    log's classes: a log reloaded from its Parquet file gets the same column types."""
+    units = list(unit_classes["unit"])
+    return {"activity": list(activity_classes["activity"]), "unit": units, "referral_to": units,
+            "event_type": [*activity_classes["event_type"], S.UNKNOWN_EVENT_TYPE],
+            "domain": [*unit_classes["domain"], "unknown"], "sector": [*unit_classes["sector"], "unknown"]}
 
 
 def _enum(sql: str, values) -> str:
