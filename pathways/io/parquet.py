@@ -40,7 +40,9 @@ def read_parquet(path, *, case: str | None = None, activity: str | None = None, 
     file no longer fits its metadata (a column removed, renamed or retyped, rows added or
     removed, an empty case id, a value outside the stored classes), it is read and validated
     in full instead, with its columns as written and the stored zone and classes, and a
-    PathwaysWarning says why. A file of a newer metadata format is an OptionError. With
+    PathwaysWarning says why (only the file's footer and the ENUM casts are checked, not every
+    value: to validate the events again, pass the mapping). A file of a newer metadata format,
+    and a file without pathways metadata read without a mapping, are an OptionError. With
     ``engine="spark"`` (a local file) the stored mapping, zone, taxonomy and vocabulary are
     used for a full read on Spark (rows numbered by their place in the file). Any option
     given (``tz`` included) asks for a full read, which needs ``case``, ``activity`` and
