@@ -221,6 +221,12 @@ def _settings(con, **settings) -> None:
                               f"{fixes.get(name, '')}".rstrip()) from None
 
 
+def memory_limit_bytes(backend) -> float | None:
+    """The DuckDB engine's memory limit in bytes (None when it cannot be read)."""
+    text = backend.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    return _size_bytes(str(text).replace(" ", ""))
+
+
 def _size_bytes(text) -> float | None:
     """Bytes of a size such as ``"500MB"`` or ``"1.5GiB"``; None when ``text`` is not such a size."""
     import re

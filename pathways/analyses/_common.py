@@ -86,6 +86,62 @@ def n_distinct(log, table, column: str):
     return bit_count(bits.bit_or()).fill_null(0)
 
 
+#: Values a quantile per group may hold in memory, per byte of the engine's memory limit: above
+#: ``memory_limit / BYTES_PER_VALUE`` values the quantiles come from a sort, which spills.
+BYTES_PER_VALUE = 64
+
+
+def grouped_quantiles(log, table, keys: list[str], value, quantiles: dict[str, float], **aggregates):
+    """``table`` grouped by ``keys``: the ``aggregates`` and, per name, the exact quantile of ``value``.
+
+    The quantiles interpolate linearly between the two nearest values, as DuckDB's
+    ``quantile_cont`` and pandas' default do. An engine's quantile aggregate holds every value
+    of a group in memory; when the table could hold more values than the engine's memory
+    limit allows (DuckDB, more than ``memory_limit / 64`` rows, e.g. 33 million with the
+    default 2 GB), the same quantiles come from numbering each group's values in a sorted
+    window, which spills to disk, and reading the one or two values each quantile needs.
+    Both give the same numbers (to the last bits of a float); the window takes about twice
+    as long, so it is used only then.
+    """
+    value_name = "_pw_value"
+    if not _quantiles_spill(log):
+        qs = list(quantiles.values())
+        g = table.group_by(keys).aggregate(_pw_q=value.quantile(qs), **aggregates)  # one sort for every q
+        return g.mutate(**{name: g._pw_q[i] for i, name in enumerate(quantiles)}).drop("_pw_q")
+    g = table.group_by(keys).aggregate(**aggregates)
+    x = table.select(*keys, **{value_name: value})
+    x = x.filter(x[value_name].notnull())
+    x = x.mutate(_pw_i=ibis.row_number().over(ibis.window(group_by=keys, order_by=value_name)),
+                 _pw_n=x.count().over(ibis.window(group_by=keys)))
+    where, picks = None, {}
+    for k, (name, q) in enumerate(quantiles.items()):
+        position = (x._pw_n - 1).cast("float64") * q
+        low, high = position.floor().cast("int64"), position.ceil().cast("int64")
+        hit = (x._pw_i == low) | (x._pw_i == high)
+        where = hit if where is None else where | hit
+        picks[name] = (low, high, position - position.floor())
+    x = x.filter(where)
+    q = x.group_by(keys).aggregate(**{
+        part: column for name, (low, high, fraction) in picks.items() for part, column in (
+            (f"{name}_lo", x[value_name].max(where=x._pw_i == low)),
+            (f"{name}_hi", x[value_name].max(where=x._pw_i == high)),
+            (f"{name}_f", fraction.max()))})
+    q = q.select(*[q[k].name(f"_pw_key{i}") for i, k in enumerate(keys)], **{
+        name: q[f"{name}_lo"] + (q[f"{name}_hi"] - q[f"{name}_lo"]) * q[f"{name}_f"] for name in quantiles})
+    joined = g.left_join(q, [g[k].identical_to(q[f"_pw_key{i}"]) for i, k in enumerate(keys)])
+    return joined.select(*g.columns, *quantiles)
+
+
+def _quantiles_spill(log) -> bool:
+    """Whether quantiles per group of this log's events should come from a sort (see grouped_quantiles)."""
+    from ..engine import engine_of, memory_limit_bytes
+
+    if engine_of(log.backend) != "duckdb":
+        return False
+    limit = memory_limit_bytes(log.backend)
+    return limit is not None and log.n_read * BYTES_PER_VALUE > limit  # rows read: no query, never fewer
+
+
 def with_parameters(df: pd.DataFrame, **parameters) -> pd.DataFrame:
     """Record the parameters a result was computed with in ``df.attrs["parameters"]``."""
     df.attrs["parameters"] = {k: (str(v) if isinstance(v, (pd.Timedelta, timedelta, pd.Timestamp)) else v)

@@ -17,7 +17,8 @@ import ibis
 import pandas as pd
 
 from ..errors import OptionError
-from ._common import TEXT, days_between, days_option, duration, fetch, typed_result, with_parameters
+from ._common import (TEXT, days_between, days_option, duration, fetch, grouped_quantiles, typed_result,
+                      with_parameters)
 from .unitpath import REFERRAL_TYPES, unit_path_expr
 
 #: Event types that end a loop episode for ``gave_up`` (see :func:`circular_referrals`).
@@ -280,10 +281,9 @@ def circular_routes(log, *, within="180D", max_between: int = 4, on: Literal["al
     """
     r = return_expr(log, within=within, max_between=max_between, on=on)
     r = r.mutate(units=r.cycle.join(SEP))
-    g = r.group_by("units").aggregate(
-        unit_tuple=r.cycle.arbitrary(), returned_to=r.returned_to.arbitrary(),
-        cycle_length=r.cycle_length.arbitrary(), n_returns=r.count(), n_cases=r.case_id.nunique(),
-        median_duration_days=r.duration_days.median())
+    g = grouped_quantiles(log, r, ["units"], r.duration_days, {"median_duration_days": 0.5},
+                          unit_tuple=r.cycle.arbitrary(), returned_to=r.returned_to.arbitrary(),
+                          cycle_length=r.cycle_length.arbitrary(), n_returns=r.count(), n_cases=r.case_id.nunique())
     g = g.mutate(kind=ibis.ifelse(g.cycle_length == 2, "ping-pong", "indirect"))
     df = fetch(g, tuples=["unit_tuple"])
     if len(df):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, check_choice
-from ._common import TEXT, days_between, typed_result, with_parameters
+from ._common import TEXT, days_between, grouped_quantiles, typed_result, with_parameters
 
 #: ``source`` of the rows that count how cases start (process maps draw a start mark there).
 START = "▶ start"
@@ -95,17 +95,15 @@ def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "acti
     e = t.select(S.CASE, "label", S.TIMESTAMP, prev_label=t.label.lag().over(w),
                  prev_time=t.timestamp.lag().over(w))
     # Every event is the target of one edge: from the event before it, or from the start.
-    days = days_between(e.prev_time, e.timestamp)
     # grouped by the labels as the engine keeps them (a case's first event has none before it):
     # naming the start in the engine would turn DuckDB's ENUM key into text to hash
-    edges = e.group_by(source=e.prev_label, target=e.label).aggregate(
-        n_transitions=e.count(), n_cases=e[S.CASE].nunique(), mean_days=days.mean(),
-        quantiles=days.quantile([0.5, 0.9]), max_days=days.max())  # one sort for both quantiles
+    e = e.mutate(source=e.prev_label, target=e.label)
+    days = days_between(e.prev_time, e.timestamp)
+    edges = grouped_quantiles(log, e, ["source", "target"], days, {"median_days": 0.5, "p90_days": 0.9},
+                              n_transitions=e.count(), n_cases=e[S.CASE].nunique(), mean_days=days.mean(),
+                              max_days=days.max())
     edges = edges.to_pandas()
     edges["source"] = edges["source"].astype(object).fillna(START)
-    q = [v if v is not None and len(v) else [None, None] for v in edges.pop("quantiles")]
-    edges["median_days"] = [v[0] for v in q]
-    edges["p90_days"] = [v[1] for v in q]
     edges = typed_result(edges, _TRANSITION_COLUMNS, log.tz, [])
     # Every event but a case's last is the source of one edge, so the ends of cases are
     # the events of a label minus the edges leaving it (no second pass over the events).
@@ -174,9 +172,9 @@ def variants(log, *, top: int | None = None) -> pd.DataFrame:
     cases = t.group_by(S.CASE).aggregate(
         trace=t.activity.collect(order_by=[t.timestamp, t.row]), n_events=t.count(),
         first=t.timestamp.min(), last=t.timestamp.max())
-    grouped = cases.group_by("trace").aggregate(
-        n_events=cases.n_events.max(), n_cases=cases.count(),
-        median_case_duration_days=days_between(cases["first"], cases["last"]).median())
+    grouped = grouped_quantiles(log, cases, ["trace"], days_between(cases["first"], cases["last"]),
+                                {"median_case_duration_days": 0.5}, n_events=cases.n_events.max(),
+                                n_cases=cases.count())
     grouped = grouped.select(grouped.trace.join(_SEP).name("variant"), "n_events", "n_cases",
                              "median_case_duration_days")
     out = typed_result(grouped.to_pandas(), _VARIANT_COLUMNS, log.tz, [])
