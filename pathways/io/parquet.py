@@ -225,9 +225,11 @@ def _is_uri(path: str) -> bool:
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", path)) and not os.path.exists(path)
 
 
-def write_parquet(log: EventLog, path, *, make_dirs: bool = False) -> None:
+def write_parquet(log: EventLog, path, *, analysis: str | None = None, make_dirs: bool = False,
+                  **options) -> None:
     """Write the log's events (canonical columns, input order, UTC instants) to a Parquet file, with what
-    :func:`pathways.read_parquet` needs to read them back without any option.
+    :func:`pathways.read_parquet` needs to read them back without any option; or, with ``analysis=``,
+    the rows of a big result straight from the engine, never as a pandas frame.
 
     Beside the events, the file's key-value metadata (key ``pathways``, JSON) keeps the column
     mapping the log was read with (``log.columns``, ``log.attributes``), its time zone, its
@@ -237,6 +239,11 @@ def write_parquet(log: EventLog, path, *, make_dirs: bool = False) -> None:
     written (only their number): the log read back has an empty ``rejected``. Other tools read
     the file as plain Parquet; ``pw.read_parquet(path, case="case_id", activity="activity",
     timestamp="timestamp", ...)`` validates it again in full.
+    ``analysis="handovers"``, ``"unit_paths"`` or ``"bounces"`` writes the rows that
+    ``pw.handovers(log, **options)`` (and so on) returns, the same columns in the same
+    order, with times as UTC instants; the engine writes them, so a result larger than memory
+    (ten million handovers) goes to disk without a pandas frame. Read it with
+    ``pd.read_parquet``, DuckDB or Spark.
     The folder must exist unless ``make_dirs=True``; the file the log was read
     from is never replaced (OptionError); the file is written under a temporary
     name and renamed into place, so a failure leaves no half-written file.
@@ -252,25 +259,44 @@ def write_parquet(log: EventLog, path, *, make_dirs: bool = False) -> None:
     >>> back = pw.read_parquet(path)
     >>> back.columns == log.columns, back.to_pandas().equals(log.to_pandas())
     (True, True)
+
+    A big result, written by the engine:
+
+    >>> log = pw.from_pandas(pd.DataFrame({"pt": ["A", "A"], "what": ["Henvisning", "Indlæggelse"],
+    ...                                    "when": ["2023-01-02 08:00", "2023-01-05 10:30"],
+    ...                                    "afsnit": ["Egen læge", "Medicinsk afdeling"]}),
+    ...                      case="pt", activity="what", timestamp="when", unit="afsnit")
+    >>> pw.write_parquet(log, path, analysis="handovers", max_gap="2D")
+    >>> pd.read_parquet(path)[["from_unit", "to_unit", "gap_days", "long_gap"]]
+       from_unit             to_unit  gap_days  long_gap
+    0  Egen læge  Medicinsk afdeling  3.104167      True
     """
     from .._files import sources, write_atomically
     from ..engine import engine_of
     from ._metadata import KEY, encode
 
-    table = log.table.order_by("row")
+    if analysis is None:
+        if options:
+            raise OptionError(f"write_parquet takes no option {sorted(options)[0]!r} without analysis=...: "
+                              f"options belong to the analysis written, e.g. analysis='handovers', max_gap='14D'.")
+        table = log.table.order_by("row")
+        meta = {KEY: encode(log, table.count().execute())}
+    else:
+        from .results import result_table
+
+        table, meta = result_table(log, analysis, options), {}
     backend = log.backend
-    meta = encode(log, table.count().execute())
 
     def write(tmp: str) -> None:
         if engine_of(backend) == "duckdb":
             backend._run_pre_execute_hooks(table)
-            backend.con.execute(f"COPY ({backend.compile(table)}) TO {sql_literal(tmp)} "
-                                f"(FORMAT parquet, KV_METADATA {{pathways: {sql_literal(meta.decode('utf-8'))}}})")
+            kv = "".join(f", KV_METADATA {{{k.decode()}: {sql_literal(v.decode('utf-8'))}}}" for k, v in meta.items())
+            backend.con.execute(f"COPY ({backend.compile(table)}) TO {sql_literal(tmp)} (FORMAT parquet{kv})")
             return
         import pyarrow.parquet as pq
 
         batches = table.to_pyarrow_batches()
-        with pq.ParquetWriter(tmp, batches.schema.with_metadata({KEY: meta})) as writer:
+        with pq.ParquetWriter(tmp, batches.schema.with_metadata(meta)) as writer:
             for batch in batches:
                 writer.write_batch(batch)
 
