@@ -102,8 +102,9 @@ def test_configure_engine_reports_what_is_in_force():
 
 
 def test_events_are_stored_compressed_and_keep_their_input_order(tmp_path):
-    """400,000 events in 8 row groups, which DuckDB reads in parallel: the engine stores them compressed
-    and not in input order (checked), and the log still gives them back in input order."""
+    """400,000 events in 8 row groups, which DuckDB reads in parallel: the engine stores them compressed once
+    they take more than an eighth of its memory limit, and not in input order (checked), and the log still
+    gives them back in input order."""
     import numpy as np
     import pandas as pd
 
@@ -113,8 +114,21 @@ def test_events_are_stored_compressed_and_keep_their_input_order(tmp_path):
                        "what": rng.choice(["Henvisning", "Visitation", "Indlæggelse"], n),
                        "when": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="min")})
     df.to_parquet(tmp_path / "events.parquet", row_group_size=50_000)
-    log = pw.read_parquet(tmp_path / "events.parquet", case="pt", activity="what", timestamp="when", tz="UTC")
+
+    def storage(log):
+        return con.execute("SELECT column_name, list(DISTINCT compression) FROM pragma_storage_info(?) "
+                           "WHERE segment_type <> 'VALIDITY' GROUP BY ALL", [log.table.get_name()]).fetchall()
+
     con = duckdb_backend().con
+    plain = pw.read_parquet(tmp_path / "events.parquet", case="pt", activity="what", timestamp="when", tz="UTC")
+    # about 50 MB plain: under an eighth of the default limit, not worth compressing
+    assert any("Uncompressed" in kinds for _, kinds in storage(plain)), storage(plain)
+    del plain
+    pw.configure_engine(memory_limit="200MB")  # now the events hold more than an eighth of the limit
+    try:
+        log = pw.read_parquet(tmp_path / "events.parquet", case="pt", activity="what", timestamp="when", tz="UTC")
+    finally:
+        pw.configure_engine(memory_limit=DEFAULT_MEMORY_LIMIT)
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     if threads > 1:  # read by several threads, the rows are not stored in input order
         stored = con.execute(f"SELECT count(*) FILTER (WHERE row <> rowid) FROM {log.table.get_name()}").fetchall()
@@ -123,11 +137,9 @@ def test_events_are_stored_compressed_and_keep_their_input_order(tmp_path):
     assert out["row"].tolist() == list(range(n))
     assert out["case_id"].tolist() == df["pt"].tolist()
     assert (out["timestamp"].dt.tz_localize(None) == df["when"]).all()
-    storage = con.execute(
-        "SELECT column_name, list(DISTINCT compression) FROM pragma_storage_info(?) "
-        "WHERE segment_type <> 'VALIDITY' GROUP BY ALL", [log.table.get_name()]).fetchall()
-    assert {c for c, _ in storage} >= {"row", "case_id", "activity", "timestamp"}
-    assert all("Uncompressed" not in kinds for _, kinds in storage), storage
+    stored = storage(log)
+    assert {c for c, _ in stored} >= {"row", "case_id", "activity", "timestamp"}
+    assert all("Uncompressed" not in kinds for _, kinds in stored), stored
 
 
 @pytest.mark.parametrize("value", ["-1GB", "-500MB", "0GB", "0", "0.0MB", "4", "lots", "1,5GB", "80%", "4 GB RAM",
