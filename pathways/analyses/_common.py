@@ -168,7 +168,12 @@ def typed_result(df, columns: dict, tz: str, times):
 
 
 def fetch(expr, *, tuples=()):
-    """Run ``expr`` and return pandas; the array columns named in ``tuples`` become tuples of str."""
+    """Run ``expr`` and return pandas; the array columns named in ``tuples`` become tuples of str.
+
+    Through Arrow, column by column: Ibis' own ``to_pandas`` on DuckDB makes a Python object of
+    every value of a column that has a null or is an ENUM (0.53 of transitions' 1.5 s on a log
+    with 194,000 edges).
+    """
     table = expr.to_pyarrow()
     lists = {c: _tuples(table.column(c).combine_chunks()) for c in tuples}
     df = table.drop_columns(list(tuples)).to_pandas() if tuples else table.to_pandas()

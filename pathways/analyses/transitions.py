@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, check_choice
-from ._common import TEXT, days_between, grouped_quantiles, typed_result, with_parameters
+from ._common import TEXT, days_between, fetch, grouped_quantiles, typed_result, with_parameters
 
 #: ``source`` of the rows that count how cases start (process maps draw a start mark there).
 START = "▶ start"
@@ -102,7 +102,7 @@ def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "acti
     edges = grouped_quantiles(log, e, ["source", "target"], days, {"median_days": 0.5, "p90_days": 0.9},
                               n_transitions=e.count(), n_cases=e[S.CASE].nunique(), mean_days=days.mean(),
                               max_days=days.max())
-    edges = edges.to_pandas()
+    edges = fetch(edges)
     edges["source"] = edges["source"].astype(object).fillna(START)
     edges = typed_result(edges, _TRANSITION_COLUMNS, log.tz, [])
     # Every event but a case's last is the source of one edge, so the ends of cases are
@@ -177,7 +177,7 @@ def variants(log, *, top: int | None = None) -> pd.DataFrame:
                                 n_cases=cases.count())
     grouped = grouped.select(grouped.trace.join(_SEP).name("variant"), "n_events", "n_cases",
                              "median_case_duration_days")
-    out = typed_result(grouped.to_pandas(), _VARIANT_COLUMNS, log.tz, [])
+    out = typed_result(fetch(grouped), _VARIANT_COLUMNS, log.tz, [])
     out = out.sort_values(["n_cases", "variant"], ascending=[False, True], ignore_index=True, kind="stable")
     n_cases = int(out["n_cases"].sum())
     out["share"] = out["n_cases"] / n_cases if n_cases else 0.0
