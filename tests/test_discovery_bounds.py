@@ -131,6 +131,10 @@ def test_the_estimate_is_the_documented_fit():
     # 2.2e-6 * 50**2.69 * 1000**0.37 = 1.05 s; 1.0e-4 * 1000**1.44 = 2.09 s
     assert discovery.estimate_seconds(50, 1_000) == pytest.approx(1.054, abs=0.01)
     assert discovery.estimate_seconds(1_000, 5_000, on="dfg") == pytest.approx(2.089, abs=0.01)
+    # variants longer than 15 events on average: times sqrt(mean / 15); shorter ones as the fit, the DFG never
+    assert discovery.estimate_seconds(50, 1_000, mean_length=60) == pytest.approx(2 * 1.054, abs=0.02)
+    assert discovery.estimate_seconds(50, 1_000, mean_length=3) == discovery.estimate_seconds(50, 1_000)
+    assert discovery.estimate_seconds(1_000, 5_000, on="dfg", mean_length=130) == pytest.approx(2.089, abs=0.01)
     # the default run stays under the notice: 50 activities, 1,000 variants
     assert discovery.estimate_seconds(discovery.MAX_ACTIVITIES, discovery.MAX_VARIANTS) < discovery.NOTICE_SECONDS
 
@@ -166,11 +170,16 @@ def test_the_notice_names_the_estimate_and_the_budget_that_fits(monkeypatch):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         discovery._notice(200, 1_000, "variants", "activity")
+        discovery._notice(200, 1_000, "variants", "activity", 60)
     # 2.2e-6 * 200**2.69 * 1000**0.37 = 43.9 s; fits in 5 s: (5 / (2.2e-6 * 1000**0.37))**(1 / 2.69) = 89.2
+    # variants of 60 events: twice as long, sqrt(60 / 15) = 2: 87.8 s; fits (5 / (2 * 2.834e-5))**(1 / 2.69) = 68.9
     assert [str(w.message) for w in caught] == [
         "this discovery may take about 44 s (estimated for pm4py's inductive miner on 200 activities and 1,000 "
-        "variants). To make it faster, pass max_activities=89 (about 5 s) or fewer; a higher noise= or a smaller "
-        "max_variants= changes the time less, and not always."]
+        "variants averaging 15 events). To make it faster, pass max_activities=89 (about 5 s) or fewer; a higher "
+        "noise= or a smaller max_variants= changes the time less, and not always.",
+        "this discovery may take about 88 s (estimated for pm4py's inductive miner on 200 activities and 1,000 "
+        "variants averaging 60 events). To make it faster, pass max_activities=68 (about 5 s) or fewer; a higher "
+        "noise= or a smaller max_variants= changes the time less, and not always."]
 
 
 # --- pm4py is silenced in its own thread only ---------------------------------------------------------------

@@ -4,8 +4,10 @@ pm4py never sees the raw events. Either the distinct traces of the log with how
 many cases follow each (``on="variants"``: the inductive miner on the top
 variants, each counted with its cases), or the directly-follows graph of
 :func:`pathways.transitions` (``on="dfg"``: the inductive miner's DFG variant,
-or the heuristics miner, on edge counts over every event). The model's
-``source`` says which.
+or the heuristics miner, on edge counts over every event). By default
+(``on="auto"``) the variants, unless they are many or long (:func:`choose_input`):
+the miner's time on variants grows with their length, on the DFG it does not.
+The model's ``source`` says which, and when the DFG was chosen, why.
 
 **Bounded.** The inductive miner's time grows about with the cube of the number of
 distinct activities, so, like the maps' ``max_nodes``, discovery keeps an activity
@@ -33,6 +35,8 @@ from .model import LEVELS, ProcessModel
 
 #: Above this many events ``on="auto"`` discovers from the directly-follows graph instead of the variants.
 DFG_EVENTS = 200_000
+#: ``on="auto"`` discovers from the directly-follows graph when the variants average more events than this.
+LONG_VARIANTS = 50
 #: Default number of the most common variants given to the inductive miner.
 MAX_VARIANTS = 1_000
 #: Default activity budget: at most this many distinct labels (those in most cases) reach pm4py.
@@ -41,6 +45,8 @@ MAX_ACTIVITIES = 50
 NOTICE_SECONDS = 5.0
 # (c, a, b) of estimate_seconds: seconds = c * activities**a * inputs**b (least squares in logs, see there)
 _FIT = {"variants": (2.2e-6, 2.69, 0.37), "dfg": (1.0e-4, 1.44, 0.0)}
+# on variants longer than _LENGTH[0] events on average, times (mean_length / _LENGTH[0]) ** _LENGTH[1]
+_LENGTH = (15.0, 0.5)
 ON = ("auto", "dfg", "variants")
 ALGORITHMS = ("inductive", "heuristics")
 
@@ -171,20 +177,30 @@ def _bound(log, level: str, max_activities: int | None):
     return log.replace(t.filter(t[_LABEL[level]].isin(kept))), left_out, note
 
 
-def estimate_seconds(n_activities: int, n_inputs: int, *, on: Literal["variants", "dfg"] = "variants") -> float:
+def estimate_seconds(n_activities: int, n_inputs: int, *, on: Literal["variants", "dfg"] = "variants",
+                     mean_length: float = _LENGTH[0]) -> float:
     """A rough estimate of the seconds pm4py's inductive miner takes on this input.
 
     ``n_inputs`` is the number of variants (``on="variants"``) or of directly-follows
-    edges (``on="dfg"``). The model, ``c * n_activities**a * n_inputs**b``, is a least
+    edges (``on="dfg"``); ``mean_length`` the variants' mean number of events (variants
+    only). The model, ``c * n_activities**a * n_inputs**b``, is a least
     squares fit (in logarithms) to timings of pm4py 2.7 on this project's 2-core build
     machine, on two generated shapes: random sequences of Zipf-frequent activities, and
-    staged pathways with skipped and repeated stages.
+    staged pathways with skipped and repeated stages. On variants longer than 15 events
+    on average it is multiplied by ``(mean_length / 15) ** 0.5``.
 
     * On variants (IMf, noise 0.2), 20 timings of 20–200 activities and 100–1,000
       variants: ``2.2e-6 * A**2.69 * V**0.37`` s. With 1,000 variants: 20 activities
       0.04 s, 30: 0.1–0.2 s, 50: 1.8–2.0 s, 70: 12 s, 100: 4.4–12 s, 200: 7–87 s.
       The fit is within a factor of 3 of 18 of them (6 at worst); simpler logs run
       faster (the sample logs: 0.2–0.4 s; issue 19's probe: 9 s at 500 activities).
+    * The length factor, ``(mean_length / 15) ** 0.5``, is a least squares fit (in
+      logarithms, the fit above held at 15 events) to 26 timings (issue 20) of IMf on
+      1,000 variants of long cases (30–200 activities) cut to 10–120 events: a panel
+      shape (visits of fixed sets of tests) takes 1.1, 1.5, 2.6 and 6.8 s at 50
+      activities and 10, 20, 40 and 80 events, 2.8 and 13.6 s at 100 activities and
+      10 and 80 events, while random Zipf sequences take 0.5–1.3 s at 50 activities
+      whatever their length; 21 of the 26 within a factor of 3 (5 at worst).
     * On the DFG (IMd), 11 timings of 50–2,000 activities: ``1.0e-4 * A**1.44`` s
       (500: 0.6–0.9 s, 1,000: 1.1–3 s, 2,000: 8 s); a single long chain of steps is
       slower (300 activities: 7 s).
@@ -194,9 +210,14 @@ def estimate_seconds(n_activities: int, n_inputs: int, *, on: Literal["variants"
     >>> from pathways.models.discovery import estimate_seconds
     >>> round(estimate_seconds(50, 1_000), 1), round(estimate_seconds(200, 1_000))
     (1.1, 44)
+    >>> round(estimate_seconds(50, 1_000, mean_length=60), 1)
+    2.1
     """
     c, a, b = _FIT[on]
-    return c * max(n_activities, 1) ** a * max(n_inputs, 1) ** b
+    seconds = c * max(n_activities, 1) ** a * max(n_inputs, 1) ** b
+    if on == "variants":
+        seconds *= (max(mean_length, _LENGTH[0]) / _LENGTH[0]) ** _LENGTH[1]  # shorter ones: as measured
+    return seconds
 
 
 def _duration(seconds: float) -> str:
@@ -207,13 +228,15 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _notice(n_activities: int, n_inputs: int, on: str, level: str) -> None:
+def _notice(n_activities: int, n_inputs: int, on: str, level: str, mean_length: float = _LENGTH[0]) -> None:
     """Warn, before pm4py starts, when the run is estimated to take longer than :data:`NOTICE_SECONDS`."""
-    seconds = estimate_seconds(n_activities, n_inputs, on=on)
+    seconds = estimate_seconds(n_activities, n_inputs, on=on, mean_length=mean_length)
     if seconds <= NOTICE_SECONDS:
         return
-    fits = max(1, int((NOTICE_SECONDS / estimate_seconds(1, n_inputs, on=on)) ** (1 / _FIT[on][1])))
-    what = f"{n_inputs:,} variants" if on == "variants" else f"{n_inputs:,} directly-follows edges"
+    one = estimate_seconds(1, n_inputs, on=on, mean_length=mean_length)
+    fits = max(1, int((NOTICE_SECONDS / one) ** (1 / _FIT[on][1])))
+    what = (f"{n_inputs:,} variants averaging {mean_length:,.0f} events" if on == "variants"
+            else f"{n_inputs:,} directly-follows edges")
     warnings.warn(f"this discovery may take about {_duration(seconds)} (estimated for pm4py's inductive miner on "
                   f"{n_activities:,} {_noun(level)} and {what}). To make it faster, pass max_activities={fits} "
                   f"(about {NOTICE_SECONDS:g} s) or fewer; a higher noise= or a smaller max_variants= changes "
@@ -222,7 +245,7 @@ def _notice(n_activities: int, n_inputs: int, on: str, level: str) -> None:
 
 
 # --- options -------------------------------------------------------------------------------
-def _check(log, noise, level, on, max_variants, max_activities) -> str:
+def _check(log, noise, level, on, max_variants, max_activities) -> int:
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < 1:
         raise OptionError(f"noise={noise!r} is not allowed; give a share in [0, 1): 0 keeps every path, "
                           "0.2 (the default) leaves out paths taken by fewer than 20 % of the cases at that point.")
@@ -238,11 +261,59 @@ def _check(log, noise, level, on, max_variants, max_activities) -> str:
     if n == 0:
         raise OptionError("the log has no events, so there is no process to discover. Check the filters "
                           "applied before, or log.rejected for rows that could not be read.")
-    return ("variants" if n <= DFG_EVENTS else "dfg") if on == "auto" else on
+    return n
 
 
-def _variants_input(log, level: str, max_variants: int) -> tuple[pd.DataFrame, str]:
+def choose_input(n_events: int, variants: pd.DataFrame | None, *, max_variants: int = MAX_VARIANTS) -> str:
+    """Why ``on="auto"`` discovers from the directly-follows graph, or ``""`` when the variants are used.
+
+    The variants (the distinct traces, each once with its number of cases) are the
+    inductive miner's best input while they are few and short: it sees whole traces.
+    The DFG is chosen instead when the log has more than :data:`DFG_EVENTS` events
+    (``variants`` is then not needed: None), more variants than ``max_variants``
+    (the top ones would leave cases out), or variants averaging more than
+    :data:`LONG_VARIANTS` events (the miner's time grows with their length, and such
+    cases are nearly all variants of their own).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pathways.models.discovery import choose_input
+    >>> v = pd.DataFrame({"trace": [("a",) * 120, ("b",) * 140], "n_cases": [1, 1]})
+    >>> choose_input(260, v)
+    '2 variants averaging 130 events (more than 50 on average)'
+    >>> choose_input(260, v.head(1).assign(trace=[("a", "b")]))
+    ''
+    """
+    if n_events > DFG_EVENTS:
+        return f"the variants (more than {DFG_EVENTS:,} events)"
+    mean = _mean_length(variants["trace"])
+    why = ([f"more than max_variants={max_variants:,}"] if len(variants) > max_variants else []) + (
+        [f"more than {LONG_VARIANTS} on average"] if mean > LONG_VARIANTS else [])
+    return f"{len(variants):,} variants averaging {mean:,.0f} events ({', '.join(why)})" if why else ""
+
+
+def _mean_length(traces) -> float:
+    """The mean number of labels of distinct traces (one step per variant, not per case or event)."""
+    return sum(map(len, traces)) / max(len(traces), 1)
+
+
+def _input(log, level: str, on: str, max_variants: int, n_events: int) -> tuple[str, pd.DataFrame | None, str]:
+    """What the miner is given: ``("variants", variant table, "")`` or ``("dfg", None, why)``, ``why`` the
+    reason ``on="auto"`` chose the DFG (:func:`choose_input`; ``""`` when asked for)."""
+    if on == "dfg" or (on == "auto" and n_events > DFG_EVENTS):
+        return "dfg", None, choose_input(n_events, None) if on == "auto" else ""
     v = variant_table(log, level)
+    why = choose_input(n_events, v, max_variants=max_variants) if on == "auto" else ""
+    return ("dfg", None, why) if why else ("variants", v, "")
+
+
+def _dfg_source(log, why: str) -> str:
+    source = f"directly-follows graph of {len(log):,} events ({log.n_cases:,} cases)"
+    return f"{source}, chosen over {why}" if why else source
+
+
+def _variants_input(v: pd.DataFrame, max_variants: int) -> tuple[pd.DataFrame, str]:
     top = v.head(max_variants)
     n_cases, covered = int(v["n_cases"].sum()), int(top["n_cases"].sum())
     share = covered / n_cases if n_cases else 1.0
@@ -253,20 +324,21 @@ def _variants_input(log, level: str, max_variants: int) -> tuple[pd.DataFrame, s
 
 def _tree(log, *, noise, level, on, max_variants, max_activities):
     """The inductive miner's tree, what it was discovered from, its parameters, the labels left out, the note."""
-    used = _check(log, noise, level, on, max_variants, max_activities)
+    n_events = _check(log, noise, level, on, max_variants, max_activities)
     log, left_out, note = _bound(log, level, max_activities)
+    used, v, why = _input(log, level, on, max_variants, n_events)
     try:
         if used == "variants":
-            top, source = _variants_input(log, level, max_variants)
+            top, source = _variants_input(v, max_variants)
             variants = Counter(dict(zip(top["trace"], top["n_cases"])))
             n_activities = len({a for trace in variants for a in trace})
-            _notice(n_activities, len(variants), "variants", level)
+            _notice(n_activities, len(variants), "variants", level, _mean_length(variants))
             tree = _pm4py.inductive_on_variants(variants, noise)
         else:
             full = dfg_counts(log, level)[:3]
             n_activities = len({a for edge in full[0] for a in edge} | set(full[1]) | set(full[2]))
             _notice(n_activities, len(full[0]), "dfg", level)
-            source = f"directly-follows graph of {len(log):,} events ({log.n_cases:,} cases)"
+            source = _dfg_source(log, why)
             try:
                 tree = _pm4py.inductive_on_dfg(*_filter_dfg(*full, noise))
             except Exception:  # noqa: BLE001 - pm4py's IMd fails on some filtered graphs: mine the whole graph
@@ -286,16 +358,16 @@ def _heuristics(log, *, dependency, level, on, max_variants, max_activities):
     """The heuristics miner's Petri net (on the DFG of every event, or of the top variants)."""
     if isinstance(dependency, bool) or not isinstance(dependency, (int, float)) or not 0 <= dependency <= 1:
         raise OptionError(f"dependency={dependency!r} is not allowed; give a threshold in [0, 1], e.g. 0.5.")
-    used = _check(log, 0.0, level, on, max_variants, max_activities)
-    used = "dfg" if on == "auto" else used  # the heuristics miner works on DFG counts: use every event
+    _check(log, 0.0, level, on, max_variants, max_activities)
+    used = "variants" if on == "variants" else "dfg"  # the heuristics miner works on DFG counts: every event
     log, left_out, note = _bound(log, level, max_activities)
     if used == "variants":
-        top, source = _variants_input(log, level, max_variants)
+        top, source = _variants_input(variant_table(log, level), max_variants)
         graph, starts, ends, occ = _dfg_of_variants(top)
         source = f"directly-follows graph of the {source}"
     else:
         graph, starts, ends, occ = dfg_counts(log, level)
-        source = f"directly-follows graph of {len(log):,} events ({log.n_cases:,} cases)"
+        source = _dfg_source(log, "")
     net = _pm4py.heuristics_on_dfg(graph, occ, starts, ends, dependency=float(dependency), and_threshold=0.65,
                                    loop_two=0.5)
     params = {"algorithm": "heuristics", "dependency": dependency, "level": level, "on": used,
@@ -324,7 +396,15 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
         ``"variants"``: the ``max_variants`` most common traces, each once with its
         number of cases; ``"dfg"``: the directly-follows graph of every event
         (inductive miner directly-follows, with the same noise rule on the edges);
-        ``"auto"``: variants up to 200,000 events (:data:`DFG_EVENTS`), else the DFG.
+        ``"auto"``: the variants, unless the log has more than 200,000 events
+        (:data:`DFG_EVENTS`), more variants than ``max_variants``, or variants averaging
+        more than 50 events (:data:`LONG_VARIANTS`; long cases, e.g. a hospital's
+        ~130 events each): then the DFG, and ``model.source`` says why
+        (``"directly-follows graph of 83,338 events (1,174 cases), chosen over 1,174
+        variants averaging 71 events (more than max_variants=1,000, more than 50 on
+        average)"``; the variants are those of the activities kept by the budget).
+        The miner's time on variants grows with their length (:func:`estimate_seconds`),
+        on the DFG it does not.
     max_variants : int, default 1000
         How many of the most common variants ``on="variants"`` uses.
     max_activities : int or None, default 50
@@ -343,7 +423,9 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
     -------
     ProcessModel
         Of kind ``"process_tree"``; ``model.source`` says what it was discovered from
-        (e.g. ``"top 540 of 540 variants covering 100.0 % of cases (3,000 of 3,000 cases)"``).
+        (e.g. ``"top 540 of 540 variants covering 100.0 % of cases (3,000 of 3,000 cases)"``)
+        and, when ``on="auto"`` chose the DFG, why; ``model.parameters["on"]`` is the
+        input used, ``"variants"`` or ``"dfg"``.
 
     Warns
     -----
@@ -447,6 +529,6 @@ def discover_bpmn(log, *, noise: float = 0.2, level: Literal["activity", "event_
                  max_activities=max_activities).to_bpmn()
 
 
-__all__ = ["discover_process_tree", "discover_petri_net", "discover_bpmn", "DFG_EVENTS", "MAX_VARIANTS",
-           "MAX_ACTIVITIES", "NOTICE_SECONDS", "case_traces", "variant_table", "activity_counts", "dfg_counts",
-           "estimate_seconds"]
+__all__ = ["discover_process_tree", "discover_petri_net", "discover_bpmn", "DFG_EVENTS", "LONG_VARIANTS",
+           "MAX_VARIANTS", "MAX_ACTIVITIES", "NOTICE_SECONDS", "case_traces", "variant_table", "activity_counts",
+           "dfg_counts", "choose_input", "estimate_seconds"]
