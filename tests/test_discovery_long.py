@@ -68,21 +68,22 @@ def test_asked_for_variants_still_gets_the_variants_with_the_length_in_the_notic
         m for m in said if "on 4 activities and 3 variants averaging 60 events" in m] != []
 
 
-def test_auto_takes_the_dfg_for_more_variants_than_max_variants():
-    # five cases, five variants of 2 events: A B, A C, A D, B C, B D; max_variants=3 would leave 2 cases out
+def test_auto_takes_the_dfg_when_the_top_variants_cover_less_than_half_of_the_cases():
+    # five cases, five variants of 2 events: A B, A C, A D, B C, B D; the top 2 cover 2 of 5 cases (40 %)
     pairs = ["AB", "AC", "AD", "BC", "BD"]
     df = pd.DataFrame({"pt": [f"p{i}" for i, _ in enumerate(pairs) for _ in range(2)],
                        "act": [a for p in pairs for a in p],
                        "ts": pd.to_datetime(["2024-01-01", "2024-01-02"] * len(pairs))})
     log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
-    model, _ = _quiet(pw.discover_process_tree, log, max_variants=3)
+    model, _ = _quiet(pw.discover_process_tree, log, max_variants=2)
+    # before: the top 2 variants, "top 2 of 5 variants covering 40.0 % of cases (2 of 5 cases)"
     assert model.parameters["on"] == "dfg"
     assert model.source == ("directly-follows graph of 10 events (5 cases), chosen over 5 variants averaging 2 "
-                            "events (more than max_variants=3)")
-    # with room for every variant: the variants, as before
-    model, _ = _quiet(pw.discover_process_tree, log, max_variants=5)
+                            "events (the top max_variants=2 cover 40.0 % of cases, less than half)")
+    # the top 3 cover 3 of 5 cases (60 %): the variants, as before
+    model, _ = _quiet(pw.discover_process_tree, log, max_variants=3)
     assert model.parameters["on"] == "variants"
-    assert model.source == "top 5 of 5 variants covering 100.0 % of cases (5 of 5 cases)"
+    assert model.source == "top 3 of 5 variants covering 60.0 % of cases (3 of 5 cases)"
 
 
 def test_auto_takes_the_dfg_for_a_big_log_without_building_its_variants(long_log, monkeypatch):
@@ -105,8 +106,12 @@ def test_choose_input_by_hand():
     assert discovery.choose_input(103, long) == "2 variants averaging 52 events (more than 50 on average)"
     fifty = pd.DataFrame({"trace": [("a",) * 50], "n_cases": [1]})  # exactly 50: not more
     assert discovery.choose_input(50, fifty) == ""
-    assert discovery.choose_input(7, short, max_variants=1) == ("2 variants averaging 2 events (more than "
-                                                                "max_variants=1)")
+    # the top 1 covers 5 of 7 cases (71 %): enough; of 7 single cases, 3 of 7 (42.9 %): not
+    assert discovery.choose_input(7, short, max_variants=1) == ""
+    singles = pd.DataFrame({"trace": [(x,) for x in "abcdefg"], "n_cases": [1] * 7})
+    assert discovery.choose_input(7, singles, max_variants=3) == (
+        "7 variants averaging 1 event (the top max_variants=3 cover 42.9 % of cases, less than half)")
+    assert discovery.choose_input(7, singles, max_variants=4) == ""  # 4 of 7: 57 %
     assert discovery.choose_input(200_001, None) == "the variants (more than 200,000 events)"
 
 

@@ -37,6 +37,8 @@ from .model import LEVELS, ProcessModel
 DFG_EVENTS = 200_000
 #: ``on="auto"`` discovers from the directly-follows graph when the variants average more events than this.
 LONG_VARIANTS = 50
+#: ... or when the top ``max_variants`` variants cover less than this share of the cases.
+MIN_COVERAGE = 0.5
 #: Default number of the most common variants given to the inductive miner.
 MAX_VARIANTS = 1_000
 #: Default activity budget: at most this many distinct labels (those in most cases) reach pm4py.
@@ -267,13 +269,15 @@ def _check(log, noise, level, on, max_variants, max_activities) -> int:
 def choose_input(n_events: int, variants: pd.DataFrame | None, *, max_variants: int = MAX_VARIANTS) -> str:
     """Why ``on="auto"`` discovers from the directly-follows graph, or ``""`` when the variants are used.
 
-    The variants (the distinct traces, each once with its number of cases) are the
-    inductive miner's best input while they are few and short: it sees whole traces.
-    The DFG is chosen instead when the log has more than :data:`DFG_EVENTS` events
-    (``variants`` is then not needed: None), more variants than ``max_variants``
-    (the top ones would leave cases out), or variants averaging more than
-    :data:`LONG_VARIANTS` events (the miner's time grows with their length, and such
-    cases are nearly all variants of their own).
+    The variants (the distinct traces, each once with its number of cases, most
+    common first: :func:`variant_table`) are the inductive miner's best input while
+    they are short and their top ``max_variants`` describe most cases: it sees whole
+    traces. The DFG is chosen instead when the log has more than :data:`DFG_EVENTS`
+    events (``variants`` is then not needed: None), when the top ``max_variants``
+    variants cover less than :data:`MIN_COVERAGE` (half) of the cases (the model would
+    be of a minority), or when the variants average more than :data:`LONG_VARIANTS`
+    events (the miner's time grows with their length, and such cases are nearly all
+    variants of their own).
 
     Examples
     --------
@@ -288,9 +292,15 @@ def choose_input(n_events: int, variants: pd.DataFrame | None, *, max_variants: 
     if n_events > DFG_EVENTS:
         return f"the variants (more than {DFG_EVENTS:,} events)"
     mean = _mean_length(variants["trace"])
-    why = ([f"more than max_variants={max_variants:,}"] if len(variants) > max_variants else []) + (
-        [f"more than {LONG_VARIANTS} on average"] if mean > LONG_VARIANTS else [])
-    return f"{len(variants):,} variants averaging {mean:,.0f} events ({', '.join(why)})" if why else ""
+    n_cases = int(variants["n_cases"].sum())
+    covered = int(variants["n_cases"].head(max_variants).sum()) / n_cases if n_cases else 1.0
+    why = []
+    if covered < MIN_COVERAGE:
+        why.append(f"the top max_variants={max_variants:,} cover {_percent(covered)} of cases, less than half")
+    if mean > LONG_VARIANTS:
+        why.append(f"more than {LONG_VARIANTS} on average")
+    events = f"{mean:,.0f} event" + ("" if f"{mean:.0f}" == "1" else "s")
+    return f"{len(variants):,} variants averaging {events} ({', '.join(why)})" if why else ""
 
 
 def _mean_length(traces) -> float:
@@ -397,12 +407,12 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
         number of cases; ``"dfg"``: the directly-follows graph of every event
         (inductive miner directly-follows, with the same noise rule on the edges);
         ``"auto"``: the variants, unless the log has more than 200,000 events
-        (:data:`DFG_EVENTS`), more variants than ``max_variants``, or variants averaging
-        more than 50 events (:data:`LONG_VARIANTS`; long cases, e.g. a hospital's
-        ~130 events each): then the DFG, and ``model.source`` says why
-        (``"directly-follows graph of 83,338 events (1,174 cases), chosen over 1,174
-        variants averaging 71 events (more than max_variants=1,000, more than 50 on
-        average)"``; the variants are those of the activities kept by the budget).
+        (:data:`DFG_EVENTS`), the top ``max_variants`` variants cover less than half of
+        the cases (:data:`MIN_COVERAGE`), or the variants average more than 50 events
+        (:data:`LONG_VARIANTS`; long cases, e.g. a hospital's ~130 events each): then
+        the DFG, and ``model.source`` says why (``"directly-follows graph of 83,338
+        events (1,174 cases), chosen over 1,174 variants averaging 71 events (more than
+        50 on average)"``; the variants are those of the activities kept by the budget).
         The miner's time on variants grows with their length (:func:`estimate_seconds`),
         on the DFG it does not.
     max_variants : int, default 1000
@@ -530,5 +540,5 @@ def discover_bpmn(log, *, noise: float = 0.2, level: Literal["activity", "event_
 
 
 __all__ = ["discover_process_tree", "discover_petri_net", "discover_bpmn", "DFG_EVENTS", "LONG_VARIANTS",
-           "MAX_VARIANTS", "MAX_ACTIVITIES", "NOTICE_SECONDS", "case_traces", "variant_table", "activity_counts",
-           "dfg_counts", "choose_input", "estimate_seconds"]
+           "MIN_COVERAGE", "MAX_VARIANTS", "MAX_ACTIVITIES", "NOTICE_SECONDS", "case_traces", "variant_table",
+           "activity_counts", "dfg_counts", "choose_input", "estimate_seconds"]
