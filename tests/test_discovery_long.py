@@ -271,3 +271,29 @@ def test_the_sample_logs_are_short_and_few(samples):
     for log in samples.values():
         v = discovery.variant_table(log, "activity")
         assert discovery.choose_input(len(log), v) == ""
+
+
+# --- pm4py silenced in its own thread only, on the path long cases now take ------------------------------------
+def test_another_thread_printing_during_a_dfg_discovery_is_heard(long_log, capfd, monkeypatch):
+    import threading
+
+    from pm4py.objects.process_tree.utils import generic
+
+    from pathways.models import _pm4py
+
+    real_fold, ran = generic.fold, []
+
+    def fold(tree):  # called by pm4py's inductive miner on the DFG, inside pathways' quiet block
+        t = threading.Thread(target=print, args=("a line from another thread",))
+        t.start()
+        t.join()
+        _pm4py._print("a line from pm4py itself")
+        ran.append(True)
+        return real_fold(tree)
+
+    monkeypatch.setattr(generic, "fold", fold)
+    model, _ = _quiet(pw.discover_process_tree, long_log)
+    out, err = capfd.readouterr()
+    assert model.parameters["on"] == "dfg" and ran
+    assert "a line from another thread\n" in out
+    assert "a line from pm4py itself" not in out + err
