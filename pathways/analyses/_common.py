@@ -86,25 +86,30 @@ def n_distinct(log, table, column: str):
     return bit_count(bits.bit_or()).fill_null(0)
 
 
-#: Values a quantile per group may hold in memory, per byte of the engine's memory limit: above
-#: ``memory_limit / BYTES_PER_VALUE`` values the quantiles come from a sort, which spills.
+#: The memory a value of a quantile aggregate takes (with the other aggregates beside it): see grouped_quantiles.
 BYTES_PER_VALUE = 64
+#: The memory a group of a quantile aggregate takes beside its values (its state, the distinct counts next to it).
+BYTES_PER_GROUP = 4096
 
 
-def grouped_quantiles(log, table, keys: list[str], value, quantiles: dict[str, float], **aggregates):
+def grouped_quantiles(log, table, keys: list[str], value, quantiles: dict[str, float], *, pairs_of: str | None = None,
+                      **aggregates):
     """``table`` grouped by ``keys``: the ``aggregates`` and, per name, the exact quantile of ``value``.
 
     The quantiles interpolate linearly between the two nearest values, as DuckDB's
     ``quantile_cont`` and pandas' default do. An engine's quantile aggregate holds every value
-    of a group in memory; when the table could hold more values than the engine's memory
-    limit allows (DuckDB, more than ``memory_limit / 64`` rows, e.g. 33 million with the
-    default 2 GB), the same quantiles come from numbering each group's values in a sorted
-    window, which spills to disk, and reading the one or two values each quantile needs.
-    Both give the same numbers (to the last bits of a float); the window takes about twice
-    as long, so it is used only then.
+    of a group in memory, and a state per group; when the values and groups could need more
+    than the engine's memory limit (DuckDB: 64 bytes per row read and 4 KiB per group, the
+    groups counted as the pairs of the ENUM column ``pairs_of`` when the keys are pairs of its
+    values), the same quantiles come from numbering each group's values in a sorted window,
+    which spills to disk, and reading the one or two values each quantile needs. Both give the
+    same numbers (to the last bits of a float); the window takes longer (transitions on 11
+    million events: 3.2 s against 2.3 s), so it is used only then. With the default 2 GB limit:
+    from 33 million rows, or from about 600 activities (350,000 possible edges) at 11 million
+    events, where the aggregates stopped with the engine out of memory.
     """
     value_name = "_pw_value"
-    if not _quantiles_spill(log):
+    if not _quantiles_spill(log, pairs_of=pairs_of):
         qs = list(quantiles.values())
         g = table.group_by(keys).aggregate(_pw_q=value.quantile(qs), **aggregates)  # one sort for every q
         return g.mutate(**{name: g._pw_q[i] for i, name in enumerate(quantiles)}).drop("_pw_q")
@@ -132,14 +137,17 @@ def grouped_quantiles(log, table, keys: list[str], value, quantiles: dict[str, f
     return joined.select(*g.columns, *quantiles)
 
 
-def _quantiles_spill(log) -> bool:
+def _quantiles_spill(log, *, pairs_of: str | None = None) -> bool:
     """Whether quantiles per group of this log's events should come from a sort (see grouped_quantiles)."""
-    from ..engine import engine_of, memory_limit_bytes
+    from ..engine import engine_of, enum_values, memory_limit_bytes
 
     if engine_of(log.backend) != "duckdb":
         return False
     limit = memory_limit_bytes(log.backend)
-    return limit is not None and log.n_read * BYTES_PER_VALUE > limit  # rows read: no query, never fewer
+    values = enum_values(log.backend, log.table, pairs_of) if pairs_of else None
+    groups = (len(values) + 1) ** 2 if values is not None else 0  # + 1: no value before a case's first event
+    # rows read: known without a query, and never fewer than the rows grouped
+    return limit is not None and log.n_read * BYTES_PER_VALUE + groups * BYTES_PER_GROUP > limit
 
 
 def with_parameters(df: pd.DataFrame, **parameters) -> pd.DataFrame:

@@ -163,8 +163,8 @@ def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", ma
     check_choice("by", by, ["unit", "domain", "sector"])
     h = handover_expr(log, max_gap=max_gap, purpose="handover_matrix")
     h = h.mutate(**{"from": h[f"from_{by}"], "to": h[f"to_{by}"]})
-    m = grouped_quantiles(log, h, ["from", "to"], h.gap_days, {"median_gap_days": 0.5}, n_handovers=h.count(),
-                          n_cases=h.case_id.nunique(), n_long_gaps=h.long_gap.sum())
+    m = grouped_quantiles(log, h, ["from", "to"], h.gap_days, {"median_gap_days": 0.5}, pairs_of=by,
+                          n_handovers=h.count(), n_cases=h.case_id.nunique(), n_long_gaps=h.long_gap.sum())
     df = fetch(m)
     if len(df):
         df["n_long_gaps"] = df["n_long_gaps"].fillna(0)

@@ -100,6 +100,7 @@ def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "acti
     e = e.mutate(source=e.prev_label, target=e.label)
     days = days_between(e.prev_time, e.timestamp)
     edges = grouped_quantiles(log, e, ["source", "target"], days, {"median_days": 0.5, "p90_days": 0.9},
+                              pairs_of=_LEVELS[level],
                               n_transitions=e.count(), n_cases=e[S.CASE].nunique(), mean_days=days.mean(),
                               max_days=days.max())
     edges = fetch(edges)

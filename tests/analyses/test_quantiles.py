@@ -24,7 +24,7 @@ def _numbers(fn, log):
 def test_the_sort_gives_the_aggregate_s_quantiles(name, analysis, monkeypatch):
     log = pw.datasets.load_sample(name)
     expected = _numbers(ANALYSES[analysis], log)
-    monkeypatch.setattr(_common, "_quantiles_spill", lambda log: True)
+    monkeypatch.setattr(_common, "_quantiles_spill", lambda log, pairs_of=None: True)
     got = _numbers(ANALYSES[analysis], pw.datasets.load_sample(name))
     assert len(expected) > 0
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12, atol=1e-12)
@@ -43,7 +43,7 @@ def _log(days_between_events):
 @pytest.mark.parametrize("forced", [False, True])
 def test_interpolated_as_worked_out_by_hand(forced, monkeypatch):
     if forced:
-        monkeypatch.setattr(_common, "_quantiles_spill", lambda log: True)
+        monkeypatch.setattr(_common, "_quantiles_spill", lambda log, pairs_of=None: True)
     edge = pw.transitions(_log([1, 2, 3, 4, 10])).set_index(["source", "target"]).loc[("A", "B")]
     # five values 1 2 3 4 10: median the 3rd; p90 at position 0.9 * 4 = 3.6, 4 + 0.6 * (10 - 4) = 7.6
     assert edge["median_days"] == pytest.approx(3.0)
@@ -54,14 +54,20 @@ def test_interpolated_as_worked_out_by_hand(forced, monkeypatch):
     assert edge["p90_days"] == pytest.approx(3.7)
 
 
-def test_chosen_by_rows_read_against_the_memory_limit(monkeypatch):
+def test_chosen_by_rows_read_and_groups_against_the_memory_limit(monkeypatch):
     import pathways.engine as engine
 
-    log = _log([1, 2, 3])  # 6 rows read
-    monkeypatch.setattr(engine, "memory_limit_bytes", lambda backend: 6 * _common.BYTES_PER_VALUE)
+    log = _log([1, 2, 3])  # 6 rows read, 2 activities: (2 + 1) ** 2 = 9 possible edges with the start
+    need = 6 * _common.BYTES_PER_VALUE
+    monkeypatch.setattr(engine, "memory_limit_bytes", lambda backend: need)
     assert not _common._quantiles_spill(log)
-    monkeypatch.setattr(engine, "memory_limit_bytes", lambda backend: 6 * _common.BYTES_PER_VALUE - 1)
+    monkeypatch.setattr(engine, "memory_limit_bytes", lambda backend: need - 1)
     assert _common._quantiles_spill(log)
+    need += 9 * _common.BYTES_PER_GROUP
+    monkeypatch.setattr(engine, "memory_limit_bytes", lambda backend: need)
+    assert not _common._quantiles_spill(log, pairs_of="activity")
+    monkeypatch.setattr(engine, "memory_limit_bytes", lambda backend: need - 1)
+    assert _common._quantiles_spill(log, pairs_of="activity")
 
 
 def test_the_engine_reports_its_memory_limit():
