@@ -483,6 +483,9 @@ def table(results: list[dict]) -> str:
     head += ["pathways route s", "pm4py route s", "pm4py / pathways"] if with_pm4py else []
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
+        if "error" in r:
+            lines.append(f"| {r['shape']} | {r['events']:,} | stopped: {r['error']} |")
+            continue
         cells = [r["shape"], _cell(r["events"]), _cell(r["read_s"]), *(_cell(r.get(f"{b}_s")) for b in BUNDLE),
                  _cell(r["bundle_s"]), _cell(round(r["read_s"] + r["bundle_s"], 2)), _cell(r["peak_rss_mb"])]
         if with_pm4py:
@@ -495,7 +498,7 @@ def table(results: list[dict]) -> str:
     for r in results:
         f = r["figures"]
         lines.append(f"| {r['shape']} | {r['events']:,} | {f['cases']:,} | {f['activities']:,} | {f['units']:,} | "
-                     f"{f['unit_changes']:.1%} | {f['singleton_variants']:.1%} | {r['rejected']:,} |")
+                     f"{f['unit_changes']:.1%} | {f['singleton_variants']:.1%} | {r.get('rejected', '–')} |")
     return "\n".join(lines)
 
 
@@ -521,8 +524,12 @@ def main() -> None:
             fig = figures(data_file(shape, n_events))
             cmd = [sys.executable, os.path.abspath(__file__), "--one", shape, str(n_events), "--repeat",
                    str(args.repeat)] + (["--no-pm4py"] if args.no_pm4py else [])
-            done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
-            results.append({**json.loads(done.stdout.splitlines()[-1]), "figures": fig})
+            done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            if done.returncode:  # a run that stops is a result too: the table says where and why
+                error = (done.stderr.strip().splitlines() or ["no message"])[-1]
+                results.append({"shape": shape, "events": n_events, "error": error[:200], "figures": fig})
+            else:
+                results.append({**json.loads(done.stdout.splitlines()[-1]), "figures": fig})
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     print("\nSeconds (best of {} up to {:,} events; 1 run above), events counted after reading; the bundle runs "
           "on one log, each result dropped before the next (bundle s: the best run's total; each analysis: its "
