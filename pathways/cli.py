@@ -340,6 +340,10 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
     lower = path.lower()
     is_xes = lower.endswith((".xes", ".xes.gz"))
     missing = [r for r in ("case", "activity", "timestamp") if not opts[r]]
+    if len(missing) == 3 and _written_by_pathways(path) and not (opts.get("taxonomy") or opts.get("vocabulary")):
+        if progress is not None:
+            progress.note(f"reading {os.path.basename(path)} (written by pathways: its mapping and classes)")
+        return pw.read_parquet(path)
     if missing and not is_xes:
         raise OptionError(f"the column mapping lacks {', '.join('--' + m for m in missing)}. Name the columns, "
                           f"e.g. {MAPPING_EXAMPLE}, or pass --config FILE (`pathways init-config {path}` "
@@ -359,6 +363,13 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
     if is_xes:
         return pw.read_xes(path, **{k: v for k, v in options.items() if v is not None})
     return pw.read_csv(path, sep=opts["sep"], encoding=opts["encoding"], **options)
+
+
+def _written_by_pathways(path: str) -> bool:
+    """Whether ``path`` is one Parquet file written by ``pw.write_parquet`` (it carries its mapping)."""
+    from .io._metadata import stored
+
+    return path.lower().endswith((".parquet", ".pq")) and os.path.isfile(path) and stored(path, path) is not None
 
 
 def _print_log(log, report) -> None:

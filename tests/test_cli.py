@@ -514,3 +514,18 @@ def test_reference_process_model_file_adds_the_conformance_section(tmp_path, suf
     assert out.returncode == 0, out.stderr
     assert "Conformance to the reference pathway" in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "50% of 2 patients followed the reference pathway without deviation" in out.stdout
+
+
+def test_a_parquet_file_written_by_pathways_needs_no_mapping(tmp_path, capsys):
+    import pathways as pw
+    from pathways import cli
+
+    log = datasets.load_sample("dirty_extract")
+    written = tmp_path / "events.parquet"
+    pw.write_parquet(log, written)
+    assert cli.main(["validate", str(written)]) in (0, 1)  # 1: the quality checks found something
+    assert capsys.readouterr().out.startswith("EventLog: 9,142 events, 600 cases")
+    plain = tmp_path / "plain.parquet"
+    log.to_pandas().to_parquet(plain)  # no pathways metadata: the mapping is asked for, as before
+    assert cli.main(["validate", str(plain)]) == 2
+    assert "--case" in capsys.readouterr().err
