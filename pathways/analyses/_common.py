@@ -119,7 +119,7 @@ def grouped_quantiles(log, table, keys: list[str], value, quantiles: dict[str, f
     x = x.mutate(_pw_i=ibis.row_number().over(ibis.window(group_by=keys, order_by=value_name)),
                  _pw_n=x.count().over(ibis.window(group_by=keys)))
     where, picks = None, {}
-    for k, (name, q) in enumerate(quantiles.items()):
+    for name, q in quantiles.items():
         position = (x._pw_n - 1).cast("float64") * q
         low, high = position.floor().cast("int64"), position.ceil().cast("int64")
         hit = (x._pw_i == low) | (x._pw_i == high)
