@@ -196,19 +196,18 @@ def _needs_mapping(path: str, missing: list[str], given: dict, meta, files: list
                "file only")
     else:
         why = "it was not written by pw.write_parquet (it holds no pathways metadata), so the file cannot supply them"
-    names = [] if uri else _column_names(files[0]) if _readable(files[0]) else []
+    names = [] if uri else _column_names_or_none(files[0]) or []
     shown = f" Its columns: {', '.join(repr(n) for n in names[:20])}{', ...' if len(names) > 20 else ''}." \
         if names else ""
     return OptionError(f"read_parquet needs {need} ({columns}) to read {path!r}: {why}.{shown} Pass them, e.g. "
                        "pw.read_parquet(path, case='cpr', activity='haendelse', timestamp='tidspunkt').")
 
 
-def _readable(file: str) -> bool:
+def _column_names_or_none(file: str) -> list[str] | None:
     try:
-        _column_names(file)
+        return _column_names(file)
     except Exception:  # noqa: BLE001 - not Parquet: the message then lists no columns
-        return False
-    return True
+        return None
 
 
 def _column_names(file: str) -> list[str]:

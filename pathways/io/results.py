@@ -13,20 +13,18 @@ from ..errors import OptionError, check_choice
 
 
 def _tables() -> dict:
+    """The analyses whose rows ``pw.write_parquet(log, path, analysis=...)`` writes, and their engine expressions."""
     from ..analyses.handovers import bounces_table, handovers_table
     from ..analyses.unitpath import unit_paths_table
 
     return {"handovers": handovers_table, "unit_paths": unit_paths_table, "bounces": bounces_table}
 
 
-#: The analyses whose rows ``pw.write_parquet(log, path, analysis=...)`` writes from the engine.
-ANALYSES = ("handovers", "unit_paths", "bounces")
-
-
 def result_table(log, analysis: str, options: dict):
     """The engine expression of ``analysis``'s rows with ``options``; OptionError for an unknown one."""
-    check_choice("analysis", analysis, list(ANALYSES))
-    build = _tables()[analysis]
+    tables = _tables()
+    check_choice("analysis", analysis, list(tables))
+    build = tables[analysis]
     allowed = [p for p in inspect.signature(build).parameters if p != "log"]
     unknown = sorted(set(options) - set(allowed))
     if unknown:
