@@ -55,6 +55,8 @@ _EXPORTS = {
     "revolving_door": "analyses.readmissions",
     "discharge_timing": "analyses.discharges",
     "case_summary": "analyses.cases",
+    "notification_delays": "analyses.notifications",
+    "notification_summary": "analyses.notifications",
     "filter_period": "filters",
     "filter_cases": "filters",
     "filter_units": "filters",
