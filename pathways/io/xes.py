@@ -23,12 +23,14 @@ import os
 import re
 from array import array
 from pathlib import Path
-from xml.parsers import expat
 from xml.sax.saxutils import quoteattr
 
 from .. import schema as S
 from ..errors import EventLogError, closest
 from ._options import checks_options
+from ._safe_xml import Refused as _Refused
+from ._safe_xml import file_failure as _file_failure
+from ._safe_xml import parse, safe_parser
 
 #: Longest attribute key or value (in characters) the reader accepts.
 MAX_VALUE_CHARS = 1_000_000
@@ -38,7 +40,6 @@ MAX_ATTRIBUTE_KEYS = 1_000
 #: The columns every frame from :func:`parse_xes` has, even for an empty log.
 STANDARD_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp")
 
-_CHUNK = 1 << 16
 _MAX_DEPTH = 256
 # a frame of n_rows x n_columns cells may exceed the values read by this factor (plus a fixed allowance)
 _SPARSE_FACTOR, _SPARSE_ALLOWANCE = 100, 50_000_000
@@ -86,10 +87,6 @@ class _CaseCol:
         self.kinds: list = []
 
 
-class _Refused(Exception):
-    """Raised inside an expat handler; turned into EventLogError with the position."""
-
-
 class _Reader:
     """The expat callbacks: a small state machine over log / trace / event / attribute elements."""
 
@@ -108,16 +105,7 @@ class _Reader:
         self.log_attrs: dict = {}
         self.notes: dict[str, int] = {}
         self.progress = False
-        p = expat.ParserCreate(namespace_separator=" ")
-        p.buffer_text = True
-        p.ordered_attributes = False
-        # --- safety: no entity is ever declared, expanded or fetched ---------------
-        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        p.StartDoctypeDeclHandler = self._doctype
-        p.EntityDeclHandler = self._entity
-        p.ExternalEntityRefHandler = self._external
-        p.SkippedEntityHandler = self._skipped
-        p.AttlistDeclHandler = self._attlist  # defaults would be copied into every element
+        p = safe_parser(self._FIX)  # safety: no entity is ever declared, expanded or fetched
         # --- content --------------------------------------------------------------
         p.StartElementHandler = self._start
         p.EndElementHandler = self._end
@@ -126,29 +114,11 @@ class _Reader:
         p.DefaultHandlerExpand = self._touch
         self.parser = p
 
-    # --- safety handlers ------------------------------------------------------
+    # --- what every safety refusal says to do ---------------------------------
     _FIX = ("XES files with entity declarations are refused for safety, as are attribute-default "
             "declarations and external DTDs (they can read local files, reach the network, or expand "
             "to gigabytes). "
             "Remove the <!DOCTYPE ...> declaration from the file (XES does not need one) and read it again.")
-
-    def _doctype(self, name, system_id, public_id, has_internal_subset):
-        if system_id or public_id:
-            raise _Refused(f"the DOCTYPE refers to an external DTD ({system_id or public_id!s}). " + self._FIX)
-
-    def _entity(self, name, is_parameter_entity, value, base, system_id, public_id, notation_name):
-        what = "an external entity" if system_id or public_id else "an entity"
-        raise _Refused(f"the DOCTYPE declares {what} ({'%' if is_parameter_entity else '&'}{name};). "
-                       + self._FIX)
-
-    def _external(self, context, base, system_id, public_id):
-        raise _Refused(f"the document refers to an external entity ({system_id or public_id!s}). " + self._FIX)
-
-    def _skipped(self, name, is_parameter_entity):
-        raise _Refused(f"the document uses the undeclared entity &{name};. " + self._FIX)
-
-    def _attlist(self, element, attribute, type_, default, required):
-        raise _Refused(f"the DOCTYPE declares attributes of <{element}> (<!ATTLIST ...>). " + self._FIX)
 
     def _touch(self, *_):
         self.progress = True
@@ -453,83 +423,6 @@ def _frame(reader: _Reader):
 
 # --- input ---------------------------------------------------------------------------------------
 
-class _Replay:
-    """A file object whose first bytes were already read (to sniff gzip) and are replayed."""
-
-    def __init__(self, head, f):
-        self.head, self.f = head, f
-
-    def read(self, n=-1):
-        if not self.head:
-            return self.f.read(n)
-        if n is None or n < 0:
-            out, self.head = self.head + self.f.read(), self.head[:0]
-            return out
-        out, self.head = self.head[:n], self.head[n:]
-        if len(out) < n:
-            out += self.f.read(n - len(out))
-        return out
-
-
-def _chunks(f):
-    """Decoded chunks of a file object; gzip (by its magic bytes) is decompressed as it streams."""
-    head = f.read(_CHUNK)
-    if isinstance(head, bytes) and head[:2] == b"\x1f\x8b":
-        f = gzip.GzipFile(fileobj=_Replay(head, f), mode="rb")
-        head = None
-    if head is not None:
-        yield head
-        if not head:
-            return
-    while True:
-        data = f.read(_CHUNK)
-        yield data
-        if not data:
-            return
-
-
-def _parse_stream(f, name: str, max_value_chars: int, keys=None):
-    reader = _Reader(name, max_value_chars, keys)
-    p = reader.parser
-    # a token (tag, attribute value, comment) can hold this many bytes before expat reports it
-    budget = 4 * max_value_chars + 4 * _CHUNK
-    fed = since = 0
-    try:
-        for data in _chunks(f):
-            final = not data
-            p.Parse(data, final)
-            if final:
-                break
-            fed += len(data)
-            if reader.progress:
-                reader.progress = False
-                since = fed
-            elif fed - since > budget:
-                raise _Refused(f"more than {fed - since:,} bytes without the end of an XML tag or value: "
-                               f"a value longer than max_value_chars={max_value_chars:,}. Such values are "
-                               "refused to keep memory bounded; pass a larger max_value_chars=... if it is genuine.")
-    except _Refused as exc:
-        raise EventLogError(f"cannot read {name} as XES (line {p.CurrentLineNumber}, column "
-                            f"{p.CurrentColumnNumber + 1}): {exc}", _file_failure(str(exc))) from None
-    except expat.ExpatError as exc:
-        msg = (f"cannot read {name} as XES: the XML is not well-formed at line {exc.lineno}, column "
-               f"{exc.offset + 1}: {expat.ErrorString(exc.code)}. Fix the file there (a truncated "
-               "download, or an unescaped '&' or '<' in a value, are the usual causes).")
-        raise EventLogError(msg, _file_failure(msg, exc.lineno, exc.offset + 1)) from None
-    except (OSError, EOFError, UnicodeError) as exc:  # truncated gzip, unreadable file
-        msg = f"cannot read {name} as XES: {exc}. Check that the file is complete (re-download or re-export)."
-        raise EventLogError(msg, _file_failure(msg)) from None
-    return _frame(reader)
-
-
-def _file_failure(problem: str, line: int | None = None, column: int | None = None):
-    import pandas as pd
-
-    where = "" if line is None else f"line {line}, column {column}"
-    return pd.DataFrame({"row": pd.Series([-1], dtype="int64"), "column": [""],
-                         "problem": [problem], "value": [where]})
-
-
 def parse_xes(path_or_file, *, max_value_chars: int = MAX_VALUE_CHARS, keys=None):
     """Read an XES file (``.xes`` or gzipped ``.xes.gz``) into a pandas DataFrame, one row per event.
 
@@ -614,18 +507,10 @@ def parse_xes(path_or_file, *, max_value_chars: int = MAX_VALUE_CHARS, keys=None
 
         raise OptionError(f"keys={keys!r} is not allowed: give a list of key names, e.g. keys=['org:resource', "
                           "'case:alder'], or leave it out to read every key.")
-    if isinstance(path_or_file, (str, os.PathLike)):
-        name = repr(os.fspath(path_or_file))
-        try:
-            f = open(path_or_file, "rb")
-        except OSError as exc:
-            msg = f"cannot open {name}: {exc.strerror}. Check the path (relative paths start from the working folder)."
-            raise EventLogError(msg, _file_failure(msg)) from None
-        with f:
-            return _parse_stream(f, name, max_value_chars, keys)
-    if not hasattr(path_or_file, "read"):
-        raise EventLogError(f"parse_xes expects a path or a file object, got {type(path_or_file).__name__}.")
-    return _parse_stream(path_or_file, getattr(path_or_file, "name", "the XES stream"), max_value_chars, keys)
+    reader = parse(path_or_file, lambda name: _Reader(name, max_value_chars, keys), kind="XES",
+                   function="parse_xes", max_value_chars=max_value_chars,
+                   not_xml="Check the path, or export the log as XES from the source system.")
+    return _frame(reader)
 
 
 # --- reading into an EventLog ------------------------------------------------------------------
