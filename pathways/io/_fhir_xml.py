@@ -219,22 +219,24 @@ class _Reader:
         self.progress = True
 
     def _path(self, name: str | None = None) -> str:
-        return ".".join([f.name for f in self.stack] + ([name] if name else []))
+        """Where the parser is, for messages: ``Bundle.entry.resource.Patient.active`` (the middle cut when deep)."""
+        names = [f.name for f in self.stack] + ([name] if name else [])
+        return ".".join(names if len(names) <= 12 else names[:6] + ["..."] + names[-3:])
 
     # --- elements ---------------------------------------------------------------------------------
     def _start(self, tag, attrs):
         self.progress = True
         ns, _, name = tag.rpartition(" ")
         stack = self.stack
+        if len(stack) >= MAX_DEPTH:
+            raise Refused(f"elements are nested more than {MAX_DEPTH:,} levels deep at {self._path()}; a FHIR "
+                          "resource needs a few dozen at most. The file is broken or hostile: check how it "
+                          "was produced.")
         if not stack:
             self._root(ns, name)
         elif stack[-1].kind == _SKIP:
             stack.append(_Frame(name, _SKIP, None))
         else:
-            if len(stack) >= MAX_DEPTH:
-                raise Refused(f"elements are nested more than {MAX_DEPTH:,} levels deep at {self._path()}; a FHIR "
-                              "resource needs a few dozen at most. The file is broken or hostile: check how it "
-                              "was produced.")
             if ns != FHIR_NS:
                 where = f"the namespace {ns!r}" if ns else "no namespace"
                 raise Refused(f"the element <{name[:64]}> inside {self._path()} is in {where}, not in FHIR's "

@@ -543,6 +543,9 @@ def test_too_deep_and_too_long_are_refused():
     deep = ('<Patient xmlns="http://hl7.org/fhir">' + "<extension url='u'>" * 300
             + "</extension>" * 300 + "</Patient>")
     _refused(deep, "nested more than 256 levels deep")
+    deep_narrative = ('<Patient xmlns="http://hl7.org/fhir"><text><div xmlns="http://www.w3.org/1999/xhtml">'
+                      + "<div>" * 300 + "</div>" * 300 + "</div></text></Patient>")
+    _refused(deep_narrative, r"nested more than 256 levels deep at Patient\.text\.div\.div")
     long_value = f'<Patient xmlns="http://hl7.org/fhir"><gender value="{"m" * 2_000}"/></Patient>'
     message = _refused(long_value, r"value attribute of Patient.gender is 2,000 characters long, more than "
                                    r"max_value_chars=1,000", max_value_chars=1_000)
@@ -560,3 +563,52 @@ def test_bad_arguments():
         parse_fhir_xml(3)
     with pytest.raises(EventLogError, match="cannot open .*nope.xml"):
         parse_fhir_xml(Path("/nonexistent/nope.xml"))
+
+
+# --- the same messages in JSON and in XML give the same EventLog -----------------------------------
+
+def _read_both(tmp_path, pairs, **options):
+    import shutil
+
+    import pathways as pw
+
+    logs = []
+    for suffix in (".json", ".xml"):
+        folder = tmp_path / suffix[1:]
+        folder.mkdir()
+        for name, content in pairs:
+            target = folder / (name + suffix)
+            if isinstance(content[suffix], Path):
+                shutil.copyfile(content[suffix], target)
+            else:
+                target.write_text(content[suffix], encoding="utf-8")
+        logs.append(pw.read_fhir(folder, key="hemmelig", **options))
+    return logs
+
+
+def _same_log(from_json, from_xml):
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(from_json.to_pandas(), from_xml.to_pandas())
+    rejected = [log.rejected.assign(file=log.rejected["file"].str.replace(r"\.(json|xml)$", "", regex=True))
+                if "file" in log.rejected else log.rejected for log in (from_json, from_xml)]
+    pd.testing.assert_frame_equal(*rejected)
+    assert from_json.notes == from_xml.notes
+
+
+def test_the_medcom_message_in_json_and_in_xml_gives_the_same_event_log(tmp_path):
+    from_json, from_xml = _read_both(tmp_path, [("stin", {".json": json.dumps(STIN_JSON), ".xml": STIN_XML})])
+    _same_log(from_json, from_xml)
+    events = from_xml.to_pandas()
+    assert events["activity"].tolist() == ["admit-inpatient"]
+    assert events["unit"].tolist() == ["Hjerteafdelingen på Herlev og Gentofte hospital"]
+    assert events["receiver"].tolist() == ["Plejecenter Herlev"]
+    assert str(events["notified"][0].tz_convert("UTC")) == "2022-12-07 10:00:02+00:00"
+
+
+def test_the_fixture_folder_in_json_and_in_xml_gives_the_same_event_log(tmp_path):
+    assert PAIRS, "no XML twins of the JSON fixtures in tests/data/fhir"
+    from_json, from_xml = _read_both(tmp_path, [(p.stem, {".json": p.with_suffix(".json"), ".xml": p})
+                                                for p in PAIRS])
+    _same_log(from_json, from_xml)
+    assert len(from_xml) > 0
