@@ -38,10 +38,16 @@ _SAMPLES = {
     "elderly_medical": ("elderly_medical.parquet", "parquet", _MAPPING_PLAIN, {}),
     "psychiatry_somatic": ("psychiatry_somatic.parquet", "parquet", _MAPPING_PLAIN, {}),
 }
+#: The message samples: streams of FHIR messages, read with pw.read_fhir (no column mapping).
+_MESSAGES = {
+    "hospital_notifications": "hospital_notifications.ndjson.gz",
+}
 _DESCRIPTIONS = {
     "dirty_extract": "600 patients, every scenario, a dirty Danish CSV export: 50 defective rows and a case named NA",
     "elderly_medical": "2,000 elderly medical patients: readmissions, bed-blocking, Friday discharges",
     "psychiatry_somatic": "3,000 psychiatric patients: loops, psychiatric-somatic bounces, long waits",
+    "hospital_notifications": "1,100 patients' hospital stays as MedCom HospitalNotification messages (FHIR NDJSON): "
+                              "delays per hospital, missing, revised, cancelled and duplicated messages",
 }
 
 
@@ -49,21 +55,29 @@ def _files():
     return resources.files("pathways") / "sample_logs"
 
 
-def list_samples() -> list[str]:
-    """Names of the bundled samples.
+def list_samples(*, messages: bool = False) -> list[str]:
+    """Names of the bundled event-log samples, or with ``messages=True`` of the message samples.
+
+    A message sample is a stream of FHIR messages (``hospital_notifications``: MedCom
+    HospitalNotification Bundles, one per line), read with :func:`pathways.read_fhir`; its
+    truth (:func:`load_truth`) is a :class:`pathways.synthetic.notifications.NotificationTruth`.
 
     Examples
     --------
     >>> from pathways.datasets import list_samples
-    >>> "psychiatry_somatic" in list_samples()
-    True
+    >>> "psychiatry_somatic" in list_samples(), list_samples(messages=True)
+    (True, ['hospital_notifications'])
     """
-    return sorted(_SAMPLES)
+    return sorted(_MESSAGES if messages else _SAMPLES)
+
+
+def _names() -> list[str]:
+    return sorted([*_SAMPLES, *_MESSAGES])
 
 
 def describe(name: str) -> str:
     """One line about the sample ``name``."""
-    check_choice("name", name, list_samples())
+    check_choice("name", name, _names())
     return _DESCRIPTIONS[name]
 
 
@@ -85,9 +99,9 @@ def sample_path(name: str, *, kind: str = "events"):
     ...     p.name
     'dirty_extract.csv'
     """
-    check_choice("name", name, list_samples())
+    check_choice("name", name, _names())
     check_choice("kind", kind, ("events", "truth", "xes"))
-    fname = {"events": _SAMPLES[name][0], "truth": f"{name}.truth.json",
+    fname = {"events": _MESSAGES[name] if name in _MESSAGES else _SAMPLES[name][0], "truth": f"{name}.truth.json",
              "xes": f"{name}.xes.gz"}[kind]
     res = _files() / fname
     if not res.is_file():
@@ -103,7 +117,9 @@ def load_sample(name: str, **options):
     Parameters
     ----------
     name : str
-        One of :func:`list_samples`.
+        One of :func:`list_samples` (or of ``list_samples(messages=True)``: read with
+        :func:`pathways.read_fhir`, which takes ``key=`` or the ``PATHWAYS_PSEUDONYM_KEY``
+        environment variable).
     **options
         Passed on to the reader (e.g. ``taxonomy=``); the column mapping is fixed.
 
@@ -118,7 +134,10 @@ def load_sample(name: str, **options):
 
     import pathways as pw
 
-    check_choice("name", name, list_samples())
+    check_choice("name", name, _names())
+    if name in _MESSAGES:  # the reader's own warnings (e.g. a random pseudonym key) are shown
+        with sample_path(name) as p:
+            return pw.read_fhir(p, **options)
     _file, reader, cols, opts = _SAMPLES[name]
     read = pw.read_csv if reader == "csv" else pw.read_parquet
     with sample_path(name) as p, warnings.catch_warnings():
@@ -137,9 +156,10 @@ def load_truth(name: str):
     25
     """
     from .synthetic import Truth
+    from .synthetic.notifications import NotificationTruth
 
     with sample_path(name, kind="truth") as p:
-        return Truth.from_json(p)
+        return NotificationTruth.from_json(p) if name in _MESSAGES else Truth.from_json(p)
 
 
 __all__ = ["AS_OF", "DEMO_SAMPLE", "describe", "list_samples", "load_sample", "load_truth",

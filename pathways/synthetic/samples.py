@@ -35,13 +35,22 @@ SAMPLES = {
                     "dd-mm-yyyy HH:MM, 50 defective rows + a case named NA (25 rows to reject)"),
 }
 START, END = "2021-01-01", "2023-12-31"
+#: name -> the message stream (HospitalNotification Bundles, NDJSON) of a synthetic log's stays
+STREAMS = {
+    "hospital_notifications": dict(
+        file="hospital_notifications.ndjson.gz", patients=1100, seed=404, scenarios=None,
+        description="1,100 patients' hospital stays as the MedCom HospitalNotification messages their "
+                    "municipalities received: delays per hospital, missing, revised, cancelled and duplicated "
+                    "messages"),
+}
 
 
 def build(directory) -> dict[str, int]:
-    """Generate every sample, its ``<name>.truth.json`` and the XES copy into ``directory``."""
+    """Generate every sample and message stream, its ``<name>.truth.json`` and the XES copy into ``directory``."""
     import pathways as pw
 
     from .core import generate
+    from .notifications import hospital_notifications
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -60,6 +69,11 @@ def build(directory) -> dict[str, int]:
                                  end_timestamp="end_timestamp", unit="unit", resource="resource",
                                  referral_to="referral_to")
             pw.write_xes(log, directory / spec["xes"])
+    for name, spec in STREAMS.items():
+        syn = generate(spec["patients"], seed=spec["seed"], start=START, end=END, scenarios=spec["scenarios"])
+        stream = hospital_notifications(syn, seed=spec["seed"])
+        stream.to_ndjson(directory / spec["file"])
+        stream.truth.to_json(directory / f"{name}.truth.json")
     for f in sorted(directory.iterdir()):
         sizes[f.name] = f.stat().st_size
     return sizes
