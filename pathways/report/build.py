@@ -12,6 +12,7 @@ import pandas as pd
 from .._files import check_output, output_folder, sources, write_atomically
 from ..errors import OptionError, PathwaysError, check_choice, closest
 from ..eventlog import takes_log
+from . import notifications as N
 from . import sections as S
 from .export import write_figures
 from .html import Page
@@ -214,7 +215,7 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
     rules = _rules(thresholds)
     acute = next((a for a in ("acute", "akut") if a in log.attributes), None)
     ctx = S.Context(log=log, fmt=fmt, as_of=at, as_of_given=given, rules=rules, reference=reference, acute=acute)
-    steps = list(S.SECTIONS) + ([S.conformance] if reference is not None else [])
+    steps = list(S.SECTIONS) + N.sections(log) + ([S.conformance] if reference is not None else [])
     total = len(steps) + 1 + (1 if figures_dir is not None else 0)
     sections = []
     for i, step in enumerate(steps, start=1):
