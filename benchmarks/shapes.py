@@ -413,7 +413,7 @@ def bundle_calls(log) -> dict:
         calls["waiting_times"] = lambda log: pw.waiting_times(log, start="referral_received", end="assessment_start",
                                                               threshold="30D", as_of=as_of)
     if {"admission", "discharge"} <= types:
-        calls["readmissions"] = lambda log: pw.readmissions(log, acute_only="acute" in log.attributes)
+        calls["readmissions"] = lambda log: pw.readmissions(log)
     return calls
 
 

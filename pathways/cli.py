@@ -921,7 +921,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         ("waiting_times", lambda lg: pw.waiting_times(lg, start="referral_received", end="assessment_start",
                                                       threshold="30D", as_of=as_of)),
         ("guarantees", lambda lg: pw.guarantees(lg, as_of=as_of)),
-        ("readmissions", lambda lg: pw.readmissions(lg, acute_only=False)),
+        ("readmissions", lambda lg: pw.readmissions(lg, acute=None)),
         ("discharge_timing", lambda lg: pw.discharge_timing(lg)),
         ("case_summary", lambda lg: pw.case_summary(lg)),
     ]
@@ -1017,7 +1017,7 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("file", help="CSV, Parquet, Excel (.xlsx) or XES file")
     mp.add_argument("-o", "--output", required=True, help="picture to write: .svg, .png, .pdf or .dot")
     mp.add_argument("--kind", choices=("unit", "process"), default="unit",
-                    help="unit: units and handovers in sector swimlanes (default); process: activities")
+                    help="unit: units and handovers in sector lanes (default); process: activities")
     mp.add_argument("--min-count", type=int, help="smallest count shown (default 5)")
     mp.add_argument("--title", help="title drawn on the map")
     mp.add_argument("--make-dirs", action="store_true", help="create the missing folders of -o (without it, a "

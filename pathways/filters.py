@@ -29,9 +29,10 @@ import pandas as pd
 from . import schema as S
 from .analyses._common import days_between, duration, timestamp
 from .errors import OptionError, check_choice, closest
+from .parameters import renamed
 
 _KEEP = ["events", "cases"]
-_HOW = ["events", "cases_starting", "cases_contained", "cases_intersecting"]
+_PERIOD_KEEP = ["events", "cases_starting", "cases_contained", "cases_intersecting"]
 
 
 # --- helpers ------------------------------------------------------------------
@@ -92,21 +93,22 @@ def _case_spans(t):
 
 
 # --- filters ------------------------------------------------------------------
-def filter_period(log, *, start=None, end=None,
-                  how: Literal["events", "cases_starting", "cases_contained", "cases_intersecting"] = "events"):
+@renamed(start="since", end="until", how="keep")
+def filter_period(log, *, since=None, until=None,
+                  keep: Literal["events", "cases_starting", "cases_contained", "cases_intersecting"] = "events"):
     """Keep the events or cases of a period.
 
-    The period runs from ``start`` up to but not including ``end``, so
-    ``start="2023-01-01", end="2024-01-01"`` is the year 2023 and consecutive
+    The period runs from ``since`` up to but not including ``until``, so
+    ``since="2023-01-01", until="2024-01-01"`` is the year 2023 and consecutive
     periods never overlap. Dates without a time zone are local time of the log.
 
     Parameters
     ----------
     log : EventLog
-    start, end : str, datetime or pandas.Timestamp, optional
+    since, until : str, datetime or pandas.Timestamp, optional
         The first instant in the period and the first instant after it; leave one
         out for a period open at that side.
-    how : {"events", "cases_starting", "cases_contained", "cases_intersecting"}, default "events"
+    keep : {"events", "cases_starting", "cases_contained", "cases_intersecting"}, default "events"
         ``"events"``: the events in the period (cases are cut at its edges).
         ``"cases_starting"``: whole cases whose first event is in the period.
         ``"cases_contained"``: whole cases whose first and last events are both in it.
@@ -124,33 +126,33 @@ def filter_period(log, *, start=None, end=None,
     ...                    "what": ["Henvisning", "Indlæggelse", "Henvisning", "Indlæggelse"],
     ...                    "when": ["2022-12-20", "2023-01-05", "2023-02-01", "2023-02-03"]})
     >>> log = pw.from_pandas(df, case="pt", activity="what", timestamp="when")
-    >>> pw.filter_period(log, start="2023-01-01", end="2024-01-01")
+    >>> pw.filter_period(log, since="2023-01-01", until="2024-01-01")
     EventLog: 3 events, 2 cases, 2 activities, 0 units, 2023-01-05 → 2023-02-03, 0 rows rejected
-    >>> pw.filter_period(log, start="2023-01-01", end="2024-01-01", how="cases_contained")
+    >>> pw.filter_period(log, since="2023-01-01", until="2024-01-01", keep="cases_contained")
     EventLog: 2 events, 1 cases, 2 activities, 0 units, 2023-02-01 → 2023-02-03, 0 rows rejected
     """
-    check_choice("how", how, _HOW)
-    if start is None and end is None:
-        raise OptionError("filter_period needs start=, end= or both (e.g. start='2023-01-01', end='2024-01-01').")
-    lo = None if start is None else timestamp(start, log.tz, argument="start")
-    hi = None if end is None else timestamp(end, log.tz, argument="end")
+    check_choice("keep", keep, _PERIOD_KEEP)
+    if since is None and until is None:
+        raise OptionError("filter_period needs since=, until= or both (e.g. since='2023-01-01', until='2024-01-01').")
+    lo = None if since is None else timestamp(since, log.tz, argument="since")
+    hi = None if until is None else timestamp(until, log.tz, argument="until")
     if lo is not None and hi is not None and lo >= hi:
-        raise OptionError(f"start={start!r} is not before end={end!r}; the period would be empty. "
-                          "end is the first instant after the period.")
+        raise OptionError(f"since={since!r} is not before until={until!r}; the period would be empty. "
+                          "until is the first instant after the period.")
 
     def inside(ts):
         conds = ([ts >= lo] if lo is not None else []) + ([ts < hi] if hi is not None else [])
         return conds[0] if len(conds) == 1 else conds[0] & conds[1]
 
     t = log.table
-    if how == "events":
+    if keep == "events":
         return log.replace(t.filter(inside(t.timestamp)))
     spans = _case_spans(t)
-    if how == "cases_starting":
+    if keep == "cases_starting":
         chosen = spans.filter(inside(spans["first"]))
-    elif how == "cases_contained":
+    elif keep == "cases_contained":
         chosen = spans.filter(inside(spans["first"]) & inside(spans["last"]))
-    else:  # cases_intersecting: the span [first, last] meets [start, end)
+    else:  # cases_intersecting: the span [first, last] meets [since, until)
         conds = ([spans["last"] >= lo] if lo is not None else []) + ([spans["first"] < hi] if hi is not None else [])
         chosen = spans.filter(*conds)
     return log.replace(_cases(t, chosen.select(S.CASE)))

@@ -13,6 +13,7 @@ import networkx as nx
 import pandas as pd
 
 from .analyses._common import duration
+from .parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, WAIT_THRESHOLD, renamed
 
 _CROSSING = {("psychiatric", "somatic"), ("somatic", "psychiatric")}
 
@@ -26,13 +27,14 @@ def _route_edges(routes: pd.DataFrame) -> set[tuple[str, str]]:
     return edges
 
 
-def unit_graph(log, *, within="180D", max_between: int = 4, max_gap="7D") -> nx.DiGraph:
+@renamed(max_gap="threshold")
+def unit_graph(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, threshold=GAP_THRESHOLD) -> nx.DiGraph:
     """Units as nodes, handovers as edges.
 
     Nodes carry ``domain``, ``sector``, ``n_events`` and ``n_cases``; edges carry
     ``n_handovers``, ``n_cases``, ``median_gap_days``, ``n_long_gaps`` and the flags
     ``loop`` (on a circular route found with ``within``/``max_between``),
-    ``psychiatric_somatic`` and ``long_wait`` (median gap over ``max_gap``).
+    ``psychiatric_somatic`` and ``long_wait`` (median gap over ``threshold``).
     Graph attribute ``parameters`` records the options.
 
     Examples
@@ -53,8 +55,8 @@ def unit_graph(log, *, within="180D", max_between: int = 4, max_gap="7D") -> nx.
     from .analyses.loops import circular_routes
 
     log.require("unit", purpose="unit_graph")
-    gap = duration(max_gap, argument="max_gap")
-    g = nx.DiGraph(parameters={"within": str(within), "max_between": max_between, "max_gap": str(max_gap)})
+    gap = duration(threshold, argument="threshold")
+    g = nx.DiGraph(parameters={"within": str(within), "max_between": max_between, "threshold": str(threshold)})
     units = log.units
     # column-wise, then added in one call each: a log with a million distinct units stays quick
     nodes = pd.DataFrame({"domain": units["domain"].astype(object).to_numpy(),
@@ -63,7 +65,7 @@ def unit_graph(log, *, within="180D", max_between: int = 4, max_gap="7D") -> nx.
                           "n_cases": units["n_cases"].astype("int64").to_numpy()})
     g.add_nodes_from(zip(units["unit"].astype(object), nodes.to_dict("records")))
     on_loop = _route_edges(circular_routes(log, within=within, max_between=max_between))
-    matrix = handover_matrix(log, by="unit", max_gap=max_gap)
+    matrix = handover_matrix(log, by="unit", threshold=threshold)
     a, b = matrix["from"].astype(object).to_numpy(), matrix["to"].astype(object).to_numpy()
     domains = dict(zip(units["unit"], units["domain"]))
     d_a, d_b = pd.Series(a).map(domains), pd.Series(b).map(domains)
@@ -83,7 +85,7 @@ def unit_graph(log, *, within="180D", max_between: int = 4, max_gap="7D") -> nx.
 
 
 def transition_graph(log, *, level: Literal["activity", "event_type", "unit"] = "activity",
-                     threshold="30D", within="180D", max_between: int = 4) -> nx.DiGraph:
+                     threshold=WAIT_THRESHOLD, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN) -> nx.DiGraph:
     """Activities (or event types, or units) as nodes, directly-follows transitions as edges.
 
     Edges carry ``n_transitions``, ``n_cases``, ``mean_days``, ``median_days``, ``p90_days``,
@@ -117,8 +119,8 @@ def transition_graph(log, *, level: Literal["activity", "event_type", "unit"] = 
     return g
 
 
-def transition_edges(log, *, level: Literal["activity", "event_type", "unit"] = "activity", threshold="30D",
-                     within="180D", max_between: int = 4) -> pd.DataFrame:
+def transition_edges(log, *, level: Literal["activity", "event_type", "unit"] = "activity", threshold=WAIT_THRESHOLD,
+                     within=LOOP_WITHIN, max_between: int = MAX_BETWEEN) -> pd.DataFrame:
     """The edges of :func:`transition_graph` as a table, one row per edge (computed column-wise).
 
     Columns ``source``, ``target``, ``n_transitions``, ``n_cases``, ``mean_days``,

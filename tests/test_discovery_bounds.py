@@ -130,11 +130,11 @@ def test_the_budget_is_checked(wide):
 def test_the_estimate_is_the_documented_fit():
     # 2.2e-6 * 50**2.69 * 1000**0.37 = 1.05 s; 1.0e-4 * 1000**1.44 = 2.09 s
     assert discovery.estimate_seconds(50, 1_000) == pytest.approx(1.054, abs=0.01)
-    assert discovery.estimate_seconds(1_000, 5_000, on="dfg") == pytest.approx(2.089, abs=0.01)
+    assert discovery.estimate_seconds(1_000, 5_000, source="dfg") == pytest.approx(2.089, abs=0.01)
     # variants longer than 15 events on average: times sqrt(mean / 15); shorter ones as the fit, the DFG never
     assert discovery.estimate_seconds(50, 1_000, mean_length=60) == pytest.approx(2 * 1.054, abs=0.02)
     assert discovery.estimate_seconds(50, 1_000, mean_length=3) == discovery.estimate_seconds(50, 1_000)
-    assert discovery.estimate_seconds(1_000, 5_000, on="dfg", mean_length=130) == pytest.approx(2.089, abs=0.01)
+    assert discovery.estimate_seconds(1_000, 5_000, source="dfg", mean_length=130) == pytest.approx(2.089, abs=0.01)
     # the default run stays under the notice: 50 activities, 1,000 variants
     assert discovery.estimate_seconds(discovery.MAX_ACTIVITIES, discovery.MAX_VARIANTS) < discovery.NOTICE_SECONDS
 

@@ -1,4 +1,4 @@
-"""Discovery on long cases (issue 20, item 4): ``on="auto"`` takes the directly-follows graph when the variants are
+"""Discovery on long cases (issue 20, item 4): ``source="auto"`` takes the directly-follows graph when the variants are
 long or many, and the model says which input it used and why; the sample logs' models are those of before."""
 
 import warnings
@@ -42,11 +42,11 @@ WHY_LONG = ("directly-follows graph of 180 events (3 cases), chosen over 3 varia
 def test_auto_takes_the_dfg_for_long_variants_and_says_why(long_log, fn):
     model, said = _quiet(fn, long_log)
     # before: 180 events <= 200,000, so the variants ("top 3 of 3 variants covering ...") whatever their length
-    assert model.parameters["on"] == "dfg"
+    assert model.parameters["source"] == "dfg"
     assert model.source == WHY_LONG
     assert WHY_LONG in repr(model)
     # the same model as asked for on the DFG; only the source says the choice
-    asked = fn(long_log, on="dfg")
+    asked = fn(long_log, source="dfg")
     assert asked.source == "directly-follows graph of 180 events (3 cases)"
     assert repr(asked).replace(asked.source, WHY_LONG) == repr(model)
     assert said == []  # nothing left out, nothing slow: no warning
@@ -61,8 +61,8 @@ def test_the_dfg_tree_of_the_long_cases(long_log):
 
 def test_asked_for_variants_still_gets_the_variants_with_the_length_in_the_notice(long_log, monkeypatch):
     monkeypatch.setattr(discovery, "NOTICE_SECONDS", 1e-9)
-    model, said = _quiet(pw.discover_process_tree, long_log, on="variants")
-    assert model.parameters["on"] == "variants"
+    model, said = _quiet(pw.discover_process_tree, long_log, source="variants")
+    assert model.parameters["source"] == "variants"
     assert model.source == "top 3 of 3 variants covering 100.0 % of cases (3 of 3 cases)"
     assert [m for m in said if m.startswith("this discovery")] == [
         m for m in said if "on 4 activities and 3 variants averaging 60 events" in m] != []
@@ -77,12 +77,12 @@ def test_auto_takes_the_dfg_when_the_top_variants_cover_less_than_half_of_the_ca
     log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
     model, _ = _quiet(pw.discover_process_tree, log, max_variants=2)
     # before: the top 2 variants, "top 2 of 5 variants covering 40.0 % of cases (2 of 5 cases)"
-    assert model.parameters["on"] == "dfg"
+    assert model.parameters["source"] == "dfg"
     assert model.source == ("directly-follows graph of 10 events (5 cases), chosen over 5 variants averaging 2 "
                             "events (the top max_variants=2 cover 40.0 % of cases, less than half)")
     # the top 3 cover 3 of 5 cases (60 %): the variants, as before
     model, _ = _quiet(pw.discover_process_tree, log, max_variants=3)
-    assert model.parameters["on"] == "variants"
+    assert model.parameters["source"] == "variants"
     assert model.source == "top 3 of 5 variants covering 60.0 % of cases (3 of 5 cases)"
 
 
@@ -94,7 +94,7 @@ def test_auto_takes_the_dfg_for_a_big_log_without_building_its_variants(long_log
 
     monkeypatch.setattr(discovery, "variant_table", no)
     model, _ = _quiet(pw.discover_process_tree, long_log)
-    assert model.parameters["on"] == "dfg"
+    assert model.parameters["source"] == "dfg"
     assert model.source == ("directly-follows graph of 180 events (3 cases), chosen over the variants (more than 100 "
                             "events)")
 
@@ -116,9 +116,9 @@ def test_choose_input_by_hand():
 
 
 # --- the sample logs: the models of before ----------------------------------------------------------------------
-# Computed with the code of commit 99c2006 (before on="auto" looked at the variants): the tree's text, and the
+# Computed with the code of commit 99c2006 (before source="auto" looked at the variants): the tree's text, and the
 # facts of the Petri net and BPMN diagram discovered with the same options. Every sample, both levels, noise 0.2
-# (the default) and 0; on="auto" takes the variants (206, 213 and 540 of them, averaging 11-17 events) each time.
+# (the default) and 0; source="auto" takes the variants (206, 213 and 540 of them, averaging 11-17 events) each time.
 BEFORE = {
     ('dirty_extract', 'activity', 0.2): (
         "X( tau, ->( X( tau, *( ->( X( tau, 'Akut kontakt' ), 'Indlæggelse', 'Overflytning', X( tau, ->( X( t"
@@ -254,7 +254,7 @@ def test_the_sample_logs_give_the_models_of_before(samples, key):
     tree_text, net_facts, bpmn_facts = BEFORE[key]
     log = samples[name]
     tree, _ = _quiet(pw.discover_process_tree, log, level=level, noise=noise)
-    assert tree.parameters["on"] == "variants" and tree.source.startswith("top ")
+    assert tree.parameters["source"] == "variants" and tree.source.startswith("top ")
     assert str(tree.to_pm4py()) == tree_text
     if noise == 0.2:  # the defaults: each public function on its own
         net, _ = _quiet(pw.discover_petri_net, log, level=level)
@@ -294,6 +294,6 @@ def test_another_thread_printing_during_a_dfg_discovery_is_heard(long_log, capfd
     monkeypatch.setattr(generic, "fold", fold)
     model, _ = _quiet(pw.discover_process_tree, long_log)
     out, err = capfd.readouterr()
-    assert model.parameters["on"] == "dfg" and ran
+    assert model.parameters["source"] == "dfg" and ran
     assert "a line from another thread\n" in out
     assert "a line from pm4py itself" not in out + err

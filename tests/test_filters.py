@@ -42,42 +42,42 @@ def cases(log):
 
 # --- filter_period --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("how, n_events, which", [
+@pytest.mark.parametrize("keep, n_events, which", [
     ("events", 9, ["A", "B", "C", "D"]),              # B loses 2022, D loses 2024, E is all in 2024
     ("cases_starting", 8, ["A", "C", "D"]),
     ("cases_contained", 5, ["A", "C"]),
     ("cases_intersecting", 11, ["A", "B", "C", "D"]),  # E starts at the (excluded) end instant
 ])
-def test_filter_period_year(log, how, n_events, which):
-    f = pw.filter_period(log, start="2023-01-01", end="2024-01-01", how=how)
+def test_filter_period_year(log, keep, n_events, which):
+    f = pw.filter_period(log, since="2023-01-01", until="2024-01-01", keep=keep)
     assert counts(f) == (n_events, len(which))
     assert cases(f) == which
 
 
 def test_filter_period_open_sides(log):
-    assert counts(pw.filter_period(log, start="2024-01-01")) == (3, 2)          # D's last, both of E
-    assert counts(pw.filter_period(log, start="2024-01-01", how="cases_starting")) == (2, 1)
-    assert counts(pw.filter_period(log, end="2023-01-01")) == (1, 1)            # B's 2022 referral
-    assert counts(pw.filter_period(log, end="2023-01-01", how="cases_intersecting")) == (3, 1)
+    assert counts(pw.filter_period(log, since="2024-01-01")) == (3, 2)          # D's last, both of E
+    assert counts(pw.filter_period(log, since="2024-01-01", keep="cases_starting")) == (2, 1)
+    assert counts(pw.filter_period(log, until="2023-01-01")) == (1, 1)            # B's 2022 referral
+    assert counts(pw.filter_period(log, until="2023-01-01", keep="cases_intersecting")) == (3, 1)
 
 
 def test_filter_period_dates_are_local_time(log):
     # 10:00 in Copenhagen on the DST day is 08:00 UTC
-    assert cases(pw.filter_period(log, start="2023-03-26 10:00", end="2023-03-26 10:00:01")) == ["C"]
-    assert counts(pw.filter_period(log, start="2023-03-26 10:00:01", end="2023-03-27")) == (0, 0)
+    assert cases(pw.filter_period(log, since="2023-03-26 10:00", until="2023-03-26 10:00:01")) == ["C"]
+    assert counts(pw.filter_period(log, since="2023-03-26 10:00:01", until="2023-03-27")) == (0, 0)
     utc = pd.Timestamp("2023-03-26 08:00", tz="UTC")
-    assert cases(pw.filter_period(log, start=utc, end=utc + pd.Timedelta("1s"))) == ["C"]
+    assert cases(pw.filter_period(log, since=utc, until=utc + pd.Timedelta("1s"))) == ["C"]
 
 
 def test_filter_period_bad_options(log):
-    with pytest.raises(pw.OptionError, match="start=, end="):
+    with pytest.raises(pw.OptionError, match="since=, until="):
         pw.filter_period(log)
     with pytest.raises(pw.OptionError, match="not before"):
-        pw.filter_period(log, start="2024-01-01", end="2023-01-01")
+        pw.filter_period(log, since="2024-01-01", until="2023-01-01")
     with pytest.raises(pw.OptionError, match="not a date"):
-        pw.filter_period(log, start="soon")
+        pw.filter_period(log, since="soon")
     with pytest.raises(pw.OptionError, match="Did you mean 'cases_starting'"):
-        pw.filter_period(log, start="2023-01-01", how="case_starting")
+        pw.filter_period(log, since="2023-01-01", keep="case_starting")
 
 
 # --- filter_cases ---------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_filter_attribute_typos(log):
 # --- composition and immutability -----------------------------------------------------------
 
 def test_filters_compose_and_leave_the_original_alone(log):
-    psych_2023 = pw.filter_units(pw.filter_period(log, start="2023-01-01", end="2024-01-01"),
+    psych_2023 = pw.filter_units(pw.filter_period(log, since="2023-01-01", until="2024-01-01"),
                                  domains="psychiatric", keep="cases")
     assert counts(psych_2023) == (4, 1)  # only A; E's psychiatric event is in 2024
     again = pw.filter_cases(pw.filter_activities(psych_2023, event_types="admission", exclude=True), min_events=3)

@@ -186,7 +186,7 @@ def test_discovered_tree_replays_the_clean_sample(sample):
 
     tree = pw.discover_process_tree(sample, noise=0.2)
     assert tree.source == "top 540 of 540 variants covering 100.0 % of cases (3,000 of 3,000 cases)"
-    assert tree.parameters["on"] == "variants"
+    assert tree.parameters["source"] == "variants"
     pm4py = _pm4py.load()
     with _pm4py.quiet():
         fit = pm4py.fitness_token_based_replay(sample.to_pm4py(), *tree.to_petri_net().to_pm4py())
@@ -200,10 +200,10 @@ def test_discovered_tree_replays_the_clean_sample(sample):
 
 
 def test_discovery_on_the_dfg_and_heuristics(sample):
-    dfg_tree = pw.discover_process_tree(sample, on="dfg")
+    dfg_tree = pw.discover_process_tree(sample, source="dfg")
     assert dfg_tree.source == "directly-follows graph of 51,853 events (3,000 cases)"
     assert len(dfg_tree.activities) == 20
-    top = pw.discover_process_tree(sample, on="variants", max_variants=10)
+    top = pw.discover_process_tree(sample, source="variants", max_variants=10)
     assert top.source.startswith("top 10 of 540 variants covering ")
     heu = pw.discover_petri_net(sample, algorithm="heuristics")
     assert heu.kind == "petri_net" and heu.source.startswith("directly-follows graph of 51,853 events")
@@ -212,7 +212,7 @@ def test_discovery_on_the_dfg_and_heuristics(sample):
     with pytest.raises(OptionError, match="Did you mean 'heuristics'"):
         pw.discover_petri_net(sample, algorithm="heuristic")
     with pytest.raises(OptionError, match="Did you mean 'dfg'"):
-        pw.discover_process_tree(sample, on="dgf")
+        pw.discover_process_tree(sample, source="dgf")
     with pytest.raises(OptionError, match="noise"):
         pw.discover_process_tree(sample, noise=1.5)
 

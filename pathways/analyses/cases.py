@@ -5,6 +5,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
+from ..parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, renamed
 from ._common import TEXT, days_between, days_option, fetch, local_times, n_distinct, with_parameters
 
 _COLUMNS = {
@@ -15,7 +16,8 @@ _COLUMNS = {
 }
 
 
-def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> pd.DataFrame:
+@renamed(max_gap="threshold")
+def case_summary(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, threshold=GAP_THRESHOLD) -> pd.DataFrame:
     """One row per case: events, units, handovers, loops, longest wait and span.
 
     Parameters
@@ -23,7 +25,8 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
     log : EventLog
     within, max_between : loop window and the most units between a unit and its return
         (as :func:`pathways.circular_referrals`).
-    max_gap : handover gaps longer than this count in ``n_long_gaps``
+    threshold : str or timedelta, default "7D"
+        handover gaps longer than this count in ``n_long_gaps``
         (as :func:`pathways.handovers`).
 
     Returns
@@ -50,7 +53,7 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
     0       A            3                      2        1              22.0
     1       B            0                      0        0               0.0
     """
-    gap = days_option(max_gap, "max_gap")
+    gap = days_option(threshold, "threshold")
     e = log.table.select("case_id", "activity", "timestamp")
     # The longest gap between consecutive events: each case's times sorted in its own small list, in
     # the same pass as the other counts, instead of a window that sorts all events by case (measured:
@@ -79,4 +82,4 @@ def case_summary(log, *, within="180D", max_between: int = 4, max_gap="7D") -> p
     out = out.reindex(columns=list(_COLUMNS)).fillna({**zeros, "longest_gap_days": 0.0})
     out = out.astype({k: v for k, v in _COLUMNS.items() if not str(v).startswith("datetime")})
     out = local_times(out, log.tz, ["first_event_at", "last_event_at"])
-    return with_parameters(out, within=within, max_between=max_between, max_gap=max_gap)
+    return with_parameters(out, within=within, max_between=max_between, threshold=threshold)

@@ -14,6 +14,7 @@ import ibis
 import pandas as pd
 
 from ..errors import check_choice
+from ..parameters import BOUNCE_WITHIN, GAP_THRESHOLD, renamed
 from ._common import (TEXT, days_between, days_option, duration, fetch, grouped_quantiles, typed_result,
                       with_parameters)
 from .unitpath import unit_path_expr
@@ -48,13 +49,13 @@ def kind_expr(from_domain, to_domain, from_sector, to_sector):
     )
 
 
-def handover_expr(log, *, max_gap="7D", purpose: str = "handovers"):
+def handover_expr(log, *, threshold=GAP_THRESHOLD, purpose: str = "handovers"):
     """Ibis expression with one row per handover (the columns of :func:`handovers`, UTC times).
 
     A handover is a step of the unit path with a next step (see
     :func:`pathways.analyses.unitpath.unit_path_expr`, computed once per log).
     """
-    gap = days_option(max_gap, "max_gap")
+    gap = days_option(threshold, "threshold")
     s = unit_path_expr(log, purpose=purpose)
     s = s.filter(s.next_unit.notnull())
     s = s.select(
@@ -65,19 +66,21 @@ def handover_expr(log, *, max_gap="7D", purpose: str = "handovers"):
     return s.mutate(long_gap=s.gap_days > gap)
 
 
-def handovers_table(log, *, max_gap="7D"):
+@renamed(max_gap="threshold")
+def handovers_table(log, *, threshold=GAP_THRESHOLD):
     """Ibis expression: the rows of :func:`handovers` in its order, kept in the engine (UTC times)."""
-    return handover_expr(log, max_gap=max_gap).order_by(["case_id", "step"])
+    return handover_expr(log, threshold=threshold).order_by(["case_id", "step"])
 
 
-def handovers(log, *, max_gap="7D") -> pd.DataFrame:
+@renamed(max_gap="threshold")
+def handovers(log, *, threshold=GAP_THRESHOLD) -> pd.DataFrame:
     """Every handover: a change of unit between two consecutive steps of a case's unit path.
 
     Parameters
     ----------
     log : EventLog
         Must map ``unit``.
-    max_gap : str or timedelta, default "7D"
+    threshold : str or timedelta, default "7D"
         A handover whose gap is longer than this is flagged in ``long_gap`` (the
         patient "falder mellem to stole").
 
@@ -91,18 +94,18 @@ def handovers(log, *, max_gap="7D") -> pd.DataFrame:
         time or end time of its step), ``arrived_at`` (first event in the next unit),
         ``gap_days`` (arrived_at − left_at in days, exact across daylight saving; it
         is negative when the stays overlap), ``kind`` and ``long_gap``
-        (gap_days > max_gap).
+        (gap_days > threshold).
 
         ``kind`` is ``"psychiatric→somatic"`` or ``"somatic→psychiatric"`` when the
         domains say so (these win), else ``"cross-sector"`` when the sectors differ,
         ``"within-sector"`` when they are equal, and ``"unknown"`` when either unit's
         sector is unknown to the taxonomy (never guessed).
-        ``df.attrs["parameters"]`` records ``max_gap``.
+        ``df.attrs["parameters"]`` records ``threshold``.
 
     Raises
     ------
     OptionError
-        The log does not map ``unit``, or ``max_gap`` is not a duration.
+        The log does not map ``unit``, or ``threshold`` is not a duration.
 
     See Also
     --------
@@ -123,11 +126,13 @@ def handovers(log, *, max_gap="7D") -> pd.DataFrame:
     0  Akutmodtagelse   0.333333  psychiatric→somatic     False
     1       Egen læge  18.166667         cross-sector      True
     """
-    df = typed_result(fetch(handovers_table(log, max_gap=max_gap)), HANDOVER_COLUMNS, log.tz, ["left_at", "arrived_at"])
-    return with_parameters(df, max_gap=duration(max_gap, argument="max_gap"))
+    df = typed_result(fetch(handovers_table(log, threshold=threshold)), HANDOVER_COLUMNS, log.tz,
+                      ["left_at", "arrived_at"])
+    return with_parameters(df, threshold=duration(threshold, argument="threshold"))
 
 
-def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", max_gap="7D") -> pd.DataFrame:
+@renamed(max_gap="threshold")
+def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", threshold=GAP_THRESHOLD) -> pd.DataFrame:
     """Handovers counted per pair (from, to) of units, domains or sectors.
 
     Parameters
@@ -137,7 +142,7 @@ def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", ma
     by : {"unit", "domain", "sector"}, default "unit"
         What ``from`` and ``to`` are. Handovers between two units of the same
         domain (or sector) count on the diagonal.
-    max_gap : str or timedelta, default "7D"
+    threshold : str or timedelta, default "7D"
         Threshold for ``n_long_gaps``.
 
     Returns
@@ -145,8 +150,8 @@ def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", ma
     pandas.DataFrame
         ``from``, ``to``, ``n_handovers``, ``n_cases`` (cases with at least one such
         handover), ``median_gap_days`` and ``n_long_gaps`` (handovers with a gap
-        over ``max_gap``); most frequent first. ``df.attrs["parameters"]`` records
-        ``by`` and ``max_gap``.
+        over ``threshold``); most frequent first. ``df.attrs["parameters"]`` records
+        ``by`` and ``threshold``.
 
     Examples
     --------
@@ -161,7 +166,7 @@ def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", ma
     0  general_practice  somatic            2              1.5
     """
     check_choice("by", by, ["unit", "domain", "sector"])
-    h = handover_expr(log, max_gap=max_gap, purpose="handover_matrix")
+    h = handover_expr(log, threshold=threshold, purpose="handover_matrix")
     h = h.mutate(**{"from": h[f"from_{by}"], "to": h[f"to_{by}"]})
     m = grouped_quantiles(log, h, ["from", "to"], h.gap_days, {"median_gap_days": 0.5}, pairs_of=by,
                           n_handovers=h.count(), n_cases=h.case_id.nunique(), n_long_gaps=h.long_gap.sum())
@@ -170,10 +175,10 @@ def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", ma
         df["n_long_gaps"] = df["n_long_gaps"].fillna(0)
         df = df.sort_values(["n_handovers", "from", "to"], ascending=[False, True, True], kind="stable")
     df = typed_result(df, MATRIX_COLUMNS, log.tz, [])
-    return with_parameters(df, by=by, max_gap=duration(max_gap, argument="max_gap"))
+    return with_parameters(df, by=by, threshold=duration(threshold, argument="threshold"))
 
 
-def bounces_table(log, *, within="30D"):
+def bounces_table(log, *, within=BOUNCE_WITHIN):
     """Ibis expression: the rows of :func:`bounces` in its order, kept in the engine (UTC times)."""
     days = days_option(within, "within")
     s = unit_path_expr(log, purpose="bounces")
@@ -190,7 +195,7 @@ def bounces_table(log, *, within="30D"):
     return s.order_by(["case_id", "step"])
 
 
-def bounces(log, *, within="30D") -> pd.DataFrame:
+def bounces(log, *, within=BOUNCE_WITHIN) -> pd.DataFrame:
     """Psychiatric–somatic bounces: psychiatric → somatic → psychiatric, or the reverse, within a window.
 
     A bounce is three consecutive steps of the unit path whose domains are

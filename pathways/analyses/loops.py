@@ -17,9 +17,12 @@ import ibis
 import pandas as pd
 
 from ..errors import OptionError
-from ._common import (TEXT, days_between, days_option, duration, fetch, grouped_quantiles, typed_result,
+from ..parameters import LOOP_WITHIN, MAX_BETWEEN, QUIET_FOR
+from ._common import (TEXT, days_between, days_option, duration, fetch, grouped_quantiles, timestamp, typed_result,
                       with_parameters)
 from .unitpath import REFERRAL_TYPES, unit_path_expr
+
+OnPath = Literal["all", "referrals"]
 
 #: Event types that end a loop episode for ``gave_up`` (see :func:`circular_referrals`).
 ENDING_TYPES = ("closure", "treatment_start")
@@ -49,7 +52,7 @@ def _max_between(value) -> int:
     return int(value)
 
 
-def return_steps(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
+def return_steps(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
                  purpose: str = "circular_referrals"):
     """Ibis expression with one row per return: the step of the unit path where the patient comes back.
 
@@ -83,23 +86,24 @@ def return_steps(log, *, within="180D", max_between: int = 4, on: Literal["all",
                     "cycle")
 
 
-def episode_expr(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
-                 quiet_for="90D", purpose: str = "circular_referrals"):
+def episode_expr(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
+                 quiet_for=QUIET_FOR, as_of=None, purpose: str = "circular_referrals"):
     """Ibis expression with one row per loop episode (the columns of :func:`circular_referrals`, UTC times).
 
     Episodes are merged on the returns alone (gaps and islands over the step
     intervals [prev_step, step], ordered by prev_step): a return starts a new
     episode when its interval shares no step with the earlier ones of the case.
     The episode's path is the concatenation of each return's cycle beyond the
-    steps already covered.
+    steps already covered. ``gave_up`` is judged at ``as_of`` (``None``: the log's last event).
     """
     quiet = days_option(quiet_for, "quiet_for")
+    cutoff = None if as_of is None else timestamp(as_of, log.tz, argument="as_of")
     s = return_steps(log, within=within, max_between=max_between, on=on, purpose=purpose)
     # computed once per log and set of options (see EventLog.materialize)
     key = ("episodes", days_option(within, "within"), max_between, on, quiet)
     # the episodes without gave_up are read twice below, so they are kept too (a few rows per case)
     merged = log.materialize(key + ("merged",), lambda lg: _merged(s))
-    return log.materialize(key, lambda lg: _episodes(lg, merged, quiet))
+    return log.materialize(key + (cutoff,), lambda lg: _episodes(lg, merged, quiet, cutoff))
 
 
 def _merged(s):
@@ -119,11 +123,14 @@ def _merged(s):
     return ep.mutate(unit_list=ep.parts.sort().map(lambda x: x.p).flatten()).drop("parts")
 
 
-def _episodes(log, ep, quiet: float):
-    """The episodes with ``gave_up`` and ``followup_censored``, in the columns of circular_referrals."""
+def _episodes(log, ep, quiet: float, cutoff):
+    """The episodes with ``gave_up`` and ``followup_censored`` judged at ``cutoff`` (``None``: the log's last
+    event), in the columns of circular_referrals."""
     # gave_up: the case's events from the arrival at the last return to end + quiet_for, found with
     # one hash join on the case (a handful of events per episode), then one row per episode again
     t = log.table
+    if cutoff is not None:  # what happened after as_of is not known yet
+        t = t.filter(t.timestamp <= cutoff.to_pydatetime())
     ev = t.select(_case="case_id", _at="timestamp", _ender=t.event_type.isin(ENDING_TYPES))
     near = ep.select("case_id", "episode", "end", "last_return_at")
     near = near.join(ev, [near.case_id == ev._case, ev._at >= near.last_return_at,
@@ -132,7 +139,7 @@ def _episodes(log, ep, quiet: float):
         followed=(near._at > near.end).any(), ended=near._ender.any())
     out = ep.left_join(near, ["case_id", "episode"]).drop("case_id_right", "episode_right")
     out = out.mutate(followed=out.followed.fill_null(False), ended=out.ended.fill_null(False))
-    last_event = log.table.timestamp.max().as_scalar()
+    judged_at = log.table.timestamp.max().as_scalar() if cutoff is None else ibis.literal(cutoff.to_pydatetime())
     return out.select(
         "case_id", "episode", units=out.unit_list.join(SEP), unit_tuple=out.unit_list,
         first_step=out.first_step, last_step=out.last_step, n_units=out.unit_list.unique().length(),
@@ -140,11 +147,11 @@ def _episodes(log, ep, quiet: float):
         kind=ibis.ifelse(out.cycle_length == 2, "ping-pong", "indirect"),
         start=out.start, end=out.end, duration_days=days_between(out.start, out.end),
         gave_up=~out.followed & ~out.ended,
-        followup_censored=days_between(out.end, last_event) < quiet)
+        followup_censored=days_between(out.end, judged_at) < quiet)
 
 
-def circular_referrals(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
-                       quiet_for="90D") -> pd.DataFrame:
+def circular_referrals(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
+                       quiet_for=QUIET_FOR, as_of=None) -> pd.DataFrame:
     """Loop episodes: patients sent round a ring of units and back.
 
     Definitions (DOMAIN.md section 4, on the unit path of :func:`pathways.unit_paths`):
@@ -179,6 +186,10 @@ def circular_referrals(log, *, within="180D", max_between: int = 4, on: Literal[
         :func:`pathways.unit_paths`).
     quiet_for : str or timedelta, default "90D"
         How long a case must stay silent after an episode for ``gave_up``.
+    as_of : str or datetime, optional
+        When ``gave_up`` is judged, as for the waits: events after it are not
+        seen, and ``followup_censored`` says that ``end`` + ``quiet_for`` is after
+        it. Default: the log's last event (recorded in ``df.attrs``).
 
     Returns
     -------
@@ -193,8 +204,8 @@ def circular_referrals(log, *, within="180D", max_between: int = 4, on: Literal[
         ``kind`` (``"ping-pong"`` when the longest cycle has length 2, else
         ``"indirect"``); ``start`` (arrival at the first step); ``end`` (the latest
         departure from a returning step); ``duration_days``; ``gave_up``;
-        ``followup_censored`` (the ``quiet_for`` after ``end`` reaches past the
-        last event of the log, so ``gave_up`` may still change with newer data).
+        ``followup_censored`` (the ``quiet_for`` after ``end`` reaches past
+        ``as_of``, so ``gave_up`` may still change with newer data).
         ``df.attrs["parameters"]`` records the options.
 
     Raises
@@ -223,14 +234,23 @@ def circular_referrals(log, *, within="180D", max_between: int = 4, on: Literal[
     >>> print(loops.units[0])
     Smerteklinik → Privatpraktiserende psykiater → Smerteklinik → Privatpraktiserende psykiater
     """
-    expr = episode_expr(log, within=within, max_between=max_between, on=on, quiet_for=quiet_for)
+    expr = episode_expr(log, within=within, max_between=max_between, on=on, quiet_for=quiet_for, as_of=as_of)
     df = fetch(expr.order_by(["case_id", "episode"]), tuples=["unit_tuple"])
     df = typed_result(df, EPISODE_COLUMNS, log.tz, ["start", "end"])
     return with_parameters(df, within=duration(within, argument="within"), max_between=max_between, on=on,
-                           quiet_for=duration(quiet_for, argument="quiet_for"))
+                           quiet_for=duration(quiet_for, argument="quiet_for"),
+                           as_of=_judged_at(log, as_of))
 
 
-def return_expr(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
+def _judged_at(log, as_of) -> str:
+    """``as_of`` as recorded in a result's parameters: the log's last event when not given."""
+    if as_of is not None:
+        return str(timestamp(as_of, log.tz, argument="as_of"))
+    last = log.table.timestamp.max().to_pyarrow().as_py()
+    return "None" if last is None else str(pd.Timestamp(last).tz_convert(log.tz))
+
+
+def return_expr(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
                 purpose: str = "circular_routes"):
     """Ibis expression with one row per return: case_id, step, returned_to, cycle (array), cycle_length, duration_days."""
     r = return_steps(log, within=within, max_between=max_between, on=on, purpose=purpose)
@@ -238,7 +258,7 @@ def return_expr(log, *, within="180D", max_between: int = 4, on: Literal["all", 
                     duration_days=days_between(r.prev_left, r.arrived_at))
 
 
-def circular_routes(log, *, within="180D", max_between: int = 4, on: Literal["all", "referrals"] = "all",
+def circular_routes(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
                     ) -> pd.DataFrame:
     """The circular routes across patients: every return counted under its cycle, most frequent first.
 

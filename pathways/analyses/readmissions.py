@@ -10,13 +10,17 @@ Definitions used here:
 * The discharge is **readmitted** when that first admission comes at most
   ``within`` after the discharge, measured as exact elapsed time from discharge
   time to admission time (``within="30D"``: 30 × 24 h after is in, a minute more
-  is out), and, with ``acute_only=True``, that admission is acute. A planned
+  is out), and, when acute admissions count (``acute=``), that admission is acute. A planned
   admission in between therefore ends the question for the earlier discharge: a
   later acute admission is the readmission of the planned stay's discharge, not
   counted twice.
-* **Acute** comes from an attribute (``acute=``, default ``"acute"``): booleans,
-  numbers (non-zero) or text (``true, 1, yes, ja, j, y, t, akut, acute``,
-  case-insensitive) are acute; anything else, and missing values, are not.
+* **Acute** comes from an attribute (``acute=``): booleans, numbers (non-zero)
+  or text (``true, 1, yes, ja, j, y, t, akut, acute``, case-insensitive) are
+  acute; anything else, and missing values, are not. ``acute="auto"`` (the
+  default of the readmission functions) uses the attribute named ``acute`` or
+  ``akut`` (any case) when the log has one; without one the acuity is unknown,
+  every admission counts and ``df.attrs["acuity"]`` says so. ``acute=None``
+  counts every admission.
 * ``within_72h`` is exact elapsed time ≤ 72 hours; ``within_3_days`` compares
   local calendar dates (admission date − discharge date ≤ 3), as "3 døgn" in
   the Danish statistics is usually read; both only for a readmission.
@@ -24,12 +28,16 @@ Definitions used here:
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 import ibis
 import numpy as np
 import pandas as pd
 
 from .. import schema as S
-from ..errors import OptionError, closest
+from ..errors import OptionError, closest, outside_stacklevel
+from ..parameters import ACUTE_COLUMNS, READMISSION_WITHIN, REVOLVING_N, REVOLVING_WITHIN
 from .._udf import epoch_us
 from ._common import TEXT, days_between, duration, local_times, with_parameters
 from .waits import finish_groups, group_columns
@@ -52,20 +60,63 @@ def acute_flag(column):
     return out.fill_null(False)
 
 
-def _acute_column(log, acute: str, acute_only: bool) -> str | None:
-    if not acute_only:
+def acute_column(log, acute: str | None) -> str | None:
+    """The attribute that tells acute from planned admissions, for ``acute=`` (``None``: count every admission).
+
+    ``"auto"`` is the attribute named ``acute`` or ``akut`` in any case (``None`` when the log has neither); any
+    other text must name an attribute of the log.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A"], "act": ["Indlæggelse"], "ts": ["2024-01-01"], "Akut": ["ja"]})
+    >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    >>> acute_column(log, "auto"), acute_column(log, None)
+    ('Akut', None)
+    """
+    if acute is None:
         return None
     if not isinstance(acute, str):
-        raise OptionError(f"acute={acute!r} must name an attribute column (e.g. 'acute').")
+        raise OptionError(f"acute={acute!r} must name an attribute column (e.g. 'acute'), or be 'auto' or None.")
+    if acute == "auto":
+        return next((a for a in log.attributes if a.strip().lower() in ACUTE_COLUMNS), None)
     if acute in log.attributes:
         return acute
     hint = closest(acute, log.attributes)
     raise OptionError(
-        f"acute_only=True needs an attribute telling acute from planned admissions, but this log has no "
-        f"attribute {acute!r} (attributes: {list(log.attributes)})."
+        f"acute={acute!r}: this log has no such attribute (attributes: {list(log.attributes)})."
         + (f" Did you mean acute={hint!r}?" if hint else "")
-        + " Pass acute='<column>' naming a yes/no column (true/1/ja/akut mean acute), or acute_only=False "
-          "to count every admission.")
+        + " Name a yes/no column (true/1/ja/akut mean acute), or pass acute=None to count every admission.")
+
+
+def _acuity(log, acute) -> dict:
+    """The ``acute`` column used and the sentence ``df.attrs["acuity"]`` gives."""
+    column = acute_column(log, acute)
+    if column:
+        said = f"acute admissions only (attribute {column!r})"
+    elif acute is None:
+        said = "every admission counts (acute=None)"
+    else:
+        said = (f"unknown: the log has no attribute named {' or '.join(ACUTE_COLUMNS)}, so every admission counts "
+                "(pass acute='<column>' to count acute admissions only)")
+    return {"column": column, "said": said}
+
+
+def _old_acute_only(function):
+    """Accept ``acute_only=`` (before ``acute=None``/``"auto"``) for one release, with a DeprecationWarning."""
+    @functools.wraps(function)
+    def call(log, **kwargs):
+        if "acute_only" in kwargs:
+            only = kwargs.pop("acute_only")
+            warnings.warn(f"{function.__name__}(acute_only=...) is replaced by acute=: acute_only=False is "
+                          "acute=None, acute_only=True is acute='<column>' (default 'auto': the column named "
+                          "acute or akut). The old name is accepted until the next release.", DeprecationWarning,
+                          stacklevel=outside_stacklevel())
+            kwargs["acute"] = kwargs.get("acute", "acute") if only else None
+        return function(log, **kwargs)
+
+    call.renamed = {"acute_only": "acute"}
+    return call
 
 
 def _require_types(log, counts: dict, needed: dict, purpose: str) -> None:
@@ -90,10 +141,9 @@ def _empty(extra=()) -> pd.DataFrame:
     return df
 
 
-def _readmissions(log, *, within, acute_only, acute, extra=None) -> pd.DataFrame:
+def _readmissions(log, *, within, acute_col, extra=None) -> pd.DataFrame:
     extra = extra or {}
     span = duration(within, argument="within")
-    acute_col = _acute_column(log, acute, acute_only)
     t = log.table
     is_d = t.event_type == "discharge"
     is_a = t.event_type == "admission"
@@ -129,7 +179,8 @@ def _readmissions(log, *, within, acute_only, acute, extra=None) -> pd.DataFrame
     return df[_COLUMNS + list(extra)]
 
 
-def readmissions(log, *, within="30D", acute_only: bool = True, acute: str = "acute") -> pd.DataFrame:
+@_old_acute_only
+def readmissions(log, *, within=READMISSION_WITHIN, acute: str | None = "auto") -> pd.DataFrame:
     """One row per discharge: was the patient readmitted within ``within``?
 
     Parameters
@@ -138,12 +189,11 @@ def readmissions(log, *, within="30D", acute_only: bool = True, acute: str = "ac
     within : str or timedelta, default "30D"
         Longest time from discharge to admission that counts (inclusive, exact
         elapsed time).
-    acute_only : bool, default True
-        Count only acute readmissions (the first admission after the discharge
-        must be acute).
-    acute : str, default "acute"
-        The attribute saying whether an admission is acute (see the module notes).
-        Without it, ``acute_only=True`` raises OptionError.
+    acute : str or None, default "auto"
+        The attribute saying whether an admission is acute: then only acute
+        readmissions count (the first admission after the discharge must be
+        acute). ``"auto"``: the attribute named ``acute`` or ``akut``, if the log
+        has one, else every admission counts; ``None``: every admission counts.
 
     Returns
     -------
@@ -152,6 +202,7 @@ def readmissions(log, *, within="30D", acute_only: bool = True, acute: str = "ac
         ``readmitted, readmitted_at, readmission_unit, readmission_domain,
         days_to_readmission`` (empty unless readmitted), ``within_72h`` and
         ``within_3_days`` (local calendar days). Times are local.
+        ``df.attrs["acuity"]`` says which admissions counted.
 
     Examples
     --------
@@ -169,12 +220,14 @@ def readmissions(log, *, within="30D", acute_only: bool = True, acute: str = "ac
     1       A       False                  NaN
     2       B       False                  NaN
     """
-    df = _readmissions(log, within=within, acute_only=acute_only, acute=acute)
-    return with_parameters(df, within=within, acute_only=acute_only, acute=acute if acute_only else None)
+    acuity = _acuity(log, acute)
+    df = _readmissions(log, within=within, acute_col=acuity["column"])
+    df.attrs["acuity"] = acuity["said"]
+    return with_parameters(df, within=within, acute=acuity["column"])
 
 
-def readmission_rates(log, *, by="unit", within="30D", acute_only: bool = True,
-                      acute: str = "acute") -> pd.DataFrame:
+@_old_acute_only
+def readmission_rates(log, *, by="unit", within=READMISSION_WITHIN, acute: str | None = "auto") -> pd.DataFrame:
     """Readmission rates per group of discharges.
 
     Parameters
@@ -185,14 +238,15 @@ def readmission_rates(log, *, by="unit", within="30D", acute_only: bool = True,
         attribute, or ``age_band`` (0-17, 18-64, 65-79, 80+ from an ``age``/``alder``
         attribute on the discharge event; ``unknown`` when missing). ``None`` (or
         ``[]``): one row over every discharge.
-    within, acute_only, acute
+    within, acute
         As in :func:`readmissions`.
 
     Returns
     -------
     pandas.DataFrame
         One row per group: ``n_discharges, n_readmitted, rate, n_within_72h,
-        n_within_3_days``, sorted by the group.
+        n_within_3_days``, sorted by the group; ``df.attrs["acuity"]`` as in
+        :func:`readmissions`.
 
     Examples
     --------
@@ -202,14 +256,15 @@ def readmission_rates(log, *, by="unit", within="30D", acute_only: bool = True,
     ...     "ts": ["2024-01-01", "2024-01-05", "2024-01-07", "2024-01-01", "2024-01-02"],
     ...     "afsnit": ["Medicinsk afdeling"] * 3 + ["Psykiatrisk sengeafsnit"] * 2})
     >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="afsnit")
-    >>> pw.readmission_rates(log, by="domain", acute_only=False)
+    >>> pw.readmission_rates(log, by="domain")
             domain  n_discharges  n_readmitted  rate  n_within_72h  n_within_3_days
     0  psychiatric             1             0   0.0             0                0
     1      somatic             1             1   1.0             1                1
     """
     names, fetch = group_columns(log, by, purpose="readmission_rates")
     fetch = {k: v for k, v in fetch.items()}
-    df = _readmissions(log, within=within, acute_only=acute_only, acute=acute, extra=fetch)
+    acuity = _acuity(log, acute)
+    df = _readmissions(log, within=within, acute_col=acuity["column"], extra=fetch)
     df = finish_groups(df, names)
     keys = names or [pd.Series(0, index=df.index)]  # by=None: one row over every discharge
     g = df.groupby(keys, dropna=False, sort=True)
@@ -220,11 +275,12 @@ def readmission_rates(log, *, by="unit", within="30D", acute_only: bool = True,
     out = out[[*names, "n_discharges", "n_readmitted", "rate", "n_within_72h", "n_within_3_days"]]
     for c in ("n_discharges", "n_readmitted", "n_within_72h", "n_within_3_days"):
         out[c] = out[c].astype("int64")
-    return with_parameters(out, by=by, within=within, acute_only=acute_only, acute=acute if acute_only else None)
+    out.attrs["acuity"] = acuity["said"]
+    return with_parameters(out, by=by, within=within, acute=acuity["column"])
 
 
-def revolving_door(log, *, n: int = 3, within="365D", acute_only: bool = False,
-                   acute: str = "acute") -> pd.DataFrame:
+@_old_acute_only
+def revolving_door(log, *, n: int = REVOLVING_N, within=REVOLVING_WITHIN, acute: str | None = None) -> pd.DataFrame:
     """Revolving-door patients: at least ``n`` admissions within some window of length ``within``.
 
     The convention (≥ 3 admissions within 365 days) is outside knowledge [X] and
@@ -236,9 +292,9 @@ def revolving_door(log, *, n: int = 3, within="365D", acute_only: bool = False,
     log : EventLog
     n : int, default 3
     within : str or timedelta, default "365D"
-    acute_only : bool, default False
-        Count acute admissions only (``acute=`` names the attribute).
-    acute : str, default "acute"
+    acute : str or None, default None
+        Count acute admissions only, by this attribute (``"auto"``: the one named
+        ``acute`` or ``akut``, as in :func:`readmissions`); ``None``: every admission.
 
     Returns
     -------
@@ -260,7 +316,8 @@ def revolving_door(log, *, n: int = 3, within="365D", acute_only: bool = False,
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise OptionError(f"n={n!r} must be a whole number of admissions, 1 or more (e.g. 3).")
     span = duration(within, argument="within")
-    acute_col = _acute_column(log, acute, acute_only)
+    acuity = _acuity(log, acute)
+    acute_col = acuity["column"]
     t = log.table
     a = t.filter(t.event_type == "admission")
     if acute_col:
@@ -278,8 +335,8 @@ def revolving_door(log, *, n: int = 3, within="365D", acute_only: bool = False,
     for c in ("n_admissions", "n_admissions_max_in_window"):
         df[c] = df[c].astype("int64")
     df = local_times(df, log.tz, ["first_admission_at", "last_admission_at"])
-    return with_parameters(df, n=int(n), within=within, acute_only=acute_only,
-                           acute=acute if acute_only else None)
+    df.attrs["acuity"] = acuity["said"]
+    return with_parameters(df, n=int(n), within=within, acute=acute_col)
 
 
-__all__ = ["readmissions", "readmission_rates", "revolving_door", "acute_flag", "ACUTE_VALUES"]
+__all__ = ["readmissions", "readmission_rates", "revolving_door", "acute_flag", "acute_column", "ACUTE_VALUES"]

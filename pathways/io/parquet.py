@@ -265,7 +265,7 @@ def write_parquet(log: EventLog, path, *, analysis: str | None = None, make_dirs
     ...                                    "when": ["2023-01-02 08:00", "2023-01-05 10:30"],
     ...                                    "afsnit": ["Egen læge", "Medicinsk afdeling"]}),
     ...                      case="pt", activity="what", timestamp="when", unit="afsnit")
-    >>> pw.write_parquet(log, path, analysis="handovers", max_gap="2D")
+    >>> pw.write_parquet(log, path, analysis="handovers", threshold="2D")
     >>> pd.read_parquet(path)[["from_unit", "to_unit", "gap_days", "long_gap"]]
        from_unit             to_unit  gap_days  long_gap
     0  Egen læge  Medicinsk afdeling  3.104167      True
@@ -277,7 +277,7 @@ def write_parquet(log: EventLog, path, *, analysis: str | None = None, make_dirs
     if analysis is None:
         if options:
             raise OptionError(f"write_parquet takes no option {sorted(options)[0]!r} without analysis=...: "
-                              f"options belong to the analysis written, e.g. analysis='handovers', max_gap='14D'.")
+                              f"options belong to the analysis written, e.g. analysis='handovers', threshold='14D'.")
         table = log.table.order_by("row")
         meta = {KEY: encode(log, table.count().execute())}
     else:

@@ -26,7 +26,7 @@ def result_table(log, analysis: str, options: dict):
     check_choice("analysis", analysis, list(tables))
     build = tables[analysis]
     allowed = [p for p in inspect.signature(build).parameters if p != "log"]
-    unknown = sorted(set(options) - set(allowed))
+    unknown = sorted(set(options) - set(allowed) - set(getattr(build, "renamed", ())))
     if unknown:
         raise OptionError(f"pw.{analysis} takes no option {unknown[0]!r}; its options are "
                           f"{', '.join(allowed) or 'none'}, e.g. pw.write_parquet(log, path, analysis={analysis!r}"

@@ -1,11 +1,11 @@
 """Process discovery with pm4py on aggregates of the log: its variants or its directly-follows graph.
 
 pm4py never sees the raw events. Either the distinct traces of the log with how
-many cases follow each (``on="variants"``: the inductive miner on the top
+many cases follow each (``source="variants"``: the inductive miner on the top
 variants, each counted with its cases), or the directly-follows graph of
-:func:`pathways.transitions` (``on="dfg"``: the inductive miner's DFG variant,
+:func:`pathways.transitions` (``source="dfg"``: the inductive miner's DFG variant,
 or the heuristics miner, on edge counts over every event). By default
-(``on="auto"``) the variants, unless they are many or long (:func:`choose_input`):
+(``source="auto"``) the variants, unless they are many or long (:func:`choose_input`):
 the miner's time on variants grows with their length, on the DFG it does not.
 The model's ``source`` says which, and when the DFG was chosen, why.
 
@@ -30,12 +30,13 @@ import pandas as pd
 from .. import schema as S
 from ..errors import OptionError, check_choice, outside_stacklevel
 from ..eventlog import PathwaysWarning
+from ..parameters import renamed
 from . import _pm4py
 from .model import LEVELS, ProcessModel
 
-#: Above this many events ``on="auto"`` discovers from the directly-follows graph instead of the variants.
+#: Above this many events ``source="auto"`` discovers from the directly-follows graph instead of the variants.
 DFG_EVENTS = 200_000
-#: ``on="auto"`` discovers from the directly-follows graph when the variants average more events than this.
+#: ``source="auto"`` discovers from the directly-follows graph when the variants average more events than this.
 LONG_VARIANTS = 50
 #: ... or when the top ``max_variants`` variants cover less than this share of the cases.
 MIN_COVERAGE = 0.5
@@ -49,7 +50,7 @@ NOTICE_SECONDS = 5.0
 _FIT = {"variants": (2.2e-6, 2.69, 0.37), "dfg": (1.0e-4, 1.44, 0.0)}
 # on variants longer than _LENGTH[0] events on average, times (mean_length / _LENGTH[0]) ** _LENGTH[1]
 _LENGTH = (15.0, 0.5)
-ON = ("auto", "dfg", "variants")
+SOURCES = ("auto", "dfg", "variants")
 ALGORITHMS = ("inductive", "heuristics")
 
 _LABEL = {"activity": S.ACTIVITY, "event_type": S.EVENT_TYPE}
@@ -179,12 +180,12 @@ def _bound(log, level: str, max_activities: int | None):
     return log.replace(t.filter(t[_LABEL[level]].isin(kept))), left_out, note
 
 
-def estimate_seconds(n_activities: int, n_inputs: int, *, on: Literal["variants", "dfg"] = "variants",
+def estimate_seconds(n_activities: int, n_inputs: int, *, source: Literal["variants", "dfg"] = "variants",
                      mean_length: float = _LENGTH[0]) -> float:
     """A rough estimate of the seconds pm4py's inductive miner takes on this input.
 
-    ``n_inputs`` is the number of variants (``on="variants"``) or of directly-follows
-    edges (``on="dfg"``); ``mean_length`` the variants' mean number of events (variants
+    ``n_inputs`` is the number of variants (``source="variants"``) or of directly-follows
+    edges (``source="dfg"``); ``mean_length`` the variants' mean number of events (variants
     only). The model, ``c * n_activities**a * n_inputs**b``, is a least
     squares fit (in logarithms) to timings of pm4py 2.7 on this project's 2-core build
     machine, on two generated shapes: random sequences of Zipf-frequent activities, and
@@ -215,9 +216,9 @@ def estimate_seconds(n_activities: int, n_inputs: int, *, on: Literal["variants"
     >>> round(estimate_seconds(50, 1_000, mean_length=60), 1)
     2.1
     """
-    c, a, b = _FIT[on]
+    c, a, b = _FIT[source]
     seconds = c * max(n_activities, 1) ** a * max(n_inputs, 1) ** b
-    if on == "variants":
+    if source == "variants":
         seconds *= (max(mean_length, _LENGTH[0]) / _LENGTH[0]) ** _LENGTH[1]  # shorter ones: as measured
     return seconds
 
@@ -230,14 +231,14 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _notice(n_activities: int, n_inputs: int, on: str, level: str, mean_length: float = _LENGTH[0]) -> None:
+def _notice(n_activities: int, n_inputs: int, source: str, level: str, mean_length: float = _LENGTH[0]) -> None:
     """Warn, before pm4py starts, when the run is estimated to take longer than :data:`NOTICE_SECONDS`."""
-    seconds = estimate_seconds(n_activities, n_inputs, on=on, mean_length=mean_length)
+    seconds = estimate_seconds(n_activities, n_inputs, source=source, mean_length=mean_length)
     if seconds <= NOTICE_SECONDS:
         return
-    one = estimate_seconds(1, n_inputs, on=on, mean_length=mean_length)
-    fits = max(1, int((NOTICE_SECONDS / one) ** (1 / _FIT[on][1])))
-    what = (f"{n_inputs:,} variants averaging {mean_length:,.0f} events" if on == "variants"
+    one = estimate_seconds(1, n_inputs, source=source, mean_length=mean_length)
+    fits = max(1, int((NOTICE_SECONDS / one) ** (1 / _FIT[source][1])))
+    what = (f"{n_inputs:,} variants averaging {mean_length:,.0f} events" if source == "variants"
             else f"{n_inputs:,} directly-follows edges")
     warnings.warn(f"this discovery may take about {_duration(seconds)} (estimated for pm4py's inductive miner on "
                   f"{n_activities:,} {_noun(level)} and {what}). To make it faster, pass max_activities={fits} "
@@ -247,12 +248,12 @@ def _notice(n_activities: int, n_inputs: int, on: str, level: str, mean_length: 
 
 
 # --- options -------------------------------------------------------------------------------
-def _check(log, noise, level, on, max_variants, max_activities) -> int:
+def _check(log, noise, level, source, max_variants, max_activities) -> int:
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < 1:
         raise OptionError(f"noise={noise!r} is not allowed; give a share in [0, 1): 0 keeps every path, "
                           "0.2 (the default) leaves out paths taken by fewer than 20 % of the cases at that point.")
     check_choice("level", level, list(LEVELS))
-    check_choice("on", on, list(ON))
+    check_choice("source", source, list(SOURCES))
     if isinstance(max_variants, bool) or not isinstance(max_variants, int) or max_variants < 1:
         raise OptionError(f"max_variants={max_variants!r} is not allowed; give a whole number of variants (1 or more).")
     if max_activities is not None and (isinstance(max_activities, bool) or not isinstance(max_activities, int)
@@ -267,7 +268,7 @@ def _check(log, noise, level, on, max_variants, max_activities) -> int:
 
 
 def choose_input(n_events: int, variants: pd.DataFrame | None, *, max_variants: int = MAX_VARIANTS) -> str:
-    """Why ``on="auto"`` discovers from the directly-follows graph, or ``""`` when the variants are used.
+    """Why ``source="auto"`` discovers from the directly-follows graph, or ``""`` when the variants are used.
 
     The variants (the distinct traces, each once with its number of cases, most
     common first: :func:`variant_table`) are the inductive miner's best input while
@@ -308,13 +309,13 @@ def _mean_length(traces) -> float:
     return sum(map(len, traces)) / max(len(traces), 1)
 
 
-def _input(log, level: str, on: str, max_variants: int, n_events: int) -> tuple[str, pd.DataFrame | None, str]:
+def _input(log, level: str, source: str, max_variants: int, n_events: int) -> tuple[str, pd.DataFrame | None, str]:
     """What the miner is given: ``("variants", variant table, "")`` or ``("dfg", None, why)``, ``why`` the
-    reason ``on="auto"`` chose the DFG (:func:`choose_input`; ``""`` when asked for)."""
-    if on == "dfg" or (on == "auto" and n_events > DFG_EVENTS):
-        return "dfg", None, choose_input(n_events, None) if on == "auto" else ""
+    reason ``source="auto"`` chose the DFG (:func:`choose_input`; ``""`` when asked for)."""
+    if source == "dfg" or (source == "auto" and n_events > DFG_EVENTS):
+        return "dfg", None, choose_input(n_events, None) if source == "auto" else ""
     v = variant_table(log, level)
-    why = choose_input(n_events, v, max_variants=max_variants) if on == "auto" else ""
+    why = choose_input(n_events, v, max_variants=max_variants) if source == "auto" else ""
     return ("dfg", None, why) if why else ("variants", v, "")
 
 
@@ -332,11 +333,11 @@ def _variants_input(v: pd.DataFrame, max_variants: int) -> tuple[pd.DataFrame, s
     return top, source
 
 
-def _tree(log, *, noise, level, on, max_variants, max_activities):
+def _tree(log, *, noise, level, source, max_variants, max_activities):
     """The inductive miner's tree, what it was discovered from, its parameters, the labels left out, the note."""
-    n_events = _check(log, noise, level, on, max_variants, max_activities)
+    n_events = _check(log, noise, level, source, max_variants, max_activities)
     log, left_out, note = _bound(log, level, max_activities)
-    used, v, why = _input(log, level, on, max_variants, n_events)
+    used, v, why = _input(log, level, source, max_variants, n_events)
     try:
         if used == "variants":
             top, source = _variants_input(v, max_variants)
@@ -358,18 +359,18 @@ def _tree(log, *, noise, level, on, max_variants, max_activities):
         raise OptionError(f"pm4py's inductive miner nested deeper than Python allows on these {n_activities:,} "
                           f"{_noun(level)} (a long chain of steps makes a deep tree). Pass a smaller max_activities= "
                           f"(e.g. {MAX_ACTIVITIES}, the default).") from None
-    params = {"algorithm": "inductive", "noise": noise, "level": level, "on": used, "max_variants": max_variants,
+    params = {"algorithm": "inductive", "noise": noise, "level": level, "source": used, "max_variants": max_variants,
               "max_activities": max_activities}
     return ProcessModel(tree, kind="process_tree", source=source, level=level, parameters=params, sound=True,
                         left_out=left_out, note=note)
 
 
-def _heuristics(log, *, dependency, level, on, max_variants, max_activities):
+def _heuristics(log, *, dependency, level, source, max_variants, max_activities):
     """The heuristics miner's Petri net (on the DFG of every event, or of the top variants)."""
     if isinstance(dependency, bool) or not isinstance(dependency, (int, float)) or not 0 <= dependency <= 1:
         raise OptionError(f"dependency={dependency!r} is not allowed; give a threshold in [0, 1], e.g. 0.5.")
-    _check(log, 0.0, level, on, max_variants, max_activities)
-    used = "variants" if on == "variants" else "dfg"  # the heuristics miner works on DFG counts: every event
+    _check(log, 0.0, level, source, max_variants, max_activities)
+    used = "variants" if source == "variants" else "dfg"  # the heuristics miner works on DFG counts: every event
     log, left_out, note = _bound(log, level, max_activities)
     if used == "variants":
         top, source = _variants_input(variant_table(log, level), max_variants)
@@ -380,15 +381,16 @@ def _heuristics(log, *, dependency, level, on, max_variants, max_activities):
         source = _dfg_source(log, "")
     net = _pm4py.heuristics_on_dfg(graph, occ, starts, ends, dependency=float(dependency), and_threshold=0.65,
                                    loop_two=0.5)
-    params = {"algorithm": "heuristics", "dependency": dependency, "level": level, "on": used,
+    params = {"algorithm": "heuristics", "dependency": dependency, "level": level, "source": used,
               "max_variants": max_variants, "max_activities": max_activities}
     return ProcessModel(tuple(net), kind="petri_net", source=source, level=level, parameters=params, sound=None,
                         left_out=left_out, note=note)
 
 
 # --- public ----------------------------------------------------------------------------------
+@renamed(on="source")
 def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
-                          on: Literal["auto", "dfg", "variants"] = "auto",
+                          source: Literal["auto", "dfg", "variants"] = "auto",
                           max_variants: int = MAX_VARIANTS,
                           max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
     """Discover a process tree with the inductive miner (pm4py), on the log's variants or its DFG.
@@ -402,7 +404,7 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
         ignored. ``0`` keeps everything (IM; every case fits, the model is larger).
     level : {"activity", "event_type"}, default "activity"
         What the labels are: activity names or the standard event types.
-    on : {"auto", "dfg", "variants"}, default "auto"
+    source : {"auto", "dfg", "variants"}, default "auto"
         ``"variants"``: the ``max_variants`` most common traces, each once with its
         number of cases; ``"dfg"``: the directly-follows graph of every event
         (inductive miner directly-follows, with the same noise rule on the edges);
@@ -416,7 +418,7 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
         The miner's time on variants grows with their length (:func:`estimate_seconds`),
         on the DFG it does not.
     max_variants : int, default 1000
-        How many of the most common variants ``on="variants"`` uses.
+        How many of the most common variants ``source="variants"`` uses.
     max_activities : int or None, default 50
         The activity budget (:data:`MAX_ACTIVITIES`), as ``max_nodes`` of the maps:
         when the log has more distinct labels at ``level``, only those in the most
@@ -434,7 +436,7 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
     ProcessModel
         Of kind ``"process_tree"``; ``model.source`` says what it was discovered from
         (e.g. ``"top 540 of 540 variants covering 100.0 % of cases (3,000 of 3,000 cases)"``)
-        and, when ``on="auto"`` chose the DFG, why; ``model.parameters["on"]`` is the
+        and, when ``source="auto"`` chose the DFG, why; ``model.parameters["source"]`` is the
         input used, ``"variants"`` or ``"dfg"``.
 
     Warns
@@ -465,12 +467,13 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
     >>> print(tree.to_pm4py())
     ->( 'Henvisning', +( 'Visitation', 'Førstegangssamtale' ) )
     """
-    return _tree(log, noise=noise, level=level, on=on, max_variants=max_variants, max_activities=max_activities)
+    return _tree(log, noise=noise, level=level, source=source, max_variants=max_variants, max_activities=max_activities)
 
 
+@renamed(on="source")
 def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "inductive", noise: float = 0.2,
                        dependency: float = 0.5, level: Literal["activity", "event_type"] = "activity",
-                       on: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS,
+                       source: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS,
                        max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
     """Discover a Petri net (pm4py): inductive miner (sound by construction) or heuristics miner.
 
@@ -480,14 +483,14 @@ def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "
     algorithm : {"inductive", "heuristics"}, default "inductive"
         ``"inductive"``: as :func:`discover_process_tree`, converted to a Petri net.
         ``"heuristics"``: pm4py's heuristics miner on the directly-follows counts
-        (of every event with ``on="dfg"``/``"auto"``, of the top variants with
-        ``on="variants"``); its nets can be unsound, and
+        (of every event with ``source="dfg"``/``"auto"``, of the top variants with
+        ``source="variants"``); its nets can be unsound, and
         :func:`pathways.conformance` refuses those.
     noise : float, default 0.2
         Inductive miner only; see :func:`discover_process_tree`.
     dependency : float, default 0.5
         Heuristics miner only: the dependency threshold (0–1) an edge needs to be kept.
-    level, on, max_variants, max_activities
+    level, source, max_variants, max_activities
         See :func:`discover_process_tree`; the heuristics miner is bounded by the
         activity budget too.
 
@@ -510,14 +513,15 @@ def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "
     """
     check_choice("algorithm", algorithm, list(ALGORITHMS))
     if algorithm == "inductive":
-        return _tree(log, noise=noise, level=level, on=on, max_variants=max_variants,
+        return _tree(log, noise=noise, level=level, source=source, max_variants=max_variants,
                      max_activities=max_activities).to_petri_net()
-    return _heuristics(log, dependency=dependency, level=level, on=on, max_variants=max_variants,
+    return _heuristics(log, dependency=dependency, level=level, source=source, max_variants=max_variants,
                        max_activities=max_activities)
 
 
+@renamed(on="source")
 def discover_bpmn(log, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
-                  on: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS,
+                  source: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS,
                   max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
     """Discover a BPMN diagram with the inductive miner (pm4py), to open in a modelling tool or draw.
 
@@ -535,7 +539,7 @@ def discover_bpmn(log, *, noise: float = 0.2, level: Literal["activity", "event_
     >>> bpmn.kind, bpmn.activities
     ('bpmn', ('Henvisning', 'Visitation'))
     """
-    return _tree(log, noise=noise, level=level, on=on, max_variants=max_variants,
+    return _tree(log, noise=noise, level=level, source=source, max_variants=max_variants,
                  max_activities=max_activities).to_bpmn()
 
 

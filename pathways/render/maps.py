@@ -16,6 +16,7 @@ from typing import Literal, Sequence
 import pandas as pd
 
 from ..errors import OptionError, check_choice
+from ..parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, MIN_COUNT, WAIT_THRESHOLD, renamed
 from . import styles as st
 from .diagram import Diagram
 from .dot import HTML, DotBuilder, html_text
@@ -263,7 +264,7 @@ def _units(measure, days) -> str:
 # --------------------------------------------------------------------------- process map
 def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "unit"] = "activity",
                 highlight: Sequence[str] | str | None = None, max_nodes: int | None = None,
-                min_share: float | None = None, min_count: int = 5, threshold="30D",
+                min_share: float | None = None, min_count: int = MIN_COUNT, threshold=WAIT_THRESHOLD,
                 title: str | None = None, language: Literal["en", "da"] = "en") -> Diagram:
     """Draw the directly-follows process map: steps as nodes, transitions as edges.
 
@@ -438,12 +439,13 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
 
 
 # --------------------------------------------------------------------------- unit map
-def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "domain"] | None = "sector",
+@renamed(max_gap="threshold", swimlanes="lanes")
+def unit_map(log, *, measure=Frequency("cases"), lanes: Literal["sector", "domain"] | None = "sector",
              highlight: Sequence[str] | str | None = ("loops", "psychiatric_somatic", "long_waits"),
-             max_nodes: int | None = None, min_share: float | None = None, min_count: int = 5,
-             max_gap="7D", within="180D", max_between: int = 4, title: str | None = None,
+             max_nodes: int | None = None, min_share: float | None = None, min_count: int = MIN_COUNT,
+             threshold=GAP_THRESHOLD, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, title: str | None = None,
              language: Literal["en", "da"] = "en") -> Diagram:
-    """Draw units as nodes and handovers between them as edges, grouped in swimlanes by sector or domain.
+    """Draw units as nodes and handovers between them as edges, grouped in lanes by sector or domain.
 
     The picture of a pathway across hospital, municipality and general practice:
     the numbers are those of :func:`pathways.unit_graph` (handover counts, cases,
@@ -465,11 +467,11 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
         ``Frequency("cases")``, ``Frequency("events")`` (handovers) or
         ``Performance("median", units=...)`` (median gap; the handover table has
         no mean or p90).
-    swimlanes : {"sector", "domain"} or None, default "sector"
+    lanes : {"sector", "domain"} or None, default "sector"
         Group units in boxes by sector or domain; None for no boxes.
     highlight : list of {"loops", "psychiatric_somatic", "long_waits"}, default all three
         Red: on a circular route; purple: crosses the psychiatric/somatic line;
-        orange and thicker: median gap over ``max_gap``. Explained in the legend.
+        orange and thicker: median gap over ``threshold``. Explained in the legend.
         A highlight that would colour more than half of the drawn edges colours
         only the 5 busiest (``HIGHLIGHT_TOP``; most patients, ties by name), and
         the legend says "only the 5 busiest of 33 edges shown"; ``edges`` keeps
@@ -479,7 +481,7 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
     min_share : float, optional
         Share of all handovers the drawn edges must carry; default 0.85.
     min_count : int, default 5
-    max_gap : str or timedelta, default "7D"
+    threshold : str or timedelta, default "7D"
         Median gap over which an edge is a long wait ("falder mellem to stole").
     within, max_between
         Passed to the loop detection (see :func:`pathways.circular_routes`).
@@ -519,13 +521,13 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
         raise OptionError(f"measure={measure!r} is not available for unit maps: handovers carry the median gap "
                           "only. Use pw.Performance('median', ...), or pw.process_map(log, level='unit', "
                           f"measure={measure!r}) for the time between events.")
-    if swimlanes is not None:
-        check_choice("swimlanes", swimlanes, ["sector", "domain"])
+    if lanes is not None:
+        check_choice("lanes", lanes, ["sector", "domain"])
     language = check_language(language)
     highlight = _highlights(highlight)
     max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "unit_map")
     log.require("unit", purpose="unit_map")
-    g = unit_graph(log, within=within, max_between=max_between, max_gap=max_gap)
+    g = unit_graph(log, within=within, max_between=max_between, threshold=threshold)
     nodes = pd.DataFrame([{"name": n, "domain": d.get("domain"), "sector": d.get("sector"),
                            "n_events": d.get("n_events", 0), "n_cases": d.get("n_cases", 0)}
                           for n, d in g.nodes(data=True)], columns=["name", "domain", "sector", "n_events", "n_cases"])
@@ -540,19 +542,19 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
 
     b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "TB", "newrank": True, "ranksep": 0.7, "nodesep": 0.3},
                    node=st.NODE, edge=st.EDGE_DEFAULTS)
-    names = (SECTORS if swimlanes == "sector" else DOMAINS)[language]
-    if swimlanes is not None:
+    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
+    if lanes is not None:
         order = list(names)
-        for lane in sorted(set(shown_nodes[swimlanes].fillna("unknown")),
+        for lane in sorted(set(shown_nodes[lanes].fillna("unknown")),
                            key=lambda v: (order.index(v) if v in order else len(order), str(v))):
             b.cluster(lane, label=HTML(f"<b>{html_text(names.get(lane, lane))}</b>"), style="rounded,filled",
-                      fillcolor=st.LANE_FILL.get(lane, "#fafafa") if swimlanes == "sector" else "#f7f7f7",
+                      fillcolor=st.LANE_FILL.get(lane, "#fafafa") if lanes == "sector" else "#f7f7f7",
                       color="#c9d1d8", fontname=st.FONT, fontsize=11, labeljust="l", margin=12)
     labels = {}
     for r in shown_nodes.itertuples(index=False):
         count = say("n_cases", language, n=st.small(r.n_cases, min_count, language))
         labels[r.name] = count
-        lane = (getattr(r, swimlanes) or "unknown") if swimlanes else None
+        lane = (getattr(r, lanes) or "unknown") if lanes else None
         b.node(r.name, cluster=lane,
                label=HTML(f'<b>{html_text(r.name)}</b><br/><font point-size="9">{html_text(count)}</font>'),
                fillcolor=st.DOMAIN_FILL.get(r.domain, "#ffffff"))
@@ -578,7 +580,7 @@ def unit_map(log, *, measure=Frequency("cases"), swimlanes: Literal["sector", "d
         what = say("um_what_events" if measure.what == "events" else "um_what_cases", language)
     caption = _caption(info, noun="units", flow="handovers", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, st.limit_text(max_gap, language), language, capped)
+    rows = _highlight_rows(highlight, shown_edges, st.limit_text(threshold, language), language, capped)
     b.graph_attrs["label"] = _legend(title or say("title_unit_map", language), [what, *caption], rows)
     out_nodes = shown_nodes.drop(columns=["weight"]).assign(
         label=[labels[n] for n in shown_nodes["name"]]).reset_index(drop=True)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from .._files import check_output, output_folder, sources, write_atomically
+from .. import parameters as P
+from ..analyses.readmissions import acute_column
 from ..errors import OptionError, PathwaysError, check_choice, closest
 from ..eventlog import takes_log
 from . import notifications as N
@@ -109,12 +111,12 @@ def _parameters(ctx: S.Context, reference) -> list[tuple[str, str]]:
         (t("p_min_count"), str(ctx.min_count)),
         (t("p_language"), ctx.lang),
         (t("p_thresholds"), "; ".join(rules)),
-        (t("p_loops"), t("p_loops_value", within=f.duration(S.LOOP_WITHIN), max_between=S.LOOP_MAX_BETWEEN,
-                         quiet=f.duration(S.LOOP_QUIET))),
-        (t("p_handovers"), t("p_handovers_value", max_gap=f.duration(S.MAX_GAP),
-                             within=f.duration(S.BOUNCE_WITHIN))),
+        (t("p_loops"), t("p_loops_value", within=f.duration(P.LOOP_WITHIN), max_between=P.MAX_BETWEEN,
+                         quiet=f.duration(P.QUIET_FOR))),
+        (t("p_handovers"), t("p_handovers_value", max_gap=f.duration(P.GAP_THRESHOLD),
+                             within=f.duration(P.BOUNCE_WITHIN))),
         (t("p_readmissions"), t("p_readmissions_value", acute=acute)),
-        (t("p_notice"), f.duration(S.NOTICE_RULE)),
+        (t("p_notice"), f.duration(P.NOTICE_RULE)),
         (t("p_reference"), ref),
         (t("p_tz"), ctx.log.tz),
     ]
@@ -213,7 +215,7 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
     fmt = Fmt(language, min_count)
     at, given = _as_of(log, as_of)
     rules = _rules(thresholds)
-    acute = next((a for a in ("acute", "akut") if a in log.attributes), None)
+    acute = acute_column(log, "auto")
     ctx = S.Context(log=log, fmt=fmt, as_of=at, as_of_given=given, rules=rules, reference=reference, acute=acute)
     steps = list(S.SECTIONS) + N.sections(log) + ([S.conformance] if reference is not None else [])
     total = len(steps) + 1 + (1 if figures_dir is not None else 0)

@@ -20,6 +20,8 @@ from ..analyses._common import duration
 from ..analyses.survival import km_table
 from ..analyses.transitions import END, START
 from ..analyses.waits import summarise_waits
+from ..parameters import (BOUNCE_WITHIN, GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, NOTICE_RULE, QUIET_FOR,
+                          READMISSION_WITHIN)
 from ..quality import STAFF_TURN_HOURS, staff_turns
 from ..render.styles import TIME_UNITS, time_unit
 from . import figures as fg
@@ -27,13 +29,6 @@ from .blocks import Col, Figure, Note, Row, Section, Table, merge_small
 from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKDAYS, Fmt, check_action,
                     check_name, text)
 
-#: Analysis options the report uses (DOMAIN.md section 4 defaults); stated in the footer.
-LOOP_WITHIN = "180D"
-LOOP_MAX_BETWEEN = 4
-LOOP_QUIET = "90D"
-MAX_GAP = "7D"
-BOUNCE_WITHIN = "30D"
-NOTICE_RULE = "48h"
 PSY_SOM = ("psychiatric→somatic", "somatic→psychiatric")
 #: Quality checks whose example is a unit or activity name (never a time, row or raw value).
 _NAME_EXAMPLES = {"unknown units", "events without a unit", "activities without an event type",
@@ -181,7 +176,7 @@ def unit_map(ctx: Context) -> Section:
     title = t("sec_unit_map")
     if not log.has("unit"):
         return Section("unit_map", title, [t("um_no_unit")])
-    ms = pw.handover_matrix(log, by="sector", max_gap=MAX_GAP)
+    ms = pw.handover_matrix(log, by="sector", threshold=GAP_THRESHOLD)
     total = int(ms["n_handovers"].sum())
     if not total:
         return Section("unit_map", title, [t("um_no_handovers")])
@@ -193,7 +188,7 @@ def unit_map(ctx: Context) -> Section:
     n_unknown = int(ms.loc[unknown, "n_handovers"].sum())
     n_long = int(ms["n_long_gaps"].sum())
     n_units = int(log.units["unit"].nunique())
-    gap_words = f.duration(MAX_GAP)
+    gap_words = f.duration(GAP_THRESHOLD)
     finding = [t("um_finding_1", handovers=f.count(total), units=f.int(n_units), cross=f.share(n_cross, total))]
     if len(cross):
         top = cross.iloc[0]
@@ -202,8 +197,8 @@ def unit_map(ctx: Context) -> Section:
     if n_unknown:
         finding.append(t("um_finding_unknown", n=f.count(n_unknown), share=f.share(n_unknown, total)))
     finding.append(t("um_finding_3", long=f.count(n_long), share=f.share(n_long, total), max_gap=gap_words))
-    d = pw.unit_map(log, min_count=ctx.min_count, max_gap=MAX_GAP, within=LOOP_WITHIN,
-                    max_between=LOOP_MAX_BETWEEN, title=t("um_title"), language=ctx.lang)
+    d = pw.unit_map(log, min_count=ctx.min_count, threshold=GAP_THRESHOLD, within=LOOP_WITHIN,
+                    max_between=MAX_BETWEEN, title=t("um_title"), language=ctx.lang)
     blocks: list = [Figure("unit_map", t("um_title"), d, t("um_caption", max_gap=gap_words))]
     sec = ctx.frame(ms.assign(**{"from": [ctx.sector(v) for v in ms["from"]],
                                  "to": [ctx.sector(v) for v in ms["to"]]}))
@@ -267,11 +262,12 @@ def loops(ctx: Context) -> Section:
     title = t("sec_loops")
     if not log.has("unit"):
         return Section("loops", title, [t("um_no_unit")])
-    ep = pw.circular_referrals(log, within=LOOP_WITHIN, max_between=LOOP_MAX_BETWEEN, quiet_for=LOOP_QUIET)
-    within_words, quiet_words = f.duration(LOOP_WITHIN), f.duration(LOOP_QUIET)
+    ep = pw.circular_referrals(log, within=LOOP_WITHIN, max_between=MAX_BETWEEN, quiet_for=QUIET_FOR,
+                               as_of=ctx.as_of if ctx.as_of_given else None)
+    within_words, quiet_words = f.duration(LOOP_WITHIN), f.duration(QUIET_FOR)
     if not len(ep):
-        return Section("loops", title, [t("lp_none", max_between=LOOP_MAX_BETWEEN, within=within_words)])
-    routes = pw.circular_routes(log, within=LOOP_WITHIN, max_between=LOOP_MAX_BETWEEN)
+        return Section("loops", title, [t("lp_none", max_between=MAX_BETWEEN, within=within_words)])
+    routes = pw.circular_routes(log, within=LOOP_WITHIN, max_between=MAX_BETWEEN)
     n_pat = int(ep["case_id"].nunique())
     n_ep, n_pp, n_gave = len(ep), int((ep["kind"] == "ping-pong").sum()), int(ep["gave_up"].sum())
     finding = [t("lp_finding_1", patients=f.count(n_pat), share=f.share(n_pat, log.n_cases),
@@ -329,7 +325,7 @@ def handovers(ctx: Context) -> Section:
     title = t("sec_handovers")
     if not log.has("unit"):
         return Section("handovers", title, [t("um_no_unit")])
-    h = pw.handovers(log, max_gap=MAX_GAP)
+    h = pw.handovers(log, threshold=GAP_THRESHOLD)
     cross = h[h["kind"].isin(PSY_SOM)]
     if not len(cross):
         return Section("handovers", title, [t("ho_none")])
@@ -361,7 +357,7 @@ def handovers(ctx: Context) -> Section:
                                                                                  chart_rows["median_gap_days"])],
                         title=t("ho_chart_title"))
         blocks.append(Figure("crossings", t("ho_chart_title"), chart, t("ho_caption")))
-    gap_words = f.duration(MAX_GAP)
+    gap_words = f.duration(GAP_THRESHOLD)
     dirs = cross.groupby("kind", sort=True).agg(
         n_handovers=("case_id", "size"), n_cases=("case_id", "nunique"), median_gap_days=("gap_days", "median"),
         n_long_gaps=("long_gap", "sum")).reset_index()
@@ -544,7 +540,7 @@ def waits(ctx: Context) -> Section:
 def readmissions(ctx: Context) -> Section:
     log, f, t = ctx.log, ctx.fmt, ctx.t
     title = t("sec_readmissions")
-    opts = dict(within="30D", acute_only=ctx.acute is not None, acute=ctx.acute or "acute")
+    opts = dict(within=READMISSION_WITHIN, acute=ctx.acute)
     try:
         rr = pw.readmission_rates(log, by="unit", **opts) if log.has("unit") else \
             pw.readmission_rates(log, by="domain", **opts)
@@ -712,5 +708,4 @@ def _deviation_text(ctx: Context, kind, step) -> str:
 SECTIONS = (extract, unit_map, process_map, loops, handovers, waits, readmissions, discharges)
 
 __all__ = ["Context", "SECTIONS", "conformance", "extract", "unit_map", "process_map", "loops", "handovers",
-           "waits", "readmissions", "discharges", "LOOP_WITHIN", "LOOP_MAX_BETWEEN", "LOOP_QUIET", "MAX_GAP",
-           "BOUNCE_WITHIN", "NOTICE_RULE"]
+           "waits", "readmissions", "discharges"]

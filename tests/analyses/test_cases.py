@@ -37,7 +37,7 @@ def test_per_case_counts(log):
     assert s.loc["B", "longest_gap_days"] == pytest.approx(2 + 22 / 24)
     assert s.loc["C", ["n_events", "longest_gap_days", "duration_days"]].tolist() == [1, 0.0, 0.0]
     assert str(s["first_event_at"].dt.tz) == "Europe/Copenhagen"
-    assert s.attrs["parameters"]["max_gap"] == "7D"
+    assert s.attrs["parameters"]["threshold"] == "7D"
 
 
 def test_without_units_counts_only_events():

@@ -56,15 +56,21 @@ def test_handovers_columns_gaps_and_kinds():
     assert list(h.long_gap) == [False, False, False, True, False, False, False, False]
     assert h.left_at[0] == ts("2023-01-03 06:00") and h.arrived_at[0] == ts("2023-01-03 08:00")
     assert list(h.step) == [0, 1, 2, 3, 0, 1, 2, 3]
-    assert h.attrs["parameters"] == {"max_gap": "7 days 00:00:00"}
+    assert h.attrs["parameters"] == {"threshold": "7 days 00:00:00"}
 
 
-def test_max_gap_option():
-    h = pw.handovers(make_log(ROWS), max_gap="1D")
+def test_threshold_option():
+    h = pw.handovers(make_log(ROWS), threshold="1D")
     # gaps over one day: 26 h, 7, 7 + 1 s, 6, 2 (1.0 exactly is not over)
     assert list(h.long_gap) == [False, True, True, True, False, True, True, False]
-    with pytest.raises(OptionError, match="max_gap"):
-        pw.handovers(make_log(ROWS), max_gap="a week")
+    with pytest.raises(OptionError, match="threshold"):
+        pw.handovers(make_log(ROWS), threshold="a week")
+    # the old name, max_gap=, still works for one release, with a DeprecationWarning that names the new one
+    with pytest.warns(DeprecationWarning, match=r"handovers\(threshold=\.\.\.\)"):
+        old = pw.handovers(make_log(ROWS), max_gap="1D")
+    pd.testing.assert_frame_equal(old, h)
+    with pytest.raises(OptionError, match="both threshold= and max_gap="):
+        pw.handovers(make_log(ROWS), max_gap="1D", threshold="2D")
 
 
 def test_handover_matrix_by_domain_and_sector():

@@ -210,3 +210,24 @@ def test_bad_options_missing_unit_and_empty_log():
     assert list(routes.columns) == ["units", "unit_tuple", "returned_to", "cycle_length", "kind", "n_returns",
                                     "n_cases", "median_duration_days"]
     assert "n_repeats" in rep.columns
+
+
+def test_gave_up_is_judged_at_as_of():
+    # A: Smerteklinik -> psykiater -> Smerteklinik -> psykiater (end: 1 March), then seen by the GP on 15 April,
+    # inside the 90 quiet days; B's one event makes the log end on 1 January 2024
+    rows = [("A", VISIT, "2023-01-05 10:00", None, SK), ("A", VISIT, "2023-01-20 10:00", None, PP),
+            ("A", VISIT, "2023-02-10 10:00", None, SK), ("A", VISIT, "2023-03-01 10:00", None, PP),
+            ("A", VISIT, "2023-04-15 10:00", None, GP), ("B", VISIT, "2024-01-01 10:00", None, GP)]
+    log = make_log(rows)
+    latest = pw.circular_referrals(log)  # judged at the last event of the log, as before as_of existed
+    assert latest[["gave_up", "followup_censored"]].values.tolist() == [[False, False]]
+    assert latest.attrs["parameters"]["as_of"] == "2024-01-01 10:00:00+01:00"
+    # on 1 April the GP visit had not happened yet: the patient looks gone, but the 90 days were not over
+    april = pw.circular_referrals(log, as_of="2023-04-01")
+    assert april[["gave_up", "followup_censored"]].values.tolist() == [[True, True]]
+    assert april.attrs["parameters"]["as_of"] == "2023-04-01 00:00:00+02:00"
+    # on 1 June (1 March + 90 days = 30 May is past) the visit is seen: followed up, not censored
+    june = pw.circular_referrals(log, as_of="2023-06-01")
+    assert june[["gave_up", "followup_censored"]].values.tolist() == [[False, False]]
+    with pytest.raises(OptionError, match="as_of"):
+        pw.circular_referrals(log, as_of="soon")

@@ -54,13 +54,19 @@ def test_readmissions_by_hand(log):
     assert (c["unit"], c["domain"], c["readmission_unit"], c["readmission_domain"]) == (PSY, "psychiatric", MED,
                                                                                          "somatic")
     assert r.loc[0, "readmitted_at"] == pd.Timestamp("2024-02-04 12:00", tz="Europe/Copenhagen")
-    assert r.attrs["parameters"] == {"within": "30D", "acute_only": True, "acute": "acute"}
+    assert r.attrs["parameters"] == {"within": "30D", "acute": "acute"}
+    assert r.attrs["acuity"] == "acute admissions only (attribute 'acute')"
 
 
-def test_acute_only_off_counts_planned(log):
-    r = pw.readmissions(log, acute_only=False)
+def test_every_admission_counts_with_acute_none(log):
+    r = pw.readmissions(log, acute=None)
     # E's first discharge: the planned admission 5 days later now counts
     assert r["readmitted"].tolist() == [True, False, False, False, True, False, True, False, True, True]
+    assert r.attrs["parameters"]["acute"] is None and r.attrs["acuity"].startswith("every admission counts")
+    # acute_only=False, the old way to say it, still works for one release
+    with pytest.warns(DeprecationWarning, match="acute_only=False is acute=None"):
+        old = pw.readmissions(log, acute_only=False)
+    pd.testing.assert_frame_equal(old, r)
 
 
 def test_within_72h_window(log):
@@ -68,14 +74,24 @@ def test_within_72h_window(log):
     assert r["readmitted"].tolist() == [False, False, False, False, True, False, False, False, False, False]
 
 
-def test_acute_attribute_missing_or_renamed():
+def test_acute_attribute_found_named_or_missing():
     rows = [r[:4] + (r[4],) for r in ROWS]
-    log = _log(rows, cols=("pt", "act", "ts", "afsnit", "akut"))
-    with pytest.raises(pw.OptionError, match="acute_only=False"):
-        pw.readmissions(log)
-    r = pw.readmissions(log, acute="akut")
-    assert int(r["readmitted"].sum()) == 4
-    assert int(pw.readmissions(log, acute_only=False)["readmitted"].sum()) == 5
+    akut = _log(rows, cols=("pt", "act", "ts", "afsnit", "akut"))
+    # the default finds the Danish name, as the report does: E's planned admission does not count
+    r = pw.readmissions(akut)
+    assert int(r["readmitted"].sum()) == 4 and r.attrs["parameters"]["acute"] == "akut"
+    assert int(pw.readmissions(akut, acute="akut")["readmitted"].sum()) == 4
+    with pytest.raises(pw.OptionError, match="Did you mean acute='akut'"):
+        pw.readmissions(akut, acute="akutt")
+    # no acute/planned column at all: the defaults still work, every admission counts, and attrs says why
+    plain = _log([r[:4] for r in ROWS], cols=("pt", "act", "ts", "afsnit"))
+    r = pw.readmissions(plain)
+    assert int(r["readmitted"].sum()) == 5 and r.attrs["parameters"]["acute"] is None
+    assert r.attrs["acuity"].startswith("unknown: the log has no attribute named acute or akut")
+    assert pw.readmission_rates(plain, by=None).attrs["acuity"] == r.attrs["acuity"]
+    # acute_only=True without acute= asks for the column named "acute", as before the rename
+    with pytest.warns(DeprecationWarning), pytest.raises(pw.OptionError, match="no such attribute"):
+        pw.readmissions(plain, acute_only=True)
 
 
 def test_acute_as_boolean_column():
@@ -150,4 +166,4 @@ def test_rates_by_unit_need_unit_role():
     df = pd.DataFrame({"pt": ["A", "A"], "act": [DIS, ADM], "ts": ["2024-01-01", "2024-01-02"]})
     log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
     with pytest.raises(pw.OptionError, match="unit"):
-        pw.readmission_rates(log, by="unit", acute_only=False)
+        pw.readmission_rates(log, by="unit", acute=None)

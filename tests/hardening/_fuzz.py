@@ -142,7 +142,7 @@ def _analyses(log):
         "repeats": lambda: pw.repeats(log),
         "waiting_times": lambda: pw.waiting_times(log, start=["referral", "referral_received"], end="*",
                                                   threshold="30D", as_of=as_of),
-        "readmissions": lambda: pw.readmissions(log, acute_only=False),
+        "readmissions": lambda: pw.readmissions(log, acute=None),
         "discharge_timing": lambda: pw.discharge_timing(log),
         "case_summary": lambda: pw.case_summary(log),
         "unit_graph": lambda: pw.unit_graph(log),

@@ -26,7 +26,7 @@ BASE = {
     "check_rules": {"rules": [pw.Response("referral", "admission", within="30D")]},
     "discharge_timing": {}, "discover_bpmn": {}, "discover_petri_net": {}, "discover_process_tree": {},
     "filter_activities": {"activities": ["Henvisning"]}, "filter_attribute": {"column": "sex", "values": ["K"]},
-    "filter_cases": {"min_events": 2}, "filter_period": {"start": "2022-01-01"},
+    "filter_cases": {"min_events": 2}, "filter_period": {"since": "2022-01-01"},
     "filter_units": {"sectors": ["region"]}, "guarantees": {"as_of": AS_OF},
     "handover_matrix": {}, "handovers": {}, "process_map": {}, "pseudonymize": {"key": "en nøgle til test"},
     "quality_report": {}, "readmission_rates": {}, "rule_classified": {}, "readmissions": {}, "repeats": {},

@@ -11,7 +11,7 @@ def log():
     return pw.datasets.load_sample("psychiatry_somatic")
 
 
-@pytest.mark.parametrize("analysis, options", [("handovers", {}), ("handovers", {"max_gap": "2D"}),
+@pytest.mark.parametrize("analysis, options", [("handovers", {}), ("handovers", {"threshold": "2D"}),
                                                ("unit_paths", {"on": "referrals"}), ("bounces", {"within": "60D"})])
 def test_the_file_holds_the_function_s_rows(log, analysis, options, tmp_path):
     path = tmp_path / f"{analysis}.parquet"
@@ -31,10 +31,10 @@ def test_the_file_holds_the_function_s_rows(log, analysis, options, tmp_path):
 def test_bad_analysis_and_options(log, tmp_path):
     with pytest.raises(pw.OptionError, match="analysis"):
         pw.write_parquet(log, tmp_path / "x.parquet", analysis="handover")
-    with pytest.raises(pw.OptionError, match="max_gap"):
+    with pytest.raises(pw.OptionError, match="threshold"):
         pw.write_parquet(log, tmp_path / "x.parquet", analysis="handovers", within="7D")
     with pytest.raises(pw.OptionError, match="analysis="):
-        pw.write_parquet(log, tmp_path / "x.parquet", max_gap="7D")
-    with pytest.raises(pw.OptionError, match="max_gap"):
-        pw.write_parquet(log, tmp_path / "x.parquet", analysis="handovers", max_gap="soon")
+        pw.write_parquet(log, tmp_path / "x.parquet", threshold="7D")
+    with pytest.raises(pw.OptionError, match="threshold"):
+        pw.write_parquet(log, tmp_path / "x.parquet", analysis="handovers", threshold="soon")
     assert not (tmp_path / "x.parquet").exists()

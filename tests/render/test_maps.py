@@ -167,9 +167,9 @@ def test_unit_map_snapshot_with_swimlanes_and_highlights():
     assert "on a circular route (loop) (2 edges shown)" in m.dot
     assert "crosses the psychiatric/somatic line (2 edges shown)" in m.dot
     assert "median wait over 7 days (2 edges shown)" in m.dot
-    none = unit_map(loop_log(), swimlanes=None, highlight=None)
+    none = unit_map(loop_log(), lanes=None, highlight=None)
     assert "subgraph" not in none.dot and st.LOOP not in none.dot
-    dom = unit_map(loop_log(), swimlanes="domain")
+    dom = unit_map(loop_log(), lanes="domain")
     assert "Psychiatric" in dom.dot and "Somatic" in dom.dot
     with pytest.raises(OptionError, match="median"):
         unit_map(loop_log(), measure=Performance("p90"))
@@ -335,7 +335,7 @@ def test_danish_unit_map():
         assert f"<b>{lane}</b>" in m.dot
     for phrase in ENGLISH:
         assert phrase not in m.dot, phrase
-    dom = unit_map(loop_log(), swimlanes="domain", language="da")
+    dom = unit_map(loop_log(), lanes="domain", language="da")
     assert "<b>Psykiatri</b>" in dom.dot and "<b>Somatik</b>" in dom.dot
     small = unit_map(loop_log(), max_nodes=1, language="da")
     assert "3 sjældnere pile ikke tegnet (læsbar standard; max_nodes=, min_share= viser flere)" in small.dot

@@ -122,7 +122,7 @@ ANALYSES = {
     "variants_top": lambda log: pw.variants(log, top=5),
     "handovers": lambda log: pw.handovers(log),
     "handover_matrix": lambda log: pw.handover_matrix(log),
-    "handover_matrix_domain": lambda log: pw.handover_matrix(log, by="domain", max_gap="3D"),
+    "handover_matrix_domain": lambda log: pw.handover_matrix(log, by="domain", threshold="3D"),
     "bounces": lambda log: pw.bounces(log),
     "unit_paths": lambda log: pw.unit_paths(log),
     "unit_paths_referrals": lambda log: pw.unit_paths(log, on="referrals"),
@@ -138,7 +138,7 @@ ANALYSES = {
                                                 threshold="30D", as_of=AS_OF, by="unit"),
     "guarantees": lambda log: pw.guarantees(log, as_of=AS_OF),
     "readmissions": lambda log: pw.readmissions(log),
-    "readmissions_all": lambda log: pw.readmissions(log, within="72h", acute_only=False),
+    "readmissions_all": lambda log: pw.readmissions(log, within="72h", acute=None),
     "readmission_rates": lambda log: pw.readmission_rates(log, by=["domain", "age_band"]),
     "revolving_door": lambda log: pw.revolving_door(log),
     "discharge_timing": lambda log: pw.discharge_timing(log),
@@ -165,9 +165,9 @@ def test_every_analysis_is_the_same(logs, analysis):
 
 
 FILTERS = {
-    "filter_period": lambda log: pw.filter_period(log, start="2022-01-01", end="2023-01-01"),
-    "filter_period_cases": lambda log: pw.filter_period(log, start="2022-01-01", end="2023-01-01",
-                                                        how="cases_intersecting"),
+    "filter_period": lambda log: pw.filter_period(log, since="2022-01-01", until="2023-01-01"),
+    "filter_period_cases": lambda log: pw.filter_period(log, since="2022-01-01", until="2023-01-01",
+                                                        keep="cases_intersecting"),
     "filter_cases": lambda log: pw.filter_cases(log, min_events=10, max_duration="400D"),
     "filter_cases_ids": lambda log: pw.filter_cases(log, ["P000001", "P000002", "P000010", "NA"]),
     "filter_units": lambda log: pw.filter_units(log, domains="psychiatric", keep="cases"),
