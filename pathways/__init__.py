@@ -31,6 +31,7 @@ _EXPORTS = {
     "write_parquet": "io.parquet",
     "read_excel": "io.excel",
     "read_xes": "io.xes",
+    "read_fhir": "io.fhir",
     "write_xes": "io.xes",
     "quality_report": "quality",
     "QualityReport": "quality",

@@ -629,7 +629,10 @@ class EventLog:
     so no row is lost unseen), ``tz`` (the zone naive times were read in and results
     are shown in), ``local_times`` (how many events of the log as read had a local time the
     zone skipped or passed twice at a daylight-saving change, see :func:`pathways.quality_report`;
-    None when not counted), ``attributes``, ``taxonomy``, ``vocabulary`` and ``origin``.
+    None when not counted), ``notes`` (counts a reader kept beside the events, shown by
+    :func:`pathways.quality_report`: for :func:`pathways.read_fhir` the entries read, the duplicate
+    messages, revisions and cancellations; None for other readers), ``attributes``, ``taxonomy``,
+    ``vocabulary`` and ``origin``.
 
     Examples
     --------
@@ -648,15 +651,15 @@ class EventLog:
     """
 
     __slots__ = ("table", "backend", "tz", "columns", "attributes", "rejected", "n_read", "taxonomy",
-                 "vocabulary", "origin", "local_times", "_unit_classes", "_activity_classes", "_stats", "_cache",
-                 "_frozen", "__weakref__")
+                 "vocabulary", "origin", "local_times", "notes", "_unit_classes", "_activity_classes", "_stats",
+                 "_cache", "_frozen", "__weakref__")
 
     def __init__(self, table, *, backend, tz, columns, attributes, rejected, n_read, taxonomy,
-                 vocabulary, unit_classes, activity_classes, origin="frame", local_times=None):
+                 vocabulary, unit_classes, activity_classes, origin="frame", local_times=None, notes=None):
         for name, value in dict(table=table, backend=backend, tz=tz, columns=columns,
                                 attributes=tuple(attributes), rejected=rejected, n_read=n_read,
                                 taxonomy=taxonomy, vocabulary=vocabulary, origin=origin,
-                                local_times=local_times,
+                                local_times=local_times, notes=notes,
                                 _unit_classes=unit_classes, _activity_classes=activity_classes,
                                 _stats=None, _cache={}).items():
             object.__setattr__(self, name, value)
@@ -671,7 +674,7 @@ class EventLog:
                         attributes=self.attributes, rejected=self.rejected, n_read=self.n_read,
                         taxonomy=self.taxonomy, vocabulary=self.vocabulary,
                         unit_classes=self._unit_classes, activity_classes=self._activity_classes,
-                        origin=self.origin, local_times=self.local_times)
+                        origin=self.origin, local_times=self.local_times, notes=self.notes)
 
     def materialize(self, key, build):
         """The Ibis table ``build(self)``, computed once per log and kept in the engine.

@@ -153,7 +153,7 @@ def pseudonymize(log, *, key: str | bytes, length: int = 16):
     return EventLog(table, backend=backend, tz=log.tz, columns=log.columns, attributes=log.attributes,
                     rejected=rejected, n_read=log.n_read, taxonomy=log.taxonomy, vocabulary=log.vocabulary,
                     unit_classes=log._unit_classes, activity_classes=log._activity_classes, origin=log.origin,
-                    local_times=log.local_times)
+                    local_times=log.local_times, notes=log.notes)
 
 
 __all__ = ["pseudonymize", "hmac_sql", "REDACTED_LINE"]

@@ -72,7 +72,9 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
     QualityReport
         One row per check: rejected rows (one row per reason), local times the
         zone skipped or passed twice at a daylight-saving change (counted when the
-        log was read), identical timestamps within a case, timestamps exactly at
+        log was read), the counts a reader kept in ``log.notes`` (for
+        :func:`pathways.read_fhir`: entries read, duplicate messages, revisions,
+        cancellations), identical timestamps within a case, timestamps exactly at
         midnight, events after ``as_of``,
         unknown units, events without a unit, unknown activities, units and activities placed
         by a built-in rule (listed in ``report.rule_classified`` for the user to confirm), units
@@ -124,6 +126,11 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
 
     # 1b. wall-clock times at a daylight-saving change (counted by the engine when the log was read)
     _local_times(log, add, rows)
+
+    # 1c. what the reader counted beside the events (pw.read_fhir: the entries read and what became of them, the
+    # duplicate messages, revisions and cancellations)
+    for name, n in (log.notes or {}).items():
+        add(name, "info", n, None, None, "Counted when the log was read (log.notes); nothing to do.")
 
     # 2. ties within a case
     ties = t.group_by(["case_id", "timestamp"]).aggregate(n=t.count()).filter(lambda g: g.n > 1)

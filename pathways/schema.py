@@ -73,6 +73,9 @@ EVENT_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "discharge_notice": (("varsling", "udskrivningsvarsel", "varsel om udskrivning"),
                          ("discharge notice", "notice of discharge")),
     "discharge": (("udskrivning", "udskrevet", "discharge-inpatient"), ("discharge", "discharged")),
+    # a leave of absence during an admission (MedCom HospitalNotification: STOR / SLOR)
+    "leave_start": (("orlov start", "start orlov", "start-leave-inpatient"), ("leave start", "start of leave")),
+    "leave_end": (("orlov slut", "slut orlov", "end-leave-inpatient"), ("leave end", "end of leave")),
     "outpatient_visit": (("ambulant besøg", "ambulant kontakt", "ambulant samtale", "kontrol"),
                          ("outpatient visit", "outpatient contact", "follow-up visit")),
     "discharge_letter": (("epikrise",), ("discharge letter", "discharge summary")),

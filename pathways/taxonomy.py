@@ -924,6 +924,10 @@ ACTIVITY_RULES: tuple[Rule, ...] = (
          r"\b(annul\w*|aflys\w*|aflyst\w*|cancel\w*|udebl\w*|fejlregistr\w*|revise\w*)\b|no show"
          r"|did not attend", (S.UNKNOWN_EVENT_TYPE,)),
     Rule("død", r"\bdoed(en)?\b|\bdoedsfald|\bdied\b|\bdeath\b|\bdeceased\b|\bdead\b|\bmors\b", ("death",)),
+    # a leave of absence during an admission (before "retur", which leaves "retur fra orlov" to these)
+    Rule("orlov start", r"^(?=.*(orlov|\bleave\b))(?=.*(\bstart|begynd|paabegynd|\bbegin|\bbegan))", ("leave_start",)),
+    Rule("orlov slut", r"^(?=.*(orlov|\bleave\b))(?=.*(slut|afslut|\bend\b|\bended\b|ophoer|retur|tilbage))",
+         ("leave_end",)),
     Rule("afslag / afvist", r"afvis|afvist|afslag|tilbagevis|\breject|\bdeclin|\brefus", ("referral_rejected",)),
     Rule("retur", r"\bretur(neret|nering|sendt|sendelse)?\b|tilbagesend|(referral|henvisning)\w* (\w+ ){0,2}"
          r"(returned|sent back)|returned to (the )?(sender|referrer|gp)", ("referral_returned",),

@@ -547,6 +547,9 @@ ACTIVITY_RULE_CASES = [
     ("Indlagt på akutplads", "temporary_stay"),
     ("Udskrevet til eget hjem", "discharge"),
     ("discharge-inpatient-home", "discharge"),
+    ("Retur fra orlov", "leave_end"),                  # a leave of absence (MedCom SLOR), not a returned referral
+    ("Start på orlov", "leave_start"),
+    ("revise-start-leave-inpatient", "other"),        # a correction of an earlier notification, no event
     ("Indlæggelse afsluttet", "discharge"),
     ("Udskrivningsklar fra medicinsk", "ready_for_discharge"),
     ("Varsel om udskrivning sendt", "discharge_notice"),
@@ -580,8 +583,7 @@ def test_activity_rules(name, event_type):
     assert (c.event_type, c.classified_by) == (event_type, "rule")
 
 
-@pytest.mark.parametrize("name", ["Kaffe", "Samtale", "start-leave-inpatient", "Retur fra orlov",
-                                  "Recept udskrevet", "Opfølgning efter indlæggelse"])
+@pytest.mark.parametrize("name", ["Kaffe", "Samtale", "Recept udskrevet", "Opfølgning efter indlæggelse"])
 def test_unknown_activities_are_other_and_unknown(name):
     assert Vocabulary.default().classify(name) == ("other", "unknown", None)
 

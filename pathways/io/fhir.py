@@ -1,0 +1,692 @@
+"""FHIR R4: Bundles, single resources and Bulk Data NDJSON, with MedCom HospitalNotification's message semantics.
+
+One extraction path, in the engine: every input document (a line of an NDJSON file, or the whole of a JSON or
+XML file) becomes one row of text; DuckDB parses each row once into a typed record (``json_transform`` with
+:data:`SPEC`), unnests Bundle entries, resolves references, folds the messages (duplicates, revisions,
+cancellations) and hands the events to :func:`pathways.eventlog.build`. Python parses only the small JSON and XML
+files (one document each); no Python loop runs over resources or events.
+
+Privacy: the CPR number is hashed (HMAC-SHA256, the SQL of :func:`pathways.privacy.hmac_sql`) in the statement
+that extracts it, so it never lands in an engine table; Patient names, addresses and every other Patient field are
+not extracted at all (only ``identifier``, ``id`` and ``deceased[x]``).
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import os
+import secrets
+import warnings
+
+from ..engine import check_zone, duckdb_backend, fresh_name, sql_literal
+from ..errors import EventLogError, OptionError, outside_stacklevel
+from ..eventlog import EventLog, PathwaysWarning, build
+
+#: Identifier systems (MedCom / Danish OIDs).
+CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
+SOR_SYSTEM = "urn:oid:1.2.208.176.1.1"
+GLN_SYSTEM = "urn:oid:1.3.88"
+#: The national patient register's episode identifiers; MedCom asks receivers to link messages by the sender's
+#: own (local) episode-of-care identifier, so that one is preferred when an Encounter carries both.
+LPR_SYSTEM = "https://www.esundhed.dk/Registre/Landspatientregisteret"
+#: MedComHospitalNotificationLeavePeriodExtension's id (the standard spells it "hospitalnotifiation").
+LEAVE_EXTENSION = "medcom-hospitalnotifiation-leave-period-extension"
+#: The environment variable holding the pseudonym key when ``key=`` is not given.
+KEY_VARIABLE = "PATHWAYS_PSEUDONYM_KEY"
+
+NDJSON_SUFFIXES = (".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")
+JSON_SUFFIXES = (".json", ".json.gz")
+XML_SUFFIXES = (".xml",)
+#: Resource types read: events come from these (plain or inside a message) ...
+EVENT_TYPES = ("Encounter", "EpisodeOfCare", "ServiceRequest", "Provenance")
+#: ... and these support them (a Patient gives the case id, an Organization a unit's name).
+SUPPORT_TYPES = ("Patient", "Organization", "MessageHeader")
+
+_REF = {"reference": "VARCHAR"}
+_PERIOD = {"start": "VARCHAR", "end": "VARCHAR"}
+#: The one record every resource is parsed into (fields another type does not have are NULL). Not in it, so
+#: never parsed out of a Patient: name, address, telecom, birthDate and every other personal field.
+SPEC = json.dumps({
+    "resourceType": "VARCHAR", "id": "VARCHAR", "status": "VARCHAR", "type": "JSON", "class": "JSON",
+    "period": _PERIOD, "extension": [{"url": "VARCHAR", "valuePeriod": _PERIOD}],
+    "subject": _REF, "patient": _REF, "serviceProvider": _REF, "managingOrganization": _REF, "requester": _REF,
+    "performer": [_REF], "episodeOfCare": [{"identifier": {"system": "VARCHAR", "value": "VARCHAR"}}],
+    "identifier": [{"system": "VARCHAR", "value": "VARCHAR"}], "deceasedBoolean": "BOOLEAN",
+    "deceasedDateTime": "VARCHAR", "authoredOn": "VARCHAR", "sender": _REF, "destination": [{"receiver": _REF}],
+    "focus": "JSON", "target": [_REF], "recorded": "VARCHAR",
+    "activity": {"coding": [{"system": "VARCHAR", "code": "VARCHAR"}]},
+    "entry": [{"fullUrl": "VARCHAR", "resource": "JSON"}],
+})
+
+#: A FHIR dateTime with a time of day must carry its zone (Z or +hh:mm); a date alone needs none.
+_TIME_WITHOUT_ZONE = r"'T\d\d:\d\d(:\d\d(\.\d+)?)?$'"
+#: the id of a (file, line, entry): sorts as the input does (files in order, lines, entries in a Bundle)
+_FILE_BITS, _LINE_BITS = 44, 16
+
+
+def read_fhir(path, *, key: str | bytes | None = None, tz: str = "Europe/Copenhagen", taxonomy=None,
+              vocabulary=None, strict: bool = False) -> EventLog:
+    """Read FHIR R4 resources (Bundles, single resources, Bulk Data NDJSON) into an EventLog.
+
+    ``path`` is a file, a folder (read recursively: every ``*.json``, ``*.json.gz``, ``*.ndjson``,
+    ``*.ndjson.gz``, ``*.jsonl`` and ``*.xml`` below it, in name order) or a glob. A ``.json`` or
+    ``.xml`` file holds one Bundle (message, collection, searchset, transaction, batch) or one
+    resource; an NDJSON file holds one resource per line (a line may also be a whole Bundle).
+
+    Events come from:
+
+    - **MedCom HospitalNotification messages** (Bundles of type ``message``): the activity code
+      of the message's Provenance (``admit-inpatient``, ``admit-emergency``,
+      ``start-leave-inpatient``, ``end-leave-inpatient``, ``discharge-inpatient-home``,
+      ``discharge-emergency-home``; a message whose Patient is ``deceased`` reports
+      ``deceased-inpatient`` or ``deceased-emergency``), at the time the Encounter gives
+      (``period.start`` for an admission, the leave-period extension's start and end for a
+      leave, ``period.end`` for a discharge or a death). ``notified`` is Provenance.recorded of
+      the first message that reported the event, ``revised`` that of the last ``revise-*``
+      message applied to it; ``message``, ``sender`` and ``receiver`` come from the MessageHeader.
+    - **plain Encounters**: ``admit-inpatient`` / ``discharge-inpatient`` (class IMP),
+      ``admit-emergency`` / ``discharge-emergency`` (EMER) at ``period.start`` / ``period.end``;
+      ``outpatient-visit`` (AMB and the other ambulatory classes) and ``encounter-<class>`` at
+      ``period.start`` with ``period.end`` as the end time;
+    - **EpisodeOfCare**: ``episode-of-care`` at ``period.start``, ending at ``period.end``;
+    - **ServiceRequest**: ``referral`` at ``authoredOn``; the unit is the requester, ``referral_to``
+      the performer.
+
+    The unit is the service provider Organization's name; its SOR id and GLN are the attributes
+    ``sor`` and ``gln``. Every log has the attributes ``notified``, ``revised``, ``message``,
+    ``sender``, ``receiver``, ``sor``, ``gln``, ``encounter``, ``episode_of_care``,
+    ``encounter_class``, ``encounter_status`` and ``fhir_resource`` (null where they do not apply).
+
+    **Messages.** A HospitalNotification carries the latest state of its stay (the Encounter's
+    episode-of-care identifier, else its id). The same MessageHeader id twice counts once;
+    ``revise-X`` replaces the time of the stay's latest X event reported before it;
+    ``cancel-X`` removes it (so does an Encounter status ``entered-in-error`` in the stay's
+    latest message, and a later message whose Patient is no longer deceased removes a death);
+    whatever a stay's latest message says about an event wins. The counts are in ``log.notes``
+    and :func:`pathways.quality_report`.
+
+    **Privacy.** The case id is the first 16 hex digits of HMAC-SHA256(key, CPR number), computed
+    in the engine as :func:`pathways.pseudonymize` computes it; a Patient without a CPR
+    identifier (system ``urn:oid:1.2.208.176.1.2``) is hashed as ``Patient/<id>``. The key is
+    ``key=``, else the environment variable ``PATHWAYS_PSEUDONYM_KEY``, else a random key for
+    this read (a PathwaysWarning says the pseudonyms are then not stable across reads). No other
+    Patient field than the identifier and ``deceased[x]`` is read.
+
+    **Bad input.** A file that is not FHIR (no ``resourceType``, not JSON) or of another kind
+    raises EventLogError naming the file. An entry that cannot become an event (a line that is
+    not JSON, a resource without ``resourceType``, a reference that points nowhere, a message
+    without an Encounter, a time of day without a time zone, which FHIR forbids; a date alone
+    is read as that day's midnight in ``tz``) goes to ``log.rejected`` with ``file``,
+    ``entry`` (``line 3``, ``entry 5``), the problem and a value that holds no CPR number.
+    Resources of types not read (Observation, Practitioner, ...) are counted in ``log.notes``.
+    ``log.notes["entries read"]`` is the number of resources read, and equals the sum of the
+    entries that became events, the supporting ones, the ones folded by message semantics,
+    those of types not read and the rejected ones.
+
+    Examples
+    --------
+    >>> import pathways as pw, json, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "export.ndjson")
+    >>> lines = [{"resourceType": "Patient", "id": "p1", "identifier": [
+    ...              {"system": "urn:oid:1.2.208.176.1.2", "value": "2509479989"}]},
+    ...          {"resourceType": "Organization", "id": "o1", "name": "Kardiologisk afdeling"},
+    ...          {"resourceType": "Encounter", "id": "e1", "status": "finished", "class": {"code": "IMP"},
+    ...           "subject": {"reference": "Patient/p1"}, "serviceProvider": {"reference": "Organization/o1"},
+    ...           "period": {"start": "2023-05-01T10:00:00+02:00", "end": "2023-05-03T15:30:00+02:00"}}]
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("\\n".join(json.dumps(line) for line in lines))
+    >>> log = pw.read_fhir(path, key="hemmelig")
+    >>> log.to_pandas()[["activity", "event_type", "unit", "encounter"]]
+                  activity event_type                   unit encounter
+    0      admit-inpatient  admission  Kardiologisk afdeling        e1
+    1  discharge-inpatient  discharge  Kardiologisk afdeling        e1
+    >>> import hmac, hashlib
+    >>> log.to_pandas()["case_id"][0] == hmac.new(b"hemmelig", b"2509479989", hashlib.sha256).hexdigest()[:16]
+    True
+    """
+    if not isinstance(strict, bool):
+        raise OptionError(f"strict={strict!r} is not allowed; give True or False.")
+    key = _key(key)
+    files = _files(os.fspath(path))
+    backend = duckdb_backend()
+    check_zone(tz)
+    con = backend.con
+    reader = _Reader(con, files, key)
+    try:
+        return reader.read(tz=tz, taxonomy=taxonomy, vocabulary=vocabulary, strict=strict, origin=os.fspath(path))
+    finally:
+        reader.drop()
+
+
+def _key(key):
+    """The pseudonym key: ``key``, else the environment's, else a random one (with a warning)."""
+    if key is None:
+        key = os.environ.get(KEY_VARIABLE) or None
+    if key is None:
+        warnings.warn(f"read_fhir: no key given (key=... or the environment variable {KEY_VARIABLE}), so the case "
+                      "ids are hashed with a random key for this read: the same patient gets another pseudonym in "
+                      "the next read, and logs read separately cannot be joined. Pass key=... (a secret kept apart "
+                      "from the data) for stable pseudonyms.", PathwaysWarning, stacklevel=outside_stacklevel())
+        key = secrets.token_hex(32)
+    from ..privacy import _key_bytes
+
+    _key_bytes(key)  # OptionError for a key of the wrong type or an empty one
+    return key
+
+
+def _files(path: str) -> list[tuple[str, str]]:
+    """``(file, kind)`` for the FHIR files at ``path`` (a file, a folder read recursively, a glob), in name order;
+    kind is ``"ndjson"``, ``"json"`` or ``"xml"``. EventLogError for none, or for a file of another kind."""
+    if os.path.isdir(path):
+        found = sorted(f for f in glob.glob(os.path.join(path, "**", "*"), recursive=True)
+                       if os.path.isfile(f) and _kind(f) is not None)
+    elif any(ch in path for ch in "*?["):
+        found = sorted(f for f in glob.glob(path, recursive=True) if os.path.isfile(f))
+    else:
+        found = [path] if os.path.isfile(path) else []
+    if not found:
+        raise EventLogError(f"no FHIR file at {path!r}: the path does not exist or holds no *.json, *.ndjson, "
+                            "*.ndjson.gz or *.xml files. Check the path (relative paths start from the notebook's "
+                            "folder).")
+    out = []
+    for f in found:
+        kind = _kind(f)
+        if kind is None:
+            hint = " Read a CSV file with pw.read_csv." if f.lower().endswith((".csv", ".txt", ".tsv")) else ""
+            raise EventLogError(f"{f!r} is not a FHIR file: read_fhir reads *.json and *.xml (a Bundle or one "
+                                f"resource) and *.ndjson / *.ndjson.gz (Bulk Data, one resource per line).{hint} "
+                                "Rename the file if it holds FHIR, or leave it out of the path.")
+        out.append((f, kind))
+    return out
+
+
+def _kind(file: str) -> str | None:
+    name = file.lower()
+    return ("ndjson" if name.endswith(NDJSON_SUFFIXES) else "json" if name.endswith(JSON_SUFFIXES)
+            else "xml" if name.endswith(XML_SUFFIXES) else None)
+
+
+def _document(file: str, kind: str) -> str:
+    """The one document of a JSON or XML file, as compact JSON text; EventLogError naming the file when it is
+    not JSON (or FHIR XML) or holds no FHIR resource."""
+    if kind == "xml":
+        try:
+            from ._fhir_xml import parse_fhir_xml
+        except ImportError:
+            raise EventLogError(f"{file!r}: FHIR XML is not readable in this version (pathways.io._fhir_xml is "
+                                "missing). Convert the file to FHIR JSON, or upgrade pathways.") from None
+        try:
+            resource = parse_fhir_xml(file)
+        except EventLogError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the parser's own errors name no file
+            raise EventLogError(f"cannot read {file!r} as FHIR XML: {exc}. Check that the file is a FHIR resource "
+                                "in XML (no DTD or entity declarations), or read its JSON form.") from None
+    else:
+        opener = gzip.open if file.lower().endswith(".gz") else open
+        try:
+            with opener(file, "rt", encoding="utf-8-sig") as f:
+                resource = json.load(f)
+        except (ValueError, OSError, EOFError) as exc:
+            raise EventLogError(f"cannot read {file!r} as JSON: {exc}. A .json file must hold one FHIR resource "
+                                "or Bundle; for one resource per line, name the file *.ndjson.") from None
+    if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+        found = (f"an object with the keys {', '.join(repr(k) for k in list(resource)[:5])}"
+                 if isinstance(resource, dict) else f"a JSON {type(resource).__name__}")
+        raise EventLogError(f"{file!r} is not FHIR: expected a resource or Bundle with a 'resourceType', found "
+                            f"{found}. Check that the file is a FHIR export.")
+    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+
+
+def _ref_key(ref: str) -> str:
+    """SQL: a reference as the key it is resolved by: ``urn:uuid:...`` as is, else its last ``Type/id``."""
+    return (f"CASE WHEN {ref} LIKE 'urn:%' THEN {ref} "
+            f"ELSE nullif(regexp_extract({ref}, '([A-Za-z]+/[A-Za-z0-9.\\-]+)(/_history/[^/]*)?$', 1), '') END")
+
+
+def _redacted(ref: str) -> str:
+    """SQL: a reference shown in ``log.rejected`` without its id (a conditional reference may hold a CPR)."""
+    return f"coalesce(regexp_extract({ref}, '^(urn:uuid:|[A-Za-z]+/)', 1), '') || '…'"
+
+
+class _Reader:
+    """The engine tables of one read, created in order and dropped at the end."""
+
+    def __init__(self, con, files, key):
+        self.con, self.files, self.key = con, files, key
+        self.names: list[tuple[str, str]] = []  # (kind, name) to drop
+
+    def name(self, stem: str, kind: str = "TABLE") -> str:
+        n = fresh_name(f"fhir_{stem}")
+        self.names.append((kind, n))
+        return n
+
+    def drop(self):
+        for kind, n in reversed(self.names):
+            if kind == "ARROW":
+                try:
+                    self.con.unregister(n)
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
+            else:
+                self.con.execute(f"DROP {kind} IF EXISTS {n}")
+
+    # --- reading ---------------------------------------------------------------------------------
+    def documents(self) -> str:
+        """SQL of the documents: ``file_no``, ``line`` (0-based; 0 for a JSON or XML file), ``doc`` (text)."""
+        parts, small = [], []
+        for i, (f, kind) in enumerate(self.files):
+            if kind == "ndjson":
+                parts.append(f"SELECT {i} AS file_no, CAST(row_number() OVER () - 1 AS BIGINT) AS line, line AS doc "
+                             f"FROM read_csv({sql_literal(f)}, columns={{'line': 'VARCHAR'}}, delim='\\x01', "
+                             "quote='', escape='', header=false, auto_detect=false, max_line_size=67108864, "
+                             "buffer_size=134217728)")
+            else:
+                small.append((i, _document(f, kind)))
+        if small:
+            import pyarrow as pa
+
+            table = pa.table({"file_no": pa.array([i for i, _ in small], pa.int32()),
+                              "line": pa.array([0] * len(small), pa.int64()),
+                              "doc": pa.array([d for _, d in small], pa.string())})
+            name = self.name("docs", "ARROW")
+            self.con.register(name, table)
+            parts.append(f"SELECT file_no, line, doc FROM {name}")
+        return " UNION ALL ".join(parts)
+
+    def entries(self) -> str:
+        """The entries table: one row per resource read (a Bundle's entries, or the document itself), with the
+        fields the events need, the CPR already hashed, and ``problem`` for one that cannot be read."""
+        from ..privacy import hmac_sql
+
+        docs = self.documents()
+        eid = f"(CAST(file_no AS BIGINT) << {_FILE_BITS}) | (line << {_LINE_BITS})"
+        parsed = (f"SELECT file_no, line, {eid} AS doc_id, doc, "
+                  f"CASE WHEN json_valid(doc) THEN json_transform(doc, {sql_literal(SPEC)}) END AS p FROM ({docs})")
+        unnested = (
+            f"SELECT file_no, line, doc_id | 0 AS eid, -1 AS scope, NULL AS bundle_type, NULL AS full_url, "
+            f"NULL AS entry, p AS r, doc AS raw, CASE WHEN p IS NULL THEN 'not JSON' "
+            f"WHEN p.resourceType IS NULL THEN 'not a FHIR resource (no resourceType)' END AS problem "
+            f"FROM d WHERE p IS NULL OR p.resourceType IS DISTINCT FROM 'Bundle' "
+            f"UNION ALL "
+            f"SELECT file_no, line, doc_id | (i + 1) AS eid, doc_id AS scope, bt AS bundle_type, e.fullUrl AS full_url, "
+            f"i AS entry, json_transform(e.resource, {sql_literal(SPEC)}) AS r, CAST(e.resource AS VARCHAR) AS raw, "
+            f"CASE WHEN e.resource IS NULL THEN 'a Bundle entry without a resource' END AS problem FROM ("
+            f"SELECT file_no, line, doc_id, p.type ->> '$' AS bt, unnest(p.entry) AS e, "
+            f"generate_subscripts(p.entry, 1) - 1 AS i FROM d WHERE p.resourceType = 'Bundle')")
+        cpr = f"list_filter(r.identifier, lambda x: x.system = {sql_literal(CPR_SYSTEM)})[1].value"
+
+        def ident(system: str) -> str:
+            return f"list_filter(r.identifier, lambda x: x.system = {sql_literal(system)})[1].value"
+
+        eoc = (f"coalesce(list_filter(r.episodeOfCare, lambda x: x.identifier.system IS DISTINCT FROM "
+               f"{sql_literal(LPR_SYSTEM)})[1].identifier, r.episodeOfCare[1].identifier)")
+        leave = f"list_filter(r.extension, lambda x: x.url LIKE {sql_literal('%' + LEAVE_EXTENSION)})[1].valuePeriod"
+        klass = "coalesce(r.class ->> '$.code', r.class ->> '$[0].coding[0].code', r.class ->> '$[0].code')"
+        name = self.name("entries")
+        rt = "r.resourceType"
+        self.con.execute(
+            f"CREATE TEMP TABLE {name} AS WITH d AS ({parsed}) SELECT file_no, line, entry, eid, scope, bundle_type, "
+            f"full_url, CASE WHEN problem IS NULL AND {rt} = 'Bundle' THEN 'a Bundle inside a Bundle is not read' "
+            f"ELSE problem END AS problem, {rt} AS rt, r.id AS id, r.status AS status, {klass} AS class_code, "
+            f"r.period.start AS start_text, r.period.end AS end_text, {leave}.start AS leave_start, "
+            f"{leave}.end AS leave_end, coalesce(r.subject.reference, r.patient.reference) AS subject_ref, "
+            f"coalesce(r.serviceProvider.reference, r.managingOrganization.reference, r.requester.reference) "
+            f"AS org_ref, r.performer[1].reference AS performer_ref, {eoc}.value AS eoc_value, "
+            f"{eoc}.system AS eoc_system, r.authoredOn AS authored_text, "
+            f"CASE WHEN {rt} = 'Patient' THEN coalesce(r.deceasedBoolean, r.deceasedDateTime IS NOT NULL, false) END "
+            f"AS deceased, "
+            f"CASE WHEN {rt} = 'Patient' THEN {hmac_sql(f'coalesce({cpr}, {chr(39)}Patient/{chr(39)} || r.id)', self.key, 16)} "
+            f"END AS case_hash, "
+            f"CASE WHEN {rt} = 'Organization' THEN json_extract_string(raw, '$.name') END AS org_name, "
+            f"CASE WHEN {rt} = 'Organization' THEN {ident(SOR_SYSTEM)} END AS sor, "
+            f"CASE WHEN {rt} = 'Organization' THEN {ident(GLN_SYSTEM)} END AS gln, "
+            f"r.sender.reference AS sender_ref, r.destination[1].receiver.reference AS receiver_ref, "
+            f"coalesce(r.focus ->> '$[0].reference', r.focus ->> '$.reference') AS focus_ref, "
+            f"r.target[1].reference AS target_ref, r.recorded AS recorded_text, "
+            f"r.activity.coding[1].code AS activity_code "
+            f"FROM ({unnested})")
+        return name
+
+    # --- references ------------------------------------------------------------------------------
+    def targets(self, entries: str) -> str:
+        """What a reference can point at: ``(scope, key, eid)`` plus the values read through it. Inside a Bundle
+        a resource is found by its fullUrl (``urn:uuid:...``) or ``Type/id``; standalone resources (NDJSON,
+        single files) by ``Type/id`` across all files (scope -1)."""
+        name = self.name("targets")
+        values = "case_hash, deceased, org_name, sor, gln"
+        self.con.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT scope, key, arg_min(eid, eid) AS eid, "
+            + ", ".join(f"arg_min({v}, eid) AS {v}" for v in values.split(", "))
+            + f" FROM (SELECT scope, rt || '/' || id AS key, eid, {values} FROM {entries} "
+            f"WHERE problem IS NULL AND id IS NOT NULL AND (rt IN ('Patient', 'Organization') "
+            f"OR (scope <> -1 AND rt IN ('Encounter', 'MessageHeader'))) "
+            f"UNION ALL SELECT scope, full_url, eid, {values} FROM {entries} WHERE problem IS NULL "
+            f"AND full_url LIKE 'urn:%' AND rt IN ('Patient', 'Organization', 'Encounter', 'MessageHeader')) "
+            f"GROUP BY scope, key")
+        return name
+
+    @staticmethod
+    def resolve(targets: str, alias: str, ref: str, scope: str) -> tuple[str, dict]:
+        """``(joins, fields)``: SQL joining the reference ``ref`` of a row in ``scope`` to what it points at (the
+        row's own Bundle first, then the standalone resources), and the SQL of the target's fields by name
+        (``eid``, ``case_hash``, ``deceased``, ``org_name``, ``sor``, ``gln``; ``found``: it points somewhere)."""
+        key = _ref_key(ref)
+        joins = (f"LEFT JOIN {targets} {alias}_l ON {alias}_l.scope = {scope} AND {alias}_l.key = {key} "
+                 f"LEFT JOIN {targets} {alias}_g ON {scope} <> -1 AND {alias}_g.scope = -1 AND {alias}_g.key = {key} ")
+        fields = {v: f"CASE WHEN {alias}_l.eid IS NOT NULL THEN {alias}_l.{v} ELSE {alias}_g.{v} END"
+                  for v in ("eid", "case_hash", "deceased", "org_name", "sor", "gln")}
+        fields["found"] = f"({alias}_l.eid IS NOT NULL OR {alias}_g.eid IS NOT NULL)"
+        return joins, fields
+
+    # --- the read ----------------------------------------------------------------------------------
+    def read(self, *, tz, taxonomy, vocabulary, strict, origin) -> EventLog:
+        con = self.con
+        entries = self.entries()
+        self.check_files(entries)
+        targets = self.targets(entries)
+        messages = self.messages(entries, targets)
+        items = self.items(entries, targets, messages)
+        view = self.name("source", "VIEW")
+        attrs = ["notified", "revised", "message", "sender", "receiver", "sor", "gln", "encounter",
+                 "episode_of_care", "encounter_class", "encounter_status", "fhir_resource"]
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT __pw_row, patient, activity_code, time, end_time, "
+                    f"unit_name, referral_name, {', '.join(attrs)} FROM {items} WHERE problem IS NULL")
+        import pandas as pd
+
+        extra = con.execute(f"SELECT __pw_row AS row, element AS column, problem, value FROM {items} "
+                            f"WHERE problem IS NOT NULL ORDER BY __pw_row").df()
+        extra = extra.astype({"row": "int64"}) if len(extra) else pd.DataFrame(
+            {"row": pd.Series([], dtype="int64"), "column": [], "problem": [], "value": []})
+        n_items = con.execute(f"SELECT count(*) FROM {items}").fetchall()[0][0]
+        log = build(view, backend=duckdb_backend(), n_read=n_items, case="patient", activity="activity_code",
+                    timestamp="time", end_timestamp="end_time", unit="unit_name", referral_to="referral_name",
+                    attributes=attrs, tz=tz, taxonomy=taxonomy, vocabulary=vocabulary, strict=strict,
+                    origin=origin, extra_failures=extra)
+        rejected = self.located(log.rejected, items)
+        notes = self.notes(entries, items, messages, rejected)
+        return EventLog(log.table, backend=log.backend, tz=log.tz, columns=log.columns, attributes=log.attributes,
+                        rejected=rejected, n_read=log.n_read, taxonomy=log.taxonomy, vocabulary=log.vocabulary,
+                        unit_classes=log._unit_classes, activity_classes=log._activity_classes, origin=log.origin,
+                        local_times=log.local_times, notes=notes)
+
+    def check_files(self, entries: str) -> None:
+        """EventLogError for a file none of whose lines is a FHIR resource, and for inputs past the limits of
+        the entry ids."""
+        rows = self.con.execute(
+            f"SELECT file_no, count(*), count(rt), max(line), max(entry) FROM {entries} GROUP BY file_no").fetchall()
+        for file_no, n, n_fhir, max_line, max_entry in rows:
+            file = self.files[file_no][0]
+            if n_fhir == 0:
+                raise EventLogError(f"{file!r} is not FHIR: none of its {n:,} line(s) is a JSON object with a "
+                                    "'resourceType' (e.g. a CSV or text file named .ndjson). Check that the file "
+                                    "is a FHIR Bulk Data export, one resource per line.")
+            if max_line >= 1 << (_FILE_BITS - _LINE_BITS) or (max_entry or 0) >= (1 << _LINE_BITS) - 1:
+                raise EventLogError(f"{file!r} is too large for one file: read_fhir reads up to "
+                                    f"{(1 << (_FILE_BITS - _LINE_BITS)) - 1:,} lines per file and "
+                                    f"{(1 << _LINE_BITS) - 2:,} entries per Bundle. Split the file.")
+        if len(self.files) >= 1 << (63 - _FILE_BITS):
+            raise EventLogError(f"{len(self.files):,} files are too many for one read; read them in groups.")
+
+    def messages(self, entries: str, targets: str) -> str:
+        """One row per message (a MessageHeader in a Bundle of type message): ``duplicate`` (the same
+        MessageHeader id came earlier), the current Provenance (the one whose target is this MessageHeader),
+        its Encounter, Patient and organisations, and ``problem`` when it cannot become events."""
+        name = self.name("messages")
+        sj, s = self.resolve(targets, "snd", "h.sender_ref", "h.scope")
+        rj, r = self.resolve(targets, "rcv", "h.receiver_ref", "h.scope")
+        fj, f = self.resolve(targets, "foc", "h.focus_ref", "h.scope")
+        tj, t = self.resolve(targets, "tgt", "p.target_ref", "p.scope")
+        pj, pt = self.resolve(targets, "pat", "e.subject_ref", "e.scope")
+        oj, o = self.resolve(targets, "org", "e.org_ref", "e.scope")
+        self.con.execute(
+            f"CREATE TEMP TABLE {name} AS WITH h AS (SELECT *, row_number() OVER (PARTITION BY coalesce(id, "
+            f"CAST(eid AS VARCHAR)) ORDER BY eid) > 1 AS duplicate FROM (SELECT * FROM {entries} WHERE "
+            f"rt = 'MessageHeader' AND bundle_type = 'message' AND problem IS NULL "
+            f"QUALIFY row_number() OVER (PARTITION BY scope ORDER BY eid) = 1)), "
+            f"cur AS (SELECT p.scope, {t['eid']} AS mh_eid, arg_max(p.eid, [epoch_us(TRY_CAST(p.recorded_text AS "
+            f"TIMESTAMPTZ)), p.eid]) AS prov_eid FROM {entries} p {tj} WHERE p.rt = 'Provenance' AND p.problem IS NULL "
+            f"AND p.scope <> -1 GROUP BY ALL) "
+            f"SELECT h.scope, h.eid AS mh_eid, h.id AS mh_id, h.duplicate, c.prov_eid, p.recorded_text, "
+            f"p.activity_code, {s['org_name']} AS sender, {r['org_name']} AS receiver, e.eid AS enc_eid, "
+            f"e.id AS enc_id, e.status, e.class_code, e.start_text, e.end_text, e.leave_start, e.leave_end, "
+            f"e.eoc_value, e.eoc_system, {pt['case_hash']} AS patient, {pt['deceased']} AS deceased, "
+            f"{o['org_name']} AS unit_name, {o['sor']} AS sor, {o['gln']} AS gln, "
+            f"CASE WHEN h.duplicate THEN NULL "
+            f"WHEN e.eid IS NULL THEN 'a message without an Encounter (MessageHeader.focus points nowhere)' "
+            f"WHEN c.prov_eid IS NULL THEN 'a message without its Provenance (none targets the MessageHeader)' "
+            f"WHEN p.activity_code IS NULL THEN 'a Provenance without an activity code' "
+            f"WHEN e.subject_ref IS NULL THEN 'an Encounter without a subject (Patient)' "
+            f"WHEN NOT {pt['found']} THEN 'a reference that points nowhere' "
+            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'a reference that points nowhere' END AS problem, "
+            f"CASE WHEN e.eid IS NULL THEN 'MessageHeader.focus' WHEN c.prov_eid IS NULL THEN 'Provenance.target' "
+            f"WHEN p.activity_code IS NULL THEN 'Provenance.activity' WHEN e.subject_ref IS NULL OR NOT {pt['found']} "
+            f"THEN 'Encounter.subject' ELSE 'Encounter.serviceProvider' END AS element, "
+            f"CASE WHEN e.eid IS NULL THEN {_redacted('h.focus_ref')} WHEN NOT {pt['found']} "
+            f"THEN {_redacted('e.subject_ref')} WHEN e.org_ref IS NOT NULL AND NOT {o['found']} "
+            f"THEN {_redacted('e.org_ref')} ELSE '' END AS value "
+            f"FROM h {sj}{rj}{fj}"
+            f"LEFT JOIN {entries} e ON e.eid = {f['eid']} AND e.rt = 'Encounter' "
+            f"LEFT JOIN (SELECT * FROM cur QUALIFY row_number() OVER (PARTITION BY mh_eid ORDER BY prov_eid DESC) = 1) "
+            f"c ON c.mh_eid = h.eid LEFT JOIN {entries} p ON p.eid = c.prov_eid {pj}{oj}")
+        return name
+
+    @staticmethod
+    def plain(e: str, messages: str) -> str:
+        """SQL: entry ``e`` is a resource read on its own (an Encounter, EpisodeOfCare or ServiceRequest outside a
+        message), not part of a HospitalNotification."""
+        return (f"{e}.rt IN ('Encounter', 'EpisodeOfCare', 'ServiceRequest') AND {e}.problem IS NULL AND ({e}.scope = -1 "
+                f"OR {e}.bundle_type IS DISTINCT FROM 'message' OR {e}.scope NOT IN (SELECT scope FROM {messages}))")
+
+    def items(self, entries: str, targets: str, messages: str) -> str:
+        """One row per item handed to validation: an event, or an entry refused before (``problem``), numbered
+        ``__pw_row`` in input order (file, line, entry, then the event within the entry)."""
+        name = self.name("items")
+        pj, pt = self.resolve(targets, "pat", "e.subject_ref", "e.scope")
+        oj, o = self.resolve(targets, "org", "e.org_ref", "e.scope")
+        fj, f = self.resolve(targets, "prf", "e.performer_ref", "e.scope")
+        cls = ("CASE WHEN class_code IN ('IMP', 'ACUTE', 'NONAC') THEN 'inpatient' WHEN class_code = 'EMER' "
+               "THEN 'emergency' WHEN class_code IN ('AMB', 'SS', 'OBSENC', 'VR', 'HH', 'FLD', 'PRENC') THEN "
+               "'ambulatory' ELSE lower(class_code) END")
+        plain = f"{self.plain('e', messages)} AND e.status IS DISTINCT FROM 'entered-in-error'"
+        # the plain resources, with their references resolved once
+        standalone = (
+            f"SELECT e.eid, e.rt, e.id, e.status, {cls} AS cls, e.start_text, e.end_text, e.authored_text, "
+            f"e.eoc_value, {pt['case_hash']} AS patient, {o['org_name']} AS unit_name, {o['sor']} AS sor, "
+            f"{o['gln']} AS gln, {f['org_name']} AS referral_name, "
+            f"CASE WHEN e.subject_ref IS NULL THEN 'no subject (Patient)' "
+            f"WHEN NOT {pt['found']} THEN 'a reference that points nowhere' "
+            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'a reference that points nowhere' "
+            f"WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} THEN 'a reference that points nowhere' END "
+            f"AS problem, CASE WHEN e.subject_ref IS NULL OR NOT {pt['found']} THEN e.rt || "
+            f"CASE e.rt WHEN 'EpisodeOfCare' THEN '.patient' ELSE '.subject' END "
+            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN e.rt || CASE e.rt WHEN 'Encounter' THEN "
+            f"'.serviceProvider' WHEN 'EpisodeOfCare' THEN '.managingOrganization' ELSE '.requester' END "
+            f"ELSE 'ServiceRequest.performer' END AS element, "
+            f"CASE WHEN NOT {pt['found']} THEN {_redacted('e.subject_ref')} WHEN e.org_ref IS NOT NULL AND NOT "
+            f"{o['found']} THEN {_redacted('e.org_ref')} WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} "
+            f"THEN {_redacted('e.performer_ref')} ELSE '' END AS value "
+            f"FROM {entries} e {pj}{oj}{fj}WHERE {plain}")
+        null_attrs = ("CAST(NULL AS TIMESTAMPTZ) AS notified, CAST(NULL AS TIMESTAMPTZ) AS revised, "
+                      "CAST(NULL AS VARCHAR) AS message, CAST(NULL AS VARCHAR) AS sender, "
+                      "CAST(NULL AS VARCHAR) AS receiver")
+        plain_events = (
+            # Encounter: start (sub 0) and end (sub 1) of an inpatient or emergency stay; one event for the others
+            f"SELECT eid, 0 AS sub, patient, CASE cls WHEN 'inpatient' THEN 'admit-inpatient' WHEN 'emergency' THEN "
+            f"'admit-emergency' WHEN 'ambulatory' THEN 'outpatient-visit' ELSE 'encounter-' || coalesce(cls, "
+            f"'unknown') END AS activity_code, start_text AS time, CASE WHEN cls IN ('inpatient', 'emergency') "
+            f"THEN NULL ELSE end_text END AS end_time, 'Encounter.period.start' AS time_element, unit_name, "
+            f"CAST(NULL AS VARCHAR) AS referral_name, {null_attrs}, sor, gln, id AS encounter, eoc_value AS "
+            f"episode_of_care, cls AS encounter_class, status AS encounter_status, 'Encounter' AS fhir_resource, "
+            f"problem, element, value FROM s WHERE rt = 'Encounter' "
+            f"UNION ALL SELECT eid, 1, patient, CASE cls WHEN 'inpatient' THEN 'discharge-inpatient' ELSE "
+            f"'discharge-emergency' END, end_text, NULL, 'Encounter.period.end', unit_name, NULL, {null_attrs}, sor, "
+            f"gln, id, eoc_value, cls, status, 'Encounter', NULL, NULL, NULL FROM s WHERE rt = 'Encounter' "
+            f"AND cls IN ('inpatient', 'emergency') AND end_text IS NOT NULL AND problem IS NULL "
+            f"UNION ALL SELECT eid, 0, patient, 'episode-of-care', start_text, end_text, 'EpisodeOfCare.period.start', "
+            f"unit_name, NULL, {null_attrs}, sor, gln, NULL, id, NULL, status, 'EpisodeOfCare', problem, element, "
+            f"value FROM s WHERE rt = 'EpisodeOfCare' "
+            f"UNION ALL SELECT eid, 0, patient, 'referral', authored_text, NULL, 'ServiceRequest.authoredOn', "
+            f"unit_name, referral_name, {null_attrs}, sor, gln, NULL, NULL, NULL, status, 'ServiceRequest', problem, "
+            f"element, value FROM s WHERE rt = 'ServiceRequest'")
+        refused = (f"SELECT eid, 0 AS sub, problem, CASE WHEN rt IS NULL THEN 'resourceType' ELSE rt END AS element, "
+                   f"CASE WHEN problem = 'not JSON' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
+                   f"WHERE problem IS NOT NULL UNION ALL SELECT coalesce(prov_eid, mh_eid), 0, problem, element, "
+                   f"value FROM {messages} WHERE problem IS NOT NULL")
+        tzless = (f"regexp_matches(time, {_TIME_WITHOUT_ZONE}) OR regexp_matches(end_time, {_TIME_WITHOUT_ZONE}) "
+                  f"OR regexp_matches(notified_text, {_TIME_WITHOUT_ZONE})")
+        self.con.execute(
+            f"CREATE TEMP TABLE {name} AS WITH s AS ({standalone}), ev AS ("
+            f"SELECT *, NULL AS notified_text FROM ({plain_events}) UNION ALL BY NAME "
+            f"SELECT * FROM ({self.message_events(messages)})), all_items AS ("
+            f"SELECT * REPLACE (CASE WHEN problem IS NULL AND ({tzless}) THEN 'time without a time zone' ELSE "
+            f"problem END AS problem, CASE WHEN problem IS NULL AND ({tzless}) THEN CASE WHEN "
+            f"regexp_matches(time, {_TIME_WITHOUT_ZONE}) THEN time_element WHEN regexp_matches(end_time, "
+            f"{_TIME_WITHOUT_ZONE}) THEN 'period.end' ELSE 'Provenance.recorded' END ELSE element END AS element, "
+            f"CASE WHEN problem IS NULL AND ({tzless}) THEN CASE WHEN regexp_matches(time, {_TIME_WITHOUT_ZONE}) "
+            f"THEN time WHEN regexp_matches(end_time, {_TIME_WITHOUT_ZONE}) THEN end_time ELSE notified_text END "
+            f"ELSE value END AS value) FROM ev UNION ALL BY NAME SELECT * FROM ({refused})) "
+            f"SELECT * EXCLUDE (notified_text, time_element), "
+            f"CAST(row_number() OVER (ORDER BY eid, sub) - 1 AS BIGINT) AS __pw_row FROM all_items")
+        return name
+
+    def message_events(self, messages: str) -> str:
+        """SQL of the events of the messages, folded: one row per event the latest state of its stay still
+        holds, from the first message that reported it (``notified``), at the time of the last one."""
+        cls = ("CASE WHEN class_code = 'EMER' THEN 'emergency' WHEN class_code IN ('IMP', 'ACUTE', 'NONAC') "
+               "THEN 'inpatient' WHEN class_code IS NULL THEN NULL ELSE lower(class_code) END")
+        # one row per (message, event it speaks of): op report / revise / cancel of activity ``base``
+        rows = (
+            f"SELECT m.*, {cls} AS cls, TRY_CAST(recorded_text AS TIMESTAMPTZ) AS recorded, "
+            f"coalesce(eoc_system || '|' || eoc_value, 'Encounter/' || enc_id) AS stay FROM {messages} m "
+            f"WHERE NOT duplicate AND problem IS NULL")
+        ops = (
+            f"SELECT *, CASE WHEN activity_code LIKE 'revise-%' THEN 'revise' WHEN activity_code LIKE 'cancel-%' "
+            f"THEN 'cancel' ELSE 'report' END AS op, regexp_replace(activity_code, '^(revise|cancel)-', '') AS base "
+            f"FROM r UNION ALL "
+            # the Patient deceased: a death at the end of the stay; no longer deceased: a death reported before is
+            # withdrawn (MedCom's MORS and AN_MORS keep the current activity code)
+            f"SELECT *, CASE WHEN deceased AND activity_code NOT LIKE 'cancel-%' THEN 'report' ELSE 'cancel' END, "
+            f"'deceased-' || coalesce(cls, 'inpatient') FROM r")
+        timed = (
+            f"SELECT *, CASE WHEN base LIKE 'admit-%' THEN start_text WHEN base LIKE 'start-leave-%' THEN leave_start "
+            f"WHEN base LIKE 'end-leave-%' THEN leave_end ELSE end_text END AS time, "
+            f"CASE WHEN base LIKE 'admit-%' THEN 'Encounter.period.start' WHEN base LIKE '%-leave-%' THEN "
+            f"'Encounter.extension(leavePeriod).' || CASE WHEN base LIKE 'start-%' THEN 'start' ELSE 'end' END "
+            f"ELSE 'Encounter.period.end' END AS time_element, "
+            # a leave can happen several times in a stay: each start (end) time is its own event
+            f"CASE WHEN base LIKE '%-leave-%' AND op = 'report' THEN CASE WHEN base LIKE 'start-%' THEN leave_start "
+            f"ELSE leave_end END ELSE '' END AS occ FROM ops")
+        self.folded = self.name("folded")
+        sql = (
+            f"WITH r AS ({rows}), ops AS ({ops}), t AS ({timed}), "
+            f"occ AS (SELECT stay, base, occ, min(recorded) AS first_recorded FROM t WHERE op = 'report' "
+            f"GROUP BY ALL), "
+            # a revision or cancellation applies to the stay's latest event of its kind reported before it
+            f"rc AS (SELECT t.* REPLACE (coalesce(o.occ, CASE WHEN t.op = 'revise' THEN 'revised:' || t.mh_id "
+            f"ELSE 'nothing:' || t.mh_id END) AS occ) FROM t ASOF LEFT JOIN occ o ON t.stay = o.stay "
+            f"AND t.base = o.base AND t.recorded >= o.first_recorded WHERE t.op <> 'report'), "
+            f"every AS (SELECT * FROM t WHERE op = 'report' AND (base NOT LIKE 'deceased-%' OR deceased) "
+            f"UNION ALL SELECT * FROM rc WHERE base NOT LIKE 'deceased-%' OR NOT starts_with(occ, 'nothing:')), "
+            # the stay's latest message: an Encounter entered in error withdraws all of the stay's events
+            f"stays AS (SELECT stay, arg_max(status, [epoch_us(recorded), mh_eid]) = 'entered-in-error' AS withdrawn, "
+            f"arg_min(enc_id, [epoch_us(recorded), mh_eid]) AS encounter FROM r GROUP BY stay), "
+            f"folded AS (SELECT stay, base, occ, "
+            f"arg_max(op, [epoch_us(recorded), mh_eid]) AS last_op, "
+            f"arg_max(time, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS time, "
+            f"arg_max(time_element, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS time_element, "
+            f"arg_max(recorded_text, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS notified_text, "
+            f"arg_max(patient, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS patient, "
+            f"arg_max(unit_name, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS unit_name, "
+            f"arg_max(sor, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS sor, "
+            f"arg_max(gln, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS gln, "
+            f"arg_max(cls, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS encounter_class, "
+            f"arg_max(status, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS encounter_status, "
+            f"arg_max(eoc_value, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS episode_of_care, "
+            f"min(recorded) FILTER (op <> 'cancel') AS notified, "
+            f"max(recorded) FILTER (op = 'revise') AS revised, "
+            f"arg_min(mh_id, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS message, "
+            f"arg_min(sender, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS sender, "
+            f"arg_min(receiver, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS receiver, "
+            f"arg_min(prov_eid, [epoch_us(recorded), mh_eid]) FILTER (op <> 'cancel') AS eid "
+            f"FROM every GROUP BY ALL) "
+            f"SELECT f.*, s.encounter, f.last_op = 'cancel' OR s.withdrawn AS removed FROM folded f JOIN stays s "
+            f"USING (stay)")
+        self.con.execute(f"CREATE TEMP TABLE {self.folded} AS {sql}")
+        return (
+            f"SELECT f.eid, CASE WHEN f.base LIKE 'deceased-%' THEN 1 ELSE 0 END AS sub, f.patient, "
+            f"f.base AS activity_code, f.time, NULL AS end_time, f.time_element, f.unit_name, "
+            f"CAST(NULL AS VARCHAR) AS referral_name, f.notified, f.revised, f.message, f.sender, f.receiver, f.sor, "
+            f"f.gln, f.encounter, f.episode_of_care, f.encounter_class, f.encounter_status, "
+            f"'Provenance' AS fhir_resource, NULL AS problem, NULL AS element, NULL AS value, f.notified_text "
+            f"FROM {self.folded} f WHERE NOT removed AND f.eid IS NOT NULL")
+
+    # --- what the read counted ------------------------------------------------------------------
+    def located(self, rejected, items: str):
+        """``log.rejected`` with the ``file`` and ``entry`` (``line 3``, ``entry[5]``) of every row."""
+        import pandas as pd
+
+        rejected = rejected.copy()
+        if not len(rejected):
+            rejected.insert(1, "file", pd.Series([], dtype="str"))
+            rejected.insert(2, "entry", pd.Series([], dtype="str"))
+            return rejected
+        frame = self.name("rejected_rows", "ARROW")
+        self.con.register(frame, pd.DataFrame({"row": rejected["row"].astype("int64")}))
+        eids = dict(self.con.execute(f"SELECT i.__pw_row, i.eid FROM {items} i JOIN {frame} r ON i.__pw_row = r.row")
+                    .fetchall())
+        self.con.unregister(frame)
+        files, where = [], []
+        for row in rejected["row"]:
+            eid = eids[int(row)]
+            file, kind = self.files[eid >> _FILE_BITS]
+            line = (eid >> _LINE_BITS) & ((1 << (_FILE_BITS - _LINE_BITS)) - 1)
+            entry = (eid & ((1 << _LINE_BITS) - 1)) - 1
+            parts = [f"line {line + 1}"] if kind == "ndjson" else []
+            parts += [f"entry[{entry}]"] if entry >= 0 else [] if parts else ["the resource"]
+            files.append(file)
+            where.append(", ".join(parts))
+        rejected.insert(1, "file", files)
+        rejected.insert(2, "entry", where)
+        return rejected
+
+    def notes(self, entries: str, items: str, messages: str, rejected) -> dict:
+        """``log.notes``: what became of every entry read (the parts add up to ``"entries read"``) and the counts of
+        the message semantics."""
+        import pandas as pd
+
+        frame = self.name("rejected_rows", "ARROW")
+        self.con.register(frame, pd.DataFrame({"row": rejected["row"].astype("int64")}))
+        read = ", ".join(f"'{t}'" for t in (*EVENT_TYPES, *SUPPORT_TYPES))
+        try:
+            counts = dict(self.con.execute(
+                f"WITH kept AS (SELECT DISTINCT eid FROM {items} WHERE problem IS NULL AND __pw_row NOT IN "
+                f"(SELECT row FROM {frame})), refused AS (SELECT DISTINCT eid FROM {items}), "
+                f"folded AS (SELECT prov_eid AS eid FROM {messages} WHERE NOT duplicate AND problem IS NULL "
+                f"UNION ALL SELECT eid FROM {entries} e WHERE {self.plain('e', messages)} "
+                f"AND status = 'entered-in-error'), "
+                f"dup AS (SELECT scope FROM {messages} WHERE duplicate) "
+                f"SELECT CASE WHEN e.problem IS NOT NULL THEN 'entries rejected' "
+                f"WHEN e.scope IN (SELECT scope FROM dup) THEN 'entries of duplicate messages' "
+                f"WHEN e.rt NOT IN ({read}) THEN 'entries of types not read' "
+                f"WHEN e.eid IN (SELECT eid FROM kept) THEN 'entries that became events' "
+                f"WHEN e.eid IN (SELECT eid FROM refused) THEN 'entries rejected' "
+                f"WHEN e.eid IN (SELECT eid FROM folded) THEN 'entries folded into other events' "
+                f"ELSE 'supporting entries' END AS what, count(*) FROM {entries} e GROUP BY what").fetchall())
+        finally:
+            self.con.unregister(frame)
+        revisions, duplicates = self.con.execute(
+            f"SELECT count(*) FILTER (NOT duplicate AND problem IS NULL AND activity_code LIKE 'revise-%'), "
+            f"count(*) FILTER (duplicate) FROM {messages}").fetchall()[0]
+        cancelled = self.con.execute(
+            f"SELECT (SELECT count(*) FROM {self.folded} WHERE removed) + (SELECT count(*) FROM {entries} e WHERE "
+            f"{self.plain('e', messages)} AND status = 'entered-in-error')").fetchall()[0][0]
+        parts = ["entries that became events", "supporting entries", "entries folded into other events",
+                 "entries of duplicate messages", "entries of types not read", "entries rejected"]
+        notes = {"entries read": sum(counts.values())}
+        notes.update({p: int(counts.get(p, 0)) for p in parts})
+        notes.update({"duplicate messages": int(duplicates), "revisions": int(revisions),
+                      "cancellations": int(cancelled)})
+        return notes

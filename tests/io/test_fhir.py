@@ -1,0 +1,166 @@
+"""pw.read_fhir: FHIR Bundles, NDJSON and MedCom HospitalNotification messages (issue 21).
+
+The fixtures in tests/data/fhir are written by hand from the standard's examples (MedCom's FSH instances); the
+expected events below are worked out from them by hand. Times: the messages give +02:00 as the standard's examples
+do, so 2022-12-07T13:00:00+02:00 is 11:00 UTC.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import warnings
+
+import pandas as pd
+import pytest
+
+import pathways as pw
+from pathways.errors import EventLogError
+
+DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "fhir")
+KEY = "hemmelig nøgle"
+CPR = "2509479989"  # the standard's test patient (Bruno Test Elmer)
+
+
+def pseudonym(text: str, key: str = KEY) -> str:
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text).tz_convert("UTC")
+
+
+def read(path, **options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pw.PathwaysWarning)  # no warning expected unless a test says so
+        return pw.read_fhir(path, key=KEY, **options)
+
+
+def events(log) -> pd.DataFrame:
+    df = log.to_pandas()
+    for c in ("timestamp", "end_timestamp", "notified", "revised"):
+        df[c] = df[c].dt.tz_convert("UTC")
+    return df
+
+
+def copy_files(tmp_path, *names):
+    for name in names:
+        shutil.copy(os.path.join(DATA, name), tmp_path / name)
+    return tmp_path
+
+
+# --- messages ------------------------------------------------------------------------------------------------
+
+def test_hospital_notifications_become_one_event_per_notified_event():
+    """Admission (revised an hour later), leave and return, discharge (sent twice), a readmission ten days later,
+    and an acute ambulant stay cancelled an hour after it was notified."""
+    log = read(os.path.join(DATA, "hn_*.json"))
+    df = events(log)
+    assert df["activity"].tolist() == ["admit-inpatient", "start-leave-inpatient", "end-leave-inpatient",
+                                       "discharge-inpatient-home", "admit-inpatient"]
+    assert df["event_type"].tolist() == ["admission", "leave_start", "leave_end", "discharge", "admission"]
+    assert df["timestamp"].tolist() == [utc("2022-12-07T13:00:00+02:00"),  # the revised time, not 12:00
+                                        utc("2022-12-13T14:00:10+02:00"), utc("2022-12-14T15:30:00+02:00"),
+                                        utc("2022-12-18T09:45:30+02:00"), utc("2022-12-28T08:15:00+01:00")]
+    assert df["notified"].tolist() == [utc("2022-12-07T12:00:02+02:00"), utc("2022-12-13T14:00:12+02:00"),
+                                       utc("2022-12-14T15:30:02+02:00"), utc("2022-12-18T09:45:32+02:00"),
+                                       utc("2022-12-28T08:20:00+01:00")]
+    assert df["revised"].tolist()[0] == utc("2022-12-07T14:00:02+02:00")
+    assert df["revised"].isna().tolist() == [False, True, True, True, True]
+    assert df["message"].tolist() == ["b9b4818e-02de-4cc4-b418-d20cbc7b5404", "e563a2b2-bf92-4b13-bbd2-0a021a95bded",
+                                      "f47254da-f170-46f0-b624-4778a9c92b1f", "61affa53-c157-4080-abb0-8e681524f969",
+                                      "d2b5e8f1-4a3c-4b9d-8e7f-6a5b4c3d2e1f"]
+    hospital = "Hjerteafdelingen på Herlev og Gentofte hospital"
+    assert set(df["unit"]) == set(df["sender"]) == {hospital}
+    assert set(df["receiver"]) == {"Plejecenter Herlev"}
+    assert set(df["sor"]) == {"265161000016000"} and set(df["gln"]) == {"5790000209354"}
+    assert df["encounter"].tolist() == ["a790f964-88d3-4652-bbc8-81d2f3d035f8"] * 4 + [
+        "c1f0d2b4-7a1e-4d8e-9b0a-3e2f6a7d9c10"]
+    assert df["episode_of_care"].tolist()[:4] == ["bd481c38-a921-11ed-afa1-0242ac120002"] * 4
+    assert set(df["encounter_class"]) == {"inpatient"} and set(df["fhir_resource"]) == {"Provenance"}
+    assert df["encounter_status"].tolist() == ["in-progress", "onleave", "in-progress", "finished", "in-progress"]
+    # one patient, hashed as pw.pseudonymize hashes the CPR number
+    assert set(df["case_id"]) == {pseudonym(CPR)}
+    # the same message twice counts once, the revision and the cancellation are counted
+    assert {k: log.notes[k] for k in ("duplicate messages", "revisions", "cancellations")} == {
+        "duplicate messages": 1, "revisions": 1, "cancellations": 1}
+    assert len(log.rejected) == 0
+
+
+def test_every_entry_is_accounted_for(tmp_path):
+    """61 message entries (9 Bundles) and 13 NDJSON lines: 11 give events, 51 support them, 4 are folded
+    (a revision, a cancelled admission and its cancellation, an Encounter entered in error), 7 are the resent
+    discharge, 1 an Observation. A folder is read recursively."""
+    (tmp_path / "sub").mkdir()
+    for f in glob.glob(os.path.join(DATA, "*.json")) + [os.path.join(DATA, "bulk.ndjson")]:
+        shutil.copy(f, tmp_path / ("sub" if "bulk" in f else "") / os.path.basename(f))
+    log = read(tmp_path)
+    assert log.notes == {"entries read": 74, "entries that became events": 11, "supporting entries": 51,
+                         "entries folded into other events": 4, "entries of duplicate messages": 7,
+                         "entries of types not read": 1, "entries rejected": 0, "duplicate messages": 1,
+                         "revisions": 1, "cancellations": 2}
+    parts = [log.notes[k] for k in ("entries that became events", "supporting entries",
+                                    "entries folded into other events", "entries of duplicate messages",
+                                    "entries of types not read", "entries rejected")]
+    assert sum(parts) == log.notes["entries read"]
+    assert len(log) + len(log.rejected) == log.n_read == 13
+    report = pw.quality_report(log).set_index("check")
+    assert report.loc["duplicate messages", "n_rows"] == 1 and report.loc["cancellations", "n_rows"] == 2
+    assert report.loc["revisions", "severity"] == "info"
+
+
+def test_a_readmission_within_30_days_is_found():
+    log = read(os.path.join(DATA, "hn_*.json"))
+    r = pw.readmissions(log, within="30D")
+    assert len(r) == 1
+    assert r["days_to_readmission"].round(3).tolist() == [round((utc("2022-12-28T08:15:00+01:00")
+                                                                 - utc("2022-12-18T09:45:30+02:00")).total_seconds()
+                                                                / 86400, 3)]
+
+
+# --- Bulk Data NDJSON --------------------------------------------------------------------------------------
+
+def test_bulk_ndjson():
+    log = read(os.path.join(DATA, "bulk.ndjson"))
+    df = events(log)
+    assert df["activity"].tolist() == ["admit-inpatient", "discharge-inpatient", "admit-emergency",
+                                       "discharge-emergency", "outpatient-visit", "admit-inpatient",
+                                       "episode-of-care", "referral"]
+    assert df["event_type"].tolist() == ["admission", "discharge", "admission", "discharge", "outpatient_visit",
+                                         "admission", "other", "referral"]
+    assert df["timestamp"].tolist() == [utc("2023-03-01T08:00:00+01:00"), utc("2023-03-04T12:30:00+01:00"),
+                                        utc("2023-03-10T22:10:00+01:00"), utc("2023-03-11T03:40:00+01:00"),
+                                        utc("2023-04-03T09:00:00+02:00"), utc("2023-04-20T14:00:00+02:00"),
+                                        utc("2023-03-01T00:00:00+01:00"),  # a date alone: midnight in tz
+                                        utc("2023-03-04T11:00:00+01:00")]
+    assert df["end_timestamp"].tolist()[4] == utc("2023-04-03T09:30:00+02:00")
+    assert df["end_timestamp"].tolist()[6] == utc("2023-06-30T00:00:00+02:00")
+    assert df["unit"].tolist() == ["Medicinsk afdeling M1"] * 2 + ["Akutmodtagelsen"] * 2 + [
+        "Ortopædkirurgisk ambulatorium"] + ["Medicinsk afdeling M1"] * 3
+    assert df["referral_to"].tolist()[7] == "Ortopædkirurgisk ambulatorium"
+    assert df["sor"].tolist()[0] == "1164561000016009" and df["gln"].tolist()[4] == "5790000123456"
+    # p1 has a CPR number; p2 only a local identifier, so it is hashed as Patient/p2
+    p1, p2 = pseudonym("2512489996"), pseudonym("Patient/p2")
+    assert df["case_id"].tolist() == [p1, p1, p2, p2, p1, p2, p1, p1]
+    assert df["encounter"].tolist()[:6] == ["e1", "e1", "e2", "e2", "e3", "e4"]
+    assert df["notified"].isna().all() and df["message"].isna().all()
+    assert log.notes["cancellations"] == 1  # e5, entered in error
+    assert log.notes["entries of types not read"] == 1  # the Observation
+
+
+def test_gzipped_ndjson_and_a_bundle_per_line(tmp_path):
+    with open(os.path.join(DATA, "bulk.ndjson"), "rb") as f, gzip.open(tmp_path / "bulk.ndjson.gz", "wb") as g:
+        g.write(f.read())
+    assert events(read(tmp_path / "bulk.ndjson.gz")).equals(events(read(os.path.join(DATA, "bulk.ndjson"))))
+    # the messages as one Bundle per line give the events the JSON files give
+    lines = [json.dumps(json.load(open(f, encoding="utf-8")))
+             for f in sorted(glob.glob(os.path.join(DATA, "hn_*.json")))]
+    (tmp_path / "messages.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    a = events(read(tmp_path / "messages.ndjson")).drop(columns="row")
+    b = events(read(os.path.join(DATA, "hn_*.json"))).drop(columns="row")
+    assert a.equals(b)
