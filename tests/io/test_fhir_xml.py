@@ -564,3 +564,60 @@ def test_bad_arguments():
     with pytest.raises(EventLogError, match="cannot open .*nope.xml"):
         parse_fhir_xml(Path("/nonexistent/nope.xml"))
 
+
+
+# --- the same messages in JSON and in XML give the same EventLog -----------------------------------
+
+def _read_both(tmp_path, pairs, **options):
+    import shutil
+
+    import pathways as pw
+
+    logs = []
+    for suffix in (".json", ".xml"):
+        folder = tmp_path / suffix[1:]
+        folder.mkdir()
+        for name, content in pairs:
+            target = folder / (name + suffix)
+            if isinstance(content[suffix], Path):
+                shutil.copyfile(content[suffix], target)
+            else:
+                target.write_text(content[suffix], encoding="utf-8")
+        logs.append(pw.read_fhir(folder, key="hemmelig", **options))
+    return logs
+
+
+def _same_log(from_json, from_xml):
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(from_json.to_pandas(), from_xml.to_pandas())
+    rejected = [log.rejected.assign(file=log.rejected["file"].str.replace(r"\.(json|xml)$", "", regex=True))
+                if "file" in log.rejected else log.rejected for log in (from_json, from_xml)]
+    pd.testing.assert_frame_equal(*rejected)
+    assert from_json.notes == from_xml.notes
+
+
+def test_the_medcom_message_in_json_and_in_xml_gives_the_same_event_log(tmp_path):
+    from_json, from_xml = _read_both(tmp_path, [("stin", {".json": json.dumps(STIN_JSON), ".xml": STIN_XML})])
+    _same_log(from_json, from_xml)
+    events = from_xml.to_pandas()
+    assert events["activity"].tolist() == ["admit-inpatient"]
+    assert events["unit"].tolist() == ["Hjerteafdelingen på Herlev og Gentofte hospital"]
+    assert events["receiver"].tolist() == ["Plejecenter Herlev"]
+    assert str(events["notified"][0].tz_convert("UTC")) == "2022-12-07 10:00:02+00:00"
+
+
+def test_the_fixture_folder_in_json_and_in_xml_gives_the_same_event_log(tmp_path):
+    assert PAIRS, "no XML twins of the JSON fixtures in tests/data/fhir"
+    from_json, from_xml = _read_both(tmp_path, [(p.stem, {".json": p.with_suffix(".json"), ".xml": p})
+                                                for p in PAIRS])
+    _same_log(from_json, from_xml)
+    # worked out from the fixtures: the admission revised from 12:00 to 13:00 (+02:00), the discharge sent
+    # twice counts once, the cancelled emergency admission is gone, the readmission ten days later stays
+    events = from_xml.to_pandas()
+    assert events["activity"].tolist() == ["admit-inpatient", "start-leave-inpatient", "end-leave-inpatient",
+                                           "discharge-inpatient-home", "admit-inpatient"]
+    assert [str(t.tz_convert("UTC")) for t in events["timestamp"]] == [
+        "2022-12-07 11:00:00+00:00", "2022-12-13 12:00:10+00:00", "2022-12-14 13:30:00+00:00",
+        "2022-12-18 07:45:30+00:00", "2022-12-28 07:15:00+00:00"]
+    assert len(from_xml.rejected) == 0
