@@ -41,3 +41,22 @@ def test_readme_keeps_the_two_commands_and_licence_note():
     text = (ROOT / "README.md").read_text()
     assert "make demo" in text and "make test" in text
     assert "AGPL-3.0" in text and "pathways/models/" in text
+
+
+def test_tests_skip_only_for_a_missing_optional_tool():
+    """A test that cannot run says why, and only an optional tool (or the platform) may stop it: an import
+    error of pathways or of a required dependency is a failure, never a skip (issue 23, item 6)."""
+    import re
+
+    optional = re.compile(r"pyspark|Chromium|layout engine|root may write|flock")
+    skips = re.compile(r"importorskip\(|pytest\.skip\(|skipif\(|except (ImportError|ModuleNotFoundError)")
+    tests = Path(__file__).resolve().parent
+    bad = []
+    for path in sorted(tests.rglob("*.py")):
+        if path.name == "test_package.py":
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if skips.search(line) and not optional.search(" ".join(lines[i:i + 3])):
+                bad.append(f"{path.relative_to(tests)}:{i + 1}: {line.strip()}")
+    assert bad == [], "skips that are not about a missing optional tool:\n" + "\n".join(bad)

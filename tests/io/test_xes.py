@@ -17,18 +17,6 @@ from pathways.errors import EventLogError
 from pathways.io.xes import STANDARD_COLUMNS, parse_xes, read_xes, write_xes
 
 
-
-def _has_taxonomy() -> bool:
-    try:
-        import pathways.taxonomy  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-HAS_EVENTLOG = _has_taxonomy()
-needs_eventlog = pytest.mark.skipif(not HAS_EVENTLOG, reason="pathways.taxonomy (needed by from_pandas) not written yet")
-
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
 <!-- two patients, five events -->
 <log xes.version="1.0" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">
@@ -534,7 +522,6 @@ def test_write_empty_log(tmp_path):
 
 # --- EventLog (needs from_pandas and the taxonomy) -------------------------------------------------
 
-@needs_eventlog
 def test_read_xes_builds_an_event_log(tmp_path):
     bad = SMALL.replace("2023-04-04T11:30:00+02:00", "31-02-2023")
     with pytest.warns(Warning, match="1 of 5 rows"):
@@ -552,7 +539,6 @@ def test_read_xes_builds_an_event_log(tmp_path):
     assert df["case:alder"].tolist() == [67, 67, 67, 45]
 
 
-@needs_eventlog
 def test_read_xes_without_the_key_names_the_keys(tmp_path):
     doc = '<log><trace><string key="concept:name" value="p"/><event><string key="activity" value="A"/>' \
           '<date key="time:timestamp" value="2023-01-01T00:00:00Z"/></event></trace></log>'
@@ -562,7 +548,6 @@ def test_read_xes_without_the_key_names_the_keys(tmp_path):
     assert len(log) == 1
 
 
-@needs_eventlog
 def test_read_xes_with_attributes_reads_a_file_with_more_keys_than_the_limit(tmp_path):
     """attributes=[] or a list: only the keys of the roles and the attributes are read (and counted)."""
     path = write(tmp_path, "keys.xes", _own_key_per_event(5_000))
@@ -577,13 +562,11 @@ def test_read_xes_with_attributes_reads_a_file_with_more_keys_than_the_limit(tmp
     assert df["key4999"].dropna().tolist() == ["v4999"]
 
 
-@needs_eventlog
 def test_empty_xes_gives_an_empty_event_log(tmp_path):
     log = read_xes(write(tmp_path, "e.xes", "<log/>"))
     assert len(log) == 0 and len(log.rejected) == 0
 
 
-@needs_eventlog
 @pytest.mark.parametrize("name", ["rt.xes", "rt.xes.gz"])
 def test_event_log_round_trip(tmp_path, name):
     import pathways as pw
