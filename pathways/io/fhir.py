@@ -533,7 +533,7 @@ class _Reader:
             f"element, value FROM s WHERE rt = 'ServiceRequest'")
         refused = (f"SELECT eid, 0 AS sub, problem, CASE WHEN rt IS NULL THEN 'resourceType' ELSE rt END AS element, "
                    f"CASE WHEN problem = 'not JSON' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
-                   f"WHERE problem IS NOT NULL UNION ALL SELECT coalesce(prov_eid, mh_eid), 0, problem, element, "
+                   f"WHERE problem IS NOT NULL UNION ALL SELECT mh_eid, 0, problem, element, "
                    f"value FROM {messages} WHERE problem IS NOT NULL")
         tzless = (f"regexp_matches(time, {_TIME_WITHOUT_ZONE}) OR regexp_matches(end_time, {_TIME_WITHOUT_ZONE}) "
                   f"OR regexp_matches(notified_text, {_TIME_WITHOUT_ZONE})")

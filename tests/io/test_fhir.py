@@ -164,3 +164,124 @@ def test_gzipped_ndjson_and_a_bundle_per_line(tmp_path):
     a = events(read(tmp_path / "messages.ndjson")).drop(columns="row")
     b = events(read(os.path.join(DATA, "hn_*.json"))).drop(columns="row")
     assert a.equals(b)
+
+
+# --- privacy -----------------------------------------------------------------------------------------------
+
+def test_the_cpr_number_and_names_never_reach_the_engine():
+    """After the read, no engine table holds the CPR number, the name or the address (the fixtures have them)."""
+    log = read(os.path.join(DATA, "hn_01_admit.json"))
+    con = log.backend.con
+    tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    assert tables
+    for t in tables:
+        text = con.execute(f'SELECT string_agg(CAST(columns(*) AS VARCHAR), \'|\') FROM "{t}"').fetchall()[0]
+        text = "|".join(str(v) for v in text)
+        assert CPR not in text and "Elmer" not in text and "Nordre Ringvej" not in text, t
+    assert CPR not in log.to_pandas().to_string()
+
+
+def test_the_key_comes_from_the_environment_else_a_random_key_with_a_warning(monkeypatch):
+    path = os.path.join(DATA, "hn_07_readmit.json")
+    monkeypatch.setenv("PATHWAYS_PSEUDONYM_KEY", "fra miljøet")
+    assert pw.read_fhir(path).to_pandas()["case_id"].tolist() == [pseudonym(CPR, "fra miljøet")]
+    monkeypatch.delenv("PATHWAYS_PSEUDONYM_KEY")
+    with pytest.warns(pw.PathwaysWarning, match="random key"):
+        a = pw.read_fhir(path).to_pandas()["case_id"].tolist()
+    with pytest.warns(pw.PathwaysWarning, match="not stable|another pseudonym"):
+        b = pw.read_fhir(path).to_pandas()["case_id"].tolist()
+    assert a != b and pseudonym(CPR) not in a
+
+
+# --- bad input -----------------------------------------------------------------------------------------------
+
+def test_files_that_are_not_fhir_raise_naming_the_file(tmp_path):
+    (tmp_path / "a.json").write_text('{"patient": "2509479989", "admitted": "2022-12-07"}', encoding="utf-8")
+    with pytest.raises(EventLogError, match=r"a\.json' is not FHIR.*'resourceType'") as err:
+        pw.read_fhir(tmp_path / "a.json", key=KEY)
+    assert CPR not in str(err.value)
+    (tmp_path / "b.json").write_text("hello, world", encoding="utf-8")
+    with pytest.raises(EventLogError, match=r"cannot read .*b\.json' as JSON"):
+        pw.read_fhir(tmp_path / "b.json", key=KEY)
+    (tmp_path / "c.csv").write_text("cpr;aktivitet\n2509479989;Indlæggelse\n", encoding="utf-8")
+    with pytest.raises(EventLogError, match=r"c\.csv' is not a FHIR file.*pw\.read_csv"):
+        pw.read_fhir(tmp_path / "c.csv", key=KEY)
+    (tmp_path / "d.ndjson").write_text("cpr;aktivitet\n2509479989;Indlæggelse\n", encoding="utf-8")
+    with pytest.raises(EventLogError, match=r"d\.ndjson' is not FHIR: none of its 2 line"):
+        pw.read_fhir(tmp_path / "d.ndjson", key=KEY)
+    with pytest.raises(EventLogError, match="no FHIR file"):
+        pw.read_fhir(tmp_path / "missing", key=KEY)
+
+
+def bulk_with(tmp_path, *extra: str):
+    lines = open(os.path.join(DATA, "bulk.ndjson"), encoding="utf-8").read().splitlines()[:6]  # p1, p2, o1-o3, e1
+    path = tmp_path / "x.ndjson"
+    path.write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_entry_level_problems_go_to_rejected_with_file_and_line(tmp_path):
+    enc = {"resourceType": "Encounter", "status": "finished", "class": {"code": "IMP"},
+           "serviceProvider": {"reference": "Organization/o1"}}
+    path = bulk_with(
+        tmp_path,
+        "this line is not JSON 2509479989",                                                       # line 7
+        json.dumps({"id": "x", "status": "final"}),                                               # line 8
+        json.dumps({**enc, "id": "n1", "subject": {"reference": "Patient/nobody"},                 # line 9
+                    "period": {"start": "2023-05-01T10:00:00+02:00"}}),
+        json.dumps({**enc, "id": "n2", "subject": {"reference": "Patient/p1"},                     # line 10
+                    "period": {"start": "2023-05-01T10:00:00", "end": "2023-05-02"}}),
+        json.dumps({"resourceType": "Practitioner", "id": "dr1"}))                                # line 11
+    with pytest.warns(pw.PathwaysWarning, match="moved to log.rejected"):
+        log = pw.read_fhir(path, key=KEY)
+    r = log.rejected
+    assert r["file"].tolist() == [str(path)] * 4
+    assert r["entry"].tolist() == ["line 7", "line 8", "line 9", "line 10"]
+    assert r["problem"].tolist() == ["not JSON", "not a FHIR resource (no resourceType)",
+                                     "a reference that points nowhere", "time without a time zone"]
+    assert r["column"].tolist() == ["resourceType", "resourceType", "Encounter.subject", "Encounter.period.start"]
+    assert r["value"].tolist() == ["", "", "Patient/…", "2023-05-01T10:00:00"]  # no line text, no reference id
+    assert CPR not in r.to_string()
+    # e1 still gives its two events; n2's end, a date alone, gives its discharge at midnight in tz
+    df = log.to_pandas()
+    assert df["encounter"].tolist() == ["e1", "e1", "n2"]
+    assert df["timestamp"].tolist()[2] == pd.Timestamp("2023-05-02 00:00", tz="Europe/Copenhagen")
+    # n2 gave one of its events, so it counts as an entry that became events
+    assert log.notes["entries rejected"] == 3 and log.notes["entries of types not read"] == 1
+    assert log.notes["entries read"] == 11 and len(log) + len(log.rejected) == log.n_read
+
+
+def test_a_message_without_an_encounter_is_rejected(tmp_path):
+    bundle = json.load(open(os.path.join(DATA, "hn_07_readmit.json"), encoding="utf-8"))
+    bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Encounter"]
+    (tmp_path / "m.json").write_text(json.dumps(bundle), encoding="utf-8")
+    with pytest.warns(pw.PathwaysWarning, match="moved to log.rejected"):
+        log = pw.read_fhir(tmp_path / "m.json", key=KEY)
+    assert len(log) == 0
+    assert log.rejected[["entry", "column", "problem"]].values.tolist() == [
+        ["entry[0]", "MessageHeader.focus",
+         "a message without an Encounter (MessageHeader.focus points nowhere)"]]
+    assert log.rejected["value"].tolist() == ["Encounter/…"]
+
+
+def test_strict_raises_on_the_first_rejected_entry(tmp_path):
+    path = bulk_with(tmp_path, "not json")
+    with pytest.raises(EventLogError, match="not JSON"):
+        pw.read_fhir(path, key=KEY, strict=True)
+
+
+def test_an_xml_file_with_a_dtd_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "evil.xml"
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE Bundle [<!ENTITY x "2509479989">]>\n'
+                    '<Bundle xmlns="http://hl7.org/fhir"><id value="&x;"/></Bundle>\n', encoding="utf-8")
+    with pytest.raises(EventLogError, match=r"evil\.xml") as err:
+        pw.read_fhir(path, key=KEY)
+    assert CPR not in str(err.value)
+
+
+def test_the_json_and_xml_messages_give_the_same_events():
+    if not glob.glob(os.path.join(DATA, "hn_*.xml")):
+        pytest.skip("the XML fixtures are written by the XML reader's tests")
+    a = events(read(os.path.join(DATA, "hn_*.json"))).drop(columns="row")
+    b = events(read(os.path.join(DATA, "hn_*.xml"))).drop(columns="row")
+    pd.testing.assert_frame_equal(a, b)
