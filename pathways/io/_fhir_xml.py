@@ -247,12 +247,13 @@ class _Reader:
         if frame.kind == _SKIP:
             return
         for key, text in attrs.items():
+            if len(text) > self.max:
+                raise Refused(f"the {key.rpartition(' ')[2][:64]} attribute of {self._path()} is {len(text):,} "
+                              f"characters long, more than max_value_chars={self.max:,}. Such values are refused "
+                              "to keep memory bounded; if the value is genuine, pass a larger max_value_chars=..., "
+                              "else remove it.")
             if " " in key:  # a namespaced attribute (xsi:schemaLocation, xml:lang): not FHIR content
                 continue
-            if len(text) > self.max:
-                raise Refused(f"the {key} attribute of {self._path()} is {len(text):,} characters long, more than "
-                              f"max_value_chars={self.max:,}. Such values are refused to keep memory bounded; "
-                              "if the value is genuine, pass a larger max_value_chars=..., else remove it.")
             if key == "value" and not frame.is_resource:
                 if frame.kind not in _PRIMITIVE and frame.kind is not None:
                     raise Refused(f"{self._path()} has a value attribute, but it is a {frame.kind}, whose content "

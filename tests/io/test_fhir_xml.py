@@ -551,6 +551,9 @@ def test_too_deep_and_too_long_are_refused():
                                    r"max_value_chars=1,000", max_value_chars=1_000)
     assert "mmmm" not in message
     assert parse_fhir_xml(_xml(long_value), max_value_chars=2_000)["gender"] == "m" * 2_000
+    # an attribute outside FHIR (not read) is bounded too
+    _refused(f'<Patient xmlns="http://hl7.org/fhir" xmlns:x="urn:x" x:note="{"n" * 2_000}"/>',
+             r"note attribute of Patient is 2,000 characters long", max_value_chars=1_000)
     # a value that never ends is refused once its budget is spent, not at the end of the input
     endless = b'<Patient xmlns="http://hl7.org/fhir"><gender value="' + b"m" * 8_000_000
     _refused(endless, "max_value_chars", max_value_chars=100_000)
