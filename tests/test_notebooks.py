@@ -33,6 +33,7 @@ EXPECTED = [
     "06_compare_municipalities",
     "07_reference_pathway_conformance",
     "08_big_extracts",
+    "09_hospital_notifications",
 ]
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 CELL_TIMEOUT = 300  # seconds per cell; each notebook takes well under a minute in all

@@ -134,3 +134,29 @@ def test_an_empty_result_keeps_its_columns_and_types():
     assert len(d) == 0 and d["readmission"].dtype == bool and d["delay_hours"].dtype == "float64"
     s = pw.notification_summary(log)
     assert len(s) == 0 and list(s.columns)[:2] == ["sender", "n_events"]
+
+
+def _has_read_fhir() -> bool:
+    try:
+        return callable(pw.read_fhir)
+    except (AttributeError, ImportError):
+        return False
+
+
+@pytest.mark.skipif(not _has_read_fhir(), reason="needs pw.read_fhir (issue 21, the FHIR reader)")
+def test_the_bundled_stream_gives_the_truths_delays_and_missing_counts():
+    log = pw.datasets.load_sample("hospital_notifications", key="a test key")
+    truth = pw.datasets.load_truth("hospital_notifications").events
+    d = pw.notification_delays(log)
+    heard = d[d["status"] != "missing"]
+    sent = truth[~truth["missing"] & ~truth["cancelled"]]
+    both = heard.merge(sent, on=["encounter", "event_type"], suffixes=("", "_truth"), validate="one_to_one")
+    assert len(both) == len(heard) == len(sent)
+    assert (both["event_at"] == both["event_at_truth"]).all()
+    assert (both["delay_hours"] - both["delay_hours_truth"]).abs().max() < 1e-5  # the truth keeps 6 decimals
+    assert (heard["status"] == "late").sum() == (sent["delay_hours"] > 1).sum()
+    stays = truth[~truth["cancelled"]].assign(heard=~truth["missing"]).pivot_table(
+        index="encounter", columns="event_type", values="heard", aggfunc="any").fillna(False).astype(bool)
+    missing = d[d["status"] == "missing"]["event_type"].value_counts()
+    assert missing["admission"] == (stays.any(axis=1) & ~stays["admission"]).sum()
+    assert missing["discharge"] == (stays["admission"] & ~stays["discharge"]).sum()
