@@ -7,7 +7,17 @@ from typing import Iterable
 
 
 class PathwaysError(Exception):
-    """Base class of every error raised on purpose by pathways."""
+    """Base class of every error raised on purpose by pathways.
+
+    Examples
+    --------
+    >>> import pathways as pw
+    >>> try:
+    ...     pw.datasets.load_sample("no such sample")
+    ... except pw.PathwaysError as err:
+    ...     print(type(err).__name__)
+    OptionError
+    """
 
 
 class EventLogError(PathwaysError, ValueError):
@@ -16,6 +26,18 @@ class EventLogError(PathwaysError, ValueError):
     ``failure_cases`` is a pandas DataFrame with one row per problem:
     ``row`` (0-based input row number, or -1 for the whole file), ``column``,
     ``problem`` and ``value``.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", None], "what": ["Henvisning", "Visitation"], "when": ["2024-01-02", "soon"]})
+    >>> try:
+    ...     pw.from_pandas(df, case="pt", activity="what", timestamp="when", strict=True)
+    ... except pw.EventLogError as err:
+    ...     print(err.failure_cases[["row", "column", "problem"]].to_string(index=False))
+     row column         problem
+       1     pt missing case id
+       1   when      not a date
     """
 
     def __init__(self, message: str, failure_cases=None):
@@ -29,7 +51,17 @@ class EventLogError(PathwaysError, ValueError):
 
 
 class OptionError(PathwaysError, ValueError):
-    """An option or argument is not one of the allowed values, or the log lacks what a function needs."""
+    """An option or argument is not one of the allowed values, or the log lacks what a function needs.
+
+    Examples
+    --------
+    >>> import pathways as pw
+    >>> log = pw.datasets.load_sample("psychiatry_somatic")
+    >>> pw.handover_matrix(log, by="domian")
+    Traceback (most recent call last):
+    ...
+    pathways.errors.OptionError: by='domian' is not allowed; choose one of 'unit', 'domain', 'sector'. Did you mean 'domain'?
+    """
 
 
 class NotALogError(PathwaysError, TypeError):
@@ -37,7 +69,14 @@ class NotALogError(PathwaysError, TypeError):
 
 
 class EngineMemoryError(PathwaysError, MemoryError):
-    """The engine needed more memory than its limit allows (``pw.configure_engine(memory_limit=...)``)."""
+    """The engine needed more memory than its limit allows (``pw.configure_engine(memory_limit=...)``).
+
+    Examples
+    --------
+    >>> import pathways as pw
+    >>> issubclass(pw.EngineMemoryError, MemoryError)  # an ``except MemoryError`` catches it too
+    True
+    """
 
 
 def closest(name: str, choices: Iterable[str]) -> str | None:

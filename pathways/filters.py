@@ -21,7 +21,7 @@ The options read the same everywhere:
 
 from __future__ import annotations
 
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
 import ibis
 import pandas as pd
@@ -30,6 +30,9 @@ from . import schema as S
 from .analyses._common import days_between, duration, timestamp
 from .errors import OptionError, check_choice, closest
 from .parameters import renamed
+
+if TYPE_CHECKING:
+    from .eventlog import EventLog
 
 _KEEP = ["events", "cases"]
 _PERIOD_KEEP = ["events", "cases_starting", "cases_contained", "cases_intersecting"]
@@ -94,7 +97,7 @@ def _case_spans(t):
 
 # --- filters ------------------------------------------------------------------
 @renamed(start="since", end="until", how="keep")
-def filter_period(log, *, since=None, until=None,
+def filter_period(log: EventLog, *, since=None, until=None,
                   keep: Literal["events", "cases_starting", "cases_contained", "cases_intersecting"] = "events"):
     """Keep the events or cases of a period.
 
@@ -158,7 +161,7 @@ def filter_period(log, *, since=None, until=None,
     return log.replace(_cases(t, chosen.select(S.CASE)))
 
 
-def filter_cases(log, cases=None, *, min_events: int | None = None, max_events: int | None = None,
+def filter_cases(log: EventLog, cases=None, *, min_events: int | None = None, max_events: int | None = None,
                  min_duration=None, max_duration=None, exclude: bool = False):
     """Keep (or, with ``exclude=True``, remove) whole cases: by id, by size or by duration.
 
@@ -222,7 +225,7 @@ def filter_cases(log, cases=None, *, min_events: int | None = None, max_events: 
     return log.replace(_cases(t, chosen, exclude=exclude))
 
 
-def filter_units(log, units=None, *, domains=None, sectors=None,
+def filter_units(log: EventLog, units=None, *, domains=None, sectors=None,
                  keep: Literal["events", "cases"] = "events", exclude: bool = False):
     """Keep the events in some units, domains or sectors, or the cases that visit them.
 
@@ -285,7 +288,7 @@ def filter_units(log, units=None, *, domains=None, sectors=None,
     return _select(log, ibis.and_(*conds), keep=keep, exclude=exclude)
 
 
-def filter_activities(log, activities=None, *, event_types=None,
+def filter_activities(log: EventLog, activities=None, *, event_types=None,
                       keep: Literal["events", "cases"] = "events", exclude: bool = False):
     """Keep some activities or event types, or the cases that contain them.
 
@@ -337,7 +340,7 @@ def filter_activities(log, activities=None, *, event_types=None,
     return _select(log, ibis.and_(*conds), keep=keep, exclude=exclude)
 
 
-def filter_attribute(log, column: str, values, *, keep: Literal["events", "cases"] = "events",
+def filter_attribute(log: EventLog, column: str, values, *, keep: Literal["events", "cases"] = "events",
                      exclude: bool = False):
     """Keep the events (or cases) whose ``column`` has one of ``values``.
 

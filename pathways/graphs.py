@@ -7,13 +7,16 @@ psychiatric/somatic line) and ``long_wait`` (its median time exceeds the thresho
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
 import pandas as pd
 
 from .analyses._common import duration
 from .parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, WAIT_THRESHOLD, renamed
+
+if TYPE_CHECKING:
+    from .eventlog import EventLog
 
 _CROSSING = {("psychiatric", "somatic"), ("somatic", "psychiatric")}
 
@@ -28,7 +31,8 @@ def _route_edges(routes: pd.DataFrame) -> set[tuple[str, str]]:
 
 
 @renamed(max_gap="threshold")
-def unit_graph(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, threshold=GAP_THRESHOLD) -> nx.DiGraph:
+def unit_graph(log: EventLog, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN,
+               threshold=GAP_THRESHOLD) -> nx.DiGraph:
     """Units as nodes, handovers as edges.
 
     Nodes carry ``domain``, ``sector``, ``n_events`` and ``n_cases``; edges carry
@@ -84,7 +88,7 @@ def unit_graph(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, thres
     return g
 
 
-def transition_graph(log, *, level: Literal["activity", "event_type", "unit"] = "activity",
+def transition_graph(log: EventLog, *, level: Literal["activity", "event_type", "unit"] = "activity",
                      threshold=WAIT_THRESHOLD, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN) -> nx.DiGraph:
     """Activities (or event types, or units) as nodes, directly-follows transitions as edges.
 

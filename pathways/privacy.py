@@ -17,10 +17,14 @@ secret and apart from the data; whoever has it can re-identify by hashing candid
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from . import schema as S
 from .engine import compress_tables, engine_of, fresh_name, sql_quote as q
 from .errors import OptionError
+
+if TYPE_CHECKING:
+    from .eventlog import EventLog
 
 _BLOCK = 64  # SHA-256's block size in bytes
 #: What a whole input line kept in ``log.rejected`` becomes: it may hold the case id.
@@ -68,7 +72,7 @@ def hmac_sql(column: str, key, length: int, *, engine: str = "duckdb") -> str:
     return digest if length == 64 else f"substr({digest}, 1, {int(length)})"
 
 
-def pseudonymize(log, *, key: str | bytes, length: int = 16):
+def pseudonymize(log: EventLog, *, key: str | bytes, length: int = 16):
     """A new EventLog whose case ids are keyed hashes (HMAC-SHA256) of the original ones.
 
     Parameters

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ibis
 import pandas as pd
 
 from ..parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, renamed
 from ._common import TEXT, days_between, days_option, fetch, local_times, n_distinct, with_parameters
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 _COLUMNS = {
     "case_id": TEXT, "n_events": "int64", "n_activities": "int64", "n_units": "int64",
@@ -17,7 +22,8 @@ _COLUMNS = {
 
 
 @renamed(max_gap="threshold")
-def case_summary(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, threshold=GAP_THRESHOLD) -> pd.DataFrame:
+def case_summary(log: EventLog, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN,
+                 threshold=GAP_THRESHOLD) -> pd.DataFrame:
     """One row per case: events, units, handovers, loops, longest wait and span.
 
     Parameters

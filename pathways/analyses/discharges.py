@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -24,6 +25,9 @@ from ..engine import local_time
 from ..errors import OptionError
 from ._common import duration, local_times, with_parameters
 from .waits import _Absent, _waits
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -74,7 +78,7 @@ class DischargeTiming:
                 + self.heatmap.to_html())
 
 
-def discharge_timing(log, *, notice_rule="48h") -> DischargeTiming:
+def discharge_timing(log: EventLog, *, notice_rule="48h") -> DischargeTiming:
     """When patients are discharged, and whether the municipality was given notice in time.
 
     Parameters

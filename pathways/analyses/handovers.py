@@ -8,16 +8,18 @@ unit collapsed, events without a unit skipped), in the engine.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import ibis
 import pandas as pd
 
 from ..errors import check_choice
 from ..parameters import BOUNCE_WITHIN, GAP_THRESHOLD, renamed
-from ._common import (TEXT, days_between, days_option, duration, fetch, grouped_quantiles, typed_result,
-                      with_parameters)
+from ._common import TEXT, days_between, days_option, duration, fetch, grouped_quantiles, typed_result, with_parameters
 from .unitpath import unit_path_expr
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 PSY, SOM = "psychiatric", "somatic"
 KINDS = (f"{PSY}→{SOM}", f"{SOM}→{PSY}", "cross-sector", "within-sector", "unknown")
@@ -73,7 +75,7 @@ def handovers_table(log, *, threshold=GAP_THRESHOLD):
 
 
 @renamed(max_gap="threshold")
-def handovers(log, *, threshold=GAP_THRESHOLD) -> pd.DataFrame:
+def handovers(log: EventLog, *, threshold=GAP_THRESHOLD) -> pd.DataFrame:
     """Every handover: a change of unit between two consecutive steps of a case's unit path.
 
     Parameters
@@ -132,7 +134,8 @@ def handovers(log, *, threshold=GAP_THRESHOLD) -> pd.DataFrame:
 
 
 @renamed(max_gap="threshold")
-def handover_matrix(log, *, by: Literal["unit", "domain", "sector"] = "unit", threshold=GAP_THRESHOLD) -> pd.DataFrame:
+def handover_matrix(log: EventLog, *, by: Literal["unit", "domain", "sector"] = "unit",
+                    threshold=GAP_THRESHOLD) -> pd.DataFrame:
     """Handovers counted per pair (from, to) of units, domains or sectors.
 
     Parameters
@@ -195,7 +198,7 @@ def bounces_table(log, *, within=BOUNCE_WITHIN):
     return s.order_by(["case_id", "step"])
 
 
-def bounces(log, *, within=BOUNCE_WITHIN) -> pd.DataFrame:
+def bounces(log: EventLog, *, within=BOUNCE_WITHIN) -> pd.DataFrame:
     """Psychiatric–somatic bounces: psychiatric → somatic → psychiatric, or the reverse, within a window.
 
     A bounce is three consecutive steps of the unit path whose domains are

@@ -11,7 +11,7 @@ steps merges overlapping returns into episodes (gaps and islands).
 from __future__ import annotations
 
 import numbers
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import ibis
 import pandas as pd
@@ -21,6 +21,9 @@ from ..parameters import LOOP_WITHIN, MAX_BETWEEN, QUIET_FOR
 from ._common import (TEXT, days_between, days_option, duration, fetch, grouped_quantiles, timestamp, typed_result,
                       with_parameters)
 from .unitpath import REFERRAL_TYPES, unit_path_expr
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 OnPath = Literal["all", "referrals"]
 
@@ -150,7 +153,7 @@ def _episodes(log, ep, quiet: float, cutoff):
         followup_censored=days_between(out.end, judged_at) < quiet)
 
 
-def circular_referrals(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
+def circular_referrals(log: EventLog, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
                        quiet_for=QUIET_FOR, as_of=None) -> pd.DataFrame:
     """Loop episodes: patients sent round a ring of units and back.
 
@@ -258,7 +261,7 @@ def return_expr(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: 
                     duration_days=days_between(r.prev_left, r.arrived_at))
 
 
-def circular_routes(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
+def circular_routes(log: EventLog, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
                     ) -> pd.DataFrame:
     """The circular routes across patients: every return counted under its cycle, most frequent first.
 
@@ -312,7 +315,7 @@ def circular_routes(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, 
     return with_parameters(df, within=duration(within, argument="within"), max_between=max_between, on=on)
 
 
-def repeats(log) -> pd.DataFrame:
+def repeats(log: EventLog) -> pd.DataFrame:
     """Repeated referrals: the same referral sent (or received) again with nothing in between.
 
     Take the case's events of type ``referral``, ``referral_received`` and

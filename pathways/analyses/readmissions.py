@@ -30,17 +30,21 @@ from __future__ import annotations
 
 import functools
 import warnings
+from typing import TYPE_CHECKING
 
 import ibis
 import numpy as np
 import pandas as pd
 
 from .. import schema as S
+from .._udf import epoch_us
 from ..errors import OptionError, closest, outside_stacklevel
 from ..parameters import ACUTE_COLUMNS, READMISSION_WITHIN, REVOLVING_N, REVOLVING_WITHIN
-from .._udf import epoch_us
 from ._common import TEXT, days_between, duration, local_times, with_parameters
 from .waits import finish_groups, group_columns
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 ACUTE_VALUES = ("true", "1", "yes", "ja", "j", "y", "t", "akut", "acute")
 
@@ -180,7 +184,7 @@ def _readmissions(log, *, within, acute_col, extra=None) -> pd.DataFrame:
 
 
 @_old_acute_only
-def readmissions(log, *, within=READMISSION_WITHIN, acute: str | None = "auto") -> pd.DataFrame:
+def readmissions(log: EventLog, *, within=READMISSION_WITHIN, acute: str | None = "auto") -> pd.DataFrame:
     """One row per discharge: was the patient readmitted within ``within``?
 
     Parameters
@@ -227,7 +231,8 @@ def readmissions(log, *, within=READMISSION_WITHIN, acute: str | None = "auto") 
 
 
 @_old_acute_only
-def readmission_rates(log, *, by="unit", within=READMISSION_WITHIN, acute: str | None = "auto") -> pd.DataFrame:
+def readmission_rates(log: EventLog, *, by="unit", within=READMISSION_WITHIN,
+                      acute: str | None = "auto") -> pd.DataFrame:
     """Readmission rates per group of discharges.
 
     Parameters
@@ -280,7 +285,8 @@ def readmission_rates(log, *, by="unit", within=READMISSION_WITHIN, acute: str |
 
 
 @_old_acute_only
-def revolving_door(log, *, n: int = REVOLVING_N, within=REVOLVING_WITHIN, acute: str | None = None) -> pd.DataFrame:
+def revolving_door(log: EventLog, *, n: int = REVOLVING_N, within=REVOLVING_WITHIN,
+                   acute: str | None = None) -> pd.DataFrame:
     """Revolving-door patients: at least ``n`` admissions within some window of length ``within``.
 
     The convention (≥ 3 admissions within 365 days) is outside knowledge [X] and

@@ -7,7 +7,7 @@ engine; only the small result tables come back as pandas.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import ibis
 import pandas as pd
@@ -15,6 +15,9 @@ import pandas as pd
 from .. import schema as S
 from ..errors import OptionError, check_choice
 from ._common import TEXT, days_between, fetch, grouped_quantiles, typed_result, with_parameters
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 #: ``source`` of the rows that count how cases start (process maps draw a start mark there).
 START = "▶ start"
@@ -40,7 +43,7 @@ def _ordered(log, level: str):
     return t.filter(t.label.notnull()) if level == "unit" else t
 
 
-def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "activity") -> pd.DataFrame:
+def transitions(log: EventLog, *, level: Literal["activity", "event_type", "unit"] = "activity") -> pd.DataFrame:
     """The directly-follows relation: how often each step follows another, and how long it takes.
 
     Two events are a transition when they are consecutive in a case (ordered by
@@ -121,7 +124,7 @@ def transitions(log, *, level: Literal["activity", "event_type", "unit"] = "acti
     return with_parameters(out, level=level)
 
 
-def variants(log, *, top: int | None = None) -> pd.DataFrame:
+def variants(log: EventLog, *, top: int | None = None) -> pd.DataFrame:
     """The variants of a log: the distinct sequences of activities a case goes through.
 
     A case's variant is its activities in time order (ties keep input order),

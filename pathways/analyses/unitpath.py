@@ -8,12 +8,15 @@ definition of a step lives in one place.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import ibis
 
 from ..errors import check_choice
 from ._common import TEXT, fetch, typed_result, with_parameters
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 #: Event types that make up the referral path (``on="referrals"``).
 REFERRAL_TYPES = ("referral", "referral_received", "transfer")
@@ -114,7 +117,7 @@ def unit_paths_table(log, *, on: Literal["all", "referrals"] = "all"):
     return unit_path_expr(log, on=on, purpose="unit_paths").select(*PATH_COLUMNS).order_by(["case_id", "step"])
 
 
-def unit_paths(log, *, on: Literal["all", "referrals"] = "all"):
+def unit_paths(log: EventLog, *, on: Literal["all", "referrals"] = "all"):
     """The unit path of every case: one row per step, in order.
 
     A *step* is a run of consecutive events (in time order; ties keep input order)

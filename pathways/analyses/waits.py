@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import ibis
 import numpy as np
@@ -40,6 +40,9 @@ from .. import schema as S
 from ..errors import OptionError, closest
 from ._common import TEXT, by_list, days_between, duration, local_times, timestamp, with_parameters
 from .survival import km_median, km_survival_at
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 ANY = "*"
 AGE_BANDS = ("0-17", "18-64", "65-79", "80+")
@@ -214,7 +217,7 @@ def _waits(log, *, start, end, as_of, threshold=None, start_unit=None, start_dom
     return df[_WAIT_COLUMNS + list(extra)], n_late
 
 
-def waiting_times(log, *, start, end, threshold=None, as_of, start_unit=None, start_domain=None,
+def waiting_times(log: EventLog, *, start, end, threshold=None, as_of, start_unit=None, start_domain=None,
                   end_unit=None, end_domain=None) -> pd.DataFrame:
     """One row per start milestone: how long until the next end milestone, censored at ``as_of``.
 
@@ -376,7 +379,7 @@ def summarise_waits(df: pd.DataFrame, threshold, by_names: Sequence[str] = ()) -
     return out
 
 
-def wait_summary(log, *, start, end, threshold=None, as_of, by=None, start_unit=None, start_domain=None,
+def wait_summary(log: EventLog, *, start, end, threshold=None, as_of, by=None, start_unit=None, start_domain=None,
                  end_unit=None, end_domain=None) -> pd.DataFrame:
     """The distribution of waits from ``start`` to ``end``, with a Kaplan–Meier median.
 
@@ -481,7 +484,7 @@ def _cell(value):
     return value
 
 
-def guarantees(log, rules=None, *, as_of) -> pd.DataFrame:
+def guarantees(log: EventLog, rules=None, *, as_of) -> pd.DataFrame:
     """Evaluate a table of waiting-time rules in one call.
 
     Parameters

@@ -18,6 +18,15 @@ def read_excel(path, *, case: str, activity: str, timestamp: str, sheet: str | i
     Every cell is read as it is stored (dates stay dates, text stays text; "NA" is
     text, not missing). Options are those of :func:`pathways.from_pandas`. Row
     numbers count data rows below the header from 0.
+
+    Examples
+    --------
+    >>> import os, tempfile, pandas as pd, pathways as pw
+    >>> path = os.path.join(tempfile.mkdtemp(), "udtraek.xlsx")
+    >>> pd.DataFrame({"cpr": ["A", "A", "NA"], "haendelse": ["Henvisning", "Visitation", "Henvisning"],
+    ...               "tid": pd.to_datetime(["2024-01-02", "2024-01-05", "2024-02-01"])}).to_excel(path, index=False)
+    >>> pw.read_excel(path, case="cpr", activity="haendelse", timestamp="tid")
+    EventLog: 3 events, 2 cases, 2 activities, 0 units, 2024-01-02 → 2024-02-01, 0 rows rejected
     """
     import pandas as pd
 

@@ -125,6 +125,15 @@ def from_pm4py(df, **options) -> EventLog:
     the time, ``org:resource`` the resource and ``org:group`` the unit when present.
     When pm4py's ``start_timestamp`` column is there, it is the event time and
     ``time:timestamp`` the end time. Any of these can be overridden by keyword.
+
+    Examples
+    --------
+    >>> import pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"case:concept:name": ["1", "1"], "concept:name": ["Henvisning", "Indlæggelse"],
+    ...                    "time:timestamp": pd.to_datetime(["2024-01-02 10:00", "2024-01-09 08:00"], utc=True),
+    ...                    "org:group": ["Egen læge", "Medicinsk afdeling"]})
+    >>> pw.from_pm4py(df)
+    EventLog: 2 events, 1 cases, 2 activities, 2 units, 2024-01-02 → 2024-01-09, 0 rows rejected
     """
     cols = set(map(str, df.columns))
     mapping = {"case": "case:concept:name", "activity": "concept:name", "timestamp": "time:timestamp"}

@@ -23,6 +23,7 @@ import os
 import re
 from array import array
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
 
 from .. import schema as S
@@ -31,6 +32,9 @@ from ._options import checks_options
 from ._safe_xml import Refused as _Refused
 from ._safe_xml import file_failure as _file_failure
 from ._safe_xml import parse, safe_parser
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 #: Longest attribute key or value (in characters) the reader accepts.
 MAX_VALUE_CHARS = 1_000_000
@@ -742,7 +746,7 @@ def _fragments(series, key: str, rows):
     return out
 
 
-def write_xes(log, path, *, make_dirs: bool = False) -> Path:
+def write_xes(log: EventLog, path, *, make_dirs: bool = False) -> Path:
     """Write an EventLog to an XES file (IEEE 1849 / XES 1.0); a ``.gz`` path is gzipped.
 
     One ``<trace>`` per case, cases in the order of their first event, events in

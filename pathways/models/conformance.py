@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import ibis
 import numpy as np
@@ -36,6 +36,9 @@ from ..render.words import say
 from . import _pm4py
 from .model import ProcessModel
 from .reference import ReferencePathway
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 METHODS = ("token_replay", "alignments")
 #: The deviation kinds, in the order they are listed at one position.
@@ -507,7 +510,7 @@ def _conform_model(log, model: ProcessModel, method: str, timeout: float) -> pd.
 
 
 # --- public ------------------------------------------------------------------------------------------
-def conformance(log, reference, *, method: Literal["token_replay", "alignments"] = "token_replay",
+def conformance(log: EventLog, reference, *, method: Literal["token_replay", "alignments"] = "token_replay",
                 timeout_per_case="10s") -> pd.DataFrame:
     """Compare every case with a reference: its fitness and its deviations, each with its position.
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import ibis
 import pandas as pd
@@ -33,6 +33,9 @@ from ..eventlog import PathwaysWarning
 from ..parameters import renamed
 from . import _pm4py
 from .model import LEVELS, ProcessModel
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 #: Above this many events ``source="auto"`` discovers from the directly-follows graph instead of the variants.
 DFG_EVENTS = 200_000
@@ -389,7 +392,7 @@ def _heuristics(log, *, dependency, level, source, max_variants, max_activities)
 
 # --- public ----------------------------------------------------------------------------------
 @renamed(on="source")
-def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
+def discover_process_tree(log: EventLog, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
                           source: Literal["auto", "dfg", "variants"] = "auto",
                           max_variants: int = MAX_VARIANTS,
                           max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
@@ -471,8 +474,8 @@ def discover_process_tree(log, *, noise: float = 0.2, level: Literal["activity",
 
 
 @renamed(on="source")
-def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "inductive", noise: float = 0.2,
-                       dependency: float = 0.5, level: Literal["activity", "event_type"] = "activity",
+def discover_petri_net(log: EventLog, *, algorithm: Literal["inductive", "heuristics"] = "inductive",
+                       noise: float = 0.2, dependency: float = 0.5, level: Literal["activity", "event_type"] = "activity",
                        source: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS,
                        max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
     """Discover a Petri net (pm4py): inductive miner (sound by construction) or heuristics miner.
@@ -520,7 +523,7 @@ def discover_petri_net(log, *, algorithm: Literal["inductive", "heuristics"] = "
 
 
 @renamed(on="source")
-def discover_bpmn(log, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
+def discover_bpmn(log: EventLog, *, noise: float = 0.2, level: Literal["activity", "event_type"] = "activity",
                   source: Literal["auto", "dfg", "variants"] = "auto", max_variants: int = MAX_VARIANTS,
                   max_activities: int | None = MAX_ACTIVITIES) -> ProcessModel:
     """Discover a BPMN diagram with the inductive miner (pm4py), to open in a modelling tool or draw.

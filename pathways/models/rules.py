@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import ibis
 import pandas as pd
@@ -18,6 +19,9 @@ import pandas as pd
 from .. import schema as S
 from ..analyses._common import days_between, duration, with_parameters
 from ..errors import OptionError
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 _COLUMNS = {"case_id": "object", "rule": "object", "holds": "bool", "n_activations": "int64",
             "n_violations": "int64", "days": "float64"}
@@ -183,7 +187,7 @@ def _check_present(log, rules, types) -> None:
             raise OptionError(absent_message(log, f"the rule milestone {n!r}", n, types))
 
 
-def check_rules(log, rules) -> pd.DataFrame:
+def check_rules(log: EventLog, rules) -> pd.DataFrame:
     """Evaluate declarative rules for every case: does each case keep each rule?
 
     Parameters

@@ -11,7 +11,7 @@ suppressed) and how to draw it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ from . import styles as st
 from .diagram import Diagram
 from .dot import HTML, DotBuilder, html_text
 from .words import DOMAINS, SECTORS, check_language, say
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 #: Node budgets of the readable default (``max_nodes=None``).
 DEFAULT_MAX_NODES = {"process_map": 15, "unit_map": 15}
@@ -262,7 +265,7 @@ def _units(measure, days) -> str:
 
 
 # --------------------------------------------------------------------------- process map
-def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "unit"] = "activity",
+def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["activity", "unit"] = "activity",
                 highlight: Sequence[str] | str | None = None, max_nodes: int | None = None,
                 min_share: float | None = None, min_count: int = MIN_COUNT, threshold=WAIT_THRESHOLD,
                 title: str | None = None, language: Literal["en", "da"] = "en") -> Diagram:
@@ -440,7 +443,7 @@ def process_map(log, *, measure=Frequency("cases"), level: Literal["activity", "
 
 # --------------------------------------------------------------------------- unit map
 @renamed(max_gap="threshold", swimlanes="lanes")
-def unit_map(log, *, measure=Frequency("cases"), lanes: Literal["sector", "domain"] | None = "sector",
+def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["sector", "domain"] | None = "sector",
              highlight: Sequence[str] | str | None = ("loops", "psychiatric_somatic", "long_waits"),
              max_nodes: int | None = None, min_share: float | None = None, min_count: int = MIN_COUNT,
              threshold=GAP_THRESHOLD, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, title: str | None = None,

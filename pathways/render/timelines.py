@@ -8,7 +8,7 @@ first contact (or calendar months for the cohort chart with ``time="absolute"``)
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from . import styles as st
 from .diagram import Diagram
 from .dot import HTML, MAX_LABEL_CHARS, DotBuilder, html_text
 from .words import DOMAINS, SECTORS, check_language, say
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 WIDTH = 900.0       # points for the time axis
 LEFT = 200.0        # room for lane names
@@ -73,7 +76,7 @@ def _case_steps(log, case_id) -> pd.DataFrame:
     return steps
 
 
-def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector", title: str | None = None,
+def case_timeline(log: EventLog, case_id, *, lanes: Literal["sector", "domain"] = "sector", title: str | None = None,
                   language: Literal["en", "da"] = "en") -> Diagram:
     """Draw one patient's pathway over time: each stay in a unit as a box in its sector's swimlane.
 
@@ -185,7 +188,7 @@ def case_timeline(log, case_id, *, lanes: Literal["sector", "domain"] = "sector"
                    info={"caption": say("case_info", language, n=len(steps))}, layout="neato", layout_args=("-n2",))
 
 
-def cohort_timeline(log, *, max_cases: int = 100, time: Literal["relative", "absolute"] = "relative",
+def cohort_timeline(log: EventLog, *, max_cases: int = 100, time: Literal["relative", "absolute"] = "relative",
                     color: Literal["domain", "sector"] = "domain", title: str | None = None,
                     language: Literal["en", "da"] = "en") -> Diagram:
     """Draw a dotted chart of many cases: one row per case, one dot per arrival in a unit.
