@@ -37,6 +37,9 @@ REVOLVING_WITHIN = "365D"
 REVOLVING_N = 3
 #: discharges: the notice the municipality should get before a discharge
 NOTICE_RULE = "48h"
+#: hospital notifications: a notification sent later than this after its event is late. MedCom asks for
+#: notifications on real-time registration and names no deadline in hours, so this is an assumption
+NOTIFICATION_THRESHOLD = "1h"
 #: privacy: counts under this are shown as "<5" (DOMAIN.md section 6)
 MIN_COUNT = 5
 #: readmissions: the attribute names that say an admission was acute, looked for by ``acute="auto"``

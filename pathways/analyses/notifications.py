@@ -11,12 +11,12 @@ Definitions used here:
   ``leave_end``, ``discharge`` and ``death`` with a ``notified`` time (events that came from
   another source, with ``notified`` null, are not notifications and are left out).
 * The **delay** of an event is ``notified - timestamp``, exact elapsed time.
-* An event is **late** when its delay is strictly longer than ``late``. MedCom's clinical
+* An event is **late** when its delay is strictly longer than ``threshold``. MedCom's clinical
   guidelines for HospitalNotification (business rule 1) say the messages are generated on
   real-time registration in the hospital's EPR/PAS system ("Adviser genereres på basis af
   tidstro registrering i EPJ/PAS-systemet",
   https://medcomdk.github.io/dk-medcom-hospitalnotification/assets/documents/Clinical-guidelines-DA.html),
-  and name no deadline in hours. The default ``late="1h"`` is therefore an **assumption** of
+  and name no deadline in hours. The default ``threshold="1h"`` is therefore an **assumption** of
   this library, not MedCom's: pass the limit your agreement with the region uses.
 * A notification is **missing** by ``as_of`` when
 
@@ -39,14 +39,20 @@ Definitions used here:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ibis
 import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, check_choice, closest
 from .._udf import epoch_us
+from ..parameters import NOTIFICATION_THRESHOLD, READMISSION_WITHIN
 from ._common import TEXT, by_list, days_between, duration, fetch, grouped_quantiles, local_times, timestamp, \
     with_parameters
+
+if TYPE_CHECKING:
+    from ..eventlog import EventLog
 
 #: The event types a HospitalNotification reports.
 NOTIFIED_TYPES = ("admission", "leave_start", "leave_end", "discharge", "death")
@@ -80,10 +86,10 @@ def _require(log) -> None:
           "notified (when the message was sent), encounter (the hospital stay) and sender.")
 
 
-def _table(log, *, as_of, late, within):
+def _table(log, *, as_of, threshold, within):
     """The per-event Ibis table (UTC times) and the number of notified events after ``as_of``."""
     _require(log)
-    late_us = duration(late, argument="late") // pd.Timedelta(1, "us")
+    late_us = duration(threshold, argument="threshold") // pd.Timedelta(1, "us")
     within_days = duration(within, argument="within").total_seconds() / 86_400
     cut = None if as_of is None else ibis.literal(timestamp(as_of, log.tz, argument="as_of").tz_convert("UTC"))
     t = log.table
@@ -135,7 +141,7 @@ def _table(log, *, as_of, late, within):
     return out, n_after
 
 
-def notification_delays(log, *, as_of=None, late="1h", within="30D") -> pd.DataFrame:
+def notification_delays(log: EventLog, *, as_of=None, threshold=NOTIFICATION_THRESHOLD, within=READMISSION_WITHIN) -> pd.DataFrame:
     """One row per notified admission, leave and discharge, and per notification missing by ``as_of``.
 
     Parameters
@@ -148,8 +154,8 @@ def notification_delays(log, *, as_of=None, late="1h", within="30D") -> pd.DataF
         time): messages sent later count as missing, events later are left out and
         counted in ``df.attrs["n_events_after_as_of"]``. ``None``: every message of
         the log counts as received.
-    late : str or timedelta, default "1h"
-        A notification is late when sent strictly more than ``late`` after the event.
+    threshold : str or timedelta, default "1h"
+        A notification is late when sent strictly more than ``threshold`` after the event.
         MedCom asks for real-time notification and names no deadline: one hour is
         this library's assumption (see the module notes).
     within : str or timedelta, default "30D"
@@ -187,7 +193,7 @@ def notification_delays(log, *, as_of=None, late="1h", within="30D") -> pd.DataF
     4       B        e3  admission          NaN  missing        False
     5       B        e3  discharge         0.20  on_time        False
     """
-    table, n_after = _table(log, as_of=as_of, late=late, within=within)
+    table, n_after = _table(log, as_of=as_of, threshold=threshold, within=within)
     df = fetch(table.order_by([S.CASE, "_sort_at", "_rank", "_row"]).drop("_sort_at", "_rank", "_row"))
     df = df.reset_index(drop=True)
     if not len(df):
@@ -195,10 +201,11 @@ def notification_delays(log, *, as_of=None, late="1h", within="30D") -> pd.DataF
     df = df[list(_COLUMNS)].astype({"readmission": bool})
     df = local_times(df, log.tz, ["event_at", "notified_at"])
     df.attrs["n_events_after_as_of"] = n_after
-    return with_parameters(df, as_of=None if as_of is None else str(as_of), late=late, within=within)
+    return with_parameters(df, as_of=None if as_of is None else str(as_of), threshold=threshold, within=within)
 
 
-def notification_summary(log, *, by="sender", as_of=None, late="1h", within="30D") -> pd.DataFrame:
+def notification_summary(log: EventLog, *, by="sender", as_of=None, threshold=NOTIFICATION_THRESHOLD,
+                         within=READMISSION_WITHIN) -> pd.DataFrame:
     """Notification delays, late and missing notifications per sending organisation (or other group).
 
     Parameters
@@ -207,7 +214,7 @@ def notification_summary(log, *, by="sender", as_of=None, late="1h", within="30D
     by : str or list of str, default "sender"
         ``sender``, ``receiver``, ``unit`` or ``event_type`` (of the rows of
         :func:`notification_delays`); ``None``: one row over every notification.
-    as_of, late, within
+    as_of, threshold, within
         As in :func:`notification_delays`.
 
     Returns
@@ -238,7 +245,7 @@ def notification_summary(log, *, by="sender", as_of=None, late="1h", within="30D
     names = by_list(by)
     for b in names:
         check_choice("by", b, GROUPS)
-    table, _ = _table(log, as_of=as_of, late=late, within=within)
+    table, _ = _table(log, as_of=as_of, threshold=threshold, within=within)
     keys = names or ["_all"]
     if not names:
         table = table.mutate(_all=ibis.literal(0))
@@ -258,7 +265,7 @@ def notification_summary(log, *, by="sender", as_of=None, late="1h", within="30D
     df["share_late"] = (df["n_late"] / df["n_notified"].where(df["n_notified"] > 0)).astype("float64")
     for c in ("median_delay_hours", "p90_delay_hours", "max_delay_hours"):
         df[c] = df[c].astype("float64")
-    return with_parameters(df[[*names, *_SUMMARY]], by=by, as_of=None if as_of is None else str(as_of), late=late,
+    return with_parameters(df[[*names, *_SUMMARY]], by=by, as_of=None if as_of is None else str(as_of), threshold=threshold,
                            within=within)
 
 

@@ -13,12 +13,11 @@ import pandas as pd
 
 import pathways as pw
 
+from ..parameters import NOTIFICATION_THRESHOLD
 from .blocks import Col, Note, Section, Table, merge_small
 from .sections import Context, _timed
 from .texts import TEXTS
 
-#: The limit a notification is late after: an assumption (MedCom asks for real-time notification).
-LATE = "1h"
 
 TEXTS.update({
     "sec_notifications": {"da": "Sygehusadviser", "en": "Hospital notifications"},
@@ -81,14 +80,14 @@ def notifications(ctx: Context) -> Section:
     """Delays per sender, late and missing notifications, readmissions heard of late."""
     log, f, t = ctx.log, ctx.fmt, ctx.t
     title = t("sec_notifications")
-    opts = dict(as_of=ctx.as_of if ctx.as_of_given else None, late=LATE)
+    opts = dict(as_of=ctx.as_of if ctx.as_of_given else None, threshold=NOTIFICATION_THRESHOLD)
     d = pw.notification_delays(log, **opts)
     heard = d[d["status"] != "missing"]
     if not len(heard):
         return Section("notifications", title, [t("nt_none")])
     n, n_late = len(heard), int((d["status"] == "late").sum())
     missing = d[d["status"] == "missing"]
-    late_words = f.duration(LATE)
+    late_words = f.duration(NOTIFICATION_THRESHOLD)
     finding = [t("nt_finding_1", n=f.count(n), senders=f.int(heard["sender"].nunique()),
                  median=f.time(heard["delay_hours"].median() / 24), late_share=f.share(n_late, n), late=late_words)]
     no_adm = int(((missing["event_type"] == "admission") & missing["event_at"].isna()).sum())
@@ -119,4 +118,4 @@ def notifications(ctx: Context) -> Section:
     return Section("notifications", title, finding, blocks, (n_late / n, finding[0]))
 
 
-__all__ = ["from_notifications", "sections", "notifications", "LATE"]
+__all__ = ["from_notifications", "sections", "notifications"]

@@ -47,15 +47,15 @@ def test_delays_statuses_and_missing_by_hand():
     assert d.loc[4, "sender"] == "Hospital Y" and pd.isna(d.loc[4, "event_at"]) and pd.isna(d.loc[4, "activity"])
     assert str(d["event_at"].dt.tz) == TZ
     assert d.loc[0, "notified_at"] == pd.Timestamp("2024-01-01 10:03", tz=TZ)
-    assert d.attrs["parameters"] == {"as_of": None, "late": "1h", "within": "30D"}
+    assert d.attrs["parameters"] == {"as_of": None, "threshold": "1h", "within": "30D"}
 
 
 def test_late_is_strictly_longer_than_the_threshold():
-    # the discharge of e1 was heard exactly 30 minutes after: not late with late="30min", late with "29min"
-    assert pw.notification_delays(_log(ROWS), late="30min")["status"][1] == "on_time"
-    assert pw.notification_delays(_log(ROWS), late="29min")["status"][1] == "late"
+    # the discharge of e1 was heard exactly 30 minutes after: not late with threshold="30min", late with "29min"
+    assert pw.notification_delays(_log(ROWS), threshold="30min")["status"][1] == "on_time"
+    assert pw.notification_delays(_log(ROWS), threshold="29min")["status"][1] == "late"
     # a day late: on time when the limit is a day
-    assert pw.notification_delays(_log(ROWS), late="1D")["status"][2] == "on_time"
+    assert pw.notification_delays(_log(ROWS), threshold="1D")["status"][2] == "on_time"
 
 
 def test_delay_is_exact_elapsed_time_across_the_daylight_saving_change():
@@ -116,8 +116,8 @@ def test_summary_per_sender_by_hand():
 
 def test_options_and_missing_attributes_are_explained():
     log = _log(ROWS)
-    with pytest.raises(OptionError, match="late='soon' is not a duration"):
-        pw.notification_delays(log, late="soon")
+    with pytest.raises(OptionError, match="threshold='soon' is not a duration"):
+        pw.notification_delays(log, threshold="soon")
     with pytest.raises(OptionError, match="as_of='someday' is not a date"):
         pw.notification_delays(log, as_of="someday")
     with pytest.raises(OptionError, match="by='hospital'"):
