@@ -28,7 +28,8 @@ BASE = {
     "filter_activities": {"activities": ["Henvisning"]}, "filter_attribute": {"column": "sex", "values": ["K"]},
     "filter_cases": {"min_events": 2}, "filter_period": {"since": "2022-01-01"},
     "filter_units": {"sectors": ["region"]}, "guarantees": {"as_of": AS_OF},
-    "handover_matrix": {}, "handovers": {}, "process_map": {}, "pseudonymize": {"key": "en nøgle til test"},
+    "handover_matrix": {}, "handovers": {}, "notification_delays": {}, "notification_summary": {},
+    "process_map": {}, "pseudonymize": {"key": "en nøgle til test"},
     "quality_report": {}, "readmission_rates": {}, "rule_classified": {}, "readmissions": {}, "repeats": {},
     "revolving_door": {},
     "transition_graph": {}, "transitions": {}, "unit_graph": {}, "unit_map": {}, "unit_paths": {}, "variants": {},
@@ -37,6 +38,8 @@ BASE = {
     "case_timeline": None,  # takes one case id: walked in tests/render/test_timelines.py
     "write_parquet": None, "write_xes": None,  # paths: tests/hardening/test_outputs.py
 }
+#: Functions walked on another sample than psychiatry_somatic (they need what only that sample has).
+SAMPLE = {"notification_delays": "hospital_notifications", "notification_summary": "hospital_notifications"}
 #: Wrong values of every kind: a foreign object, numbers where text is meant and back, empty, NaN, a mapping.
 BAD = [object(), -1, 0, 1.5, float("nan"), True, "nope", "", [], ["nope"], {"a": 1}]
 
@@ -54,10 +57,20 @@ FUNCTIONS = dict(_public_log_functions())
 
 
 @pytest.fixture(scope="module")
-def log():
-    full = load_sample("psychiatry_somatic")
-    first = full.to_pandas()["case_id"].drop_duplicates().head(80).tolist()
-    return pw.filter_cases(full, first)
+def logs():
+    """The log each function is walked on, by sample name: the first 80 cases."""
+    out = {}
+    for name in {"psychiatry_somatic", *SAMPLE.values()}:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the notification sample is read with a random key
+            full = load_sample(name)
+        first = full.to_pandas()["case_id"].drop_duplicates().head(80).tolist()
+        out[name] = pw.filter_cases(full, first)
+    return out
+
+
+def _log_for(logs, name):
+    return logs[SAMPLE.get(name, "psychiatry_somatic")]
 
 
 def test_every_function_that_takes_a_log_has_its_base_call():
@@ -75,23 +88,23 @@ def _cases():
 
 
 @pytest.mark.parametrize(("name", "option", "value"), list(_cases()))
-def test_a_wrong_option_is_a_result_or_a_pathways_error(log, name, option, value):
+def test_a_wrong_option_is_a_result_or_a_pathways_error(logs, name, option, value):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            FUNCTIONS[name](log, **{**BASE[name], option: value})
+            FUNCTIONS[name](_log_for(logs, name), **{**BASE[name], option: value})
         except PathwaysError as err:
             assert str(err).strip()  # a message, with the option or the fix in it
         except Exception as err:  # noqa: BLE001 - the point of the test
             pytest.fail(f"pw.{name}({option}={value!r}) raised {type(err).__name__}: {err}")
 
 
-def test_the_base_calls_run(log):
+def test_the_base_calls_run(logs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, f in FUNCTIONS.items():
             if BASE[name] is not None:
-                f(log, **BASE[name])
+                f(_log_for(logs, name), **BASE[name])
 
 
 def test_tables_of_analyses_with_wrong_options():
@@ -146,8 +159,9 @@ def test_loaders_refuse_what_is_not_their_input_with_a_pathways_error(name):
             pass
 
 
-def test_pictures_and_models_refuse_wrong_options_with_a_pathways_error(log, tmp_path):
+def test_pictures_and_models_refuse_wrong_options_with_a_pathways_error(logs, tmp_path):
     """Was a TypeError for dpi='nope', engine=[...] (an unhashable cache key) or a model saved to path=5."""
+    log = logs["psychiatry_somatic"]
     diagram, model = pw.unit_map(log), pw.discover_process_tree(log)
     calls = [lambda v: diagram.png(dpi=v), lambda v: diagram.png(engine=v), lambda v: diagram.svg(engine=v),
              lambda v: diagram.svg(timeout=v), lambda v: diagram.save(tmp_path / "k.png", dpi=v),
