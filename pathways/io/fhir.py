@@ -246,6 +246,14 @@ def _ref_key(ref: str) -> str:
             f"ELSE nullif(regexp_extract({ref}, '([A-Za-z]+/[A-Za-z0-9.\\-]+)(/_history/[^/]*)?$', 1), '') END")
 
 
+def _instant(text: str, tz: str) -> str:
+    """SQL: a FHIR date or dateTime as an instant: with its offset as given, a date alone (``2023-03-01``) at
+    midnight in ``tz``; NULL for anything else (a partial date, a time without a zone, text)."""
+    return (f"CASE WHEN regexp_matches({text}, '^\\d{{4}}-\\d\\d-\\d\\d$') THEN timezone({sql_literal(tz)}, "
+            f"TRY_CAST({text} AS TIMESTAMP)) WHEN NOT regexp_matches({text}, {_TIME_WITHOUT_ZONE}) "
+            f"THEN TRY_CAST({text} AS TIMESTAMPTZ) END")
+
+
 def _redacted(ref: str) -> str:
     """SQL: a reference shown in ``log.rejected`` without its id (a conditional reference may hold a CPR)."""
     return f"coalesce(regexp_extract({ref}, '^(urn:uuid:|[A-Za-z]+/)', 1), '') || '…'"
@@ -388,7 +396,7 @@ class _Reader:
         self.check_files(entries)
         targets = self.targets(entries)
         messages = self.messages(entries, targets)
-        items = self.items(entries, targets, messages)
+        items = self.items(entries, targets, messages, tz)
         view = self.name("source", "VIEW")
         attrs = ["notified", "revised", "message", "sender", "receiver", "sor", "gln", "encounter",
                  "episode_of_care", "encounter_class", "encounter_status", "fhir_resource"]
@@ -480,7 +488,7 @@ class _Reader:
         return (f"{e}.rt IN ('Encounter', 'EpisodeOfCare', 'ServiceRequest') AND {e}.problem IS NULL AND ({e}.scope = -1 "
                 f"OR {e}.bundle_type IS DISTINCT FROM 'message' OR {e}.scope NOT IN (SELECT scope FROM {messages}))")
 
-    def items(self, entries: str, targets: str, messages: str) -> str:
+    def items(self, entries: str, targets: str, messages: str, tz: str) -> str:
         """One row per item handed to validation: an event, or an entry refused before (``problem``), numbered
         ``__pw_row`` in input order (file, line, entry, then the event within the entry)."""
         name = self.name("items")
@@ -535,19 +543,26 @@ class _Reader:
                    f"CASE WHEN problem = 'not JSON' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
                    f"WHERE problem IS NOT NULL UNION ALL SELECT mh_eid, 0, problem, element, "
                    f"value FROM {messages} WHERE problem IS NOT NULL")
-        tzless = (f"regexp_matches(time, {_TIME_WITHOUT_ZONE}) OR regexp_matches(end_time, {_TIME_WITHOUT_ZONE}) "
-                  f"OR regexp_matches(notified_text, {_TIME_WITHOUT_ZONE})")
+        # the times, typed here: an instant with its offset, a date alone at midnight in tz; a time of day without
+        # a zone (FHIR forbids it) or text that is no date is refused, in this order, with the element it came from
+        checks = [(f"regexp_matches({c}, {_TIME_WITHOUT_ZONE})", "time without a time zone", e, c)
+                  for c, e in (("time", "time_element"), ("end_time", "'period.end'"),
+                               ("notified_text", "'Provenance.recorded'"))]
+        checks += [(f"{c} IS NOT NULL AND {_instant(c, tz)} IS NULL", "not a date", e, c)
+                   for c, e in (("time", "time_element"), ("end_time", "'period.end'"))]
+
+        def first(i: int) -> str:
+            return "CASE " + " ".join(f"WHEN {flag} THEN {sql_literal(what) if i == 1 else (e, c)[i - 2]}"
+                                      for flag, what, e, c in checks) + " END"
+
         self.con.execute(
             f"CREATE TEMP TABLE {name} AS WITH s AS ({standalone}), ev AS ("
             f"SELECT *, NULL AS notified_text FROM ({plain_events}) UNION ALL BY NAME "
             f"SELECT * FROM ({self.message_events(messages)})), all_items AS ("
-            f"SELECT * REPLACE (CASE WHEN problem IS NULL AND ({tzless}) THEN 'time without a time zone' ELSE "
-            f"problem END AS problem, CASE WHEN problem IS NULL AND ({tzless}) THEN CASE WHEN "
-            f"regexp_matches(time, {_TIME_WITHOUT_ZONE}) THEN time_element WHEN regexp_matches(end_time, "
-            f"{_TIME_WITHOUT_ZONE}) THEN 'period.end' ELSE 'Provenance.recorded' END ELSE element END AS element, "
-            f"CASE WHEN problem IS NULL AND ({tzless}) THEN CASE WHEN regexp_matches(time, {_TIME_WITHOUT_ZONE}) "
-            f"THEN time WHEN regexp_matches(end_time, {_TIME_WITHOUT_ZONE}) THEN end_time ELSE notified_text END "
-            f"ELSE value END AS value) FROM ev UNION ALL BY NAME SELECT * FROM ({refused})) "
+            f"SELECT * REPLACE (coalesce(problem, {first(1)}) AS problem, CASE WHEN problem IS NULL THEN {first(2)} "
+            f"ELSE element END AS element, CASE WHEN problem IS NULL THEN {first(3)} ELSE value END AS value, "
+            f"{_instant('time', tz)} AS time, {_instant('end_time', tz)} AS end_time) FROM ev "
+            f"UNION ALL BY NAME SELECT * FROM ({refused})) "
             f"SELECT * EXCLUDE (notified_text, time_element), "
             f"CAST(row_number() OVER (ORDER BY eid, sub) - 1 AS BIGINT) AS __pw_row FROM all_items")
         return name
