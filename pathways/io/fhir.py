@@ -242,7 +242,7 @@ def _document(file: str, kind: str) -> str:
 
 def _ref_key(ref: str) -> str:
     """SQL: a reference as the key it is resolved by: ``urn:uuid:...`` as is, else its last ``Type/id``."""
-    return (f"CASE WHEN {ref} LIKE 'urn:%' THEN {ref} "
+    return (f"CASE WHEN {ref} LIKE 'urn:%' OR (regexp_full_match({ref}, '[A-Za-z]+/[A-Za-z0-9.\\-]+')) THEN {ref} "
             f"ELSE nullif(regexp_extract({ref}, '([A-Za-z]+/[A-Za-z0-9.\\-]+)(/_history/[^/]*)?$', 1), '') END")
 
 
@@ -556,7 +556,7 @@ class _Reader:
                                       for flag, what, e, c in checks) + " END"
 
         self.con.execute(
-            f"CREATE TEMP TABLE {name} AS WITH s AS ({standalone}), ev AS ("
+            f"CREATE TEMP TABLE {name} AS WITH s AS MATERIALIZED ({standalone}), ev AS ("
             f"SELECT *, NULL AS notified_text FROM ({plain_events}) UNION ALL BY NAME "
             f"SELECT * FROM ({self.message_events(messages)})), all_items AS ("
             f"SELECT * REPLACE (coalesce(problem, {first(1)}) AS problem, CASE WHEN problem IS NULL THEN {first(2)} "
