@@ -92,36 +92,47 @@ def _first_at_or_below(times: np.ndarray, curve: np.ndarray, q: float) -> float:
 def km_median(durations, observed) -> dict:
     """Kaplan–Meier median time-to-end with its 95 % Brookmeyer–Crowley interval.
 
-    Returns a dict ``{"km_median_days", "km_ci_low", "km_ci_high"}``: NaN for no
-    durations, ``inf`` for a median or bound the curve never reaches.
+    Returns a dict ``{"km_median_days", "km_median_ci_low", "km_median_ci_high"}``:
+    NaN for no durations, ``inf`` for a median or bound the curve never reaches.
 
     Examples
     --------
     >>> km_median([1, 2, 2, 3], [True, True, False, True])
-    {'km_median_days': 2.0, 'km_ci_low': 1.0, 'km_ci_high': 3.0}
+    {'km_median_days': 2.0, 'km_median_ci_low': 1.0, 'km_median_ci_high': 3.0}
     """
     table = km_table(durations, observed)
     if not len(table):
-        return {"km_median_days": math.nan, "km_ci_low": math.nan, "km_ci_high": math.nan}
+        return {"km_median_days": math.nan, "km_median_ci_low": math.nan, "km_median_ci_high": math.nan}
     t = table["time"].to_numpy()
     return {"km_median_days": _first_at_or_below(t, table["survival"].to_numpy(), 0.5),
-            "km_ci_low": _first_at_or_below(t, table["ci_low"].to_numpy(), 0.5),
-            "km_ci_high": _first_at_or_below(t, table["ci_high"].to_numpy(), 0.5)}
+            "km_median_ci_low": _first_at_or_below(t, table["ci_low"].to_numpy(), 0.5),
+            "km_median_ci_high": _first_at_or_below(t, table["ci_high"].to_numpy(), 0.5)}
 
 
-def km_survival_at(durations, observed, at: float) -> float:
-    """The Kaplan–Meier share still waiting just after ``at`` (NaN for no durations).
+def km_share_over(durations, observed, at: float) -> dict:
+    """The Kaplan–Meier share still waiting just after ``at`` (longer than ``at``), with its 95 % interval.
+
+    The curve's value at ``at`` (a step function: the last distinct duration at or
+    before ``at``) and its pointwise log-log interval with Greenwood's variance (see
+    :func:`km_table`). Returns ``{"km_share_over_threshold", "km_share_ci_low",
+    "km_share_ci_high"}``: NaN for no durations; 1 with the interval [1, 1] before the
+    first end. A wait of exactly ``at`` that ended is not over it.
 
     Examples
     --------
-    >>> km_survival_at([1, 2, 2, 3], [True, True, False, True], 2.5)
-    0.5
+    >>> r = km_share_over([1, 2, 2, 3], [True, True, False, True], 2.5)
+    >>> r["km_share_over_threshold"], round(r["km_share_ci_low"], 4), round(r["km_share_ci_high"], 4)
+    (0.5, 0.0578, 0.8449)
     """
     table = km_table(durations, observed)
     if not len(table):
-        return math.nan
-    idx = np.searchsorted(table["time"].to_numpy(), at, side="right") - 1
-    return 1.0 if idx < 0 else float(table["survival"].iloc[idx])
+        return {"km_share_over_threshold": math.nan, "km_share_ci_low": math.nan, "km_share_ci_high": math.nan}
+    idx = int(np.searchsorted(table["time"].to_numpy(), at, side="right")) - 1
+    if idx < 0:
+        return {"km_share_over_threshold": 1.0, "km_share_ci_low": 1.0, "km_share_ci_high": 1.0}
+    row = table.iloc[idx]
+    return {"km_share_over_threshold": float(row["survival"]), "km_share_ci_low": float(row["ci_low"]),
+            "km_share_ci_high": float(row["ci_high"])}
 
 
 def wait_curve(waits: pd.DataFrame, *, by=None, min_at_risk: int = 5) -> pd.DataFrame:
@@ -192,4 +203,4 @@ def wait_curve(waits: pd.DataFrame, *, by=None, min_at_risk: int = 5) -> pd.Data
     return curve[curve["n_at_risk"] >= min_at_risk].reset_index(drop=True)
 
 
-__all__ = ["km_table", "km_median", "km_survival_at", "wait_curve"]
+__all__ = ["km_table", "km_median", "km_share_over", "wait_curve"]

@@ -12,7 +12,11 @@ what happens to every start:
   referral was assessed); the wait is censored at the new start, and
   ``wait_days`` is new start - start. The new start begins its own wait.
 
-``censored`` is true for ``waiting`` and ``superseded``. Starts after ``as_of``
+``censored`` is true for ``waiting`` and ``superseded``. The summaries
+(:func:`wait_summary`, :func:`guarantees`) estimate the median and the share over
+the threshold by Kaplan–Meier only, with both kinds censored, and give each with
+its 95 % interval; figures of the ended waits alone are extra columns named so
+(``median_ended_days``), never the headline. Starts after ``as_of``
 are left out (the extract may run past the date you evaluate at) and counted in
 ``df.attrs["n_starts_after_as_of"]``; ends after ``as_of`` are ignored, so such
 waits are censored at ``as_of``. Every duration is exact elapsed time (UTC
@@ -39,7 +43,7 @@ import pandas as pd
 from .. import schema as S
 from ..errors import OptionError, closest
 from ._common import TEXT, by_list, days_between, duration, local_times, timestamp, with_parameters
-from .survival import km_median, km_survival_at
+from .survival import km_median, km_share_over
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -50,9 +54,26 @@ OUTCOMES = ("ended", "waiting", "superseded")
 
 _WAIT_COLUMNS = ["case_id", "start_activity", "start_unit", "start_at", "end_activity", "end_unit", "end_at",
                  "wait_days", "outcome", "censored", "over_threshold"]
-_SUMMARY_COLUMNS = ["n", "n_ended", "n_censored", "median_ended_days", "p75_ended_days", "p90_ended_days",
-                    "max_ended_days", "max_censored_days", "n_over_threshold", "share_over_threshold",
-                    "km_share_over_threshold", "km_median_days", "km_ci_low", "km_ci_high"]
+_SUMMARY_COLUMNS = ["n", "n_ended", "n_waiting", "n_superseded", "n_censored", "n_over_threshold",
+                    "km_median_days", "km_median_ci_low", "km_median_ci_high",
+                    "km_share_over_threshold", "km_share_ci_low", "km_share_ci_high",
+                    "median_ended_days", "p75_ended_days", "p90_ended_days", "max_ended_days",
+                    "share_ended_over_threshold", "max_censored_days"]
+_COUNT_COLUMNS = ("n", "n_ended", "n_waiting", "n_superseded", "n_censored")
+#: What each estimate of :func:`wait_summary` and :func:`guarantees` is (``df.attrs["estimators"]``).
+ESTIMATORS = {
+    "km_median_days": "Kaplan-Meier median of the time from start to end; waits still open at as_of and waits "
+                      "superseded by a new start are censored (at as_of, at the new start). inf: not reached.",
+    "km_median_ci_low/km_median_ci_high": "95 % interval of the Kaplan-Meier median by Brookmeyer-Crowley: the "
+                                          "first times the pointwise log-log band (Greenwood's variance) reaches 0.5.",
+    "km_share_over_threshold": "Kaplan-Meier share still waiting just after the threshold, i.e. the estimated "
+                               "share of waits longer than the threshold (censored as for the median).",
+    "km_share_ci_low/km_share_ci_high": "95 % pointwise interval of that share: log-log transform, Greenwood's "
+                                        "variance.",
+    "median_ended_days, p75_ended_days, p90_ended_days, max_ended_days, share_ended_over_threshold":
+        "naive figures of the ended waits only (linear-interpolation quantiles): they leave out every open and "
+        "superseded wait, so they understate long waits.",
+}
 
 
 class _Absent(OptionError):
@@ -344,44 +365,51 @@ def _quantile(x: np.ndarray, q: float) -> float:
     return float(np.quantile(x, q)) if len(x) else math.nan
 
 
-def _summary_row(wait_days: np.ndarray, ended: np.ndarray, thr_days: float | None) -> dict:
+def _summary_row(wait_days: np.ndarray, outcome: np.ndarray, thr_days: float | None) -> dict:
+    """One summary row: the Kaplan-Meier estimates, then the naive figures of the ended waits (see ESTIMATORS)."""
+    ended = outcome == "ended"
     w_end, w_cen = wait_days[ended], wait_days[~ended]
-    row = {"n": len(wait_days), "n_ended": int(ended.sum()), "n_censored": int((~ended).sum()),
-           "median_ended_days": _quantile(w_end, 0.5), "p75_ended_days": _quantile(w_end, 0.75),
-           "p90_ended_days": _quantile(w_end, 0.9),
-           "max_ended_days": float(w_end.max()) if len(w_end) else math.nan,
-           "max_censored_days": float(w_cen.max()) if len(w_cen) else math.nan}
-    if thr_days is None:
-        row.update(n_over_threshold=pd.NA, share_over_threshold=math.nan, km_share_over_threshold=math.nan)
-    else:
-        over = wait_days > thr_days
-        known = ended | over  # an open wait still under the threshold may yet go either way
-        row.update(n_over_threshold=int(over.sum()),
-                   share_over_threshold=float(over.sum() / known.sum()) if known.sum() else math.nan,
-                   km_share_over_threshold=km_survival_at(wait_days, ended, thr_days))
+    row = {"n": len(wait_days), "n_ended": int(ended.sum()), "n_waiting": int((outcome == "waiting").sum()),
+           "n_superseded": int((outcome == "superseded").sum()), "n_censored": int((~ended).sum())}
     row.update(km_median(wait_days, ended))
+    if thr_days is None:
+        row.update(n_over_threshold=pd.NA, km_share_over_threshold=math.nan, km_share_ci_low=math.nan,
+                   km_share_ci_high=math.nan, share_ended_over_threshold=math.nan)
+    else:
+        row.update(n_over_threshold=int((wait_days > thr_days).sum()),
+                   share_ended_over_threshold=float((w_end > thr_days).mean()) if len(w_end) else math.nan,
+                   **km_share_over(wait_days, ended, thr_days))
+    row.update(median_ended_days=_quantile(w_end, 0.5), p75_ended_days=_quantile(w_end, 0.75),
+               p90_ended_days=_quantile(w_end, 0.9), max_ended_days=float(w_end.max()) if len(w_end) else math.nan,
+               max_censored_days=float(w_cen.max()) if len(w_cen) else math.nan)
     return row
 
 
 def summarise_waits(df: pd.DataFrame, threshold, by_names: Sequence[str] = ()) -> pd.DataFrame:
-    """The summary columns of a per-start table, overall or per group (pandas, small)."""
+    """The summary columns of a per-start table, overall or per group (pandas, small).
+
+    ``df`` has the columns ``wait_days`` and ``outcome`` of :func:`waiting_times`
+    (and the ``by_names``). ``df.attrs["estimators"]`` says what each estimate is.
+    """
     thr = None if threshold is None else duration(threshold, argument="threshold").total_seconds() / 86_400
     rows = []
     if by_names:
         for key, grp in df.groupby(list(by_names), dropna=False, sort=True):
             key = key if isinstance(key, tuple) else (key,)
             rows.append({**dict(zip(by_names, key)),
-                         **_summary_row(grp["wait_days"].to_numpy(float), ~grp["censored"].to_numpy(bool), thr)})
+                         **_summary_row(grp["wait_days"].to_numpy(float), grp["outcome"].to_numpy(object), thr)})
     else:
-        rows.append(_summary_row(df["wait_days"].to_numpy(float), ~df["censored"].to_numpy(bool), thr))
+        rows.append(_summary_row(df["wait_days"].to_numpy(float), df["outcome"].to_numpy(object), thr))
     out = pd.DataFrame(rows, columns=[*by_names, *_SUMMARY_COLUMNS])
+    out = out.astype({c: "int64" for c in _COUNT_COLUMNS})
     out["n_over_threshold"] = out["n_over_threshold"].astype("Int64")
+    out.attrs["estimators"] = dict(ESTIMATORS)
     return out
 
 
 def wait_summary(log: EventLog, *, start, end, threshold=None, as_of, by=None, start_unit=None, start_domain=None,
                  end_unit=None, end_domain=None) -> pd.DataFrame:
-    """The distribution of waits from ``start`` to ``end``, with a Kaplan–Meier median.
+    """The waits from ``start`` to ``end``: Kaplan–Meier median and share over the threshold, with 95 % intervals.
 
     Parameters
     ----------
@@ -396,17 +424,24 @@ def wait_summary(log: EventLog, *, start, end, threshold=None, as_of, by=None, s
     Returns
     -------
     pandas.DataFrame
-        One row (per group): ``n`` (starts), ``n_ended``, ``n_censored``;
-        ``median_ended_days``, ``p75_ended_days``, ``p90_ended_days``,
-        ``max_ended_days``: quantiles (linear interpolation) of the *ended* waits
-        only, and ``max_censored_days``, the longest open wait; ``n_over_threshold``
-        (ended or open waits longer than the threshold) and ``share_over_threshold``
-        = n_over_threshold / (n_ended + open waits already over the threshold): open
-        waits still under the threshold are left out, their outcome is unknown;
-        ``km_share_over_threshold``: Kaplan–Meier share still waiting at the
-        threshold; ``km_median_days`` with ``km_ci_low``/``km_ci_high`` (95 %,
-        Brookmeyer–Crowley, log-log Greenwood; ``inf`` = not reached). Censored
-        waits enter the Kaplan–Meier columns, never the plain quantiles.
+        One row (per group). Counts: ``n`` (starts) = ``n_ended`` + ``n_waiting``
+        (still open at ``as_of``) + ``n_superseded`` (a new start came first);
+        ``n_censored`` = n_waiting + n_superseded; ``n_over_threshold`` (ended or
+        open waits already longer than the threshold).
+
+        The estimates, one estimator per quantity, Kaplan–Meier (open waits censored
+        at ``as_of``, superseded ones at the new start): ``km_median_days`` with its
+        95 % interval ``km_median_ci_low``/``km_median_ci_high`` (Brookmeyer–Crowley
+        on the log-log band; ``inf`` = not reached), and ``km_share_over_threshold``,
+        the estimated share of waits longer than the threshold, with its 95 %
+        interval ``km_share_ci_low``/``km_share_ci_high`` (log-log, Greenwood's
+        variance).
+
+        Naive figures of the ended waits only, labelled so (they leave out the
+        longest waits, those still open): ``median_ended_days``, ``p75_ended_days``,
+        ``p90_ended_days``, ``max_ended_days`` (linear interpolation),
+        ``share_ended_over_threshold``; and ``max_censored_days``, the longest
+        censored wait. ``df.attrs["estimators"]`` says all this per column.
 
     Examples
     --------
@@ -417,9 +452,9 @@ def wait_summary(log: EventLog, *, start, end, threshold=None, as_of, by=None, s
     >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
     >>> s = pw.wait_summary(log, start="referral_received", end="assessment_start",
     ...                     threshold="30D", as_of="2024-03-01")
-    >>> s[["n", "n_censored", "median_ended_days", "share_over_threshold", "km_median_days"]]
-       n  n_censored  median_ended_days  share_over_threshold  km_median_days
-    0  3           1               25.0              0.666667            40.0
+    >>> s[["n", "n_waiting", "km_median_days", "km_share_over_threshold", "median_ended_days"]]
+       n  n_waiting  km_median_days  km_share_over_threshold  median_ended_days
+    0  3          1            40.0                 0.666667               25.0
     """
     names, fetch = group_columns(log, by, purpose="wait_summary")
     df, n_late = _waits(log, start=start, end=end, as_of=as_of, threshold=threshold, start_unit=start_unit,
@@ -505,7 +540,10 @@ def guarantees(log: EventLog, rules=None, *, as_of) -> pd.DataFrame:
     pandas.DataFrame
         One row per rule: the rule's columns, ``status`` (``"ok"`` or why the rule
         could not be evaluated, e.g. a milestone the log does not contain) and the
-        columns of :func:`wait_summary` (``n = 0`` when not evaluated).
+        columns of :func:`wait_summary` (``n = 0`` when not evaluated): the counts
+        (``n_ended``, ``n_waiting``, ``n_superseded``), the Kaplan–Meier median and
+        share over the threshold with their 95 % intervals, then the naive
+        figures of the ended waits only (``median_ended_days``, ...).
 
     Examples
     --------
@@ -515,10 +553,10 @@ def guarantees(log: EventLog, rules=None, *, as_of) -> pd.DataFrame:
     ...                    "unit": ["Psykiatrisk Visitationsklinik", "Psykiatrisk Visitationsklinik"]})
     >>> log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
     >>> g = pw.guarantees(log, as_of="2024-03-01")
-    >>> g[["name", "n", "median_ended_days", "share_over_threshold"]].head(2)
-                                 name  n  median_ended_days  share_over_threshold
-    0                   udredningsret  1               45.0                   1.0
-    1  child_psychiatry_first_contact  0                NaN                   NaN
+    >>> g[["name", "n", "km_median_days", "km_share_over_threshold"]].head(2)
+                                 name  n  km_median_days  km_share_over_threshold
+    0                   udredningsret  1            45.0                      1.0
+    1  child_psychiatry_first_contact  0             NaN                      NaN
     >>> g.loc[3, "status"].startswith("start='diagnosis_conference' matches no event")
     True
     """
@@ -550,12 +588,11 @@ def guarantees(log: EventLog, rules=None, *, as_of) -> pd.DataFrame:
         summary = summarise_waits(df, threshold).iloc[0].to_dict()
         rows.append({**rule, "status": status, **summary})
     out = pd.DataFrame(rows, columns=[*rules.columns, "status", *_SUMMARY_COLUMNS])
-    out["n"] = out["n"].astype("int64")
-    out["n_ended"] = out["n_ended"].astype("int64")
-    out["n_censored"] = out["n_censored"].astype("int64")
+    out = out.astype({c: "int64" for c in _COUNT_COLUMNS})
     out["n_over_threshold"] = out["n_over_threshold"].astype("Int64")
+    out.attrs["estimators"] = dict(ESTIMATORS)
     return with_parameters(out, as_of=str(as_of), rules="GUARANTEES" if rules is GUARANTEES else "custom")
 
 
-__all__ = ["waiting_times", "wait_summary", "guarantees", "GUARANTEES", "ANY", "AGE_BANDS", "age_band",
-           "age_column", "group_columns", "finish_groups", "summarise_waits"]
+__all__ = ["waiting_times", "wait_summary", "guarantees", "GUARANTEES", "ESTIMATORS", "ANY", "AGE_BANDS",
+           "age_band", "age_column", "group_columns", "finish_groups", "summarise_waits"]

@@ -23,7 +23,7 @@ from ..analyses.waits import summarise_waits
 from ..parameters import (BOUNCE_WITHIN, GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, NOTICE_RULE, QUIET_FOR,
                           READMISSION_WITHIN)
 from ..quality import STAFF_TURN_HOURS, staff_turns
-from ..render.styles import TIME_UNITS, time_unit
+from ..render.styles import TIME_UNITS, in_unit, time_unit
 from . import figures as fg
 from .blocks import Col, Figure, Note, Row, Section, Table, merge_small
 from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKDAYS, Fmt, check_action,
@@ -424,7 +424,27 @@ def _bins(values: np.ndarray, threshold: float | None) -> tuple[np.ndarray, np.n
     return edges, counts, open_last
 
 
+def _time_range(f: Fmt, low, high) -> str:
+    """A 95 % interval of durations in days, in one unit: ``"42–56 dage"``, ``"20 dage – ikke nået"``."""
+    unit = time_unit([low, high])
+    if np.isinf(high):
+        return f"{f.time(low, unit)} – {f.time_num(high)}"
+    return f"{f.time_num(in_unit(low, unit))}–{f.time(high, unit)}"
+
+
+def _pct_range(f: Fmt, low, high) -> str:
+    """A 95 % interval of shares: ``"60–69 %"`` / ``"60–69%"``."""
+    return f"{f.num(float(low) * 100, 0)}–{f.pct(high)}"
+
+
 def waits(ctx: Context) -> Section:
+    """Waits against each rule: the Kaplan–Meier median and share over the limit with their 95 % intervals.
+
+    One estimator per quantity (as :func:`pathways.guarantees`): the finding, the
+    headline and the table state the Kaplan–Meier median and share, with open and
+    superseded waits censored; the median of the ended waits alone is an extra
+    column, labelled so.
+    """
     log, f, t = ctx.log, ctx.fmt, ctx.t
     mc = ctx.min_count
     rows, blocks_after, exports = [], [], []
@@ -436,8 +456,9 @@ def waits(ctx: Context) -> Section:
         thr = rule["threshold"]
         thr_days = _days(thr)
         row = {"rule": label, "short": short, "threshold": f.duration(thr), "n": 0, "n_ended": 0,
-               "n_open": np.nan, "median": np.nan, "p90": np.nan, "n_over": np.nan, "n_base": np.nan,
-               "km_median": np.nan, "status": t("wt_status_absent")}
+               "n_open": np.nan, "n_superseded": np.nan, "median": np.nan, "median_low": np.nan,
+               "median_high": np.nan, "over": np.nan, "over_low": np.nan, "over_high": np.nan, "n_over": np.nan,
+               "median_ended": np.nan, "status": t("wt_status_absent")}
         opts = {k: rule[k] for k in ("start_unit", "start_domain", "end_unit", "end_domain")}
         start = list(rule["start"]) if isinstance(rule["start"], tuple) else rule["start"]
         end = list(rule["end"]) if isinstance(rule["end"], tuple) else rule["end"]
@@ -446,23 +467,22 @@ def waits(ctx: Context) -> Section:
         except pw.OptionError:  # a milestone (or the unit column) this extract does not have
             w = None
         if w is not None and len(w):
-            summary = summarise_waits(w, thr).iloc[0]
-            row.update(n=int(summary["n"]), n_ended=int(summary["n_ended"]))
-            rule = {**rule, **summary.to_dict()}
+            s = summarise_waits(w, thr).iloc[0]
             ended = w.loc[w["outcome"] == "ended", "wait_days"].to_numpy(float)
-            n_open = int((w["outcome"] == "waiting").sum())
-            over = w["over_threshold"].fillna(False).to_numpy(bool)
-            n_over = int(over.sum())
-            n_base = int(len(ended) + (over & w["censored"].to_numpy(bool)).sum())
-            row.update(n_open=n_open, status=t("wt_status_ok"))
+            row.update(n=int(s["n"]), n_ended=int(s["n_ended"]), n_open=int(s["n_waiting"]),
+                       n_superseded=int(s["n_superseded"]), status=t("wt_status_ok"))
             if len(ended) >= mc:
-                row.update(median=rule["median_ended_days"], p90=rule["p90_ended_days"])
+                row.update(median_ended=s["median_ended_days"])
             if len(w) >= mc:
-                row.update(km_median=rule["km_median_days"])
+                row.update(median=s["km_median_days"], median_low=s["km_median_ci_low"],
+                           median_high=s["km_median_ci_high"])
             if thr_days is not None:
-                row.update(n_over=n_over, n_base=n_base)
-                if n_base >= mc and n_over >= mc and (worst is None or n_over / n_base > worst[0]):
-                    worst = (n_over / n_base, name, short, thr, row, n_open)
+                row.update(n_over=int(s["n_over_threshold"]))
+                if len(w) >= mc:
+                    row.update(over=s["km_share_over_threshold"], over_low=s["km_share_ci_low"],
+                               over_high=s["km_share_ci_high"])
+                if len(w) >= mc and row["n_over"] >= mc and (worst is None or row["over"] > worst[0]):
+                    worst = (row["over"], short, thr, row)
             if len(w) < mc:
                 row["status"] = t("wt_status_small")
             pair = []
@@ -514,14 +534,16 @@ def waits(ctx: Context) -> Section:
     finding = [t("wt_finding_1", k=f.int(len(evaluated)), total=f.int(len(rows)))]
     highlight = None
     if worst is not None:
-        share, name, short, thr, row, n_open = worst
-        finding.append(t("wt_finding_2", rule=short, share=f.share(row["n_over"], row["n_base"]),
-                         threshold=f.duration(thr), median=f.time(row["median"]), km=f.time(row["km_median"])))
-        finding.append(t("wt_finding_3", open=f.count(n_open), as_of=f.date(ctx.as_of)))
-        highlight = (share, t("wt_highlight", rule=_cap(short), share=f.share(row["n_over"], row["n_base"]),
-                              threshold=f.duration(thr), median=f.time(row["median"])))
+        share, short, thr, row = worst
+        said = dict(rule=short, share=f.pct(row["over"]), share_ci=_pct_range(f, row["over_low"], row["over_high"]),
+                    threshold=f.duration(thr), median=f.time(row["median"]),
+                    median_ci=_time_range(f, row["median_low"], row["median_high"]))
+        finding.append(t("wt_finding_2", **said))
+        finding.append(t("wt_finding_3", open=f.count(row["n_open"]), superseded=f.count(row["n_superseded"]),
+                         as_of=f.date(ctx.as_of)))
+        highlight = (share, t("wt_highlight", **{**said, "rule": _cap(short)}))
     else:
-        with_thr = [r for r in rows if r["status"] != t("wt_status_absent") and not pd.isna(r["n_base"])]
+        with_thr = [r for r in rows if r["status"] != t("wt_status_absent") and not pd.isna(r["n_over"])]
         finding.append(t("wt_finding_2_ok", min_count=mc) if with_thr else t("wt_finding_2_nothr"))
         medians = [(r["median"], r["short"]) for r in rows if not pd.isna(r["median"])]
         if medians:
@@ -530,9 +552,13 @@ def waits(ctx: Context) -> Section:
     table = _timed(Table("guarantees", t("wt_table"), ctx.frame(pd.DataFrame(rows)), [
         Col("rule", t("c_rule")), Col("threshold", t("c_threshold")), Col("n", t("c_n_waits"), "count"),
         Col("n_ended", t("c_n_ended"), "count"), Col("n_open", t("c_n_open"), "count"),
-        Col("median", t("c_median"), "days"), Col("p90", t("c_p90"), "days"),
-        Col("over", t("c_over"), "share", of=("n_over", "n_base")), Col("km_median", t("c_km_median"), "days"),
-        Col("status", t("c_status"))], note=t("wt_table_note")), ctx.fmt)
+        Col("n_superseded", t("c_n_superseded"), "count"),
+        Col("median", t("c_km_median"), "days"), Col("median_low", t("c_median_ci_low"), "days"),
+        Col("median_high", t("c_median_ci_high"), "days"),
+        Col("over", t("c_km_over"), "pct", base="n_over"), Col("over_low", t("c_over_ci_low"), "pct", base="n_over"),
+        Col("over_high", t("c_over_ci_high"), "pct", base="n_over"),
+        Col("median_ended", t("c_median_ended"), "days"), Col("status", t("c_status"))],
+        note=t("wt_table_note")), ctx.fmt)
     return Section("waits", t("sec_waits"), finding, [table, *blocks_after, *exports], highlight)
 
 

@@ -304,9 +304,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "c_n_ended": {"da": "Afsluttede", "en": "Ended"},
     "c_n_open": {"da": "Stadig ventende", "en": "Still waiting"},
     "c_median": {"da": "Median", "en": "Median"},
-    "c_p90": {"da": "90 %-fraktil", "en": "90th percentile"},
-    "c_over": {"da": "Over grænsen", "en": "Over the threshold"},
+    "c_n_superseded": {"da": "Afløst af ny start", "en": "Superseded by a new start"},
     "c_km_median": {"da": "Kaplan–Meier-median", "en": "Kaplan–Meier median"},
+    "c_median_ci_low": {"da": "Median, 95 % KI nedre", "en": "Median, 95% CI lower"},
+    "c_median_ci_high": {"da": "Median, 95 % KI øvre", "en": "Median, 95% CI upper"},
+    "c_km_over": {"da": "Over grænsen (Kaplan–Meier)", "en": "Over the threshold (Kaplan–Meier)"},
+    "c_over_ci_low": {"da": "Over grænsen, 95 % KI nedre", "en": "Over the threshold, 95% CI lower"},
+    "c_over_ci_high": {"da": "Over grænsen, 95 % KI øvre", "en": "Over the threshold, 95% CI upper"},
+    "c_median_ended": {"da": "Median af de afsluttede alene", "en": "Median of the ended waits alone"},
     "c_status": {"da": "Status", "en": "Status"},
     "c_discharges": {"da": "Udskrivninger", "en": "Discharges"},
     "c_readm_30": {"da": "Genindlagt inden 30 dage", "en": "Readmitted within 30 days"},
@@ -454,32 +459,42 @@ TEXTS: dict[str, dict[str, str]] = {
     # --- waits
     "wt_finding_1": {"da": "{k} af {total} ventetidsregler kunne opgøres på udtrækket.",
                      "en": "{k} of the {total} waiting-time rules could be evaluated on this extract."},
-    "wt_finding_2": {"da": "Størst er problemet ved {rule}: {share} af ventetiderne var længere end {threshold}; "
-                           "medianen var {median} ({km} efter Kaplan–Meier, som også regner med dem der stadig "
-                           "venter).",
-                     "en": "The largest problem is {rule}: {share} of the waits were longer than {threshold}; the "
-                           "median was {median} ({km} by Kaplan–Meier, which also counts those still waiting)."},
+    "wt_finding_2": {"da": "Størst er problemet ved {rule}: {share} af ventetiderne var længere end {threshold} "
+                           "(95 % KI {share_ci}), og medianventetiden var {median} (95 % KI {median_ci}). Begge tal "
+                           "er Kaplan–Meier-estimater, som også regner med dem der stadig venter, og med dem hvis "
+                           "ventetid blev afløst af en ny start, så længe de er fulgt.",
+                     "en": "The largest problem is {rule}: {share} of the waits were longer than {threshold} "
+                           "(95% CI {share_ci}), and the median wait was {median} (95% CI {median_ci}). Both are "
+                           "Kaplan–Meier estimates, which also count those still waiting and those whose wait was "
+                           "superseded by a new start, for as long as they were followed."},
     "wt_finding_2_ok": {"da": "Færre end {min_count} ventetider var over grænsen, for hver regel med en grænse.",
                         "en": "Fewer than {min_count} waits were over the threshold, for every rule that has one."},
     "wt_finding_2_nothr": {"da": "Ingen af dem har en grænse; fordelingerne nedenfor viser ventetiderne.",
                            "en": "None of them has a threshold; the distributions below show the waits."},
     "wt_finding_3_longest": {"da": "Den længste median har {rule}: {median}.",
                              "en": "The longest median wait is for {rule}: {median}."},
-    "wt_highlight": {"da": "{rule}: {share} af ventetiderne var længere end {threshold} (median {median}).",
-                     "en": "{rule}: {share} of the waits were longer than {threshold} (median {median})."},
-    "wt_finding_3": {"da": "{open} ventetider var stadig åbne pr. {as_of}.",
-                     "en": "{open} waits were still open on {as_of}."},
+    "wt_highlight": {"da": "{rule}: {share} af ventetiderne var længere end {threshold} (95 % KI {share_ci}); "
+                           "median {median} (95 % KI {median_ci}), begge efter Kaplan–Meier.",
+                     "en": "{rule}: {share} of the waits were longer than {threshold} (95% CI {share_ci}); median "
+                           "{median} (95% CI {median_ci}), both by Kaplan–Meier."},
+    "wt_finding_3": {"da": "{open} ventetider var stadig åbne pr. {as_of}, og {superseded} blev afløst af en ny "
+                           "start (fx en ny henvisning) før de sluttede.",
+                     "en": "{open} waits were still open on {as_of}, and {superseded} were superseded by a new start "
+                           "(e.g. a new referral) before they ended."},
     "wt_none": {"da": "Ingen af ventetidsreglerne kunne opgøres: udtrækket indeholder ikke deres start- og "
                       "sluthændelser.",
                 "en": "None of the waiting-time rules could be evaluated: the extract lacks their start and end "
                       "events."},
     "wt_table": {"da": "Ventetider mod hver regel", "en": "Waits against each rule"},
-    "wt_table_note": {"da": "Median og 90 %-fraktil er af de afsluttede ventetider. \u201eOver grænsen\u201c tæller "
-                            "afsluttede og åbne ventetider der allerede er over grænsen. Kaplan–Meier regner med "
-                            "at de stadig ventende venter mindst så længe som hidtil.",
-                      "en": "Median and 90th percentile are of the ended waits. \u201cOver the threshold\u201d "
-                            "counts ended waits and open ones already past the threshold. Kaplan–Meier counts "
-                            "those still waiting as waiting at least as long as so far."},
+    "wt_table_note": {"da": "Median og andel over grænsen er Kaplan–Meier-estimater: de stadig ventende og de "
+                            "afløste regnes med, som ventende mindst så længe de er fulgt. 95 % KI: for andelen "
+                            "log-log med Greenwoods varians, for medianen Brookmeyer–Crowley. Medianen af de "
+                            "afsluttede alene er med til sammenligning; den udelader de længste ventetider.",
+                      "en": "Median and share over the threshold are Kaplan–Meier estimates: those still waiting "
+                            "and those superseded count as waiting at least as long as they were followed. 95% CI: "
+                            "log-log with Greenwood's variance for the share, Brookmeyer–Crowley for the median. "
+                            "The median of the ended waits alone is shown for comparison; it leaves out the "
+                            "longest waits."},
     "wt_hist_title": {"da": "{rule}: afsluttede ventetider", "en": "{rule}: ended waits"},
     "wt_km_title": {"da": "{rule}: andel der stadig venter", "en": "{rule}: share still waiting"},
     "wt_hist_caption": {"da": "Antal afsluttede ventetider pr. interval; den røde linje er grænsen ({threshold}). "

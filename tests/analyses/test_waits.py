@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import pathways as pw
-from pathways.analyses.survival import km_median, km_table
+from pathways.analyses.survival import km_median, km_share_over, km_table
 
 REF, ASSESS = "Henvisning modtaget", "Udredning start"
 
@@ -89,22 +89,32 @@ def test_wait_across_dst_is_exact():
 def test_wait_summary_by_hand(log):
     s = pw.wait_summary(log, start="referral_received", end="assessment_start", threshold="30D", as_of=AS_OF)
     r = s.iloc[0]
-    assert (r["n"], r["n_ended"], r["n_censored"]) == (6, 3, 3)
-    # ended waits 20, 30, 41 (numpy linear quantiles): median 30, p75 35.5, p90 38.8
+    # P1 20 ended, P2 10 superseded + 41 ended, P3 9.5 waiting, P4 60 waiting, P6 30 ended
+    assert (r["n"], r["n_ended"], r["n_waiting"], r["n_superseded"], r["n_censored"]) == (6, 3, 2, 1, 3)
+    # KM by hand: times 9.5c 10c 20e 30e 41e 60c; S(20) = 3/4, S(30) = 3/4*2/3 = 1/2, S(41) = 1/4
+    assert r["km_median_days"] == pytest.approx(30.0)
+    # lifelines 0.30 KaplanMeierFitter on the same six waits: median 30.0, CI (20.0, inf)
+    assert r["km_median_ci_low"] == pytest.approx(20.0)
+    assert math.isinf(r["km_median_ci_high"])
+    # the share over 30 days is S(30) = 1/2; Greenwood: 1/(4*3) + 1/(3*2) = 1/4, so the log-log
+    # half-width is 1.96 * sqrt(1/4) / ln 2 and the band exp(-exp(ln ln 2 -+ that)) = (0.0578, 0.8449)
+    assert r["km_share_over_threshold"] == pytest.approx(0.5)
+    half = 1.959964 * 0.5 / math.log(2)
+    assert r["km_share_ci_low"] == pytest.approx(math.exp(-math.exp(math.log(math.log(2)) + half)), abs=1e-6)
+    assert r["km_share_ci_high"] == pytest.approx(math.exp(-math.exp(math.log(math.log(2)) - half)), abs=1e-6)
+    assert (round(r["km_share_ci_low"], 4), round(r["km_share_ci_high"], 4)) == (0.0578, 0.8449)
+    # the naive figures of the ended waits 20, 30, 41 only (numpy linear quantiles), labelled so
     assert r["median_ended_days"] == pytest.approx(30.0)
     assert r["p75_ended_days"] == pytest.approx(35.5)
     assert r["p90_ended_days"] == pytest.approx(38.8)
     assert r["max_ended_days"] == pytest.approx(41.0)
+    assert r["share_ended_over_threshold"] == pytest.approx(1 / 3)  # 41 of 20, 30, 41
     assert r["max_censored_days"] == pytest.approx(60.0)
-    # over 30 days: 41 (ended) and 60 (still waiting); known side: 3 ended + 1 open over = 4
+    # over 30 days so far: 41 (ended) and 60 (still waiting)
     assert r["n_over_threshold"] == 2
-    assert r["share_over_threshold"] == pytest.approx(0.5)
-    # KM by hand: times 9.5c 10c 20e 30e 41e 60c; S(20) = 3/4, S(30) = 3/4*2/3 = 1/2, S(41) = 1/4
-    assert r["km_median_days"] == pytest.approx(30.0)
-    assert r["km_share_over_threshold"] == pytest.approx(0.5)
-    # lifelines 0.30 KaplanMeierFitter on the same six waits: median 30.0, CI (20.0, inf)
-    assert r["km_ci_low"] == pytest.approx(20.0)
-    assert math.isinf(r["km_ci_high"])
+    # the old naive share (over / known outcome) is gone, not silently redefined
+    assert "share_over_threshold" not in s.columns and "km_ci_low" not in s.columns
+    assert "Brookmeyer-Crowley" in s.attrs["estimators"]["km_median_ci_low/km_median_ci_high"]
     assert s.attrs["parameters"]["as_of"] == AS_OF
 
 
@@ -139,6 +149,8 @@ def test_wait_summary_by_group(log):
     assert s["age_band"].tolist() == ["0-17", "18-64", "65-79", "80+"]
     assert s["n"].tolist() == [1, 3, 1, 1]
     assert s["n_censored"].tolist() == [0, 2, 0, 1]
+    assert s["n_superseded"].tolist() == [0, 1, 0, 0] and s["n_waiting"].tolist() == [0, 1, 0, 1]
+    assert s["n_superseded"].dtype == "int64"
     s2 = pw.wait_summary(glog, start=REF, end=ASSESS, as_of=AS_OF, by="domain")
     assert s2["domain"].tolist() == ["psychiatric"] and s2["n"].tolist() == [6]
     with pytest.raises(pw.OptionError, match="Did you mean 'age'"):
@@ -150,7 +162,7 @@ def test_km_against_lifelines():
     # of confidence_interval_); lifelines is not a dependency
     d = [3, 5, 5, 8, 10, 12, 12, 15, 20, 25, 30, 40]
     e = np.array([1, 1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1], bool)
-    assert km_median(d, e) == {"km_median_days": 20.0, "km_ci_low": 5.0, "km_ci_high": 40.0}
+    assert km_median(d, e) == {"km_median_days": 20.0, "km_median_ci_low": 5.0, "km_median_ci_high": 40.0}
     t = km_table(d, e).set_index("time")
     assert t.loc[12.0, "survival"] == pytest.approx(0.529101, abs=1e-6)
     assert t.loc[12.0, "ci_low"] == pytest.approx(0.205093, abs=1e-6)
@@ -189,7 +201,7 @@ def test_empty_log():
     w = pw.waiting_times(empty, start=REF, end=ASSESS, threshold="30D", as_of=AS_OF)
     assert len(w) == 0 and "wait_days" in w.columns and "over_threshold" in w.columns
     s = pw.wait_summary(empty, start=REF, end=ASSESS, as_of=AS_OF)
-    assert len(s) == 0 and "km_median_days" in s.columns
+    assert len(s) == 0 and {"km_median_days", "km_share_ci_high", "n_superseded"} <= set(s.columns)
 
 
 def test_guarantees_default_rules():
@@ -203,14 +215,21 @@ def test_guarantees_default_rules():
     ]
     g = pw.guarantees(_log(rows), as_of=AS_OF).set_index("name")
     assert list(g.index) == list(pw.GUARANTEES["name"])
-    assert {"source", "tag", "status", "km_median_days"} <= set(g.columns)
+    assert {"source", "tag", "status", "km_median_days", "km_share_over_threshold", "n_superseded"} <= set(g.columns)
     u = g.loc["udredningsret"]
     # the B&U referral is psychiatric too and never assessed: 7 starts, over: P2 41, P4 60, C1 60
     assert (u["status"], u["n"], u["n_over_threshold"]) == ("ok", 7, 3)
+    # superseded waits are their own category: P2's first referral; waiting: P3, P4, C1
+    assert (u["n_ended"], u["n_waiting"], u["n_superseded"], u["n_censored"]) == (3, 3, 1, 4)
+    # KM: 9.5c 10c 20e 30e 41e 60c 60c -> S(20) = 4/5, S(30) = 4/5 * 3/4 = 3/5, S(41) = 3/5 * 2/3 = 2/5
+    assert u["km_share_over_threshold"] == pytest.approx(0.6)
+    assert u["km_median_days"] == pytest.approx(41.0)
     c = g.loc["child_psychiatry_first_contact"]
-    assert (c["n"], c["median_ended_days"], c["n_over_threshold"]) == (1, 21.0, 0)
+    assert (c["n"], c["km_median_days"], c["median_ended_days"], c["n_over_threshold"]) == (1, 21.0, 21.0, 0)
     d = g.loc["psychiatric_discharge_to_dp"]
-    assert (d["n"], d["median_ended_days"], d["share_over_threshold"]) == (1, 9.0, 1.0)
+    assert (d["n"], d["km_median_days"], d["km_share_over_threshold"], d["share_ended_over_threshold"]) == \
+        (1, 9.0, 1.0, 1.0)
+    assert "Kaplan-Meier" in g.attrs["estimators"]["km_share_over_threshold"]
     assert "matches no event" in g.loc["diagnosis_conference_to_treatment", "status"]
     assert g.loc["diagnosis_conference_to_treatment", "n"] == 0
     assert g.attrs["parameters"]["as_of"] == AS_OF
@@ -223,3 +242,67 @@ def test_guarantees_custom_rules(log):
     assert g.loc[0, "owner"] == "PVK" and g.loc[0, "n_over_threshold"] == 3  # 30, 41 and 60 are over 21 days
     with pytest.raises(pw.OptionError, match="lacks the column"):
         pw.guarantees(log, rules.drop(columns="threshold"), as_of=AS_OF)
+
+
+# --------------------------------------------------------------------------- Kaplan-Meier, checked independently
+def _reference_km(durations, ended):
+    """A plain textbook Kaplan-Meier (Greenwood variance, log-log band), written without numpy, as a check.
+
+    Returns {time: (survival, low, high)} at each distinct time; censored at a time are still at risk there.
+    """
+    pairs = sorted(zip(durations, ended))
+    out, s, green = {}, 1.0, 0.0
+    for t in sorted(set(d for d, _ in pairs)):
+        at_risk = sum(1 for d, _ in pairs if d >= t)
+        events = sum(1 for d, e in pairs if d == t and e)
+        s *= 1 - events / at_risk
+        green += events / (at_risk * (at_risk - events)) if at_risk > events else 0.0
+        if 0 < s < 1:
+            half = 1.959964 * math.sqrt(green) / abs(math.log(s))
+            low = math.exp(-math.exp(math.log(-math.log(s)) + half))
+            high = math.exp(-math.exp(math.log(-math.log(s)) - half))
+        else:
+            low = high = s
+        out[t] = (s, low, high)
+    return out
+
+
+def test_km_against_a_reference_implementation():
+    # ties between ended and censored waits at the same time, and several events at one time
+    d = [1, 2, 2, 2, 3, 5, 5, 7, 8, 8, 9, 12, 12, 13, 20, 21, 21, 30]
+    e = [1, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 0]
+    ref = _reference_km(d, e)
+    table = km_table(d, np.array(e, bool)).set_index("time")
+    for t, (s, low, high) in ref.items():
+        assert table.loc[t, "survival"] == pytest.approx(s, abs=1e-9)
+        assert table.loc[t, "ci_low"] == pytest.approx(low, abs=1e-6)
+        assert table.loc[t, "ci_high"] == pytest.approx(high, abs=1e-6)
+    # the share over a threshold is the curve's value at the last time at or before it
+    for at, t in ((0.5, None), (2.0, 2), (4.0, 3), (12.5, 12), (40.0, 30)):
+        got = km_share_over(d, np.array(e, bool), at)
+        want = (1.0, 1.0, 1.0) if t is None else ref[t]
+        assert (got["km_share_over_threshold"], got["km_share_ci_low"], got["km_share_ci_high"]) == \
+            pytest.approx(want, abs=1e-6)
+    # the median: the first time the curve is at or below 1/2; its interval from the band's first such times
+    m = km_median(d, np.array(e, bool))
+    first = {k: min((t for t, v in ref.items() if v[i] <= 0.5), default=math.inf) for i, k in
+             ((0, "km_median_days"), (1, "km_median_ci_low"), (2, "km_median_ci_high"))}
+    assert m == first
+
+
+def test_km_textbook_values():
+    # Freireich et al. (1963), the 6-MP arm of the leukaemia remission trial (weeks; 0 = censored), the
+    # classic example of Kaplan-Meier (Kleinbaum & Klein, Survival Analysis, chapter 2; R: survfit with
+    # conf.type="log-log"): S and its log-log 95 % band at each event time, median 23 weeks, lower bound 13
+    t = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
+    e = np.array([1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0], bool)
+    table = km_table(t, e).set_index("time")
+    published = {6: (0.857, 0.620, 0.952), 7: (0.807, 0.563, 0.923), 10: (0.753, 0.503, 0.889),
+                 13: (0.690, 0.432, 0.849), 16: (0.627, 0.368, 0.805), 22: (0.538, 0.268, 0.747),
+                 23: (0.448, 0.188, 0.680)}
+    for time, values in published.items():
+        assert tuple(table.loc[time, ["survival", "ci_low", "ci_high"]].round(3)) == values
+    m = km_median(t, e)
+    assert (m["km_median_days"], m["km_median_ci_low"]) == (23.0, 13.0) and math.isinf(m["km_median_ci_high"])
+    over = km_share_over(t, e, 20)  # longer than 20 weeks: S(16), the last event before 20
+    assert round(over["km_share_over_threshold"], 3) == 0.627

@@ -451,14 +451,15 @@ def test_a_one_hour_wait_rule_in_the_report(tmp_path):
     """udredningsret with a 1-hour limit on waits of 9 minutes: the limit reads "1 hour", the medians 9 min, the
     histogram's axis is in minutes."""
     log = steps_log("9min", "21min", units=("Psykiatrisk Akutmodtagelse",) * 2)  # the rule is for psychiatry
-    for lang, limit, axis, median in (("en", "1 hour", "minutes", "Median (minutes)"),
-                                      ("da", "1 time", "minutter", "Median (minutter)")):
+    for lang, limit, axis, median in (("en", "1 hour", "minutes", "Kaplan–Meier median (minutes)"),
+                                      ("da", "1 time", "minutter", "Kaplan–Meier-median (minutter)")):
         text = page(pw.report(log, tmp_path / f"{lang}.html", as_of="2023-06-01", language=lang,
                               thresholds={"udredningsret": "1h"}))
         table = table_html(text, "guarantees")
         assert f"<td>{limit}</td>" in table and f'<th class="num">{median}</th>' in table
         row = re.search(r"<tr><td[^>]*>[^<]*\(psy[^<]*</td>(.*?)</tr>", table).group(1)
-        assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[:5] == [limit, "6", "6", "0", "9"]  # median 9 minutes
+        # limit, waits, ended, still waiting, superseded, median 9 minutes
+        assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[:6] == [limit, "6", "6", "0", "0", "9"]
         assert finding(text, "waits").endswith(": 9 min.")
         assert "0.0416667" not in text and "0,0416667" not in text
         hist = figure_texts(text, "udredningsret_histogram")
