@@ -73,6 +73,9 @@ _EXPORTS = {
     "case_timeline": "render.timelines",
     "cohort_timeline": "render.timelines",
     "Diagram": "render.diagram",
+    "Chart": "render.charts",
+    "funnel_plot": "render.charts",
+    "control_chart": "render.charts",
     # process models and conformance (pm4py, imported only when used)
     "discover_process_tree": "models",
     "discover_petri_net": "models",

@@ -1,0 +1,170 @@
+"""Funnel plots and control charts (issue 24, item 3): limits and run-rule hits worked out by hand."""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pathways as pw
+from pathways.errors import OptionError
+from pathways.render.charts import binomial_limit, run_rules
+
+
+def _exact_limit(p: Fraction, n: int, q: Fraction) -> float:
+    """Spiegelhalter's interpolated binomial limit with exact fractions (math.comb), for checking."""
+    pmf = [math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)]
+    cdf = Fraction(0)
+    for r, m in enumerate(pmf):
+        cdf += m
+        if cdf >= q:
+            return float((r - (cdf - q) / m) / n)
+    raise AssertionError
+
+
+def test_binomial_limit_by_hand_n10():
+    # Binomial(10, 1/2): P(X <= 8) = 1013/1024 >= .975 > P(X <= 7) = 968/1024, P(X = 8) = 45/1024:
+    # a = (1013/1024 - .975) / (45/1024) = 14.6/45, limit = (8 - a)/10 = 0.767556
+    assert binomial_limit(0.5, 10, 0.975) == pytest.approx((8 - 14.6 / 45) / 10, abs=1e-9)
+    # P(X <= 2) = 56/1024 >= .025 > P(X <= 1) = 11/1024: a = (56 - 25.6)/45, limit = (2 - a)/10 = 0.132444
+    assert binomial_limit(0.5, 10, 0.025) == pytest.approx((2 - 30.4 / 45) / 10, abs=1e-9)
+
+
+@pytest.mark.parametrize("p, n", [("1/10", 100), ("3/20", 37), ("1/50", 400), ("1/3", 9)])
+@pytest.mark.parametrize("q", ["1/1000", "1/40", "39/40", "999/1000"])
+def test_binomial_limit_equals_the_exact_fraction_computation(p, n, q):
+    assert binomial_limit(float(Fraction(p)), n, float(Fraction(q))) == pytest.approx(
+        max(0.0, min(1.0, _exact_limit(Fraction(p), n, Fraction(q)))), abs=1e-9)
+
+
+def test_binomial_limit_meets_the_normal_approximation_for_large_n():
+    # p = 0.1: the normal 95 % limits are 0.1 +- 1.96 * sqrt(0.09 / n); at n = 100 they are 0.0412 and 0.1588 and the
+    # exact ones lie within a count of them; at n = 10,000 they agree to 0.0006
+    for n, tol in ((100, 0.012), (10_000, 0.0006)):
+        half = 1.96 * math.sqrt(0.09 / n)
+        assert binomial_limit(0.1, n, 0.025) == pytest.approx(0.1 - half, abs=tol)
+        assert binomial_limit(0.1, n, 0.975) == pytest.approx(0.1 + half, abs=tol)
+
+
+def _table():
+    # overall rate of the groups drawn: (10 + 20 + 10 + 0) / 400 = 0.1; D (n = 4) is not drawn and not in the target
+    return pd.DataFrame({"municipality": ["A", "B", "C", "D", "E"], "indicator": "readmission_30d",
+                         "numerator": [10, 20, 10, 3, 0], "denominator": [100, 100, 100, 4, 100]})
+
+
+def test_funnel_plot_points_limits_and_outliers():
+    f = pw.funnel_plot(_table())
+    d = f.data.set_index("municipality")
+    assert list(d.index) == ["A", "B", "C", "E"]
+    assert f.info["target"] == pytest.approx(0.1)
+    assert (f.info["n_drawn"], f.info["n_not_drawn"]) == (4, 1)
+    for col, q in (("low_95", "1/40"), ("high_95", "39/40"), ("low_998", "1/1000"), ("high_998", "999/1000")):
+        assert d.loc["A", col] == pytest.approx(_exact_limit(Fraction(1, 10), 100, Fraction(q)), abs=1e-9)
+    # B: 20 % at n = 100 is 3.3 standard errors (0.03) above 10 %: over the 99.8 % limit (about 0.19);
+    # E: 0 % is below the 99.8 % lower limit (about 0.02); A and C sit on the target
+    assert d["outlier"].to_dict() == {"A": "", "B": "above_99.8", "C": "", "E": "below_99.8"}
+    svg = f.svg()
+    assert ">B</text>" in svg and ">E</text>" in svg and ">A</text>" not in svg and ">D</text>" not in svg
+    assert "1 with a denominator under 5 not drawn" in f.info["caption"]
+
+
+def test_funnel_plot_between_95_and_998():
+    # n = 400, target 0.1 (40/400 over F and G together): se = 0.015, F at 0.135 is 2.33 se above: only the 95 % limit
+    t = pd.DataFrame({"unit": ["F", "G"], "numerator": [54, 26], "denominator": [400, 400]})
+    d = pw.funnel_plot(t).data.set_index("unit")
+    assert d.loc["F", "high_95"] < 0.135 < d.loc["F", "high_998"]
+    assert d["outlier"].to_dict() == {"F": "above_95", "G": "below_95"}
+
+
+def test_funnel_plot_danish_words_and_files(tmp_path):
+    t = _table()
+    t.attrs["definitions"] = {"readmission_30d": {"title_da": "Genindlæggelse inden for 30 dage",
+                                                  "title_en": "Readmission within 30 days"}}
+    f = pw.funnel_plot(t, language="da")
+    svg = f.svg()
+    assert "Tragtplot: Genindlæggelse inden for 30 dage" in svg
+    assert "99,8 %-grænser" in svg and "samlet andel 10,0 %" in svg
+    assert "4 grupper vist; 1 med en nævner under 5 ikke vist" in f.info["caption"]
+    assert pw.funnel_plot(t).title == "Funnel plot: Readmission within 30 days"
+    assert f.save(tmp_path / "f.svg").read_text(encoding="utf-8").startswith("<svg")
+    assert f.save(tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "image/svg+xml" in f._repr_mimebundle_()
+
+
+def test_funnel_plot_sums_periods_and_escapes_names():
+    t = pd.DataFrame({"unit": ["<b>x", "<b>x", "Y"], "period": ["2023-01", "2023-02", "2023-01"],
+                      "numerator": [1, 2, 30], "denominator": [50, 50, 100]})
+    f = pw.funnel_plot(t)
+    assert f.data[["numerator", "denominator"]].values.tolist() == [[3, 100], [30, 100]]
+    svg = f.svg()
+    assert "<b>x" not in svg and "&lt;b&gt;x" in svg and "<script" not in svg
+
+
+def test_funnel_plot_nothing_to_draw_says_so():
+    t = pd.DataFrame({"unit": ["A", "B"], "numerator": [1, 0], "denominator": [3, 0]})
+    f = pw.funnel_plot(t, min_count=5)
+    assert f.info["n_drawn"] == 0 and "nothing to draw" in f.info["caption"]
+    assert "nothing to draw" in f.svg()
+
+
+def test_control_chart_rules_by_hand():
+    # 20 months of 100: numerators below; centre 231/2000 = 0.1155, se = sqrt(.1155 * .8845 / 100) = 0.031962,
+    # limits 0.1155 +- 0.095887 = [0.019613, 0.211387]
+    num = [12] * 8 + [9, 3, 4, 5, 6, 7, 8, 15, 14, 10, 14, 40]
+    t = pd.DataFrame({"period": pd.period_range("2022-01", periods=20, freq="M"), "indicator": "x",
+                      "numerator": num, "denominator": 100})
+    c = pw.control_chart(t)
+    d = c.data
+    assert c.info["centre"] == pytest.approx(0.1155)
+    assert d["upper"].iloc[0] == pytest.approx(0.1155 + 3 * math.sqrt(0.1155 * 0.8845 / 100))
+    assert d["lower"].iloc[0] == pytest.approx(0.1155 - 3 * math.sqrt(0.1155 * 0.8845 / 100))
+    assert np.flatnonzero(d["outside"]).tolist() == [19]          # 40 % in month 20
+    assert np.flatnonzero(d["shift"]).tolist() == list(range(8))  # months 1-8 at 12 % > 11.55 %: 8 in a row
+    # months 10-16 rise (3, 4, 5, 6, 7, 8, 15 %): 7 points, at least 6; months 9-15 are 7 below: no shift
+    assert np.flatnonzero(d["trend"]).tolist() == list(range(9, 16))
+    svg = c.svg()
+    assert "rule 2: 8 in a row on one side of the centre line" in svg and "2022-01" in svg
+
+
+def test_control_chart_limits_follow_each_months_denominator_and_small_months_are_left_out():
+    t = pd.DataFrame({"period": ["2023-01", "2023-02", "2023-03"], "numerator": [10, 5, 1],
+                      "denominator": [100, 25, 4]})
+    c = pw.control_chart(t, language="da")
+    d = c.data
+    assert d["period"].tolist() == ["2023-01", "2023-02"]  # March has 4 in the denominator
+    p = 15 / 125
+    assert d["upper"].tolist() == pytest.approx([p + 3 * math.sqrt(p * (1 - p) / n) for n in (100, 25)])
+    # 0.12 - 3 * 0.0325 = 0.0225 at n = 100; at n = 25, 0.12 - 3 * 0.065 is below 0: cut at 0
+    assert d["lower"].tolist() == pytest.approx([p - 3 * math.sqrt(p * (1 - p) / 100), 0.0])
+    assert "2 perioder vist; 1 med en nævner under 5 ikke vist" in c.info["caption"]
+    assert "Kontrolkort (p-kort)" in c.svg()
+
+
+def test_run_rules_ties_and_the_centre_break_runs():
+    # 8 points above but the 4th sits on the centre line: no shift; equal neighbours break a trend
+    r = run_rules([.2, .2, .2, .1, .2, .2, .2, .2], .1, 0, 1)
+    assert not r["shift"].any()
+    r = run_rules([.1, .2, .3, .3, .4, .5, .6], .35, 0, 1)
+    assert not r["trend"].any()
+    r = run_rules([.6, .5, .4, .3, .2, .1], .35, 0, 1)
+    assert r["trend"].all()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: pw.funnel_plot(pd.DataFrame({"unit": ["A"], "numerater": [1], "denominator": [5]})),
+     "no column 'numerator'.*Did you mean 'numerater'"),
+    (lambda: pw.funnel_plot(pd.concat([_table(), _table().assign(indicator="waits_over")])),
+     "holds 2 indicators; pick one with indicator=.*'readmission_30d', 'waits_over'"),
+    (lambda: pw.funnel_plot(_table(), indicator="readmision_30d"), "Did you mean 'readmission_30d'"),
+    (lambda: pw.funnel_plot(_table(), by="kommune"), "by='kommune' is not a column"),
+    (lambda: pw.funnel_plot(_table().drop(columns="municipality")), "no group column"),
+    (lambda: pw.funnel_plot(_table().assign(numerator=[10, 200, 10, 3, 0])), "0 ≤ numerator ≤ denominator"),
+    (lambda: pw.funnel_plot(_table(), min_count=0), "min_count=0 is not allowed"),
+    (lambda: pw.funnel_plot(_table(), language="de"), "language='de' is not allowed"),
+    (lambda: pw.control_chart(_table()), "no column 'period'"),
+    (lambda: pw.control_chart([1, 2]), "must be a pandas DataFrame"),
+])
+def test_bad_input_is_an_option_error(call, match):
+    with pytest.raises(OptionError, match=match):
+        call()
