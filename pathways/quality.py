@@ -9,13 +9,27 @@ import pandas as pd
 from .analyses._common import duration, timestamp
 from .engine import local_midnight
 
-_COLUMNS = ["check", "severity", "n_rows", "n_cases", "share", "example", "action"]
+#: Every check of :func:`quality_report`: its id (what code, e.g. the report, matches on) and its English name
+#: (``{detail}``: the note's name, or the days of ``max_span``; a rejection's problem follows its name).
+CHECKS = {
+    "rejected": "rejected rows", "dst_gap": "local times in a daylight-saving gap",
+    "dst_overlap": "local times in a daylight-saving overlap", "note": "{detail}",
+    "ties": "identical timestamps within a case", "midnight": "timestamps exactly at midnight",
+    "after_as_of": "events after as_of", "unknown_units": "unknown units", "no_unit": "events without a unit",
+    "unknown_activities": "activities without an event type", "units_by_rule": "units placed by a rule",
+    "activities_by_rule": "activities placed by a rule", "staff_groups": "units that behave like staff groups",
+    "single_event_cases": "single-event cases", "duplicates": "duplicate events",
+    "long_cases": "cases spanning more than {detail} days", "missing_end": "end timestamps missing",
+}
+_COLUMNS = ["id", "check", "detail", "severity", "n_rows", "n_cases", "share", "example", "action"]
 
 
 class QualityReport(pd.DataFrame):
     """A pandas DataFrame, one row per check, with a one-line text summary and a small HTML view.
 
-    Columns: ``check``, ``severity`` (error, warning, info, ok), ``n_rows`` (events or
+    Columns: ``id`` (the check's stable identifier, one of :data:`CHECKS`; what code matches on),
+    ``check`` (its name in English), ``detail`` (the rejection problem, the note or the number of
+    days it is about, else empty), ``severity`` (error, warning, info, ok), ``n_rows`` (events or
     input rows affected), ``n_cases``, ``share`` (of the rows read), ``example`` (a
     value, never a case id) and ``action`` (what to do). ``rule_classified`` is the
     table of :func:`rule_classified`: every name a built-in rule placed, with the rule.
@@ -53,6 +67,19 @@ def _fmt(v) -> str:
     if isinstance(v, float):
         return f"{v:.1%}"
     return "" if v is None else str(v)
+
+
+def check_name(check_id: str, detail="") -> str:
+    """The English name of a check of :data:`CHECKS`, with its detail.
+
+    Examples
+    --------
+    >>> check_name("rejected", "missing case id"), check_name("long_cases", 1826)
+    ('rejected: missing case id', 'cases spanning more than 1826 days')
+    """
+    if check_id == "rejected" and detail != "":
+        return f"rejected: {detail}"
+    return CHECKS[check_id].format(detail=detail)
 
 
 def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport:
@@ -105,9 +132,10 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
     n_read = max(int(log.n_read), 1)
     rows: list[dict] = []
 
-    def add(check, severity, n_rows, n_cases, example, action):
+    def add(check_id, severity, n_rows, n_cases, example, action, detail=""):
         n_rows = int(n_rows or 0)
-        rows.append({"check": check, "severity": severity if n_rows else "ok", "n_rows": n_rows,
+        rows.append({"id": check_id, "check": check_name(check_id, detail), "detail": str(detail),
+                     "severity": severity if n_rows else "ok", "n_rows": n_rows,
                      "n_cases": int(n_cases or 0), "share": n_rows / n_read,
                      "example": "" if example is None or not n_rows else str(example), "action": action})
 
@@ -118,11 +146,11 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
             first = grp.iloc[0]
             # a whole input line (a CSV line with the wrong number of fields) holds the case id: not shown
             shown = first["column"] != "*" and first["value"] is not None
-            add(f"rejected: {problem}", "error", len(grp), None,
+            add("rejected", "error", len(grp), None,
                 f"row {first['row']}: {first['value']!r}" if shown else f"row {first['row']}",
-                "See log.rejected; fix the source or the reading options.")
+                "See log.rejected; fix the source or the reading options.", detail=problem)
     else:
-        add("rejected rows", "error", 0, 0, None, "Nothing to do.")
+        add("rejected", "error", 0, 0, None, "Nothing to do.")
 
     # 1b. wall-clock times at a daylight-saving change (counted by the engine when the log was read)
     _local_times(log, add, rows)
@@ -130,13 +158,13 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
     # 1c. what the reader counted beside the events (pw.read_fhir: the entries read and what became of them, the
     # duplicate messages, revisions and cancellations)
     for name, n in (log.notes or {}).items():
-        add(name, "info", n, None, None, "Counted when the log was read (log.notes); nothing to do.")
+        add("note", "info", n, None, None, "Counted when the log was read (log.notes); nothing to do.", detail=name)
 
     # 2. ties within a case
     ties = t.group_by(["case_id", "timestamp"]).aggregate(n=t.count()).filter(lambda g: g.n > 1)
     tie = ties.aggregate(n_rows=ties.n.sum(), n_cases=ties.case_id.nunique(),
                          example=ties.timestamp.min()).to_pyarrow().to_pylist()[0]
-    add("identical timestamps within a case", "warning", tie["n_rows"], tie["n_cases"],
+    add("ties", "warning", tie["n_rows"], tie["n_cases"],
         _local(tie["example"], log.tz),
         "Order within a tie follows the input rows; check that the extract lists events in order.")
 
@@ -146,20 +174,21 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
     mid = t if pattern else t.filter(local_midnight(t.timestamp, log.tz, log.backend))
     m = mid.aggregate(n_rows=mid.count(), n_cases=mid.case_id.nunique(),
                       example=mid.activity.min()).to_pyarrow().to_pylist()[0]
-    add("timestamps exactly at midnight", "info" if pattern else "warning", m["n_rows"], m["n_cases"],
+    add("midnight", "info" if pattern else "warning", m["n_rows"], m["n_cases"],
         f"dates without times ({pattern})" if pattern else m["example"],
         "Dates without times: order within a day is uncertain; waits under a day are not measurable.")
 
     # 4. events after the extract date
     if as_of is None:
-        rows.append({"check": "events after as_of", "severity": "info", "n_rows": 0, "n_cases": 0,
-                     "share": 0.0, "example": "not run", "action": "Pass as_of='YYYY-MM-DD' (the extract date)."})
+        rows.append({"id": "after_as_of", "check": check_name("after_as_of"), "detail": "", "severity": "info",
+                     "n_rows": 0, "n_cases": 0, "share": 0.0, "example": "not run",
+                     "action": "Pass as_of='YYYY-MM-DD' (the extract date)."})
     else:
         cutoff = timestamp(as_of, log.tz, argument="as_of")
         late = t.filter(t.timestamp > cutoff)
         a = late.aggregate(n_rows=late.count(), n_cases=late.case_id.nunique(),
                            example=late.timestamp.max()).to_pyarrow().to_pylist()[0]
-        add("events after as_of", "warning", a["n_rows"], a["n_cases"], _local(a["example"], log.tz),
+        add("after_as_of", "warning", a["n_rows"], a["n_cases"], _local(a["example"], log.tz),
             "Future-dated events: check the date columns or the as_of date.")
 
     # 5-6. units
@@ -167,28 +196,28 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
         unk = t.filter(t.domain == "unknown")
         u = unk.aggregate(n_rows=unk.count(), n_cases=unk.case_id.nunique(),
                           example=unk.unit.min()).to_pyarrow().to_pylist()[0]
-        add("unknown units", "warning", u["n_rows"], u["n_cases"], u["example"],
+        add("unknown_units", "warning", u["n_rows"], u["n_cases"], u["example"],
             "Add them to a UnitTaxonomy (unit -> domain, sector); see log.units.")
         nou = t.filter(t.unit.isnull())
         n = nou.aggregate(n_rows=nou.count(), n_cases=nou.case_id.nunique(),
                           example=nou.activity.min()).to_pyarrow().to_pylist()[0]
-        add("events without a unit", "warning", n["n_rows"], n["n_cases"], n["example"],
+        add("no_unit", "warning", n["n_rows"], n["n_cases"], n["example"],
             "These events are skipped in unit paths, handovers and loops.")
 
     # 7. activities no vocabulary entry matches
     oth = t.filter(t.event_type == "other")
     o = oth.aggregate(n_rows=oth.count(), n_cases=oth.case_id.nunique(),
                       example=oth.activity.min()).to_pyarrow().to_pylist()[0]
-    add("activities without an event type", "info", o["n_rows"], o["n_cases"], o["example"],
+    add("unknown_activities", "info", o["n_rows"], o["n_cases"], o["example"],
         "Map them with Vocabulary.default().extend({...}) to use them as milestones.")
 
     # 7b. names placed by a rule (not by the user's mapping): listed for the user to confirm
     placed = rule_classified(log)
     if log.has("unit"):
-        _rule_row(add, t, placed, "unit", "units placed by a rule",
+        _rule_row(add, t, placed, "unit", "units_by_rule",
                   "Confirm them in report.rule_classified (pw.rule_classified(log)); map a wrong one with "
                   "UnitTaxonomy.default().extend({unit: (domain, sector)}).")
-    _rule_row(add, t, placed, "activity", "activities placed by a rule",
+    _rule_row(add, t, placed, "activity", "activities_by_rule",
               "Confirm them in report.rule_classified (pw.rule_classified(log)); map a wrong one with "
               "Vocabulary.default().extend({activity: event_type}).")
 
@@ -199,7 +228,7 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
     # 8. single-event cases
     per_case = t.group_by("case_id").aggregate(n=t.count(), first=t.timestamp.min(), last=t.timestamp.max())
     single = per_case.filter(per_case.n == 1)
-    add("single-event cases", "info", single.count().to_pyarrow().as_py(), single.count().to_pyarrow().as_py(),
+    add("single_event_cases", "info", single.count().to_pyarrow().as_py(), single.count().to_pyarrow().as_py(),
         None, "Often cases cut by the extract period; they have no transitions.")
 
     # 9. duplicate events
@@ -209,15 +238,15 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
     dup = t.group_by(key).aggregate(__pw_n=t.count()).filter(lambda g: g.__pw_n > 1)
     d = dup.aggregate(n_rows=(dup.__pw_n - 1).sum(), n_cases=dup.case_id.nunique(),
                       example=dup.activity.min()).to_pyarrow().to_pylist()[0]
-    add("duplicate events", "warning", d["n_rows"], d["n_cases"], d["example"],
+    add("duplicates", "warning", d["n_rows"], d["n_cases"], d["example"],
         "Exact repeats (counted beyond the first). Read with duplicates='reject' to set them aside.")
 
     # 10. very long cases
     long = per_case.filter((per_case["last"].epoch_seconds() - per_case["first"].epoch_seconds())
                            > span.total_seconds())
     n_long = long.count().to_pyarrow().as_py()
-    add(f"cases spanning more than {span.days} days", "info", n_long, n_long, None,
-        "Possibly reused ids or patients followed for years; consider episode ids.")
+    add("long_cases", "info", n_long, n_long, None,
+        "Possibly reused ids or patients followed for years; consider episode ids.", detail=span.days)
 
     # 11. end timestamps missing where the activity usually has one
     if log.has("end_timestamp"):
@@ -226,7 +255,7 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
         miss = t.filter(t.end_timestamp.isnull()).semi_join(usual, "activity")
         e = miss.aggregate(n_rows=miss.count(), n_cases=miss.case_id.nunique(),
                            example=miss.activity.min()).to_pyarrow().to_pylist()[0]
-        add("end timestamps missing", "warning", e["n_rows"], e["n_cases"], e["example"],
+        add("missing_end", "warning", e["n_rows"], e["n_cases"], e["example"],
             "Departure falls back to the event time; durations of these stays are unknown.")
 
     report = QualityReport(pd.DataFrame(rows, columns=_COLUMNS))
@@ -280,7 +309,7 @@ def rule_classified(log) -> pd.DataFrame:
     return out[columns].astype({"n_events": "int64", "n_cases": "int64"})
 
 
-def _rule_row(add, t, placed: pd.DataFrame, kind: str, check: str, action: str) -> None:
+def _rule_row(add, t, placed: pd.DataFrame, kind: str, check_id: str, action: str) -> None:
     """One quality row: the events (and cases) whose unit or activity a rule placed; example: the busiest."""
     names = placed.loc[placed["kind"] == kind]
     column = "unit" if kind == "unit" else "activity"
@@ -292,7 +321,7 @@ def _rule_row(add, t, placed: pd.DataFrame, kind: str, check: str, action: str) 
                    f"{first['placed_as']} by rule {first['rule']!r}")
     else:
         n, example = {"n_rows": 0, "n_cases": 0}, None
-    add(check, "info", n["n_rows"], n["n_cases"], example, action)
+    add(check_id, "info", n["n_rows"], n["n_cases"], example, action)
 
 
 def staff_turns(log) -> dict:
@@ -325,7 +354,7 @@ def _staff_like(log, add) -> None:
         within = "on the same day" if log.date_only else f"within {STAFF_TURN_HOURS} hours"
         example = (f"{s['n_short']:,} of {s['n_returns']:,} returns to a unit {within}; "
                    f"{s['n_cycling']:,} of {log.n_cases:,} cases go round in a loop")
-    add("units that behave like staff groups", "warning", s["n_short"] if s["turns"] else 0,
+    add("staff_groups", "warning", s["n_short"] if s["turns"] else 0,
         s["n_short_cases"] if s["turns"] else 0, example,
         "The mapped 'units' take turns like staff or resource groups, so loops and handovers are not referrals. "
         "Count loops on referrals only (on='referrals'), read another column as the unit, or map the units "
@@ -335,21 +364,21 @@ def _staff_like(log, add) -> None:
 def _local_times(log, add, rows) -> None:
     """The two checks of local times at a daylight-saving change: skipped (gap) and passed twice (overlap)."""
     notes = log.local_times
-    checks = {
-        "gap": ("local times in a daylight-saving gap",
-                f"These clock times do not exist in {log.tz} (the clocks jumped forward); each was moved forward "
-                "by the jump. Check the source, or give the times with their UTC offset."),
-        "overlap": ("local times in a daylight-saving overlap",
-                    f"These clock times happened twice in {log.tz} (the clocks went back); each was read as the "
-                    "later one. Give the times with their UTC offset if the earlier one was meant."),
+    actions = {
+        "gap": f"These clock times do not exist in {log.tz} (the clocks jumped forward); each was moved forward "
+               "by the jump. Check the source, or give the times with their UTC offset.",
+        "overlap": f"These clock times happened twice in {log.tz} (the clocks went back); each was read as the "
+                   "later one. Give the times with their UTC offset if the earlier one was meant.",
     }
-    for key, (check, action) in checks.items():
+    for key, action in actions.items():
+        check_id = f"dst_{key}"
         if notes is None:  # an EventLog built by hand, not by a reader (every reader counts, on both engines)
-            rows.append({"check": check, "severity": "info", "n_rows": 0, "n_cases": 0, "share": 0.0,
-                         "example": "not counted", "action": "Counted when a log is read by a pathways reader."})
+            rows.append({"id": check_id, "check": check_name(check_id), "detail": "", "severity": "info", "n_rows": 0,
+                         "n_cases": 0, "share": 0.0, "example": "not counted",
+                         "action": "Counted when a log is read by a pathways reader."})
         else:
             n_rows, n_cases, example = notes[key]
-            add(check, "warning", n_rows, n_cases, example, action)
+            add(check_id, "warning", n_rows, n_cases, example, action)
 
 
 def _rejections(rejected) -> pd.DataFrame:

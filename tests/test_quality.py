@@ -127,9 +127,16 @@ def test_every_check_has_danish_words():
     report = pw.quality_report(pw.from_pandas(df, case="c", activity="a", timestamp="t", end_timestamp="e"),
                                as_of="2023-06-01")
     assert len(report) == 12  # no unit column: the four unit checks are left out
-    for check, action in zip(report["check"], report["action"]):
-        assert check_name(check, "da") != check, check
-        assert check_action(check, action, "da") != action, check
+    for check_id, detail, check, action in zip(report["id"], report["detail"], report["check"], report["action"]):
+        assert check_name(check_id, detail, "en") == check, check
+        assert check_name(check_id, detail, "da") != check, check
+        assert check_action(check_id, action, "da") != action, check
+    # every check the report can produce has its Danish name and advice, matched by id, not by its English words
+    from pathways.quality import CHECKS
+    from pathways.report.texts import ACTIONS_DA, CHECKS_DA
+
+    assert sorted(CHECKS_DA) == sorted(CHECKS)
+    assert sorted(ACTIONS_DA) == sorted(set(CHECKS) - {"note"})
 
 
 def test_dates_converted_between_zones_are_reported_as_dates():

@@ -31,8 +31,7 @@ from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKD
 
 PSY_SOM = ("psychiatric→somatic", "somatic→psychiatric")
 #: Quality checks whose example is a unit or activity name (never a time, row or raw value).
-_NAME_EXAMPLES = {"unknown units", "events without a unit", "activities without an event type",
-                  "duplicate events", "timestamps exactly at midnight", "end timestamps missing"}
+_NAME_EXAMPLES = {"unknown_units", "no_unit", "unknown_activities", "duplicates", "midnight", "missing_end"}
 
 
 @dataclass
@@ -143,13 +142,13 @@ def extract(ctx: Context) -> Section:
                         [Col("measure", t("c_measure")), Col("value", t("c_value"))]))
     if len(found):
         q = pd.DataFrame({
-            "check": [check_name(c, ctx.lang) for c in found["check"]],
+            "check": [check_name(c, d, ctx.lang) for c, d in zip(found["id"], found["detail"])],
             "severity": [t(f"severity_{v}") for v in found["severity"]],
             "n_rows": found["n_rows"].to_numpy(),
-            "n_cases": [np.nan if c.startswith("rejected") else n for c, n in zip(found["check"], found["n_cases"])],
+            "n_cases": [np.nan if c == "rejected" else n for c, n in zip(found["id"], found["n_cases"])],
             "n_read": n_read,
-            "example": [e if c in _NAME_EXAMPLES else "" for c, e in zip(found["check"], found["example"])],
-            "action": [check_action(c, a, ctx.lang) for c, a in zip(found["check"], found["action"])],
+            "example": [e if c in _NAME_EXAMPLES else "" for c, e in zip(found["id"], found["example"])],
+            "action": [check_action(c, a, ctx.lang) for c, a in zip(found["id"], found["action"])],
         })
         blocks.append(Table("data_quality", t("ex_quality"), q, [
             Col("check", t("c_check")), Col("severity", t("c_severity")), Col("n_rows", t("c_rows"), "count"),

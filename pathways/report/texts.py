@@ -698,22 +698,25 @@ RULE_ENDS = {
 }
 
 #: Quality checks (pathways.quality_report) in Danish; English keeps the library's words.
+#: The quality checks' names in Danish, by their id (pathways.quality.CHECKS; {detail} as there).
 CHECKS_DA = {
-    "rejected rows": "afviste rækker",
-    "identical timestamps within a case": "samme tidspunkt flere gange i et forløb",
-    "timestamps exactly at midnight": "tidspunkter præcis kl. 00.00 (kun dato)",
-    "events after as_of": "hændelser efter opgørelsesdatoen",
-    "unknown units": "ukendte enheder",
-    "events without a unit": "hændelser uden enhed",
-    "activities without an event type": "aktiviteter uden hændelsestype",
-    "single-event cases": "forløb med én hændelse",
-    "duplicate events": "dubletter",
-    "end timestamps missing": "sluttidspunkter mangler",
-    "local times in a daylight-saving gap": "klokkeslæt der ikke findes (sommertid begynder)",
-    "local times in a daylight-saving overlap": "klokkeslæt der findes to gange (sommertid slutter)",
-    "units placed by a rule": "enheder placeret af en regel",
-    "activities placed by a rule": "aktiviteter placeret af en regel",
-    "units that behave like staff groups": "enheder der opfører sig som personalegrupper",
+    "rejected": "afviste rækker",
+    "ties": "samme tidspunkt flere gange i et forløb",
+    "midnight": "tidspunkter præcis kl. 00.00 (kun dato)",
+    "after_as_of": "hændelser efter opgørelsesdatoen",
+    "unknown_units": "ukendte enheder",
+    "no_unit": "hændelser uden enhed",
+    "unknown_activities": "aktiviteter uden hændelsestype",
+    "single_event_cases": "forløb med én hændelse",
+    "duplicates": "dubletter",
+    "missing_end": "sluttidspunkter mangler",
+    "dst_gap": "klokkeslæt der ikke findes (sommertid begynder)",
+    "dst_overlap": "klokkeslæt der findes to gange (sommertid slutter)",
+    "units_by_rule": "enheder placeret af en regel",
+    "activities_by_rule": "aktiviteter placeret af en regel",
+    "staff_groups": "enheder der opfører sig som personalegrupper",
+    "long_cases": "forløb der strækker sig over mere end {detail} dage",
+    "note": "{detail}",
 }
 PROBLEMS_DA = {
     "missing case id": "mangler patient-id",
@@ -724,31 +727,31 @@ PROBLEMS_DA = {
     "end before start": "slut før start",
     "duplicate of an earlier row": "dublet af en tidligere række",
 }
+#: The quality checks' advice in Danish, by id.
 ACTIONS_DA = {
     "rejected": "Se log.rejected; ret kilden eller indlæsningen.",
-    "identical timestamps within a case": "Rækkefølgen følger inputrækkerne; tjek at udtrækket står i "
-                                          "rækkefølge.",
-    "timestamps exactly at midnight": "Datoer uden klokkeslæt: rækkefølgen inden for en dag er usikker.",
-    "events after as_of": "Hændelser i fremtiden: tjek datokolonnerne eller opgørelsesdatoen.",
-    "unknown units": "Tilføj dem til en UnitTaxonomy (enhed → domæne, sektor).",
-    "events without a unit": "De springes over i enhedsforløb, overgange og ringe.",
-    "activities without an event type": "Kortlæg dem med Vocabulary.default().extend({...}).",
-    "single-event cases": "Ofte forløb skåret af udtrækkets periode.",
-    "duplicate events": "Præcise gentagelser; læs med duplicates='reject' for at sætte dem til side.",
-    "end timestamps missing": "Opholdets varighed er ukendt for disse hændelser.",
-    "local times in a daylight-saving gap": "Urene sprang frem: hvert klokkeslæt er flyttet frem med springet. "
-                                            "Tjek kilden, eller angiv tidspunkterne med UTC-forskydning.",
-    "local times in a daylight-saving overlap": "Urene blev stillet tilbage: hvert klokkeslæt er læst som det "
-                                                "seneste af de to. Angiv UTC-forskydning, hvis det første menes.",
-    "cases spanning": "Måske genbrugte id'er; overvej forløbs-id'er.",
-    "units placed by a rule": "Bekræft dem i report.rule_classified (pw.rule_classified(log)); kortlæg en forkert "
-                              "med UnitTaxonomy.default().extend({enhed: (domæne, sektor)}).",
-    "activities placed by a rule": "Bekræft dem i report.rule_classified (pw.rule_classified(log)); kortlæg en "
-                                   "forkert med Vocabulary.default().extend({aktivitet: hændelsestype}).",
-    "units that behave like staff groups": "'Enhederne' skiftes som personale- eller ressourcegrupper, så ringe og "
-                                           "overgange er ikke henvisninger. Tæl ringe på henvisninger "
-                                           "(on='referrals'), læs en anden kolonne som enhed, eller kortlæg "
-                                           "enhederne med en UnitTaxonomy.",
+    "ties": "Rækkefølgen følger inputrækkerne; tjek at udtrækket står i rækkefølge.",
+    "midnight": "Datoer uden klokkeslæt: rækkefølgen inden for en dag er usikker.",
+    "after_as_of": "Hændelser i fremtiden: tjek datokolonnerne eller opgørelsesdatoen.",
+    "unknown_units": "Tilføj dem til en UnitTaxonomy (enhed → domæne, sektor).",
+    "no_unit": "De springes over i enhedsforløb, overgange og ringe.",
+    "unknown_activities": "Kortlæg dem med Vocabulary.default().extend({...}).",
+    "single_event_cases": "Ofte forløb skåret af udtrækkets periode.",
+    "duplicates": "Præcise gentagelser; læs med duplicates='reject' for at sætte dem til side.",
+    "missing_end": "Opholdets varighed er ukendt for disse hændelser.",
+    "dst_gap": "Urene sprang frem: hvert klokkeslæt er flyttet frem med springet. "
+               "Tjek kilden, eller angiv tidspunkterne med UTC-forskydning.",
+    "dst_overlap": "Urene blev stillet tilbage: hvert klokkeslæt er læst som det "
+                   "seneste af de to. Angiv UTC-forskydning, hvis det første menes.",
+    "long_cases": "Måske genbrugte id'er; overvej forløbs-id'er.",
+    "units_by_rule": "Bekræft dem i report.rule_classified (pw.rule_classified(log)); kortlæg en forkert "
+                     "med UnitTaxonomy.default().extend({enhed: (domæne, sektor)}).",
+    "activities_by_rule": "Bekræft dem i report.rule_classified (pw.rule_classified(log)); kortlæg en "
+                          "forkert med Vocabulary.default().extend({aktivitet: hændelsestype}).",
+    "staff_groups": "'Enhederne' skiftes som personale- eller ressourcegrupper, så ringe og "
+                    "overgange er ikke henvisninger. Tæl ringe på henvisninger "
+                    "(on='referrals'), læs en anden kolonne som enhed, eller kortlæg "
+                    "enhederne med en UnitTaxonomy.",
 }
 
 
@@ -764,28 +767,26 @@ def text(key: str, language: str, **values) -> str:
     return entry.format(**values) if values else entry
 
 
-def check_name(check: str, language: str) -> str:
-    """A quality check's name in ``language``."""
+def check_name(check_id: str, detail: str, language: str) -> str:
+    """A quality check's name in ``language``, from its id and detail (the columns of pw.quality_report).
+
+    Examples
+    --------
+    >>> check_name("rejected", "missing case id", "da"), check_name("long_cases", "1826", "da")
+    ('afvist: mangler patient-id', 'forløb der strækker sig over mere end 1826 dage')
+    """
     if language != "da":
-        return check
-    if check.startswith("rejected: "):
-        problem = check.split(": ", 1)[1]
-        return "afvist: " + "; ".join(PROBLEMS_DA.get(p, p) for p in problem.split("; "))
-    if check.startswith("cases spanning more than"):
-        return check.replace("cases spanning more than", "forløb der strækker sig over mere end").replace(
-            " days", " dage")
-    return CHECKS_DA.get(check, check)
+        from ..quality import check_name as english
+
+        return english(check_id, detail)
+    if check_id == "rejected" and detail:
+        return "afvist: " + PROBLEMS_DA.get(detail, detail)
+    return CHECKS_DA[check_id].format(detail=detail)
 
 
-def check_action(check: str, action: str, language: str) -> str:
-    """A quality check's advice in ``language``."""
-    if language != "da":
-        return action
-    if check.startswith("rejected"):
-        return ACTIONS_DA["rejected"]
-    if check.startswith("cases spanning"):
-        return ACTIONS_DA["cases spanning"]
-    return ACTIONS_DA.get(check, action)
+def check_action(check_id: str, action: str, language: str) -> str:
+    """A quality check's advice in ``language`` (``action``: the English advice of its row)."""
+    return ACTIONS_DA.get(check_id, action) if language == "da" else action
 
 
 __all__ = ["Fmt", "LANGUAGES", "TEXTS", "NOUNS", "WEEKDAYS", "DOMAINS", "SECTORS", "RULES", "RULE_SHORT", "RULE_ENDS", "text",
