@@ -503,7 +503,7 @@ def local_time_notes(n_gap, c_gap, gap_at, gap_shown, n_overlap, c_overlap, over
 
 
 def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, attr_names, tz, taxonomy,
-            vocabulary, unit_classes, activity_classes, origin, local_times=None) -> "EventLog":
+            vocabulary, unit_classes, activity_classes, origin, local_times=None, notes=None) -> "EventLog":
     """The EventLog of the validated engine ``table`` (any engine), with ``failures`` as ``log.rejected``.
 
     Warns (at the reader's caller) when rows were rejected.
@@ -513,7 +513,7 @@ def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, 
                    columns={**mapping, "attributes": list(attributes)},
                    attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
                    taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
-                   activity_classes=activity_classes, origin=origin, local_times=local_times)
+                   activity_classes=activity_classes, origin=origin, local_times=local_times, notes=notes)
     if len(rejected):
         warnings.warn(f"{len(rejected):,} of {n_read:,} rows were moved to log.rejected:\n"
                       + describe_failures(failures, n_read), PathwaysWarning,

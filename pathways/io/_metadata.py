@@ -46,6 +46,7 @@ class Stored:
     n_read: int            # rows read and rejected at the first read
     n_rejected: int
     local_times: dict | None
+    notes: dict | None     # log.notes: what the reader counted beside the events (pw.read_fhir)
 
     def read_options(self) -> dict:
         """The options of a full read of the file: its canonical columns mapped, the log's zone and classes."""
@@ -77,6 +78,7 @@ def encode(log, n_events: int) -> bytes:
         "n_read": int(log.n_read),
         "n_rejected": int(len(log.rejected)),
         "local_times": log.local_times,
+        "notes": log.notes,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -119,7 +121,8 @@ def decode(raw: bytes, path: str) -> Stored:
             taxonomy=_taxonomy_in(data["taxonomy"]), vocabulary=_vocabulary_in(data["vocabulary"]),
             unit_classes=_frame_in(data["unit_classes"]), activity_classes=_frame_in(data["activity_classes"]),
             n_events=int(data["n_events"]), n_read=int(data["n_read"]), n_rejected=int(data["n_rejected"]),
-            local_times=None if local is None else {k: tuple(v) for k, v in local.items()})
+            local_times=None if local is None else {k: tuple(v) for k, v in local.items()},
+            notes=None if data.get("notes") is None else {str(k): int(v) for k, v in data["notes"].items()})
     except Exception as exc:  # noqa: BLE001 - any fault of the stored JSON is one problem for the user
         raise OptionError(f"the pathways metadata of {path!r} cannot be read ({type(exc).__name__}: "
                           f"{str(exc)[:200]}); the file was changed after pw.write_parquet wrote it. Read it "

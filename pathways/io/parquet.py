@@ -173,7 +173,7 @@ def _reload(path: str, file: str, meta) -> EventLog:
                           zip(meta.columns.get("attributes", []), meta.attributes)),
                       tz=meta.tz, taxonomy=meta.taxonomy, vocabulary=meta.vocabulary,
                       unit_classes=meta.unit_classes, activity_classes=meta.activity_classes, origin=path,
-                      local_times=meta.local_times)
+                      local_times=meta.local_times, notes=meta.notes)
     except BaseException:
         con.execute(f"DROP TABLE IF EXISTS {events}")
         raise

@@ -48,7 +48,7 @@ def assert_same_log(back, log):
     assert back.columns == log.columns and back.attributes == log.attributes and back.tz == log.tz
     pd.testing.assert_frame_equal(back._unit_classes, log._unit_classes)
     pd.testing.assert_frame_equal(back._activity_classes, log._activity_classes)
-    assert back.local_times == log.local_times
+    assert back.local_times == log.local_times and back.notes == log.notes
     assert engine_types(back) == engine_types(log)  # the ENUM columns typed as the first read typed them
     assert back.taxonomy.rules == log.taxonomy.rules and back.vocabulary.rules == log.vocabulary.rules
     pd.testing.assert_frame_equal(back.taxonomy.mappings, log.taxonomy.mappings)
@@ -58,9 +58,11 @@ def assert_same_log(back, log):
     assert back.rejected.attrs == {"n_read_at_first_read": log.n_read, "n_rejected_at_first_read": len(log.rejected)}
 
 
-@pytest.mark.parametrize("name", pw.datasets.list_samples())
+@pytest.mark.parametrize("name", pw.datasets.list_samples() + pw.datasets.list_samples(messages=True))
 def test_every_sample_log_comes_back_without_arguments(name, tmp_path):
-    log = pw.datasets.load_sample(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PathwaysWarning)  # the message sample is read with a random key
+        log = pw.datasets.load_sample(name)
     pw.write_parquet(log, tmp_path / "log.parquet")
     back = pw.read_parquet(tmp_path / "log.parquet")
     assert_same_log(back, log)
