@@ -93,6 +93,7 @@ _EXPORTS = {
     "NotCoExistence": "models",
     # privacy
     "pseudonymize": "privacy",
+    "suppress": "disclosure",
 }
 # ``pw.report`` is the report package itself, callable as the function (pathways/report/__init__.py):
 # binding the function here would hide the package from ``import pathways.report.build``

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .._files import write_atomically
+from ..disclosure import check_min_count
 from ..errors import OptionError, check_choice, closest
 from .dot import UNSAFE
 from .engines import RenderError
@@ -328,14 +329,6 @@ WORDS.update({
 NOT_GROUPS = ("period", "indicator", "numerator", "denominator", "rate", "ci_low", "ci_high", "method")
 #: The run rules of :func:`control_chart`: a run this long on one side of the centre line, or rising or falling.
 SHIFT_RUN, TREND_RUN = 8, 6
-
-
-def check_min_count(min_count) -> int:
-    """``min_count`` if it is a whole number of 1 or more, else OptionError."""
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise OptionError(f"min_count={min_count!r} is not allowed; give a whole number (1 or more); 5 is Danish "
-                          "small-cell practice.")
-    return int(min_count)
 
 
 def _pct(x: float, language: str, decimals: int = 0) -> str:
@@ -785,4 +778,4 @@ def control_chart(table: pd.DataFrame, *, indicator: str | None = None, min_coun
 
 
 __all__ = ["Chart", "funnel_plot", "control_chart", "binomial_limit", "funnel_limits", "run_rules",
-           "check_min_count", "nice_step", "text_width", "NOT_GROUPS"]
+           "nice_step", "text_width", "NOT_GROUPS"]
