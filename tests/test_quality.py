@@ -1,5 +1,7 @@
 """The data-quality report on a hand-built log where each check fires a known number of times."""
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -137,6 +139,14 @@ def test_every_check_has_danish_words():
 
     assert sorted(CHECKS_DA) == sorted(CHECKS)
     assert sorted(ACTIONS_DA) == sorted(set(CHECKS) - {"note"})
+    # and so has every count read_fhir keeps in log.notes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pw.PathwaysWarning)  # a random pseudonym key
+        notes = pw.quality_report(pw.datasets.load_sample("hospital_notifications"))
+    notes = notes[notes["id"] == "note"]
+    assert len(notes) == 10
+    for detail, check in zip(notes["detail"], notes["check"]):
+        assert check_name("note", detail, "da") != check, check
 
 
 def test_dates_converted_between_zones_are_reported_as_dates():

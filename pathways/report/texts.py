@@ -718,6 +718,15 @@ CHECKS_DA = {
     "long_cases": "forløb der strækker sig over mere end {detail} dage",
     "note": "{detail}",
 }
+#: What a reader counted beside the events (log.notes; pw.read_fhir), in Danish.
+NOTES_DA = {
+    "entries read": "indgange læst", "entries that became events": "indgange der blev til hændelser",
+    "supporting entries": "understøttende indgange (patient, organisation, meddelelseshoved)",
+    "entries folded into other events": "indgange lagt sammen med andre hændelser (rettelser, annulleringer)",
+    "entries of duplicate messages": "indgange i dublerede meddelelser",
+    "entries of types not read": "indgange af typer der ikke læses", "entries rejected": "afviste indgange",
+    "duplicate messages": "dublerede meddelelser", "revisions": "rettelser", "cancellations": "annulleringer",
+}
 PROBLEMS_DA = {
     "missing case id": "mangler patient-id",
     "missing activity": "mangler hændelse",
@@ -781,6 +790,8 @@ def check_name(check_id: str, detail: str, language: str) -> str:
         return english(check_id, detail)
     if check_id == "rejected" and detail:
         return "afvist: " + PROBLEMS_DA.get(detail, detail)
+    if check_id == "note":
+        return NOTES_DA.get(detail, detail)
     return CHECKS_DA[check_id].format(detail=detail)
 
 
