@@ -26,7 +26,18 @@ _MIDNIGHT = datetime.time(0, 0)
 
 
 class PathwaysWarning(UserWarning):
-    """Raised (as a warning) when rows were moved to ``log.rejected``."""
+    """Raised (as a warning) when rows were moved to ``log.rejected``, or a result needs a word of caution.
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd, pathways as pw
+    >>> df = pd.DataFrame({"pt": ["A", None], "what": ["Henvisning", "Visitation"], "when": ["2024-01-02"] * 2})
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always", pw.PathwaysWarning)
+    ...     log = pw.from_pandas(df, case="pt", activity="what", timestamp="when")
+    >>> seen[0].category.__name__, len(log), len(log.rejected)
+    ('PathwaysWarning', 1, 1)
+    """
 
 
 # Formats tried, in order, after ISO 8601 (which DuckDB casts natively).

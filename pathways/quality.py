@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .analyses._common import duration, timestamp
 from .engine import local_midnight
+
+if TYPE_CHECKING:
+    from .eventlog import EventLog
 
 #: Every check of :func:`quality_report`: its id (what code, e.g. the report, matches on) and its English name
 #: (``{detail}``: the note's name, or the days of ``max_span``; a rejection's problem follows its name).
@@ -33,6 +37,20 @@ class QualityReport(pd.DataFrame):
     input rows affected), ``n_cases``, ``share`` (of the rows read), ``example`` (a
     value, never a case id) and ``action`` (what to do). ``rule_classified`` is the
     table of :func:`rule_classified`: every name a built-in rule placed, with the rule.
+
+    Examples
+    --------
+    >>> import pathways as pw
+    >>> qr = pw.quality_report(pw.datasets.load_sample("dirty_extract"), as_of="2024-01-01")
+    >>> qr.summary()
+    'QualityReport: 20 checks, 5 errors, 5 warnings, 1 notes'
+    >>> print(qr.loc[qr["id"] == "rejected", ["detail", "n_rows"]].to_string(index=False))
+               detail  n_rows
+     end before start       5
+     missing activity       5
+      missing case id       5
+    missing timestamp       5
+           not a date       5
     """
 
     _metadata = ["rule_classified"]
@@ -82,7 +100,7 @@ def check_name(check_id: str, detail="") -> str:
     return CHECKS[check_id].format(detail=detail)
 
 
-def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport:
+def quality_report(log: EventLog, *, as_of=None, max_span: str = "1826D") -> QualityReport:
     """Check an event log for what real extracts get wrong.
 
     Parameters
@@ -267,7 +285,7 @@ def quality_report(log, *, as_of=None, max_span: str = "1826D") -> QualityReport
 STAFF_TURN_HOURS = 4
 
 
-def rule_classified(log) -> pd.DataFrame:
+def rule_classified(log: EventLog) -> pd.DataFrame:
     """Every unit and activity name that a built-in rule placed (not a mapping), with the rule.
 
     The table a user confirms or corrects: one row per name, columns ``kind``

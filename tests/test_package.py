@@ -60,3 +60,21 @@ def test_tests_skip_only_for_a_missing_optional_tool():
             if skips.search(line) and not optional.search(" ".join(lines[i:i + 3])):
                 bad.append(f"{path.relative_to(tests)}:{i + 1}: {line.strip()}")
     assert bad == [], "skips that are not about a missing optional tool:\n" + "\n".join(bad)
+
+
+def test_every_public_name_has_a_doctested_example_and_every_log_is_typed():
+    """A newcomer reads the example first; an editor completes a log's methods (issue 23, item 5)."""
+    import inspect
+
+    no_example, untyped = [], []
+    for name in pw.__all__:
+        obj = getattr(pw, name)
+        if inspect.ismodule(obj):
+            continue
+        if ">>>" not in (inspect.getdoc(obj) or ""):
+            no_example.append(name)
+        if inspect.isfunction(obj):
+            first = next(iter(inspect.signature(obj).parameters.values()), None)
+            if first is not None and first.name == "log" and first.annotation != "EventLog":
+                untyped.append(name)
+    assert no_example == [] and untyped == []

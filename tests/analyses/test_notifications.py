@@ -136,14 +136,6 @@ def test_an_empty_result_keeps_its_columns_and_types():
     assert len(s) == 0 and list(s.columns)[:2] == ["sender", "n_events"]
 
 
-def _has_read_fhir() -> bool:
-    try:
-        return callable(pw.read_fhir)
-    except (AttributeError, ImportError):
-        return False
-
-
-@pytest.mark.skipif(not _has_read_fhir(), reason="needs pw.read_fhir (issue 21, the FHIR reader)")
 def test_the_bundled_stream_gives_the_truths_delays_and_missing_counts():
     log = pw.datasets.load_sample("hospital_notifications", key="a test key")
     truth = pw.datasets.load_truth("hospital_notifications").events

@@ -277,11 +277,3 @@ def test_an_xml_file_with_a_dtd_is_refused_naming_the_file(tmp_path):
     with pytest.raises(EventLogError, match=r"evil\.xml") as err:
         pw.read_fhir(path, key=KEY)
     assert CPR not in str(err.value)
-
-
-def test_the_json_and_xml_messages_give_the_same_events():
-    if not glob.glob(os.path.join(DATA, "hn_*.xml")):
-        pytest.skip("the XML fixtures are written by the XML reader's tests")
-    a = events(read(os.path.join(DATA, "hn_*.json"))).drop(columns="row")
-    b = events(read(os.path.join(DATA, "hn_*.xml"))).drop(columns="row")
-    pd.testing.assert_frame_equal(a, b)
