@@ -46,7 +46,10 @@ def read_parquet(path, *, case: str | None = None, activity: str | None = None, 
     ``engine="spark"`` (a local file) the stored mapping, zone, taxonomy and vocabulary are
     used for a full read on Spark (rows numbered by their place in the file). Any option
     given (``tz`` included) asks for a full read, which needs ``case``, ``activity`` and
-    ``timestamp``.
+    ``timestamp``. **A file whose columns carry the canonical names** (``case_id``, ``activity``,
+    ``timestamp``; ``end_timestamp``, ``unit``, ``resource`` and ``referral_to`` when present) needs
+    no mapping either: those are its roles, the other columns its attributes, and it is validated
+    in full.
 
     Examples
     --------
@@ -77,6 +80,9 @@ def read_parquet(path, *, case: str | None = None, activity: str | None = None, 
         from ._metadata import stored
 
         meta = stored(files[0], path) if len(files) == 1 else None
+        canonical = _canonical_roles(files) if meta is None and set(roles.values()) == {None} else None
+        if canonical:  # the columns have the canonical names: they are the mapping
+            return _read(path, files, engine, **{**canonical, **given})
         if meta is None or given:
             raise _needs_mapping(path, [r for r, v in roles.items() if v is None], given, meta, files, uri)
         log = _read(path, files, engine, **meta.read_options()) if engine == "spark" else \
@@ -177,6 +183,15 @@ def _reload(path: str, file: str, meta) -> EventLog:
     except BaseException:
         con.execute(f"DROP TABLE IF EXISTS {events}")
         raise
+
+
+def _canonical_roles(files: list[str]) -> dict | None:
+    """The mapping of a file whose columns carry the canonical names (``case_id``, ``activity``, ``timestamp``, and
+    ``end_timestamp``, ``unit``, ``resource``, ``referral_to`` when present), else None."""
+    names = _column_names_or_none(files[0]) if files else None
+    if not names or not all(S.ROLES[r] in names for r in S.REQUIRED_ROLES):
+        return None
+    return {role: column for role, column in S.ROLES.items() if column in names}
 
 
 def _needs_mapping(path: str, missing: list[str], given: dict, meta, files: list[str], uri: bool) -> OptionError:

@@ -281,3 +281,22 @@ def test_an_empty_log_comes_back(tmp_path):
     back = pw.read_parquet(tmp_path / "empty.parquet")
     assert len(back) == 0 and back.columns == log.columns
     pd.testing.assert_frame_equal(back.to_pandas(), log.to_pandas())
+
+
+def test_a_file_with_the_canonical_names_needs_no_mapping(tmp_path):
+    """The bundled samples' columns are the canonical names: read_parquet(path) maps them (issue 23, item 7)."""
+    with pw.datasets.sample_path("psychiatry_somatic") as path:
+        log = pw.read_parquet(path)
+    assert log.columns == pw.datasets.load_sample("psychiatry_somatic").columns == {
+        "case": "case_id", "activity": "activity", "timestamp": "timestamp", "end_timestamp": "end_timestamp",
+        "unit": "unit", "resource": "resource", "referral_to": "referral_to",
+        "attributes": ["age", "sex", "municipality", "cluster", "birth_date", "acute"]}
+    pd.testing.assert_frame_equal(log.to_pandas(), pw.datasets.load_sample("psychiatry_somatic").to_pandas())
+    # only the three required names are needed; other options still apply
+    FRAME.rename(columns={"pt": "case_id", "what": "activity", "when": "timestamp"}).drop(columns="sector").to_parquet(
+        tmp_path / "plain.parquet")
+    with pytest.warns(PathwaysWarning, match="rejected"):  # C has no activity
+        plain = pw.read_parquet(tmp_path / "plain.parquet", tz="Europe/London")
+    assert plain.columns == {"case": "case_id", "activity": "activity", "timestamp": "timestamp",
+                             "attributes": ["afsnit", "note", "alder"]}
+    assert (len(plain), len(plain.rejected), plain.tz) == (5, 1, "Europe/London")
