@@ -228,3 +228,25 @@ def test_small_totals_are_primary_and_a_large_table_stays_fast():
 def test_bad_input(table, options, match):
     with pytest.raises(OptionError, match=match):
         pw.suppress(table, **options)
+
+
+def test_the_reports_discharge_heat_map_hides_the_complement_of_a_small_cell():
+    # Monday: 3 discharges at 10 and 6 at 14, Σ 9: with "<5" alone the Σ column gives 10 o'clock away (9 - 6);
+    # the report hides 14 o'clock as "–" in the chart and in its CSV (the hour totals are not published)
+    from pathways.report import sections as S
+    from pathways.report.texts import Fmt
+
+    times = ["2024-01-08 10:00"] * 3 + ["2024-01-08 14:00"] * 6 + ["2024-01-09 11:00"] * 7
+    df = pd.DataFrame({"pt": [f"p{i}" for i in range(len(times)) for _ in (0, 1)],
+                       "act": ["Indlæggelse", "Udskrivning"] * len(times),
+                       "ts": [x for t in times for x in ("2024-01-01 08:00", t)],
+                       "unit": "Medicinsk afdeling"})
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    ctx = S.Context(log=log, fmt=Fmt("en", 5), as_of=pd.Timestamp("2024-02-01", tz="Europe/Copenhagen"),
+                    as_of_given=True, rules=pw.GUARANTEES)
+    sec = S.discharges(ctx)
+    grid = next(t for t in sec.tables() if t.name == "discharge_heatmap").df.set_index("weekday")
+    assert grid.loc["Monday", "10"] == 3 and np.isnan(grid.loc["Monday", "14"])
+    assert grid.loc["Tuesday", "11"] == 7
+    fig = next(f for f in sec.figures() if f.name == "heatmap")
+    assert ">–</text>" in fig.picture.svg() and "cannot be worked out from the totals" in fig.caption

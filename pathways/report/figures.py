@@ -147,8 +147,14 @@ def km_curve(times, survival, ci_low, ci_high, *, fmt, title: str, x_label: str,
     return c
 
 
-def heatmap(matrix, *, row_labels, col_labels, fmt, title: str, x_label: str, total_label: str) -> Chart:
-    """Counts in a grid (rows × columns), darker for more; small counts as ``"<5"`` in a neutral cell."""
+def heatmap(matrix, *, row_labels, col_labels, fmt, title: str, x_label: str, total_label: str,
+            hidden=None) -> Chart:
+    """Counts in a grid (rows × columns), darker for more; small counts as ``"<5"`` in a neutral cell.
+
+    ``hidden`` (rows of ``len(col_labels) + 1`` booleans, the last for the row's
+    total) marks the cells hidden as complements of small ones
+    (:func:`pathways.suppress`): drawn as ``"–"`` in a neutral cell.
+    """
     cell, left, top = 27.0, 86.0, 58.0
     n_rows, n_cols = len(row_labels), len(col_labels)
     width = left + cell * n_cols + 70
@@ -156,6 +162,7 @@ def heatmap(matrix, *, row_labels, col_labels, fmt, title: str, x_label: str, to
     c = Chart(width, height, title=title)
     _title(c, title)
     values = [[int(v) for v in row] for row in matrix]
+    hidden = hidden if hidden is not None else [[False] * (n_cols + 1)] * n_rows
     v_max = max([max(r) for r in values if r] + [1])
     for j, lab in enumerate(col_labels):
         c.text(left + cell * (j + 0.5), top - 6, str(lab), size=9, anchor="middle", fill=MUTED)
@@ -169,16 +176,18 @@ def heatmap(matrix, *, row_labels, col_labels, fmt, title: str, x_label: str, to
             if n == 0:
                 c.rect(x0, y0, cell, cell, fill="#ffffff", stroke="#eef1f4")
                 continue
-            if fmt.is_small(n):
+            if fmt.is_small(n) or hidden[i][j]:
                 c.rect(x0, y0, cell, cell, fill="#eef1f4", stroke="#ffffff")
-                c.text(x0 + cell / 2, y0 + cell / 2 + 3, f"<{fmt.min_count}", size=8, anchor="middle", fill=MUTED)
+                c.text(x0 + cell / 2, y0 + cell / 2 + 3, "–" if hidden[i][j] else f"<{fmt.min_count}", size=8,
+                       anchor="middle", fill=MUTED)
                 continue
             t = math.sqrt(n / v_max)
             colour = _blend("#eaf1f8", "#08306b", t)
             c.rect(x0, y0, cell, cell, fill=colour, stroke="#ffffff")
             c.text(x0 + cell / 2, y0 + cell / 2 + 3, fmt.count(n), size=8 if n < 1000 else 7, anchor="middle",
                    fill="#ffffff" if t > 0.55 else TEXT)
-        c.text(left + cell * n_cols + 8, y0 + cell / 2 + 4, fmt.count(sum(values[i])), size=10)
+        c.text(left + cell * n_cols + 8, y0 + cell / 2 + 4, "–" if hidden[i][n_cols] else fmt.count(sum(values[i])),
+               size=10)
     return c
 
 

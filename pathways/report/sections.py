@@ -20,6 +20,7 @@ from ..analyses._common import duration
 from ..analyses.survival import km_table
 from ..analyses.transitions import END, START
 from ..analyses.waits import summarise_waits
+from ..disclosure import suppress
 from ..parameters import (BOUNCE_WITHIN, GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, NOTICE_RULE, QUIET_FOR,
                           READMISSION_WITHIN)
 from ..quality import STAFF_TURN_HOURS, staff_turns
@@ -30,6 +31,11 @@ from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKD
                     check_name, text)
 
 PSY_SOM = ("psychiatric→somatic", "somatic→psychiatric")
+TEXTS.update({  # the mark of a complement (pw.suppress), in every table published with its totals
+    "secondary_note": {"da": "\u201e–\u201c: skjult, så et antal under {min_count} ikke kan regnes ud af totalerne.",
+                       "en": "\u201c–\u201d: hidden so that a count under {min_count} cannot be worked out from the "
+                             "totals."},
+})
 #: Quality checks whose example is a unit or activity name (never a time, row or raw value).
 _NAME_EXAMPLES = {"unknown_units", "no_unit", "unknown_activities", "duplicates", "midnight", "missing_end"}
 
@@ -651,10 +657,17 @@ def discharges(ctx: Context) -> Section:
     finding.append(t("dc_finding_3", n=f.count(s["n_discharges_without_notice"])))
     heat = dt.heatmap
     days = list(WEEKDAYS[ctx.lang])
+    # the grid, its row totals (the chart's Σ and the table by weekday) and n are published: complements so
+    # that no "<5" follows from them; each row's cells, then its total
+    marks = suppress(heat, min_count=ctx.min_count, totals="rows").attrs["suppressed"]
+    hidden = (marks == "secondary").to_numpy()[:-1]
     chart = fg.heatmap(heat.to_numpy().tolist(), row_labels=[_cap(d) for d in days],
                        col_labels=[f"{h:02d}" for h in heat.columns], fmt=f, title=t("dc_heat_title"),
-                       x_label=t("hour_axis"), total_label="Σ")
-    blocks: list = [Figure("heatmap", t("dc_heat_title"), chart, t("dc_heat_caption", min_count=ctx.min_count))]
+                       x_label=t("hour_axis"), total_label="Σ", hidden=hidden.tolist())
+    caption = t("dc_heat_caption", min_count=ctx.min_count)
+    if hidden.any():
+        caption += " " + t("secondary_note", min_count=ctx.min_count)
+    blocks: list = [Figure("heatmap", t("dc_heat_title"), chart, caption)]
     summary = pd.DataFrame([
         (t("k_discharges"), n, n), (t("k_friday"), s["n_friday"], n), (t("k_after15"), s["n_after_15"], n),
         (t("k_fri15"), s["n_friday_after_15"], n), (t("k_notices"), n_not, n),
@@ -665,11 +678,13 @@ def discharges(ctx: Context) -> Section:
         Col("share", t("c_share"), "share", of=("n", "of"))],
         note=f"{t('k_median_lead')}: {f.time(s['median_lead_hours'] / 24, 'hours')}." if n_not >= ctx.min_count
         else ""))
-    per_day = pd.DataFrame({"weekday": [_cap(d) for d in days], "n": heat.sum(axis=1).to_numpy(), "of": n})
+    per_day = pd.DataFrame({"weekday": [_cap(d) for d in days],
+                            "n": np.where(hidden[:, -1], np.nan, heat.sum(axis=1).to_numpy()), "of": n})
     blocks.append(Table("discharges_by_weekday", t("dc_weekdays"), ctx.frame(per_day), [
         Col("weekday", t("c_weekday")), Col("n", t("c_discharges"), "count"),
-        Col("share", t("c_share"), "share", of=("n", "of"))]))
-    grid = heat.copy()
+        Col("share", t("c_share"), "share", of=("n", "of"))],
+        note=t("secondary_note", min_count=ctx.min_count) if hidden[:, -1].any() else ""))
+    grid = heat.astype(float).mask(hidden[:, :-1])
     grid.columns = [f"{h:02d}" for h in grid.columns]
     grid.insert(0, "weekday", [_cap(d) for d in days])
     blocks.append(Table("discharge_heatmap", t("dc_heat_title"), ctx.frame(grid.reset_index(drop=True)),
