@@ -58,6 +58,8 @@ _EXPORTS = {
     "case_summary": "analyses.cases",
     "notification_delays": "analyses.notifications",
     "notification_summary": "analyses.notifications",
+    "indicators": "analyses.indicators",
+    "Indicator": "analyses.indicators",
     "filter_period": "filters",
     "filter_cases": "filters",
     "filter_units": "filters",

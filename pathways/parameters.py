@@ -32,11 +32,16 @@ WAIT_THRESHOLD = "30D"
 BOUNCE_WITHIN = "30D"
 #: readmissions: the longest time from a discharge to the next admission that counts
 READMISSION_WITHIN = "30D"
+#: readmissions: the short windows reported besides ``within`` (exact hours, and local calendar days)
+READMISSION_WITHIN_HOURS = "72h"
+READMISSION_WITHIN_DAYS = 3
 #: revolving door: the window in which ``n`` admissions make a revolving-door patient
 REVOLVING_WITHIN = "365D"
 REVOLVING_N = 3
 #: discharges: the notice the municipality should get before a discharge
 NOTICE_RULE = "48h"
+#: discharges: "Friday afternoon" is a local time on a Friday at or after this hour
+AFTERNOON_FROM_HOUR = 15
 #: hospital notifications: a notification sent later than this after its event is late. MedCom asks for
 #: notifications on real-time registration and names no deadline in hours, so this is an assumption
 NOTIFICATION_THRESHOLD = "1h"

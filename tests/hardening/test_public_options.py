@@ -28,7 +28,8 @@ BASE = {
     "filter_activities": {"activities": ["Henvisning"]}, "filter_attribute": {"column": "sex", "values": ["K"]},
     "filter_cases": {"min_events": 2}, "filter_period": {"since": "2022-01-01"},
     "filter_units": {"sectors": ["region"]}, "guarantees": {"as_of": AS_OF},
-    "handover_matrix": {}, "handovers": {}, "notification_delays": {}, "notification_summary": {},
+    "handover_matrix": {}, "handovers": {}, "indicators": {"as_of": AS_OF}, "notification_delays": {},
+    "notification_summary": {},
     "process_map": {}, "pseudonymize": {"key": "en nøgle til test"},
     "quality_report": {}, "readmission_rates": {}, "rule_classified": {}, "readmissions": {}, "repeats": {},
     "revolving_door": {},
@@ -124,7 +125,8 @@ CLASSES = {"Frequency": {}, "Performance": {}, "Step": {"name": "referral"},
            "Response": {"trigger": "referral", "then": "admission"},
            "Precedence": {"first": "referral", "then": "admission"},
            "NotCoExistence": {"a": "referral", "b": "admission"},
-           "ReferencePathway": {"steps": [pw.Step("referral")]}, "UnitTaxonomy": {}, "Vocabulary": {}}
+           "ReferencePathway": {"steps": [pw.Step("referral")]}, "UnitTaxonomy": {}, "Vocabulary": {},
+           "Indicator": {"name": "own", "numerator": "admission", "denominator": "discharge"}}
 #: Loaders of files and tables users write by hand.
 LOADERS = {"UnitTaxonomy.from_dict": pw.UnitTaxonomy.from_dict, "UnitTaxonomy.from_csv": pw.UnitTaxonomy.from_csv,
            "UnitTaxonomy.from_yaml": pw.UnitTaxonomy.from_yaml, "UnitTaxonomy.from_frame": pw.UnitTaxonomy.from_frame,
