@@ -237,9 +237,10 @@ def _determined(state: np.ndarray, lines, cells: np.ndarray) -> np.ndarray:
         for k, s in zip(idx, sign):
             if int(k) in where:
                 a[r, where[int(k)]] = s
-    _, sv, vt = np.linalg.svd(a, full_matrices=False)
-    rank = int((sv > 1e-9 * max(sv.max(initial=0.0), 1.0)).sum())
-    kept = (vt[:rank] ** 2).sum(axis=0)
+    # the projection onto the row space is A' (A A')^+ A; its diagonal through the eigenvectors of the small A A'
+    w, v = np.linalg.eigh(a @ a.T)
+    keep = w > 1e-9 * max(w.max(initial=0.0), 1.0)
+    kept = ((v[:, keep].T @ a) ** 2 / w[keep, None]).sum(axis=0)
     return np.array([kept[where[int(k)]] > 1 - 1e-9 for k in cells], dtype=bool)
 
 
