@@ -19,7 +19,10 @@ the fix; --debug shows the traceback.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
+import re
+import shlex
 import sys
 import time
 import warnings
@@ -94,8 +97,6 @@ def safe_text(text: str, *, one_line: bool = False) -> str:
 
 
 def _one_line_pattern():
-    import re
-
     from .render.dot import UNSAFE
 
     return re.compile(UNSAFE.pattern[:-1] + "\t\n\r\u2028\u2029]")
@@ -373,12 +374,9 @@ def _written_by_pathways(path: str) -> bool:
 
 
 def _print_log(log, report) -> None:
-    import pandas as pd
-
     print(repr(log))
     print()
-    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
-        print(repr(report))
+    print(report.text())
 
 
 # --------------------------------------------------------------------------- validate
@@ -514,7 +512,6 @@ _SUBSTRINGS = {
 
 
 def _norm(name: str) -> str:
-    import re
 
     s = str(name).strip().lower()
     for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e")):
@@ -648,7 +645,6 @@ def _sniff(path: str, kind: str) -> tuple[list[str], list[dict], dict]:
 
 
 def _dayfirst(values) -> bool | None:
-    import re
 
     values = [str(v).strip() for v in values if v not in (None, "")]
     if not values:
@@ -1076,6 +1072,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_KEYWORD = re.compile(r"(?<![\w.(-])([a-z_]+)=('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|True|False|-?[\w.]+)")
+_CALL = re.compile(r"(?:pw|pathways)\.\w+\([^()]*(?:\([^()]*\)[^()]*)*\)")
+
+
+def in_flags(message: str, parser: argparse.ArgumentParser) -> str:
+    """``message`` (written for Python) as a command-line user reads it: ``sep=';'`` becomes ``--sep ';'`` and
+    ``as_of='soon'`` ``--as-of soon`` for every option the command line has; Python calls quoted in it stay.
+
+    Examples
+    --------
+    >>> print(in_flags("The header looks separated by ';': pass sep=';'. as_of='soon' is not a date; "
+    ...                "e.g. pw.read_csv(path, sep=';').", build_parser()))
+    The header looks separated by ';': pass --sep ';'. --as-of soon is not a date; e.g. pw.read_csv(path, sep=';').
+    """
+    flags = {}
+    for action in _all_actions(parser):
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs:
+            flags.setdefault(action.dest, (longs[0], action.nargs == 0))
+    calls = [(m.start(), m.end()) for m in _CALL.finditer(message)]
+
+    def flag(m: re.Match) -> str:
+        name, value = m.group(1), m.group(2)
+        if name not in flags or any(a <= m.start() < b for a, b in calls):
+            return m.group(0)
+        option, switch = flags[name]
+        if switch:  # a flag without a value: dayfirst=True is --dayfirst
+            return option if value == "True" else m.group(0)
+        text = ast.literal_eval(value) if value[:1] in "'\"" else value
+        return f"{option} {shlex.quote(str(text))}"
+
+    return _KEYWORD.sub(flag, message)
+
+
+def _all_actions(parser: argparse.ArgumentParser):
+    for action in parser._actions:
+        yield action
+        for sub in getattr(action, "choices", None) or {}:
+            if isinstance(action.choices, dict) and isinstance(action.choices[sub], argparse.ArgumentParser):
+                yield from _all_actions(action.choices[sub])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -1093,7 +1131,7 @@ def main(argv: list[str] | None = None) -> int:
     except (PathwaysError, OSError) as exc:
         if args.debug:
             raise
-        first, *rest = str(exc).splitlines() or [type(exc).__name__]
+        first, *rest = in_flags(str(exc), parser).splitlines() or [type(exc).__name__]
         print(f"pathways: error: {safe_text(first)}", file=sys.stderr)
         for line in rest[:5]:
             print(f"  {safe_text(line)}", file=sys.stderr)

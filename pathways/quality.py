@@ -26,6 +26,8 @@ CHECKS = {
     "long_cases": "cases spanning more than {detail} days", "missing_end": "end timestamps missing",
 }
 _COLUMNS = ["id", "check", "detail", "severity", "n_rows", "n_cases", "share", "example", "action"]
+#: The columns a person reads (``id`` and ``detail`` are for code).
+_SHOWN = ["check", "severity", "n_rows", "n_cases", "share", "example", "action"]
 
 
 class QualityReport(pd.DataFrame):
@@ -67,23 +69,36 @@ class QualityReport(pd.DataFrame):
         return f"QualityReport: {len(self)} checks, {', '.join(parts)}, {counts.get('info', 0)} notes"
 
     def __repr__(self) -> str:
-        return self.summary() + "\n" + pd.DataFrame(self).to_string(index=False, max_colwidth=60)
+        return self.text()
+
+    def text(self) -> str:
+        """The whole report as text: one line per check (shares in per cent), then for every check that found
+        something its example and what to do, nothing cut short (``pathways validate`` prints this)."""
+        table = pd.DataFrame(self)[["check", "severity", "n_rows", "n_cases", "share"]].assign(
+            share=lambda d: d["share"].map(_fmt))
+        width = int(table["check"].str.len().max()) if len(table) else 0
+        text = table.to_string(index=False, formatters={"check": f"{{:<{width}}}".format})
+        lines = [self.summary(), text, ""]
+        for r in self[self["n_rows"] > 0].itertuples(index=False):
+            lines.append(f"{r.check} ({r.severity}): {r.n_rows:,} rows" + (f", e.g. {r.example}" if r.example else ""))
+            lines.append(f"    {r.action}")
+        return "\n".join(lines).rstrip("\n")
 
     def _repr_html_(self) -> str:
         colour = {"error": "#b2182b", "warning": "#d95f02", "info": "#4d4d4d", "ok": "#1b7837"}
-        head = "".join(f"<th>{c}</th>" for c in _COLUMNS)
+        head = "".join(f"<th>{c}</th>" for c in _SHOWN)
         body = ""
         for r in self.itertuples(index=False):
             cells = [f"<td style='color:{colour.get(r.severity, 'black')}'>{html.escape(str(r.severity))}</td>"
-                     if c == "severity" else f"<td>{html.escape(_fmt(getattr(r, c)))}</td>" for c in _COLUMNS]
+                     if c == "severity" else f"<td>{html.escape(_fmt(getattr(r, c)))}</td>" for c in _SHOWN]
             body += "<tr>" + "".join(cells) + "</tr>"
         return (f"<p>{html.escape(self.summary())}</p><table><thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table>")
 
 
 def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.1%}"
+    if isinstance(v, float):  # a share: in per cent, small ones with the digits that show them
+        return f"{v:.1%}" if v == 0 or v >= 0.001 else f"{v:.3%}"
     return "" if v is None else str(v)
 
 

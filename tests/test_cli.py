@@ -50,7 +50,32 @@ def test_unreadable_file_exit_2_one_line(tmp_path):
 def test_missing_column_names_the_fix(extract):
     out = run("validate", str(extract), *MAP[:2], "--activity", "event", "--timestamp", "tidspunkt")
     assert out.returncode == 2
-    assert "activity='event': no such column" in out.stderr
+    # the message speaks in the command line's flags, not in Python's keywords (issue 23, item 7)
+    assert "--activity event: no such column" in out.stderr and "activity='event'" not in out.stderr
+
+
+def test_messages_speak_in_flags(tmp_path):
+    csv = tmp_path / "semikolon.csv"
+    csv.write_text("pt;what;when\nA;Henvisning;02-01-2024\n", encoding="utf-8")
+    out = run("validate", str(csv), "--case", "pt", "--activity", "what", "--timestamp", "when", "--sep", ",")
+    assert out.returncode == 2 and "pass --sep ';'" in out.stderr and "sep=';'" not in out.stderr
+    out = run("report", str(csv), "--case", "pt", "--activity", "what", "--timestamp", "when", "--sep", ";",
+              "--as-of", "soon", "-o", str(tmp_path / "r.html"))
+    assert out.returncode == 2 and "--as-of soon is not a date" in out.stderr
+
+
+def test_validate_prints_the_whole_report_with_shares_in_per_cent(dirty_csv):
+    out = run("validate", str(dirty_csv), *DIRTY_MAP)
+    assert out.returncode == 1  # rows were rejected
+    # every check on a line of its own, nothing cut short with "...", shares in per cent
+    assert "..." not in out.stdout
+    # the sample's 5 injected identical timestamps and 5 duplicates make 10 ties of 2 rows (its truth file)
+    assert "identical timestamps within a case        warning      20       10   0.2%" in out.stdout
+    assert "rejected: end before start                  error       5        0 0.055%" in out.stdout
+    assert ("units placed by a rule (info): 9,132 rows, e.g. 22 names, e.g. 'Distriktspsykiatri' -> psychiatric / "
+            "region by rule 'psykiatri / psykiatrisk / psychiatry'\n    Confirm them in report.rule_classified "
+            "(pw.rule_classified(log)); map a wrong one with UnitTaxonomy.default().extend({unit: (domain, sector)}).")\
+        in out.stdout
 
 
 def test_help_has_an_example():
