@@ -100,7 +100,11 @@ def km_median(durations, observed) -> dict:
     >>> km_median([1, 2, 2, 3], [True, True, False, True])
     {'km_median_days': 2.0, 'km_median_ci_low': 1.0, 'km_median_ci_high': 3.0}
     """
-    table = km_table(durations, observed)
+    return median_of(km_table(durations, observed))
+
+
+def median_of(table: pd.DataFrame) -> dict:
+    """:func:`km_median` of a curve already computed by :func:`km_table` (one curve, several estimates)."""
     if not len(table):
         return {"km_median_days": math.nan, "km_median_ci_low": math.nan, "km_median_ci_high": math.nan}
     t = table["time"].to_numpy()
@@ -124,7 +128,11 @@ def km_share_over(durations, observed, at: float) -> dict:
     >>> r["km_share_over_threshold"], round(r["km_share_ci_low"], 4), round(r["km_share_ci_high"], 4)
     (0.5, 0.0578, 0.8449)
     """
-    table = km_table(durations, observed)
+    return share_over_of(km_table(durations, observed), at)
+
+
+def share_over_of(table: pd.DataFrame, at: float) -> dict:
+    """:func:`km_share_over` of a curve already computed by :func:`km_table`."""
     if not len(table):
         return {"km_share_over_threshold": math.nan, "km_share_ci_low": math.nan, "km_share_ci_high": math.nan}
     idx = int(np.searchsorted(table["time"].to_numpy(), at, side="right")) - 1
@@ -203,4 +211,4 @@ def wait_curve(waits: pd.DataFrame, *, by=None, min_at_risk: int = 5) -> pd.Data
     return curve[curve["n_at_risk"] >= min_at_risk].reset_index(drop=True)
 
 
-__all__ = ["km_table", "km_median", "km_share_over", "wait_curve"]
+__all__ = ["km_table", "km_median", "km_share_over", "median_of", "share_over_of", "wait_curve"]

@@ -43,7 +43,7 @@ import pandas as pd
 from .. import schema as S
 from ..errors import OptionError, closest
 from ._common import TEXT, by_list, days_between, duration, local_times, timestamp, with_parameters
-from .survival import km_median, km_share_over
+from .survival import km_table, median_of, share_over_of
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -371,14 +371,15 @@ def _summary_row(wait_days: np.ndarray, outcome: np.ndarray, thr_days: float | N
     w_end, w_cen = wait_days[ended], wait_days[~ended]
     row = {"n": len(wait_days), "n_ended": int(ended.sum()), "n_waiting": int((outcome == "waiting").sum()),
            "n_superseded": int((outcome == "superseded").sum()), "n_censored": int((~ended).sum())}
-    row.update(km_median(wait_days, ended))
+    curve = km_table(wait_days, ended)  # one curve for the median and the share
+    row.update(median_of(curve))
     if thr_days is None:
         row.update(n_over_threshold=pd.NA, km_share_over_threshold=math.nan, km_share_ci_low=math.nan,
                    km_share_ci_high=math.nan, share_ended_over_threshold=math.nan)
     else:
         row.update(n_over_threshold=int((wait_days > thr_days).sum()),
                    share_ended_over_threshold=float((w_end > thr_days).mean()) if len(w_end) else math.nan,
-                   **km_share_over(wait_days, ended, thr_days))
+                   **share_over_of(curve, thr_days))
     row.update(median_ended_days=_quantile(w_end, 0.5), p75_ended_days=_quantile(w_end, 0.75),
                p90_ended_days=_quantile(w_end, 0.9), max_ended_days=float(w_end.max()) if len(w_end) else math.nan,
                max_censored_days=float(w_cen.max()) if len(w_cen) else math.nan)
