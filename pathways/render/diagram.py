@@ -125,8 +125,10 @@ class Diagram:
              make_dirs: bool = False) -> Path:
         """Write the diagram to ``path``; the suffix picks the format: .svg, .png, .pdf or .dot.
 
-        PDF needs an engine that writes it (the system Graphviz does; graphviz-pure
-        does not, and the error says so). The folder must exist unless ``make_dirs``
+        A PDF comes from the layout engine when it writes PDF (the system Graphviz);
+        otherwise (graphviz-pure) the SVG is turned into a vector PDF in Python
+        (:func:`~pathways.render.pdf.svg_to_pdf`: one page the size of the drawing,
+        text in the standard PDF fonts). The folder must exist unless ``make_dirs``
         is true; the picture is drawn first, then written to a temporary file and
         renamed into place, so a failure leaves an existing file as it was. Returns
         the path.
@@ -142,8 +144,12 @@ class Diagram:
             data = self.svg(engine=engine, timeout=timeout).encode("utf-8")
         elif suffix == "png":
             data = self.png(dpi=dpi, engine=engine, timeout=timeout)
-        else:
+        elif "pdf" in getattr(find_engine(engine), "formats", ()):
             data = self._render("pdf", engine=engine, timeout=timeout)
+        else:  # an engine without PDF (graphviz-pure), or none: svg() then says how to get one
+            from .pdf import svg_to_pdf
+
+            data = svg_to_pdf(self.svg(engine=engine, timeout=timeout))
         return write_atomically(path, data, make_dirs=make_dirs)
 
     # --- display ---------------------------------------------------------------
