@@ -345,7 +345,9 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
         if progress is not None:
             progress.note(f"reading {os.path.basename(path)} (written by pathways: its mapping and classes)")
         return pw.read_parquet(path)
-    if missing and not is_xes:
+    is_parquet = lower.endswith((".parquet", ".pq")) or os.path.isdir(path)
+    # a Parquet file whose columns have the canonical names needs no mapping: read_parquet says so, or what it needs
+    if missing and not is_xes and not (is_parquet and len(missing) == 3):
         raise OptionError(f"the column mapping lacks {', '.join('--' + m for m in missing)}. Name the columns, "
                           f"e.g. {MAPPING_EXAMPLE}, or pass --config FILE (`pathways init-config {path}` "
                           "writes one by guessing the columns).")
@@ -357,8 +359,8 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
         options["vocabulary"] = load_vocabulary(opts["vocabulary"])
     if progress is not None:
         progress.note(f"reading {os.path.basename(path)}")
-    if lower.endswith((".parquet", ".pq")) or os.path.isdir(path):
-        return pw.read_parquet(path, **options)
+    if is_parquet:
+        return pw.read_parquet(path, **{k: v for k, v in options.items() if v is not None})
     if lower.endswith((".xlsx", ".xlsm")):
         return pw.read_excel(path, **options)
     if is_xes:

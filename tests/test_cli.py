@@ -554,3 +554,9 @@ def test_a_parquet_file_written_by_pathways_needs_no_mapping(tmp_path, capsys):
     log.to_pandas().to_parquet(plain)  # no pathways metadata: the mapping is asked for, as before
     assert cli.main(["validate", str(plain)]) == 2
     assert "--case" in capsys.readouterr().err
+
+
+def test_a_parquet_file_with_the_canonical_names_needs_no_flags(tmp_path):
+    with datasets.sample_path("psychiatry_somatic") as p:
+        out = run("validate", str(p))
+    assert out.returncode == 0 and out.stdout.startswith("EventLog: 51,853 events, 3,000 cases")
