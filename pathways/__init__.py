@@ -2,8 +2,33 @@
 
 Turn event logs of referrals, admissions, transfers and discharges into tables
 and diagrams that show circular referrals, psychiatric-somatic handovers and
-long waits. ``import pathways as pw``; every name below is loaded on first use,
-so the import itself is fast.
+long waits. ``import pathways as pw``; every name is loaded on first use, so the
+import itself is fast. The names, by what a user does with them:
+
+Read
+    read_csv, read_excel, read_parquet, read_xes, read_fhir, from_pandas, from_pm4py, from_spark,
+    datasets (the bundled samples), EventLog, UnitTaxonomy, Vocabulary, configure_engine
+Check
+    quality_report, QualityReport, rule_classified, filter_period, filter_cases, filter_units,
+    filter_activities, filter_attribute
+Analyse
+    handovers, handover_matrix, bounces, unit_paths, circular_referrals, circular_routes, repeats,
+    waiting_times, wait_summary, wait_curve, guarantees, GUARANTEES, readmissions, readmission_rates,
+    revolving_door, discharge_timing, notification_delays, notification_summary, case_summary,
+    transitions, variants, indicators, Indicator, unit_graph, transition_graph
+Draw
+    unit_map, process_map, Frequency, Performance, case_timeline, cohort_timeline, funnel_plot,
+    control_chart, Diagram, Chart
+Model
+    discover_process_tree, discover_petri_net, discover_bpmn, ProcessModel, read_pnml, read_bpmn,
+    ReferencePathway, Step, conformance, conformance_summary, check_rules, Response, Precedence,
+    NotCoExistence
+Publish
+    report, suppress, pseudonymize, write_parquet, write_xes, synthetic (logs with ground truth)
+Errors and the rest
+    PathwaysError, EventLogError, OptionError, EngineMemoryError, PathwaysWarning, schema
+
+The parameters mean the same everywhere (docs/parameters.md); the definitions are in docs/DOMAIN.md.
 """
 
 from __future__ import annotations

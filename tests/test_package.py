@@ -78,3 +78,16 @@ def test_every_public_name_has_a_doctested_example_and_every_log_is_typed():
             if first is not None and first.name == "log" and first.annotation != "EventLog":
                 untyped.append(name)
     assert no_example == [] and untyped == []
+
+
+def test_help_lists_every_public_name_once_in_its_family():
+    """help(pathways) groups the names (read, check, analyse, draw, model, publish) so a newcomer finds them."""
+    import re
+
+    doc = pw.__doc__.split("by what a user does with them:", 1)[1]
+    listed = re.findall(r"\b[A-Za-z_][A-Za-z_0-9]*\b", "\n".join(
+        line for line in doc.splitlines() if line.startswith("    ")))
+    listed = [name.strip("(") for name in listed if name in pw.__all__]
+    assert sorted(listed) == sorted(pw.__all__)
+    families = [line for line in doc.splitlines() if line and not line.startswith(" ")]
+    assert families[:6] == ["Read", "Check", "Analyse", "Draw", "Model", "Publish"]
