@@ -22,6 +22,14 @@ count under ``min_count`` can be recovered from what is published:
    count gets one more hidden neighbour, and rules 2 and 3 run again until
    neither finds anything.
 
+Further published sums (``sums=``): a report often prints partial totals of
+a table elsewhere (the discharges on Friday after 15:00, a sum of some cells of
+the weekday x hour grid) or publishes one number as the total of two tables
+(the overall share of readmissions, the total of the table by unit and of the
+table by age). Each such sum is one more equation; it is suppressed like a
+total (``"<5"`` when small, ``"–"`` as a complement) and rules 2 and 3 treat it
+as one more line.
+
 Zeros are published as ``0`` (a zero count tells nothing about a person) and so
 are **never** chosen as complements: a hidden cell a reader knows to be 0 would
 protect nothing, and since the rule is public a reader knows every hidden cell
@@ -62,7 +70,7 @@ def check_min_count(min_count) -> int:
 
 
 def suppress(table: pd.DataFrame, *, min_count: int = 5,
-             totals: Literal["both", "rows", "columns"] = "both") -> pd.DataFrame:
+             totals: Literal["both", "rows", "columns", "none"] = "both", sums=None) -> pd.DataFrame:
     """The table of counts as it may be published with its totals: small counts ``"<5"``, their complements ``"–"``.
 
     Parameters
@@ -72,13 +80,20 @@ def suppress(table: pd.DataFrame, *, min_count: int = 5,
         by one thing only (counts per unit) is a table of one column.
     min_count : int, default 5
         Counts from 1 to ``min_count - 1`` are hidden (primary suppression).
-    totals : {"both", "rows", "columns"}, default "both"
+    totals : {"both", "rows", "columns", "none"}, default "both"
         The totals published with it: ``"rows"`` the total of each row (a column
         ``"total"``), ``"columns"`` the total of each column (a row ``"total"``),
-        ``"both"`` both; the grand total always. A second table of the report that
+        ``"both"`` both, with the grand total; ``"none"`` none of them (give the
+        sums that are published in ``sums``). A second table of the report that
         is one of these margins (the table by unit next to the table by unit and
         month) is protected by passing the totals it publishes and showing its
         numbers from the result's ``"total"`` column or row.
+    sums : mapping, optional
+        Further sums of cells that are published elsewhere: name -> the cells, a
+        boolean DataFrame like ``table`` (or an array of its shape), e.g.
+        ``{"friday_after_15": mask}``. A list of masks says that one published
+        number is the sum of each set (the overall count that is the total of two
+        tables stacked in ``table``). They are suppressed with the table.
 
     Returns
     -------
@@ -87,7 +102,9 @@ def suppress(table: pd.DataFrame, *, min_count: int = 5,
         (secondary), ``None`` for a total that is not published.
         ``.attrs["suppressed"]`` is a table of the same shape saying
         ``"primary"``, ``"secondary"`` or ``""`` per cell (``None``: not
-        published); ``.attrs["min_count"]``.
+        published); ``.attrs["min_count"]``; with ``sums``,
+        ``.attrs["sums"]``: one row per sum, its ``value`` as published and
+        ``suppressed``.
 
     Examples
     --------
@@ -102,26 +119,86 @@ def suppress(table: pd.DataFrame, *, min_count: int = 5,
     With the total of row A (25) published, ``"<5"`` alone would give A's January
     away (25 - 10 - 12 = 3); hiding A's and B's February and B's January leaves
     it anywhere from 1 to 4.
+
+    A partial sum published elsewhere (A's January and B's February together, in a
+    sentence) is one more equation: with it, the rectangle of January and February
+    would give A's January away (3), so March is hidden too:
+
+    >>> m = pd.DataFrame({"jan": [True, False], "feb": [False, True], "mar": [False, False]}, index=["A", "B"])
+    >>> out = pw.suppress(t, sums={"A_jan_B_feb": m})
+    >>> out
+          jan feb mar total
+    A      <5   –   –    25
+    B       –   –   –    37
+    total  11  19  32    62
+    >>> out.attrs["sums"]
+                value suppressed
+    A_jan_B_feb    12
     """
     min_count = check_min_count(min_count)
-    totals = check_choice("totals", totals, ("both", "rows", "columns"))
+    totals = check_choice("totals", totals, ("both", "rows", "columns", "none"))
     values = _counts(table)
-    state = suppression(values, min_count=min_count, totals=totals)
-    grid = _extended(values)
-    index = [*table.index, TOTAL]
-    columns = [*table.columns, TOTAL]
     if TOTAL in table.index or TOTAL in table.columns:
         raise OptionError(f"suppress: the table already has a row or column called {TOTAL!r}; rename it (the totals "
                           "are added under that name).")
-    cells = np.empty(grid.shape, dtype=object)
-    for (i, j), v in np.ndenumerate(grid):
-        s = state[i, j]
-        cells[i, j] = (int(v) if s == SHOWN else f"<{min_count}" if s == PRIMARY else HIDDEN if s == SECONDARY
-                       else None)
-    out = pd.DataFrame(cells, index=index, columns=columns)
+    names, sets = _sums(sums, table)
+    state, sum_state = suppression(values, min_count=min_count, totals=totals, sums=sets)
+    grid = _extended(values)
+    index = [*table.index, TOTAL]
+    columns = [*table.columns, TOTAL]
+    out = pd.DataFrame(_shown(grid, state, min_count), index=index, columns=columns)
     marks = pd.DataFrame(np.vectorize(_NAMES.get, otypes=[object])(state), index=index, columns=columns)
     out.attrs.update(suppressed=marks, min_count=min_count)
+    if names:
+        sum_values = np.array([values[s[0]].sum() for s in sets], dtype=np.int64)
+        out.attrs["sums"] = pd.DataFrame({"value": _shown(sum_values, sum_state, min_count),
+                                          "suppressed": [_NAMES[int(k)] for k in sum_state]}, index=names)
     return out
+
+
+def _shown(values: np.ndarray, state: np.ndarray, min_count: int) -> np.ndarray:
+    """The cells as published: the count, ``"<5"``, ``"–"`` or ``None`` (not published)."""
+    cells = np.empty(values.shape, dtype=object)
+    for k, v in np.ndenumerate(values):
+        s = state[k]
+        cells[k] = (int(v) if s == SHOWN else f"<{min_count}" if s == PRIMARY else HIDDEN if s == SECONDARY
+                    else None)
+    return cells
+
+
+def _sums(sums, table: pd.DataFrame) -> tuple[list[str], list[list[np.ndarray]]]:
+    """The names of the further published sums and, per sum, its sets of cells (boolean arrays of the table's shape)."""
+    if sums is None:
+        return [], []
+    if not isinstance(sums, dict):
+        raise OptionError(f"suppress: sums must be a mapping of name -> cells (a boolean DataFrame like the table), "
+                          f"found {type(sums).__name__}.")
+    names, sets = [], []
+    for name, masks in sums.items():
+        masks = list(masks) if isinstance(masks, (list, tuple)) else [masks]
+        arrays = []
+        for m in masks:
+            if isinstance(m, pd.DataFrame):
+                if not (m.index.equals(table.index) and m.columns.equals(table.columns)):
+                    raise OptionError(f"suppress: sums[{name!r}] must have the table's rows and columns; build it "
+                                      "from the table, e.g. table.gt(-1) & (table.columns >= 15).")
+                m = m.to_numpy()
+            m = np.asarray(m)
+            if m.shape != table.shape or m.dtype != bool:
+                raise OptionError(f"suppress: sums[{name!r}] must be True/False per cell of the table (shape "
+                                  f"{table.shape}); found {m.dtype} of shape {m.shape}.")
+            arrays.append(m)
+        if not arrays:
+            raise OptionError(f"suppress: sums[{name!r}] names no cells; give a boolean DataFrame like the table.")
+        values = _counts(table)
+        totals = {int(values[m].sum()) for m in arrays}
+        if len(totals) > 1:
+            raise OptionError(f"suppress: the sets of sums[{name!r}] add up to different numbers "
+                              f"({', '.join(map(str, sorted(totals)))}); a list names sets that add up to one "
+                              "published number.")
+        names.append(str(name))
+        sets.append(arrays)
+    return names, sets
 
 
 def _counts(table) -> np.ndarray:
@@ -149,27 +226,44 @@ def _extended(values: np.ndarray) -> np.ndarray:
     return grid
 
 
-def suppression(values: np.ndarray, *, min_count: int, totals: str) -> np.ndarray:
-    """How each cell of ``values`` with its totals is published (:data:`SHOWN`, :data:`PRIMARY`, ...).
+def suppression(values: np.ndarray, *, min_count: int, totals: str, sums=()) -> tuple[np.ndarray, np.ndarray]:
+    """How each cell of ``values`` with its totals, and each further sum, is published (:data:`SHOWN`, ...).
 
-    The result has one more row and column than ``values`` (the totals, as
-    :func:`suppress` lays them out). See the module's text for the rules.
+    The first result has one more row and column than ``values`` (the totals, as
+    :func:`suppress` lays them out); the second has one entry per sum of ``sums``
+    (per sum, a list of boolean arrays of ``values``' shape whose cells add up
+    to it). See the module's text for the rules.
     """
-    grid = _extended(np.asarray(values, dtype=np.int64))
+    values = np.asarray(values, dtype=np.int64)
+    grid = _extended(values)
     n_rows, n_cols = grid.shape
-    state = np.full(grid.shape, SHOWN, dtype=np.int8)
-    if totals == "rows":
+    n_grid = grid.size
+    sums = [list(s) for s in sums]
+    flat_v = np.concatenate([grid.ravel(), np.array([values[s[0]].sum() for s in sums], dtype=np.int64)])
+    flat_s = np.full(flat_v.shape, SHOWN, dtype=np.int8)
+    state = flat_s[:n_grid].reshape(grid.shape)  # a view: changes to flat_s are changes to state
+    if totals in ("rows", "none"):
         state[-1, :-1] = UNPUBLISHED
-    elif totals == "columns":
+    if totals in ("columns", "none"):
         state[:-1, -1] = UNPUBLISHED
-    state[(grid > 0) & (grid < min_count) & (state == SHOWN)] = PRIMARY
-    flat_v, flat_s = grid.ravel(), state.ravel()  # views: changes to flat_s are changes to state
+    if totals == "none":
+        state[-1, -1] = UNPUBLISHED
+    flat_s[(flat_v > 0) & (flat_v < min_count) & (flat_s == SHOWN)] = PRIMARY
     lines = _lines(n_rows, n_cols)
-    # the cost of hiding a cell: inside the table before the totals, those before the grand total; then the count
-    rank = np.zeros(grid.shape, dtype=np.int64)
-    rank[-1, :] = rank[:, -1] = 1
-    rank[-1, -1] = 2
-    cost = rank.ravel() * (int(flat_v.max()) + 1) + flat_v
+    for k, sets in enumerate(sums):  # each further sum: its cells minus the sum are 0
+        for m in sets:
+            i, j = np.nonzero(m)
+            lines.append((np.r_[i * n_cols + j, n_grid + k], np.r_[np.ones(len(i)), -1.0]))
+    member = [[] for _ in range(len(flat_v))]  # the lines each cell is in
+    for li, (idx, _) in enumerate(lines):
+        for k in idx:
+            member[int(k)].append(li)
+    # the cost of hiding a cell: inside the table before the totals and sums, those before the grand total;
+    # then the count
+    rank = np.ones(len(flat_v), dtype=np.int64)
+    rank[:n_grid].reshape(grid.shape)[:-1, :-1] = 0
+    rank[n_grid - 1] = 2
+    cost = rank * (int(flat_v.max(initial=0)) + 1) + flat_v
 
     def candidates(idx):
         ok = idx[(flat_s[idx] == SHOWN) & (flat_v[idx] > 0)]
@@ -179,9 +273,8 @@ def suppression(values: np.ndarray, *, min_count: int, totals: str) -> np.ndarra
         """One more hidden neighbour for each of ``cells`` (the cheapest in one of its lines)."""
         changed = False
         for k in cells:
-            i, j = divmod(int(k), n_cols)
-            pool = np.concatenate([candidates(lines[i][0]), candidates(lines[n_rows + j][0])])
-            if not len(pool):  # both lines are hidden already: any cheapest cell of a line with a hidden cell
+            pool = np.concatenate([candidates(lines[li][0]) for li in member[int(k)]] or [np.array([], int)])
+            if not len(pool):  # all its lines are hidden already: any cheapest cell of a line with a hidden cell
                 pool = np.concatenate([candidates(idx) for idx, _ in lines
                                        if np.isin(flat_s[idx], (PRIMARY, SECONDARY)).any()] or [np.array([], int)])
             if len(pool):
@@ -189,11 +282,15 @@ def suppression(values: np.ndarray, *, min_count: int, totals: str) -> np.ndarra
                 changed = True
         return changed
 
+    # rule 2 looks at the further sums first, the smallest first: a complement inside a small partial sum
+    # (Friday after 15:00) often settles the larger lines around it too (the Friday row, all afternoons)
+    n_grid_lines = n_rows + n_cols
+    order = sorted(lines[n_grid_lines:], key=lambda line: len(line[0])) + lines[:n_grid_lines]
     while True:
         changed = True
         while changed:  # rule 2: no published line with exactly one hidden cell
             changed = False
-            for idx, _ in lines:
+            for idx, _ in order:
                 s = flat_s[idx]
                 if (s == UNPUBLISHED).any() or np.isin(s, (PRIMARY, SECONDARY)).sum() != 1:
                     continue
@@ -206,7 +303,7 @@ def suppression(values: np.ndarray, *, min_count: int, totals: str) -> np.ndarra
             continue
         if hide_next(primaries[_pinned(flat_v, flat_s, lines, min_count)[primaries]]):
             continue
-        return state
+        return state.copy(), flat_s[n_grid:].copy()
 
 
 def _lines(n_rows: int, n_cols: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -250,3 +250,91 @@ def test_the_reports_discharge_heat_map_hides_the_complement_of_a_small_cell():
     assert grid.loc["Tuesday", "11"] == 7
     fig = next(f for f in sec.figures() if f.name == "heatmap")
     assert ">–</text>" in fig.picture.svg() and "cannot be worked out from the totals" in fig.caption
+
+
+# --------------------------------------------------------------------------- further published sums (sums=)
+def _determines(equations, cell) -> bool:
+    """Whether the published equations (each a dict unknown -> coefficient; what is published moved to the right-hand
+    side) determine ``cell``: its unit vector lies in their row space."""
+    unknown = sorted({k for e in equations for k in e}, key=str)
+    a = np.array([[e.get(k, 0) for k in unknown] for e in equations], dtype=float)
+    unit = np.zeros(len(unknown))
+    unit[unknown.index(cell)] = 1
+    return np.linalg.matrix_rank(np.vstack([a, unit])) == np.linalg.matrix_rank(a)
+
+
+def _grid_equations(grid: pd.DataFrame, hidden, totals: dict, sums: dict):
+    """The equations a reader has over the hidden cells of ``grid`` (a set of (row, column) labels): ``totals`` maps a
+    row label to True when its total is published; ``sums`` maps a name to (cells, published or not)."""
+    eqs = []
+    for r in grid.index:
+        e = {(r, c): 1 for c in grid.columns if (r, c) in hidden}
+        if not totals.get(r, False):
+            e[("total", r)] = -1
+        eqs.append(e)
+    for cells, published in sums.values():
+        e = {cell: 1 for cell in cells if cell in hidden}
+        if not published:
+            e[("sum", id(cells))] = -1
+        eqs.append(e)
+    return [e for e in eqs if e]
+
+
+FRI = pd.DataFrame({10: [9, 6], 14: [8, 7], 16: [12, 3], 17: [30, 20]}, index=["Thursday", "Friday"])
+FRI_AFTER_15 = pd.DataFrame(False, index=FRI.index, columns=FRI.columns)
+FRI_AFTER_15.loc["Friday", [16, 17]] = True
+
+
+def test_a_partial_sum_published_elsewhere_is_one_more_equation():
+    # Friday: 6 at 10, 7 at 14, 3 at 16, 20 at 17 (row total 36); the weekday totals are published, and elsewhere
+    # "discharges on Friday after 15:00: 23". pw.suppress without the sum hides Friday 10:00 as the complement of
+    # the "<5" at 16:00; the partial sum then gives it away: 23 - 20 = 3
+    before = pw.suppress(FRI, totals="rows")
+    hidden = {(r, c) for r in FRI.index for c in FRI.columns if before.loc[r, c] in ("<5", "–")}
+    assert hidden == {("Friday", 10), ("Friday", 16)}
+    cells = [("Friday", 16), ("Friday", 17)]
+    eqs = _grid_equations(FRI, hidden, {"Thursday": True, "Friday": True}, {"fri15": (cells, True)})
+    assert _determines(eqs, ("Friday", 16))
+    # with the sum passed, its other cell (17:00) is the complement, which settles the Friday row as well
+    out = pw.suppress(FRI, totals="rows", sums={"friday_after_15": FRI_AFTER_15})
+    assert out.loc["Friday"].tolist() == [6, 7, "<5", "–", 36]
+    assert out.attrs["sums"].loc["friday_after_15"].tolist() == [23, ""]
+    hidden = {(r, c) for r in FRI.index for c in FRI.columns if out.loc[r, c] in ("<5", "–")}
+    eqs = _grid_equations(FRI, hidden, {"Thursday": True, "Friday": True}, {"fri15": (cells, True)})
+    assert not _determines(eqs, ("Friday", 16))
+    # by enumeration: 16 + 17 = 23 (the row: 36 - 6 - 7, and the sum) with 17:00 >= 5
+    values = {v16 for v16 in range(1, 5) for v17 in range(5, 40) if v16 + v17 == 23}
+    assert values == {1, 2, 3, 4}
+
+
+def test_a_small_partial_sum_is_suppressed_and_protected_like_a_total():
+    # Thursday after 15:00 is 2 + 1: the sum itself is "<5"; its cells are "<5", and the row gets its complement
+    t = pd.DataFrame({10: [9, 6], 16: [2, 8], 17: [1, 20]}, index=["Thursday", "Friday"])
+    mask = pd.DataFrame(False, index=t.index, columns=t.columns)
+    mask.loc["Thursday", [16, 17]] = True
+    out = pw.suppress(t, totals="rows", sums={"thursday_after_15": mask})
+    assert out.attrs["sums"].loc["thursday_after_15"].tolist() == ["<5", "primary"]
+    assert out.loc["Thursday"].tolist() == ["–", "<5", "<5", 12]
+
+
+def test_one_number_published_as_the_total_of_two_tables():
+    # readmissions by unit (A 3, B 8, C 0) and by age (young 5, old 6): the report states the total, 11, once;
+    # "<5" alone: A = 11 - 8 - 0 = 3. The two tables stacked, the total as the sum of each:
+    t = pd.DataFrame({"n": [3, 8, 0, 5, 6]}, index=["A", "B", "C", "young", "old"])
+    units, ages = np.array([[1], [1], [1], [0], [0]], bool), np.array([[0], [0], [0], [1], [1]], bool)
+    # "<5" alone: A is the only hidden cell of the units' sum (A + 8 + 0 = 11), the ages' sum holds none
+    assert _determines([{"A": 1}], "A")
+    out = pw.suppress(t, totals="none", sums={"n": [units, ages]})
+    assert out["n"].tolist() == ["<5", "–", 0, 5, 6, None]
+    assert out.attrs["sums"].loc["n"].tolist() == [11, ""]
+    values = {a for a in range(1, 5) for b in range(5, 12) if a + b == 11}
+    assert values == {1, 2, 3, 4}  # A + B = 11 with B >= 5: A can be anything from 1 to 4
+
+
+def test_sums_must_be_cells_of_the_table_adding_up_to_one_number():
+    with pytest.raises(OptionError, match="True/False per cell"):
+        pw.suppress(FRI, sums={"x": np.ones((3, 3), bool)})
+    with pytest.raises(OptionError, match="add up to different numbers"):
+        pw.suppress(FRI, sums={"x": [FRI_AFTER_15, ~FRI_AFTER_15]})
+    with pytest.raises(OptionError, match="must be a mapping"):
+        pw.suppress(FRI, sums=[FRI_AFTER_15])

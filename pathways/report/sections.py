@@ -21,8 +21,8 @@ from ..analyses.survival import km_table
 from ..analyses.transitions import END, START
 from ..analyses.waits import summarise_waits
 from ..disclosure import suppress
-from ..parameters import (BOUNCE_WITHIN, GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, NOTICE_RULE, QUIET_FOR,
-                          READMISSION_WITHIN)
+from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN,
+                          NOTICE_RULE, QUIET_FOR, READMISSION_WITHIN)
 from ..quality import STAFF_TURN_HOURS, staff_turns
 from ..render.styles import TIME_UNITS, in_unit, time_unit
 from . import figures as fg
@@ -103,6 +103,12 @@ def _timed(table: Table, f: Fmt) -> Table:
     cols = [Col(c.key, f"{c.label} ({f.unit_name(unit)})", "time", base=c.base) if c.kind == "days" else c
             for c in table.cols]
     return Table(table.name, table.title, df, cols, table.note, table.hidden)
+
+
+def _visible(count, mark) -> float:
+    """A count as a section may print it after :func:`~pathways.disclosure.suppress`: itself when shown or small
+    (the formatter writes "<5"), NaN (printed "–") when it is a complement or not published."""
+    return float(count) if mark in ("", "primary") else np.nan
 
 
 def _days(value) -> float | None:
@@ -580,17 +586,35 @@ def readmissions(ctx: Context) -> Section:
     n = int(rr["n_discharges"].sum())
     if not n:
         return Section("readmissions", title, [t("rd_none")])
-    r30, r3 = int(rr["n_readmitted"].sum()), int(rr["n_within_3_days"].sum())
-    finding = [t("rd_finding_1", n=f.count(n), share30=f.share(r30, n), share3=f.share(r3, n),
-                 acute=t("acute_word") if ctx.acute else "")]
     key = "unit" if log.has("unit") else "domain"
+    counts = ["n_discharges", "n_readmitted", "n_within_3_days"]
     rr = rr.rename(columns={key: "group"})
-    ok = rr[(rr["n_discharges"] >= ctx.min_count) & ((rr["n_readmitted"] >= ctx.min_count)
-                                                    | (rr["n_readmitted"] == 0))]
+    by_unit = ctx.frame(rr.sort_values("n_discharges", ascending=False, kind="stable"))
+    if key != "unit":
+        by_unit["group"] = [ctx.domain(v) for v in by_unit["group"]]
+    by_unit = merge_small(by_unit, by="n_discharges", label="group", other=ctx.other(), add=counts)
+    by_age = None
+    if any(a in log.attributes for a in ("age", "alder")):
+        try:
+            by_age = merge_small(ctx.frame(pw.readmission_rates(log, by="age_band", **opts)), by="n_discharges",
+                                 label="age_band", other=ctx.other(), add=counts)
+        except pw.OptionError:
+            pass
+    # published: both tables and their common totals (n and the two shares of the first sentence); suppressed
+    # together, so that no "<5" of either table follows from the totals
+    by_unit, by_age, total = _suppress_stacked(ctx, [by_unit, by_age], counts)
+    n_all, r30, r3 = (total[c] for c in counts)
+    finding = [t("rd_finding_1", n=f.count(n_all), share30=f.share(r30, n_all), share3=f.share(r3, n_all),
+                 acute=t("acute_word") if ctx.acute else "")]
+    # the units themselves (not the merged row of small ones)
+    units = by_unit[by_unit["group"].isin(rr["group"] if key == "unit" else [ctx.domain(v) for v in rr["group"]])]
+    ok = units[(units["n_discharges"] >= ctx.min_count) & ((units["n_readmitted"] >= ctx.min_count)
+                                                          | (units["n_readmitted"] == 0))]
     if len(ok) and ok["n_readmitted"].max() > 0:
-        top = ok.sort_values(["rate", "n_discharges"], ascending=False, kind="stable").iloc[0]
-        finding.append(t("rd_finding_2", unit=top["group"] if key == "unit" else ctx.domain(top["group"]),
-                         rate=f.share(top["n_readmitted"], top["n_discharges"]), n=f.count(top["n_discharges"])))
+        top = ok.assign(rate=ok["n_readmitted"] / ok["n_discharges"]).sort_values(
+            ["rate", "n_discharges"], ascending=False, kind="stable").iloc[0]
+        finding.append(t("rd_finding_2", unit=top["group"], rate=f.share(top["n_readmitted"], top["n_discharges"]),
+                         n=f.count(top["n_discharges"])))
     try:
         n_rev = len(pw.revolving_door(log))
         finding.append(t("rd_finding_3", n=f.count(n_rev)))
@@ -599,10 +623,13 @@ def readmissions(ctx: Context) -> Section:
     blocks: list = []
     if not ctx.acute:
         blocks.append(Note(t("rd_all_admissions")))
-    chart_rows = rr[rr["n_discharges"] >= ctx.min_count].sort_values("rate", ascending=False, kind="stable")
+    # a bar's length is its share: drawn only where the share is published (not for a "<5" or hidden count)
+    chart_rows = units[(units["n_discharges"] >= ctx.min_count) & ~units["n_readmitted"].isna()
+                       & ~units["n_readmitted"].map(f.is_small)]
+    chart_rows = chart_rows.assign(rate=chart_rows["n_readmitted"] / chart_rows["n_discharges"]).sort_values(
+        "rate", ascending=False, kind="stable")
     if len(chart_rows):
-        labels = chart_rows["group"] if key == "unit" else [ctx.domain(v) for v in chart_rows["group"]]
-        chart = fg.hbar(list(labels), chart_rows["rate"].tolist(),
+        chart = fg.hbar(list(chart_rows["group"]), chart_rows["rate"].tolist(),
                         [f"{f.share(a, b)} ({f.count(a)} / {f.count(b)})"
                          for a, b in zip(chart_rows["n_readmitted"], chart_rows["n_discharges"])],
                         title=t("rd_chart_title"), max_value=max(float(chart_rows["rate"].max()), 0.05))
@@ -612,23 +639,54 @@ def readmissions(ctx: Context) -> Section:
             Col("rate30", t("c_rate_30"), "share", of=("n_readmitted", "n_discharges")),
             Col("n_within_3_days", t("c_readm_3"), "count"),
             Col("rate3", t("c_rate_3"), "share", of=("n_within_3_days", "n_discharges"))]
-    by_unit = ctx.frame(rr.sort_values("n_discharges", ascending=False, kind="stable"))
-    if key != "unit":
-        by_unit["group"] = [ctx.domain(v) for v in by_unit["group"]]
-    by_unit = merge_small(by_unit, by="n_discharges", label="group", other=ctx.other(),
-                          add=["n_discharges", "n_readmitted", "n_within_3_days"])
+    note = t("secondary_note", min_count=ctx.min_count)
     blocks.append(Table("readmissions_by_unit", t("rd_by_unit"), by_unit,
-                        [Col("group", t("c_unit") if key == "unit" else t("c_domain")), *cols]))
-    if any(a in log.attributes for a in ("age", "alder")):
-        try:
-            ra = pw.readmission_rates(log, by="age_band", **opts)
-            ra = merge_small(ctx.frame(ra), by="n_discharges", label="age_band", other=ctx.other(),
-                             add=["n_discharges", "n_readmitted", "n_within_3_days"])
-            blocks.append(Table("readmissions_by_age", t("rd_by_age"), ra,
-                                [Col("age_band", t("c_age_band")), *cols]))
-        except pw.OptionError:
-            pass
-    return Section("readmissions", title, finding, blocks, (r30 / n, finding[0]))
+                        [Col("group", t("c_unit") if key == "unit" else t("c_domain")), *cols],
+                        note=note if by_unit[counts].isna().any().any() else ""))
+    if by_age is not None:
+        blocks.append(Table("readmissions_by_age", t("rd_by_age"), by_age, [Col("age_band", t("c_age_band")), *cols],
+                            note=note if by_age[counts].isna().any().any() else ""))
+    return Section("readmissions", title, finding, blocks, (int(rr["n_readmitted"].sum()) / n, finding[0]))
+
+
+def _suppress_stacked(ctx: Context, tables: list, counts: list[str]):
+    """Tables of the same counts (``counts`` columns) and their common column totals, as they may be published.
+
+    The tables (``None`` for one not shown) are stacked into one table of counts and suppressed together
+    (:func:`~pathways.disclosure.suppress` with ``totals="none"``): the total of each count column is one
+    published number, the sum of each table's column (a table whose column adds up to another number, one that
+    leaves rows out, does not publish it). Returns the tables with complements as NaN (printed "–") and the
+    totals as they may be printed.
+    """
+    shown = [tb for tb in tables if tb is not None]
+    stacked = pd.concat([tb[counts] for tb in shown], ignore_index=True).astype("int64")
+    first = shown[0][counts].sum()
+    sums = {}
+    for c in counts:
+        masks = []
+        start = 0
+        for tb in shown:
+            m = np.zeros(stacked.shape, dtype=bool)
+            m[start:start + len(tb), counts.index(c)] = True
+            if int(tb[c].sum()) == int(first[c]):
+                masks.append(m)
+            start += len(tb)
+        sums[c] = masks
+    pub = suppress(stacked, min_count=ctx.min_count, totals="none", sums=sums)
+    marks = pub.attrs["suppressed"].iloc[:-1, :-1].to_numpy()
+    values = stacked.to_numpy().astype(float)
+    values[~np.isin(marks, ["", "primary"])] = np.nan
+    out, start = [], 0
+    for tb in tables:
+        if tb is None:
+            out.append(None)
+            continue
+        tb = tb.copy()
+        tb[counts] = values[start:start + len(tb)]
+        start += len(tb)
+        out.append(tb)
+    total = {c: _visible(first[c], pub.attrs["sums"].loc[c, "suppressed"]) for c in counts}
+    return (*out, total)
 
 
 # --------------------------------------------------------------------------- 8. discharge timing
@@ -644,23 +702,44 @@ def discharges(ctx: Context) -> Section:
     if not n:
         return Section("discharges", title, [t("dc_none")])
     rule_words = f.duration(NOTICE_RULE)
-    finding = [t("dc_finding_1", n=f.count(n), fri=f.share(s["n_friday"], n), after15=f.share(s["n_after_15"], n),
-                 fri15=f.share(s["n_friday_after_15"], n))]
-    n_not = int(s["n_notices"])
-    highlight = (float(s["share_friday"]) * 0.5, finding[0])
-    if n_not:
-        finding.append(t("dc_finding_2", notices=f.count(n_not), meet=f.share(s["n_meeting_rule"], n_not),
-                         rule=rule_words, lead=f.time(s["median_lead_hours"] / 24, "hours")))  # as the 48-hour rule
-        if n_not >= ctx.min_count and not f.is_small(s["n_meeting_rule"]) \
-                and not f.is_small(n_not - s["n_meeting_rule"]):
-            highlight = (1 - float(s["n_meeting_rule"]) / n_not, finding[-1])
-    finding.append(t("dc_finding_3", n=f.count(s["n_discharges_without_notice"])))
     heat = dt.heatmap
     days = list(WEEKDAYS[ctx.lang])
-    # the grid, its row totals (the chart's Σ and the table by weekday) and n are published: complements so
-    # that no "<5" follows from them; each row's cells, then its total
-    marks = suppress(heat, min_count=ctx.min_count, totals="rows").attrs["suppressed"]
+    # published: the grid, its row totals (the chart's Σ, the table by weekday), n, and the partial sums of the
+    # summary table and the first sentence (after 15:00, Friday after 15:00): complements so that no "<5" follows
+    # from them together (pw.suppress with sums=)
+    after = np.broadcast_to(np.asarray(heat.columns) >= AFTERNOON_FROM_HOUR, heat.shape)
+    friday = (np.asarray(heat.index) == "Friday")[:, None]
+    pub = suppress(heat, min_count=ctx.min_count, totals="rows",
+                   sums={"after_15": after, "friday_after_15": after & friday})
+    marks = pub.attrs["suppressed"]
     hidden = (marks == "secondary").to_numpy()[:-1]
+    sums = pub.attrs["sums"]["suppressed"]
+    n_fri = _visible(s["n_friday"], marks.loc["Friday", "total"])
+    n_after = _visible(s["n_after_15"], sums["after_15"])
+    n_fri15 = _visible(s["n_friday_after_15"], sums["friday_after_15"])
+    n_all = _visible(n, marks.iloc[-1, -1])
+    # the notices split the same discharges: meeting the rule, not meeting it, none; published: the first, the
+    # notices (the first two), those without and n
+    n_not = int(s["n_notices"])
+    split = pd.DataFrame({"n": [int(s["n_meeting_rule"]), n_not - int(s["n_meeting_rule"]),
+                                int(s["n_discharges_without_notice"])]}, index=["meet", "late", "none"])
+    notices = suppress(split, min_count=ctx.min_count, totals="columns",
+                       sums={"notices": np.array([[True], [True], [False]])})
+    n_meet = _visible(split.loc["meet", "n"], notices.attrs["suppressed"].loc["meet", "n"])
+    n_none = _visible(split.loc["none", "n"], notices.attrs["suppressed"].loc["none", "n"])
+    n_notices = _visible(n_not, notices.attrs["sums"].loc["notices", "suppressed"])
+    if notices.attrs["suppressed"].iloc[-1, 0] == "secondary":
+        n_all = np.nan
+    finding = [t("dc_finding_1", n=f.count(n_all), fri=f.share(n_fri, n_all), after15=f.share(n_after, n_all),
+                 fri15=f.share(n_fri15, n_all))]
+    highlight = (float(s["share_friday"]) * 0.5, finding[0])
+    if n_not:
+        finding.append(t("dc_finding_2", notices=f.count(n_notices), meet=f.share(n_meet, n_notices),
+                         rule=rule_words, lead=f.time(s["median_lead_hours"] / 24, "hours")))  # as the 48-hour rule
+        if n_not >= ctx.min_count and not f.is_small(n_meet) and not pd.isna(n_meet) and not pd.isna(n_notices) \
+                and not f.is_small(n_not - s["n_meeting_rule"]):
+            highlight = (1 - float(s["n_meeting_rule"]) / n_not, finding[-1])
+    finding.append(t("dc_finding_3", n=f.count(n_none)))
     chart = fg.heatmap(heat.to_numpy().tolist(), row_labels=[_cap(d) for d in days],
                        col_labels=[f"{h:02d}" for h in heat.columns], fmt=f, title=t("dc_heat_title"),
                        x_label=t("hour_axis"), total_label="Σ", hidden=hidden.tolist())
@@ -669,17 +748,19 @@ def discharges(ctx: Context) -> Section:
         caption += " " + t("secondary_note", min_count=ctx.min_count)
     blocks: list = [Figure("heatmap", t("dc_heat_title"), chart, caption)]
     summary = pd.DataFrame([
-        (t("k_discharges"), n, n), (t("k_friday"), s["n_friday"], n), (t("k_after15"), s["n_after_15"], n),
-        (t("k_fri15"), s["n_friday_after_15"], n), (t("k_notices"), n_not, n),
-        (t("k_meet", rule=rule_words), s["n_meeting_rule"], n_not),
-        (t("k_no_notice"), s["n_discharges_without_notice"], n)], columns=["measure", "n", "of"])
+        (t("k_discharges"), n_all, n_all), (t("k_friday"), n_fri, n_all), (t("k_after15"), n_after, n_all),
+        (t("k_fri15"), n_fri15, n_all), (t("k_notices"), n_notices, n_all),
+        (t("k_meet", rule=rule_words), n_meet, n_notices),
+        (t("k_no_notice"), n_none, n_all)], columns=["measure", "n", "of"])
+    secret = summary["n"].isna().any()
     blocks.append(Table("discharge_summary", t("dc_summary"), ctx.frame(summary), [
         Col("measure", t("c_measure")), Col("n", t("c_discharges"), "count"),
         Col("share", t("c_share"), "share", of=("n", "of"))],
-        note=f"{t('k_median_lead')}: {f.time(s['median_lead_hours'] / 24, 'hours')}." if n_not >= ctx.min_count
-        else ""))
+        note=" ".join(x for x in (
+            f"{t('k_median_lead')}: {f.time(s['median_lead_hours'] / 24, 'hours')}." if n_not >= ctx.min_count
+            else "", t("secondary_note", min_count=ctx.min_count) if secret else "") if x)))
     per_day = pd.DataFrame({"weekday": [_cap(d) for d in days],
-                            "n": np.where(hidden[:, -1], np.nan, heat.sum(axis=1).to_numpy()), "of": n})
+                            "n": np.where(hidden[:, -1], np.nan, heat.sum(axis=1).to_numpy()), "of": n_all})
     blocks.append(Table("discharges_by_weekday", t("dc_weekdays"), ctx.frame(per_day), [
         Col("weekday", t("c_weekday")), Col("n", t("c_discharges"), "count"),
         Col("share", t("c_share"), "share", of=("n", "of"))],

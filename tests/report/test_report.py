@@ -491,3 +491,99 @@ def test_loops_of_staff_groups_taking_turns_are_called_so(tmp_path):
     normal = small_log(["Egen læge", "Hjemmepleje", "Zørgbrug 7"])
     text = finding(page(pw.report(normal, tmp_path / "n.html", as_of="2023-06-01", language="en")), "loops")
     assert "staff" not in text
+
+
+# --------------------------------------------------------------------------- disclosure across a section's numbers
+def _section(log, fn, as_of):
+    from pathways.report import sections as S
+
+    fmt = Fmt("en", 5)
+    ctx = S.Context(log=log, fmt=fmt, as_of=pd.Timestamp(as_of, tz="Europe/Copenhagen"), as_of_given=True,
+                    rules=pw.GUARANTEES)
+    sec = fn(ctx)
+    return sec, {t.name: t.export(fmt) for t in sec.tables()}
+
+
+def _rank_determines(equations, cell) -> bool:
+    import numpy as np
+
+    unknown = sorted({k for e in equations for k in e}, key=str)
+    a = np.array([[e.get(k, 0) for k in unknown] for e in equations], dtype=float)
+    unit = np.zeros(len(unknown))
+    unit[unknown.index(cell)] = 1
+    return np.linalg.matrix_rank(np.vstack([a, unit])) == np.linalg.matrix_rank(a)
+
+
+def test_the_discharge_summarys_partial_sums_give_no_small_cell_away():
+    # Thursday 9 at 10:00, 8 at 14, 12 at 16, 30 at 17; Friday 6, 7, 3 (at 16:00) and 20 (at 17:00). The summary
+    # table publishes Friday's total (36), discharges after 15:00 (65) and on Friday after 15:00 (23); before
+    # pw.suppress knew of those sums, it hid Friday 10:00 as the complement of the "<5" and the summary gave the
+    # 3 away (23 - 20). A reader's equations over everything the section publishes must leave it open.
+    from pathways.report import sections as S
+
+    spec = {"2024-01-11": {10: 9, 14: 8, 16: 12, 17: 30}, "2024-01-12": {10: 6, 14: 7, 16: 3, 17: 20}}
+    times = [f"{d} {h:02d}:00" for d, hours in spec.items() for h, k in hours.items() for _ in range(k)]
+    df = pd.DataFrame({"pt": [f"p{i}" for i in range(len(times)) for _ in (0, 1)],
+                       "act": ["Indlæggelse", "Udskrivning"] * len(times),
+                       "ts": [x for t in times for x in ("2024-01-02 08:00", t)], "unit": "Medicinsk afdeling"})
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    sec, tables = _section(log, S.discharges, "2024-03-01")
+    grid = tables["discharge_heatmap"].set_index("Weekday")
+    weekday = tables["discharges_by_weekday"].set_index("Weekday")["Discharges"]
+    summary = tables["discharge_summary"].set_index("Measure")["Discharges"]
+    hidden = {(d, h) for d in grid.index for h in grid.columns if not isinstance(grid.loc[d, h], int)}
+    assert grid.loc["Friday", "16"] == "<5"
+
+    def equation(cells, published):
+        e = {c: 1 for c in cells if c in hidden}
+        if not isinstance(published, int):  # the sum itself is hidden: one more unknown
+            e[("sum", id(cells))] = -1
+        return e
+
+    every = [(d, h) for d in grid.index for h in grid.columns]
+    eqs = [equation([c for c in every if c[0] == d], weekday[d]) for d in grid.index]
+    eqs += [equation(every, summary["Discharges"]),
+            equation([c for c in every if int(c[1]) >= 15], summary["Of these at 15:00 or later"]),
+            equation([c for c in every if c[0] == "Friday" and int(c[1]) >= 15],
+                     summary["Of these on a Friday at 15:00 or later"]),
+            equation([c for c in every if c[0] == "Friday"], summary["Of these on a Friday"])]
+    assert not _rank_determines([e for e in eqs if e], ("Friday", "16"))
+    # the published sums are those the first sentence states (a hidden one is "–" there too)
+    assert summary["Of these on a Friday at 15:00 or later"] == 23 and "(24% on a Friday afternoon)" in sec.finding[0]
+    assert grid.loc["Friday", "17"] is None  # the complement, inside the sum
+
+
+def test_the_readmission_sentence_and_the_table_by_unit_give_no_small_numerator_away():
+    # 20 discharges from cardiology (3 readmitted), 30 from medicine (8), 10 from geriatrics (0): the sentence says
+    # 18% of 60, which only 11 readmissions round to; with medicine's 8 and geriatrics' 0 in the table, cardiology's
+    # "<5" was 11 - 8 - 0 = 3. Now medicine's count is hidden too ("–"), and cardiology can be anything from 1 to 4.
+    import itertools
+
+    from pathways.report import sections as S
+
+    rows, k = [], 0
+    for unit, n, r in (("Kardiologisk afdeling", 20, 3), ("Medicinsk afdeling", 30, 8),
+                       ("Geriatrisk afdeling", 10, 0)):
+        for i in range(n):
+            pt, k = f"p{k}", k + 1
+            rows += [(pt, "Indlæggelse", "2023-03-01 08:00", unit), (pt, "Udskrivning", "2023-03-05 11:00", unit)]
+            if i < r:
+                rows.append((pt, "Indlæggelse", "2023-03-20 08:00", unit))
+    log = pw.from_pandas(pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"]), case="pt", activity="act",
+                         timestamp="ts", unit="unit")
+    sec, tables = _section(log, S.readmissions, "2023-06-01")
+    m = re.match(r"Of (\S+) discharges, (\S+) were followed", sec.finding[0])
+    n, share = int(m.group(1)), m.group(2)
+    fmt = Fmt("en", 5)
+    totals = [r for r in range(n + 1) if fmt.share(r, n) == share]  # what the sentence tells of the readmissions
+    assert totals == [11]
+    col = tables["readmissions_by_unit"].set_index("Unit")["Readmitted within 30 days"]
+    ranges = {u: [v] if isinstance(v, int) else range(1, 5) if v == "<5" else range(5, n + 1) for u, v in col.items()}
+    units = list(ranges)
+    feasible = {dict(zip(units, values))["Kardiologisk afdeling"]
+                for values in itertools.product(*ranges.values()) if sum(values) in totals}
+    assert feasible == {1, 2, 3, 4}
+    assert col["Kardiologisk afdeling"] == "<5" and col["Medicinsk afdeling"] is None
+    # the chart draws no bar for a share whose numerator is "<5" or hidden (its length would tell the count)
+    texts = [a["s"] for kind, a in sec.figures()[0].picture.items if kind == "text"]
+    assert "Kardiologisk afdeling" not in texts and "Medicinsk afdeling" not in texts and "Geriatrisk afdeling" in texts
