@@ -14,6 +14,7 @@ from .. import parameters as P
 from ..analyses.readmissions import acute_column
 from ..errors import OptionError, PathwaysError, check_choice, closest
 from ..eventlog import takes_log
+from . import comparison as C
 from . import notifications as N
 from . import sections as S
 from .export import write_figures
@@ -217,20 +218,22 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
     rules = _rules(thresholds)
     acute = acute_column(log, "auto")
     ctx = S.Context(log=log, fmt=fmt, as_of=at, as_of_given=given, rules=rules, reference=reference, acute=acute)
-    steps = list(S.SECTIONS) + N.sections(log) + ([S.conformance] if reference is not None else [])
+    steps = (list(S.SECTIONS) + N.sections(log) + C.sections(log)
+             + ([S.conformance] if reference is not None else []))
     total = len(steps) + 1 + (1 if figures_dir is not None else 0)
     sections = []
     for i, step in enumerate(steps, start=1):
         try:
-            sections.append(step(ctx))
+            section = step(ctx)
         except PathwaysError as exc:  # the log lacks what a section needs: say so there, keep the rest
             if step is S.conformance:  # the reference is the caller's: its errors are theirs to see
                 raise
             key = step.__name__
-            sections.append(S.Section(key, ctx.t(f"sec_{key}"), [ctx.t("section_failed",
-                                                                        error=str(exc).splitlines()[0])]))
+            section = S.Section(key, ctx.t(f"sec_{key}"), [ctx.t("section_failed", error=str(exc).splitlines()[0])])
+        if section is not None:  # None: nothing to show (the comparison with fewer than two groups)
+            sections.append(section)
         if progress is not None:
-            progress(i, total, sections[-1].title)
+            progress(i, total, section.title if section is not None else step.__name__)
     ranked = sorted([(s.highlight[0], k, s) for k, s in enumerate(sections) if s.highlight and s.highlight[0] > 0],
                     key=lambda x: (-x[0], x[1]))[:3]
     main = [(s.highlight[1], s.key) for _, _, s in ranked]

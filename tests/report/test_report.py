@@ -16,9 +16,10 @@ from pathways.report.texts import Fmt
 HEADINGS = {
     "da": ["Udtrækket", "Enhedskort på tværs af sektorer", "Proceskort", "Cirkulære henvisninger",
            "Overgange mellem psykiatri og somatik", "Ventetider og garantier", "Genindlæggelser",
-           "Udskrivningstidspunkter"],
+           "Udskrivningstidspunkter", "Sammenligning af kommuner"],
     "en": ["The extract", "Unit map across sectors", "Process map", "Circular referrals",
-           "Psychiatric–somatic handovers", "Waits against the guarantees", "Readmissions", "Discharge timing"],
+           "Psychiatric–somatic handovers", "Waits against the guarantees", "Readmissions", "Discharge timing",
+           "Comparing municipalities"],
 }
 
 
