@@ -133,7 +133,8 @@ def transition_edges(log, *, level: Literal["activity", "event_type", "unit"] = 
     ``n_psychiatric_somatic_moves``. Maps draw from this table without building a
     graph, which matters for logs with a million distinct activities.
     """
-    from .analyses.transitions import transitions
+    from .analyses.loops import circular_routes
+    from .analyses.transitions import transition_moves, transitions
 
     limit = duration(threshold, argument="threshold") / pd.Timedelta("1D")
     tr = transitions(log, level=level)
@@ -146,8 +147,6 @@ def transition_edges(log, *, level: Literal["activity", "event_type", "unit"] = 
     out["long_wait"] = out["median_days"].notna().to_numpy() & (out["median_days"] > limit).to_numpy()
     pair = pd.MultiIndex.from_arrays([out["source"], out["target"]])
     if level == "unit":
-        from .analyses.loops import circular_routes
-
         on_loop = _route_edges(circular_routes(log, within=within, max_between=max_between))
         units = log.units  # one query: a log may have a million units
         domains = dict(zip(units["unit"], units["domain"]))
@@ -156,7 +155,8 @@ def transition_edges(log, *, level: Literal["activity", "event_type", "unit"] = 
         out["psychiatric_somatic"] = ((d_src == "psychiatric") & (d_dst == "somatic")) | \
             ((d_src == "somatic") & (d_dst == "psychiatric"))
     else:
-        moves = None if not log.has("unit") else _unit_moves(log, level, within, max_between)
+        moves = None if not log.has("unit") else transition_moves(
+            log, level, sorted(_route_edges(circular_routes(log, within=within, max_between=max_between))))
         if moves is None or not len(moves):
             n_loop = n_cross = pd.Series(0, index=out.index, dtype="int64")
         else:
@@ -171,28 +171,3 @@ def transition_edges(log, *, level: Literal["activity", "event_type", "unit"] = 
     out["loop"] = out["loop"].astype(bool)
     out["psychiatric_somatic"] = out["psychiatric_somatic"].astype(bool)
     return out
-
-
-def _unit_moves(log, level: str, within, max_between: int) -> pd.DataFrame:
-    """Per (source, target) activity or event type (``_src``, ``_dst``): transitions that move along a circular
-    route (``n_loop``) or across the psychiatric/somatic line (``n_cross``), counted in the engine in one pass
-    over the ordered events."""
-    import ibis
-
-    from .analyses.loops import circular_routes
-
-    t = log.table
-    w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
-    e = t.mutate(_src=t[level], _dst=t[level].lead().over(w), _u2=t.unit.lead().over(w),
-                 _d2=t.domain.lead().over(w))
-    e = e.filter(e._dst.notnull())
-    pairs = sorted(_route_edges(circular_routes(log, within=within, max_between=max_between)))
-    crossing = ((e.domain == "psychiatric") & (e._d2 == "somatic")) | ((e.domain == "somatic") & (e._d2 == "psychiatric"))
-    if pairs:
-        routes = ibis.memtable({"_ra": [a for a, _ in pairs], "_rb": [b for _, b in pairs]})
-        e = e.left_join(routes, [e.unit == routes._ra, e._u2 == routes._rb])
-        on_route = e._ra.notnull()
-    else:
-        on_route = e._dst.isnull()  # no circular route: always False, as a column so that it sums
-    counts = e.group_by(["_src", "_dst"]).aggregate(n_loop=on_route.sum(), n_cross=crossing.sum()).to_pandas()
-    return counts[["_src", "_dst", "n_loop", "n_cross"]].astype({"_src": object, "_dst": object})

@@ -53,8 +53,8 @@ from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, NOT
                           READMISSION_WITHIN_DAYS, READMISSION_WITHIN_HOURS)
 from ._common import duration, timestamp, with_parameters
 from .survival import _Z95
-from .waits import GUARANTEES, _Absent, _cell, _event_types, _milestone, _names, _waits, finish_groups, \
-    group_columns, summarise_waits
+from .waits import GUARANTEES, _Absent, _cell, _names, _waits, event_types, finish_groups, group_columns, \
+    milestone, summarise_waits
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -294,9 +294,9 @@ def _readmission_counts(known, fetch, period, acute_col, cutoff) -> dict[str, pd
 
 def _custom_counts(known, ind: Indicator, fetch, period, cutoff) -> pd.DataFrame:
     """Per denominator event: is a numerator event later in the case (within ``within``)? In the engine."""
-    types = _event_types(known)
+    types = event_types(known)
     t = known.table
-    t = t.mutate(_is_num=_milestone(t, list(ind.numerator), types), _is_den=_milestone(t, list(ind.denominator), types))
+    t = t.mutate(_is_num=milestone(t, list(ind.numerator), types), _is_den=milestone(t, list(ind.denominator), types))
     # the next numerator event after each event: the smallest numerator time among the following rows
     following = ibis.window(group_by=S.CASE, order_by=[S.TIMESTAMP, S.ROW], rows=(1, None))
     t = t.mutate(_next=t._is_num.ifelse(t.timestamp, ibis.null(t.timestamp.type())).min().over(following))

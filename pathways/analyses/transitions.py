@@ -196,4 +196,26 @@ def variants(log: EventLog, *, top: int | None = None) -> pd.DataFrame:
     return out
 
 
-__all__ = ["END", "START", "transitions", "variants"]
+def transition_moves(log, level: str, route_edges: list[tuple[str, str]]) -> pd.DataFrame:
+    """Per (source, target) activity or event type (``_src``, ``_dst``): the transitions that move along one of
+    ``route_edges`` (unit pairs on a circular route: ``n_loop``) or across the psychiatric/somatic line
+    (``n_cross``), counted in the engine in one pass over the ordered events (for the flags of
+    :func:`pathways.graphs.transition_edges` below the unit level)."""
+    t = log.table
+    w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
+    e = t.mutate(_src=t[level], _dst=t[level].lead().over(w), _u2=t.unit.lead().over(w),
+                 _d2=t.domain.lead().over(w))
+    e = e.filter(e._dst.notnull())
+    crossing = (((e.domain == "psychiatric") & (e._d2 == "somatic"))
+                | ((e.domain == "somatic") & (e._d2 == "psychiatric")))
+    if route_edges:
+        routes = ibis.memtable({"_ra": [a for a, _ in route_edges], "_rb": [b for _, b in route_edges]})
+        e = e.left_join(routes, [e.unit == routes._ra, e._u2 == routes._rb])
+        on_route = e._ra.notnull()
+    else:
+        on_route = e._dst.isnull()  # no circular route: always False, as a column so that it sums
+    counts = e.group_by(["_src", "_dst"]).aggregate(n_loop=on_route.sum(), n_cross=crossing.sum()).to_pandas()
+    return counts[["_src", "_dst", "n_loop", "n_cross"]].astype({"_src": object, "_dst": object})
+
+
+__all__ = ["END", "START", "transitions", "variants", "transition_moves"]

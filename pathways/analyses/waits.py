@@ -81,7 +81,8 @@ class _Absent(OptionError):
 
 
 # --- milestones ---------------------------------------------------------------------------
-def _event_types(log) -> set[str]:
+def event_types(log) -> set[str]:
+    """The event types a milestone name may be: the built-in ones and those of the log's vocabulary."""
     types = set(S.EVENT_TYPES) | {S.UNKNOWN_EVENT_TYPE}
     try:
         types |= set(log.vocabulary.mappings["event_type"].astype(str))
@@ -99,7 +100,7 @@ def _names(value, argument: str) -> list[str]:
                       f"(e.g. 'referral_received' or 'Henvisning modtaget'), a list of them, or '*'.")
 
 
-def _milestone(t, names: list[str], types: set[str]):
+def milestone(t, names: list[str], types: set[str]):
     """Ibis boolean: the event is one of ``names`` (see the module docstring)."""
     if ANY in names:
         return ibis.literal(True)
@@ -182,10 +183,10 @@ def _waits(log, *, start, end, as_of, threshold=None, start_unit=None, start_dom
     """
     extra = extra or {}
     starts_n, ends_n = _names(start, "start"), _names(end, "end")
-    types = _event_types(log)
+    types = event_types(log)
     t = log.table
-    is_s = _place(t, _milestone(t, starts_n, types), log, unit=start_unit, domain=start_domain, argument="start")
-    is_e = _place(t, _milestone(t, ends_n, types), log, unit=end_unit, domain=end_domain, argument="end")
+    is_s = _place(t, milestone(t, starts_n, types), log, unit=start_unit, domain=start_domain, argument="start")
+    is_e = _place(t, milestone(t, ends_n, types), log, unit=end_unit, domain=end_domain, argument="end")
     cutoff = None if as_of is None else timestamp(as_of, log.tz, argument="as_of")
     thr = None if threshold is None else duration(threshold, argument="threshold")
     # The first end after a start and before the next start is the start's next
@@ -596,4 +597,4 @@ def guarantees(log: EventLog, rules=None, *, as_of) -> pd.DataFrame:
 
 
 __all__ = ["waiting_times", "wait_summary", "guarantees", "GUARANTEES", "ESTIMATORS", "ANY", "AGE_BANDS",
-           "age_band", "age_column", "group_columns", "finish_groups", "summarise_waits"]
+           "age_band", "age_column", "group_columns", "finish_groups", "summarise_waits", "event_types", "milestone"]

@@ -184,12 +184,12 @@ def _lis(seq: list[int]) -> set[int]:
 
 def _match_steps(log, ref: ReferencePathway):
     """Ibis predicates of the steps; OptionError (did-you-mean) for a step no event matches or overlapping steps."""
-    from ..analyses.waits import _event_types, _milestone
+    from ..analyses.waits import event_types, milestone
     from ._names import absent_message
 
     t = log.table
-    types = _event_types(log)
-    preds = [_milestone(t, [s.name], types) for s in ref.steps]
+    types = event_types(log)
+    preds = [milestone(t, [s.name], types) for s in ref.steps]
     k = len(preds)
     aggs = {f"n{i}": preds[i].cast("int64").sum() for i in range(k)}
     aggs.update({f"o{i}_{j}": (preds[i] & preds[j]).cast("int64").sum() for i in range(k) for j in range(i + 1, k)})

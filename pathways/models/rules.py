@@ -133,14 +133,14 @@ RULES = (Response, Precedence, NotCoExistence)
 
 def _rule_expr(log, rule, types):
     """Ibis table, one row per case with at least one event: case_id, n_activations, n_violations, days."""
-    from ..analyses.waits import _milestone
+    from ..analyses.waits import milestone
 
     t = log.table
     after = ibis.window(group_by=S.CASE, order_by=[S.TIMESTAMP, S.ROW], rows=(1, None))
     before = ibis.window(group_by=S.CASE, order_by=[S.TIMESTAMP, S.ROW], rows=(None, -1))
     if isinstance(rule, Response):
-        is_a = _milestone(t, list(rule.trigger), types)
-        is_b = _milestone(t, list(rule.then), types)
+        is_a = milestone(t, list(rule.trigger), types)
+        is_b = milestone(t, list(rule.then), types)
         # the first answer after each event: the earliest answer time among the events after it
         e = t.mutate(_a=is_a, _next=ibis.cases((is_b, t.timestamp), else_=ibis.null(t.timestamp.type()))
                      .min().over(after))
@@ -153,15 +153,15 @@ def _rule_expr(log, rule, types):
             n_activations=e._a.cast("int64").sum(), n_violations=(e._a & bad).cast("int64").sum(),
             days=ibis.cases((e._a, gap), else_=ibis.null("float64")).max())
     if isinstance(rule, Precedence):
-        is_a = _milestone(t, list(rule.first), types)
-        is_b = _milestone(t, list(rule.then), types)
+        is_a = milestone(t, list(rule.first), types)
+        is_b = milestone(t, list(rule.then), types)
         e = t.mutate(_b=is_b, _seen=is_a.cast("int64").max().over(before))
         g = e.group_by(S.CASE).aggregate(
             n_activations=e._b.cast("int64").sum(),
             n_violations=(e._b & (e._seen.fill_null(0) == 0)).cast("int64").sum())
         return g.mutate(days=ibis.null("float64"))
-    is_a = _milestone(t, list(rule.a), types)
-    is_b = _milestone(t, list(rule.b), types)
+    is_a = milestone(t, list(rule.a), types)
+    is_b = milestone(t, list(rule.b), types)
     e = t.mutate(_a=is_a.cast("int64"), _b=is_b.cast("int64"))
     g = e.group_by(S.CASE).aggregate(na=e._a.sum(), nb=e._b.sum())
     return g.select(S.CASE, n_activations=(g.na + g.nb).cast("int64"),
@@ -170,7 +170,7 @@ def _rule_expr(log, rule, types):
 
 def _check_present(log, rules, types) -> None:
     """OptionError with a did-you-mean for any milestone of a rule that no event of the log matches."""
-    from ..analyses.waits import _milestone
+    from ..analyses.waits import milestone
     from ._names import absent_message
 
     t = log.table
@@ -180,7 +180,7 @@ def _check_present(log, rules, types) -> None:
             for n in getattr(r, field, ()):
                 if n not in names:
                     names.append(n)
-    counts = t.aggregate(**{f"n{i}": _milestone(t, [n], types).cast("int64").sum()
+    counts = t.aggregate(**{f"n{i}": milestone(t, [n], types).cast("int64").sum()
                             for i, n in enumerate(names)}).to_pyarrow().to_pylist()[0]
     for i, n in enumerate(names):
         if not counts[f"n{i}"]:
@@ -231,7 +231,7 @@ def check_rules(log: EventLog, rules) -> pd.DataFrame:
     2       A   True              1             0   NaN
     3       B  False              1             1   NaN
     """
-    from ..analyses.waits import _event_types
+    from ..analyses.waits import event_types
 
     rules = [rules] if isinstance(rules, RULES) else list(rules) if isinstance(rules, (list, tuple)) else None
     if not rules or not all(isinstance(r, RULES) for r in rules):
@@ -244,7 +244,7 @@ def check_rules(log: EventLog, rules) -> pd.DataFrame:
     if len(log) == 0:
         return with_parameters(pd.DataFrame({c: pd.Series([], dtype=d) for c, d in _COLUMNS.items()}),
                                rules=[repr(r) for r in rules])
-    types = _event_types(log)
+    types = event_types(log)
     _check_present(log, rules, types)
     parts = [_rule_expr(log, r, types).mutate(rule=ibis.literal(r.label), _order=ibis.literal(i))
              for i, r in enumerate(rules)]
