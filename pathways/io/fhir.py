@@ -299,6 +299,13 @@ class _Reader:
             else:
                 self.con.execute(f"DROP {kind} IF EXISTS {n}")
 
+    def dropped(self, *names: str) -> None:
+        """Drop these tables now (the largest, once they are no longer needed, so that the engine's memory holds
+        the events being validated rather than the entries they came from)."""
+        for n in names:
+            self.con.execute(f"DROP TABLE IF EXISTS {n}")
+        self.names = [(kind, n) for kind, n in self.names if n not in names]
+
     # --- reading ---------------------------------------------------------------------------------
     def documents(self) -> str:
         """SQL of the documents: ``file_no``, ``line`` (0-based; 0 for a JSON or XML file), ``doc`` (text)."""
@@ -422,7 +429,10 @@ class _Reader:
         self.check_files(entries)
         targets = self.targets(entries)
         messages = self.messages(entries, targets)
-        items = self.items(entries, targets, messages, tz)
+        unnumbered = self.items(entries, targets, messages, tz)
+        counts = self.counted(entries, unnumbered, messages)
+        self.dropped(entries, targets)
+        items = self.numbered(unnumbered)
         view = self.name("source", "VIEW")
         attrs = ["notified", "revised", "message", "sender", "receiver", "sor", "gln", "encounter",
                  "episode_of_care", "encounter_class", "encounter_status", "fhir_resource"]
@@ -440,7 +450,7 @@ class _Reader:
                     attributes=attrs, tz=tz, taxonomy=taxonomy, vocabulary=vocabulary, strict=strict,
                     origin=origin, extra_failures=extra)
         rejected = self.located(log.rejected, items)
-        notes = self.notes(entries, items, messages, rejected)
+        notes = self.notes(counts, items, rejected)
         return EventLog(log.table, backend=log.backend, tz=log.tz, columns=log.columns, attributes=log.attributes,
                         rejected=rejected, n_read=log.n_read, taxonomy=log.taxonomy, vocabulary=log.vocabulary,
                         unit_classes=log._unit_classes, activity_classes=log._activity_classes, origin=log.origin,
@@ -518,9 +528,8 @@ class _Reader:
                 f"OR {e}.bundle_type IS DISTINCT FROM 'message' OR {e}.scope NOT IN (SELECT scope FROM {messages}))")
 
     def items(self, entries: str, targets: str, messages: str, tz: str) -> str:
-        """One row per item handed to validation: an event, or an entry refused before (``problem``), numbered
-        ``__pw_row`` in input order (file, line, entry, then the event within the entry)."""
-        name = self.name("items")
+        """One row per item handed to validation: an event, or an entry refused before (``problem``), with the
+        ``eid`` and ``sub`` that order them as the input does (:meth:`numbered` numbers them)."""
         pj, pt = self.resolve(targets, "pat", "e.subject_key", "e.scope")
         oj, o = self.resolve(targets, "org", "e.org_key", "e.scope")
         fj, f = self.resolve(targets, "prf", "e.performer_key", "e.scope")
@@ -599,13 +608,18 @@ class _Reader:
             f"CASE WHEN problem IS NULL THEN {first(3)} ELSE value END AS value, __t AS time, __e AS end_time) "
             f"FROM ({typed}) UNION ALL BY NAME SELECT * FROM ({refused})) "
             f"SELECT * EXCLUDE (notified_text, time_element) FROM all_items")
-        # numbered in input order by sorting the row ids alone: a window over the whole rows sorted every column
-        # with them (6 of the 10 s this statement took at a million Encounters)
+        return unnumbered
+
+    def numbered(self, unnumbered: str) -> str:
+        """The items numbered ``__pw_row`` in input order (file, line, entry, then the event within the entry),
+        by sorting the row ids alone: a window over the whole rows sorted every column with them (6 of the 10 s
+        this step took at a million Encounters). The unnumbered table is dropped."""
+        name = self.name("items")
         self.con.execute(
             f"CREATE TEMP TABLE {name} AS SELECT u.*, n.__pw_row FROM {unnumbered} u JOIN (SELECT rowid AS rid, "
             f"CAST(row_number() OVER (ORDER BY eid, sub) - 1 AS BIGINT) AS __pw_row FROM {unnumbered}) n "
             f"ON u.rowid = n.rid")
-        self.con.execute(f"DROP TABLE {unnumbered}")
+        self.dropped(unnumbered)
         return name
 
     def message_events(self, messages: str) -> str:
@@ -708,41 +722,53 @@ class _Reader:
         rejected.insert(2, "entry", where)
         return rejected
 
-    def notes(self, entries: str, items: str, messages: str, rejected) -> dict:
-        """``log.notes``: what became of every entry read (the parts add up to ``"entries read"``) and the counts of
-        the message semantics."""
-        import pandas as pd
-
-        frame = self.name("rejected_rows", "ARROW")
-        self.con.register(frame, pd.DataFrame({"row": rejected["row"].astype("int64")}))
+    def counted(self, entries: str, unnumbered: str, messages: str) -> dict:
+        """What became of every entry read, as far as it is known before validation: ``"items"`` counts the
+        entries that gave items (each of them becomes events or is rejected, see :meth:`notes`); and the counts
+        of the message semantics. Taken before the entries are dropped."""
         read = ", ".join(f"'{t}'" for t in (*EVENT_TYPES, *SUPPORT_TYPES))
-        try:
-            counts = dict(self.con.execute(
-                f"WITH kept AS (SELECT DISTINCT eid FROM {items} WHERE problem IS NULL AND __pw_row NOT IN "
-                f"(SELECT row FROM {frame})), refused AS (SELECT DISTINCT eid FROM {items}), "
-                f"folded AS (SELECT prov_eid AS eid FROM {messages} WHERE NOT duplicate AND problem IS NULL "
-                f"UNION ALL SELECT eid FROM {entries} e WHERE {self.plain('e', messages)} "
-                f"AND status = 'entered-in-error'), "
-                f"dup AS (SELECT scope FROM {messages} WHERE duplicate) "
-                f"SELECT CASE WHEN e.problem IS NOT NULL THEN 'entries rejected' "
-                f"WHEN e.scope IN (SELECT scope FROM dup) THEN 'entries of duplicate messages' "
-                f"WHEN e.rt NOT IN ({read}) THEN 'entries of types not read' "
-                f"WHEN e.eid IN (SELECT eid FROM kept) THEN 'entries that became events' "
-                f"WHEN e.eid IN (SELECT eid FROM refused) THEN 'entries rejected' "
-                f"WHEN e.eid IN (SELECT eid FROM folded) THEN 'entries folded into other events' "
-                f"ELSE 'supporting entries' END AS what, count(*) FROM {entries} e GROUP BY what").fetchall())
-        finally:
-            self.con.unregister(frame)
+        counts = dict(self.con.execute(
+            f"WITH given AS (SELECT DISTINCT eid FROM {unnumbered}), "
+            f"folded AS (SELECT prov_eid AS eid FROM {messages} WHERE NOT duplicate AND problem IS NULL "
+            f"UNION ALL SELECT eid FROM {entries} e WHERE {self.plain('e', messages)} "
+            f"AND status = 'entered-in-error'), "
+            f"dup AS (SELECT scope FROM {messages} WHERE duplicate) "
+            f"SELECT CASE WHEN e.problem IS NOT NULL THEN 'entries rejected' "
+            f"WHEN e.scope IN (SELECT scope FROM dup) THEN 'entries of duplicate messages' "
+            f"WHEN e.rt NOT IN ({read}) THEN 'entries of types not read' "
+            f"WHEN e.eid IN (SELECT eid FROM given) THEN 'items' "
+            f"WHEN e.eid IN (SELECT eid FROM folded) THEN 'entries folded into other events' "
+            f"ELSE 'supporting entries' END AS what, count(*) FROM {entries} e GROUP BY what").fetchall())
         revisions, duplicates = self.con.execute(
             f"SELECT count(*) FILTER (NOT duplicate AND problem IS NULL AND activity_code LIKE 'revise-%'), "
             f"count(*) FILTER (duplicate) FROM {messages}").fetchall()[0]
         cancelled = self.con.execute(
             f"SELECT (SELECT count(*) FROM {self.folded} WHERE removed) + (SELECT count(*) FROM {entries} e WHERE "
             f"{self.plain('e', messages)} AND status = 'entered-in-error')").fetchall()[0][0]
+        counts.update({"duplicate messages": duplicates, "revisions": revisions, "cancellations": cancelled})
+        return counts
+
+    def notes(self, counts: dict, items: str, rejected) -> dict:
+        """``log.notes``: what became of every entry read (the parts add up to ``"entries read"``) and the counts of
+        the message semantics. An entry that gave items became events when one of its events passed validation,
+        else it was rejected (an entry whose items all failed)."""
+        import pandas as pd
+
+        frame = self.name("rejected_rows", "ARROW")
+        self.con.register(frame, pd.DataFrame({"row": rejected["row"].astype("int64")}))
+        try:
+            kept = self.con.execute(
+                f"SELECT count(DISTINCT eid) FROM {items} WHERE problem IS NULL AND __pw_row NOT IN "
+                f"(SELECT row FROM {frame})").fetchall()[0][0]
+        finally:
+            self.con.unregister(frame)
+        counts = dict(counts)
+        given = counts.pop("items", 0)
+        counts["entries that became events"] = kept
+        counts["entries rejected"] = counts.get("entries rejected", 0) + given - kept
         parts = ["entries that became events", "supporting entries", "entries folded into other events",
                  "entries of duplicate messages", "entries of types not read", "entries rejected"]
-        notes = {"entries read": sum(counts.values())}
+        notes = {"entries read": sum(int(counts.get(p, 0)) for p in parts)}
         notes.update({p: int(counts.get(p, 0)) for p in parts})
-        notes.update({"duplicate messages": int(duplicates), "revisions": int(revisions),
-                      "cancellations": int(cancelled)})
+        notes.update({k: int(counts[k]) for k in ("duplicate messages", "revisions", "cancellations")})
         return notes

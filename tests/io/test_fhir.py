@@ -251,6 +251,35 @@ def test_entry_level_problems_go_to_rejected_with_file_and_line(tmp_path):
     assert log.notes["entries read"] == 11 and len(log) + len(log.rejected) == log.n_read
 
 
+def test_times_are_typed_alike_whether_or_not_they_end_in_a_zone(tmp_path):
+    """A time ending in Z or an offset skips the check for a missing zone (issue 21, item 6: the check ran a
+    regular expression on every time); the results are those FHIR's rules give, worked out by hand."""
+    enc = {"resourceType": "Encounter", "status": "finished", "class": {"code": "IMP"},
+           "subject": {"reference": "Patient/p1"}, "serviceProvider": {"reference": "Organization/o1"}}
+    path = bulk_with(
+        tmp_path,
+        json.dumps({**enc, "id": "z1", "period": {"start": "2023-05-01T10:00:00Z",                       # line 7
+                                                  "end": "2023-05-02T10:00:00.5-03:00"}}),
+        json.dumps({**enc, "id": "z2", "period": {"start": "2023-05-03", "end": "2023-05-04T10:00"}}),   # line 8
+        json.dumps({**enc, "id": "z3", "period": {"start": "2023-05-05T10:00:00.123456",                 # line 9
+                                                  "end": "2023-05-06T10:00:00+02:00"}}),
+        json.dumps({**enc, "id": "z4", "period": {"start": "2023-05", "end": "2023-05-08T00:00:00Z"}}))   # line 10
+    with pytest.warns(pw.PathwaysWarning, match="moved to log.rejected"):
+        log = pw.read_fhir(path, key=KEY)
+    df = events(log)
+    # each time is checked alone: an Encounter with one bad time still gives the event of its other time
+    assert df["encounter"].tolist() == ["e1", "e1", "z1", "z1", "z2", "z3", "z4"]
+    assert df["activity"].tolist()[4:] == ["admit-inpatient", "discharge-inpatient", "discharge-inpatient"]
+    assert df["timestamp"].tolist()[2:] == [utc("2023-05-01T10:00:00Z"), utc("2023-05-02T13:00:00.5Z"),
+                                            utc("2023-05-02T22:00:00Z"),  # a date alone: midnight in tz (+02:00)
+                                            utc("2023-05-06T08:00:00Z"), utc("2023-05-08T00:00:00Z")]
+    r = log.rejected
+    assert r[["entry", "column", "problem", "value"]].values.tolist() == [
+        ["line 8", "Encounter.period.end", "time without a time zone", "2023-05-04T10:00"],
+        ["line 9", "Encounter.period.start", "time without a time zone", "2023-05-05T10:00:00.123456"],
+        ["line 10", "Encounter.period.start", "not a date", "2023-05"]]
+
+
 def test_a_message_without_an_encounter_is_rejected(tmp_path):
     bundle = json.load(open(os.path.join(DATA, "hn_07_readmit.json"), encoding="utf-8"))
     bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Encounter"]
