@@ -39,7 +39,7 @@ from .._files import check_output, write_atomically
 from ..errors import OptionError, check_choice
 from ..parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, MIN_COUNT, WAIT_THRESHOLD
 from . import styles as st
-from .dot import HTML, DotBuilder, html_text
+from .dot import HTML, UNSAFE, DotBuilder, html_text
 from .engines import HINT, RenderError, find_engine
 from .maps import (DEFAULT_MAX_NODES, DEFAULT_MIN_SHARE, Frequency, Performance, _budget, _highlights, _measure,
                    _units, select)
@@ -147,6 +147,18 @@ def _json_for_html(data) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _clean(value):
+    """Every text of the data without control and bidi-override characters (:data:`~.dot.UNSAFE`), as drawn
+    everywhere else: a unit name cannot turn the count beside it around."""
+    if isinstance(value, str):
+        return UNSAFE.sub("", value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 # --------------------------------------------------------------------------- the object
@@ -689,7 +701,7 @@ def interactive_map(log: EventLog, *, kind: Literal["unit", "process"] = "unit",
     }
     stops = pd.DataFrame(rows, columns=["node_stop", "path_stop", "max_nodes", "min_share", "n_nodes", "n_edges",
                                         "caption", "layout"])
-    return InteractiveMap(data, stops=stops, info={"kind": kind, "n_layouts": len(layouts), **anim_info})
+    return InteractiveMap(_clean(data), stops=stops, info={"kind": kind, "n_layouts": len(layouts), **anim_info})
 
 
 def _strip(layout: dict) -> dict:

@@ -151,6 +151,17 @@ class Figure:
 
 
 @dataclass
+class Live:
+    """An interactive map (:func:`pathways.interactive_map`) that stands in on screen for the static figure
+    ``replaces`` (the figure's name), once its script runs; the figure stays for print, export and browsers
+    without scripts."""
+
+    name: str
+    picture: object
+    replaces: str
+
+
+@dataclass
 class Row:
     """Figures shown side by side."""
 
@@ -249,5 +260,5 @@ def merge_small(df: pd.DataFrame, *, by: str, label: str, other: str, add: Seque
     return out
 
 
-__all__ = ["Col", "Table", "Figure", "Row", "Note", "Section", "safe_cell", "merge_small", "FORMULA_START",
+__all__ = ["Col", "Table", "Figure", "Live", "Row", "Note", "Section", "safe_cell", "merge_small", "FORMULA_START",
            "LINE_BREAK"]

@@ -143,8 +143,13 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
     library version.
 
     The file loads nothing from the network (inline CSS, every diagram inline
-    SVG, no script) and shows no case id; counts from 1 to ``min_count - 1``
-    print as "<5" and rows about fewer than ``min_count`` patients are merged.
+    SVG; one inline script, the interactive unit map's, which is the only one
+    its Content-Security-Policy lets run) and shows no case id; counts from 1
+    to ``min_count - 1`` print as "<5" and rows about fewer than ``min_count``
+    patients are merged. On screen the unit map is interactive (sliders, hover,
+    zoom, highlights, a sample of cases moving over it, see
+    :func:`pathways.interactive_map`); printed, and without scripts, it is the
+    static picture.
 
     Parameters
     ----------

@@ -1,10 +1,14 @@
 """The page: one self-contained HTML file with inline CSS and inline SVG, every text escaped.
 
 The page loads nothing: no script, font, style sheet or image from anywhere
-(a Content-Security-Policy in the head says so to the browser too, so even a
-script that got in could not run). Every piece of text from the data (unit and
-activity names, titles) passes through :func:`html.escape`; pictures are SVG
-whose text was escaped by Graphviz or by :mod:`pathways.report.figures`.
+(a Content-Security-Policy in the head says so to the browser too). Its one
+script is the interactive map's, shipped in the package
+(:func:`pathways.render.interactive.script`), inline, and the policy names it
+by its SHA-256 hash: no other script, also none that got in with the data,
+could run. The map's data sit in a JSON block that cannot end early. Every
+piece of text from the data (unit and activity names, titles) passes through
+:func:`html.escape`; pictures are SVG whose text was escaped by Graphviz or by
+:mod:`pathways.report.figures`.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import html
 
 from ..render.dot import UNSAFE
 from ..render.engines import RenderError
-from .blocks import Figure, Note, Row, Section, Table
+from .blocks import Figure, Live, Note, Row, Section, Table
 from .figures import inline_svg
 from .texts import Fmt
 
@@ -93,6 +97,7 @@ class Page:
     def __init__(self, fmt: Fmt):
         self.fmt = fmt
         self._n = 0
+        self._live = False  # an interactive map on the page: its script and style go in once
 
     def table(self, tb: Table) -> str:
         rows = tb.display(self.fmt)
@@ -134,6 +139,9 @@ class Page:
             return f'<div class="row">{inner}</div>'
         if isinstance(b, Note):
             return f'<p class="note">{esc(b.text)}</p>'
+        if isinstance(b, Live):
+            self._live = True
+            return b.picture.fragment(script=False, replaces=f"figure-{b.replaces}")
         raise TypeError(f"not a report block: {type(b).__name__}")
 
     def section(self, s: Section) -> str:
@@ -153,19 +161,25 @@ class Page:
             main = f"<p>{esc(empty_main)}</p>"
         params = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in parameters)
         body = "".join(self.section(s) for s in sections)
+        policy, style, script = CSP, CSS, ""
+        if self._live:
+            from ..render import interactive
+
+            policy, style = interactive.csp(), CSS + interactive.CSS
+            script = f"<script>{interactive.script()}</script>\n"
         return (
             "<!DOCTYPE html>\n"
             f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             '<meta name="generator" content="pathways">\n'
-            f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            f"<title>{esc(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n<main>\n"
             f'<header><h1>{esc(title)}</h1><p class="sub">{esc(subtitle)}</p></header>\n'
             f'<nav class="contents"><h2>{esc(contents_title)}</h2><ol>{toc}</ol></nav>\n'
             f'<section id="main-findings"><h2>{esc(main_title)}</h2>{main}</section>\n'
             f"{body}\n"
             f'<footer><p>{esc(footer)}</p><dl>{params}</dl><p>{esc(version)}</p></footer>\n'
-            "</main>\n</body>\n</html>\n")
+            f"</main>\n{script}</body>\n</html>\n")
 
 
 __all__ = ["Page", "CSS", "CSP", "esc"]

@@ -24,9 +24,10 @@ from ..disclosure import suppress
 from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN,
                           NOTICE_RULE, QUIET_FOR, READMISSION_WITHIN)
 from ..quality import STAFF_TURN_HOURS, staff_turns
+from ..render.engines import RenderError
 from ..render.styles import TIME_UNITS, in_unit, time_unit
 from . import figures as fg
-from .blocks import Col, Figure, Note, Row, Section, Table, merge_small
+from .blocks import Col, Figure, Live, Note, Row, Section, Table, merge_small
 from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKDAYS, Fmt, check_action,
                     check_name, text)
 
@@ -211,6 +212,12 @@ def unit_map(ctx: Context) -> Section:
     d = pw.unit_map(log, min_count=ctx.min_count, threshold=GAP_THRESHOLD, within=LOOP_WITHIN,
                     max_between=MAX_BETWEEN, title=t("um_title"), language=ctx.lang)
     blocks: list = [Figure("unit_map", t("um_title"), d, t("um_caption", max_gap=gap_words))]
+    try:  # on screen, the interactive map with its sliders and moving cases; the static one stays for print
+        live = pw.interactive_map(log, min_count=ctx.min_count, threshold=GAP_THRESHOLD, within=LOOP_WITHIN,
+                                  max_between=MAX_BETWEEN, title=t("um_title"), language=ctx.lang)
+        blocks.insert(0, Live("unit_map_live", live, replaces="unit_map"))
+    except RenderError:  # no layout engine: the static figure says so
+        pass
     sec = ctx.frame(ms.assign(**{"from": [ctx.sector(v) for v in ms["from"]],
                                  "to": [ctx.sector(v) for v in ms["to"]]}))
     sec = merge_small(sec, by="n_cases", label="from", other=ctx.other(), add=["n_handovers", "n_long_gaps"])

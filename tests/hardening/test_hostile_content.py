@@ -175,8 +175,18 @@ def hostile_report(hostile_log, tmp_path_factory):
 
 
 def test_report_shows_hostile_names_only_as_text(hostile_report):
+    from pathways.render.interactive import script
+
     page = hostile_report.path.read_text(encoding="utf-8")
     assert not UNSAFE.search(page)
+    # the interactive map's script (the package's, once) and its JSON data (no "<" left in it) aside
+    assert page.count("<script>") == 1 and page.count(f"<script>{script()}</script>") == 1
+    data = re.findall(r'<script type="application/json" class="pw-imap-data" data-for="pw-imap-[0-9a-f]+">(.*?)'
+                      r"</script>", page, flags=re.S)
+    assert len(data) == 1 and "<" not in data[0] and "\\u003cscript\\u003ealert" in data[0]
+    page = page.replace(f"<script>{script()}</script>", "").replace(data[0], "")
+    page = re.sub(r'<script type="application/json" class="pw-imap-data" data-for="pw-imap-[0-9a-f]+"></script>', "",
+                  page)
     text = assert_inert_markup(page, "report")
     assert '<script>alert("unit")</script>' in text and '<script>alert("title")</script>' in text
     assert "RTL-override" in text

@@ -174,6 +174,17 @@ def test_data_cannot_end_the_script_block():
     assert [n["name"] for n in json.loads(data)["nodes"]] == ["</script><script>alert(1)</script>", "B & <C>"]
 
 
+def test_control_and_bidi_characters_are_dropped():
+    # as in every picture and page: a unit name cannot reorder the count drawn beside it
+    df = pd.DataFrame({"pt": [p for p in "ABCDEF" for _ in range(2)], "act": ["a", "b"] * 6,
+                       "ts": ["2023-01-01", "2023-01-03"] * 6, "unit": ["Afd.\u202e 5 <", "B\x1b[2J"] * 6})
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    m = pw.interactive_map(log)
+    assert [n["name"] for n in m.data["nodes"]] == ["Afd. 5 <", "B[2J"]
+    assert m.data["edges"][0]["title"] == "Afd. 5 < → B[2J"
+    assert "\u202e" not in m.html() and "\x1b" not in m.html()
+
+
 def test_save_writes_the_page(tiny, tmp_path):
     m = pw.interactive_map(tiny, language="da", title="Kort")
     out = m.save(tmp_path / "kort.html")

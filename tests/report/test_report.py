@@ -76,10 +76,26 @@ def test_every_section_is_there_in_the_report_language(sample_reports, name):
         assert html.escape(f, quote=True) in text.split('<section id="extract">')[0]
 
 
+def without_the_map(text: str) -> str:
+    """The page without the interactive map's script (once, exactly the package's) and its JSON data blocks."""
+    from pathways.render.interactive import script
+
+    assert text.count("<script>") == 1 and text.count(f"<script>{script()}</script>") == 1
+    text = text.replace(f"<script>{script()}</script>", "")
+    return re.sub(r'<script type="application/json" class="pw-imap-data" data-for="pw-imap-[0-9a-f]+">[^<]*</script>',
+                  "", text)
+
+
 @pytest.mark.parametrize("name", ["dirty_extract", "elderly_medical", "psychiatry_somatic"])
-def test_offline_no_resources_no_scripts(sample_reports, name):
+def test_offline_no_resources_only_the_maps_script(sample_reports, name):
+    from pathways.render.interactive import script_hash
+
     text = page(sample_reports[name][1])
     assert "http://" not in text and "https://" not in text
+    # the one script the page may run is the package's interactive map, named by its hash
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text).group(1)
+    assert policy == f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {script_hash()}"
+    text = without_the_map(text)
     lowered = text.lower()
     for bad in ("<script", "<link", "<img", "<iframe", "@import", " src=", "javascript:"):
         assert bad not in lowered, bad
@@ -194,6 +210,8 @@ def test_unit_named_script_appears_only_escaped(tmp_path):
     log = small_log(["Egen læge", evil, "Medicinsk afdeling"])
     rep = pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="en", figures_dir=tmp_path / "fig")
     text = page(rep)
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in text  # in the map's data: cannot end its block
+    text = without_the_map(text)
     assert "<script" not in text.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     for p in rep.files:
