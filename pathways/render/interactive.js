@@ -1,6 +1,6 @@
-/* pathways interactive maps: draws the maps whose data sit in <script type="application/json" class="pw-imap-data">
-   next to an empty <div class="pw-imap">. No import, no network access, no eval; every text from the data is set
-   with textContent (never parsed as HTML). Written for pathways (pathways/render/interactive.py). */
+/* pathways interactive maps: draws each map whose data sit in a JSON script block of class pw-imap-data next to
+   its empty div of class pw-imap. No import, no network access, no eval; every text from the data is set with
+   textContent (never parsed as HTML). Written for pathways (pathways/render/interactive.py). */
 (function () {
   "use strict";
   if (window.pathwaysMaps && window.pathwaysMaps.boot) { window.pathwaysMaps.boot(); return; }

@@ -154,6 +154,8 @@ def test_page_is_offline_and_only_its_own_script_runs(tiny):
     body = page.split("<body>")[1]
     assert not re.search(r"https?:|//[a-z]", body.replace(I.script(), "")), "a URL in the page"
     assert not re.search(r"https?:|\bsrc\s*=|import\s*\(|fetch\s*\(|XMLHttpRequest|eval\s*\(", I.script())
+    # nothing in the script can end its inline block early or open another
+    assert not re.search(r"</?script|<!--", I.script(), re.I)
     # the notebook view carries the same script and data; repr is one line
     frag = m._repr_html_()
     assert "pw-imap-data" in frag and I.script() in frag
