@@ -27,7 +27,7 @@ import ibis
 import pandas as pd
 
 from . import schema as S
-from .analyses._common import days_between, duration, timestamp
+from .analyses.common import days_between, duration, timestamp
 from .errors import OptionError, check_choice, closest
 from .parameters import renamed
 

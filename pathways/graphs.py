@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 import networkx as nx
 import pandas as pd
 
-from .analyses._common import duration
+from .analyses.common import duration
 from .parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, WAIT_THRESHOLD, renamed
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .analyses._common import duration, timestamp
+from .analyses.common import duration, timestamp
 from .engine import local_midnight
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ import ibis
 import pandas as pd
 
 from ..parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, renamed
-from ._common import TEXT, days_between, days_option, fetch, local_times, n_distinct, with_parameters
+from .common import TEXT, days_between, days_option, fetch, local_times, n_distinct, with_parameters
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..engine import local_time
 from ..errors import OptionError
-from ._common import duration, local_times, with_parameters
+from .common import duration, local_times, with_parameters
 from .waits import _Absent, _waits
 
 if TYPE_CHECKING:

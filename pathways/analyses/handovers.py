@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import check_choice
 from ..parameters import BOUNCE_WITHIN, GAP_THRESHOLD, renamed
-from ._common import TEXT, days_between, days_option, duration, fetch, grouped_quantiles, typed_result, with_parameters
+from .common import TEXT, days_between, days_option, duration, fetch, grouped_quantiles, typed_result, with_parameters
 from .unitpath import unit_path_expr
 
 if TYPE_CHECKING:

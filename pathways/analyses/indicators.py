@@ -51,7 +51,7 @@ from ..engine import local_time
 from ..errors import OptionError, check_choice, closest
 from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, NOTICE_RULE, READMISSION_WITHIN,
                           READMISSION_WITHIN_DAYS, READMISSION_WITHIN_HOURS)
-from ._common import duration, timestamp, with_parameters
+from .common import duration, timestamp, with_parameters
 from .survival import _Z95
 from .waits import GUARANTEES, _Absent, _cell, _names, _waits, event_types, finish_groups, group_columns, \
     milestone, summarise_waits

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import OptionError
 from ..parameters import LOOP_WITHIN, MAX_BETWEEN, QUIET_FOR
-from ._common import (TEXT, days_between, days_option, duration, fetch, grouped_quantiles, timestamp, typed_result,
+from .common import (TEXT, days_between, days_option, duration, fetch, grouped_quantiles, timestamp, typed_result,
                       with_parameters)
 from .unitpath import REFERRAL_TYPES, unit_path_expr
 

@@ -48,7 +48,7 @@ from .. import schema as S
 from ..errors import OptionError, check_choice, closest
 from .._udf import epoch_us
 from ..parameters import NOTIFICATION_THRESHOLD, READMISSION_WITHIN
-from ._common import TEXT, by_list, days_between, duration, fetch, grouped_quantiles, local_times, timestamp, \
+from .common import TEXT, by_list, days_between, duration, fetch, grouped_quantiles, local_times, timestamp, \
     with_parameters
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ from .. import schema as S
 from .._udf import epoch_us
 from ..errors import OptionError, closest, outside_stacklevel
 from ..parameters import ACUTE_COLUMNS, READMISSION_WITHIN, REVOLVING_N, REVOLVING_WITHIN
-from ._common import TEXT, days_between, duration, local_times, with_parameters
+from .common import TEXT, days_between, duration, local_times, with_parameters
 from .waits import finish_groups, group_columns
 
 if TYPE_CHECKING:

@@ -187,7 +187,7 @@ def wait_curve(waits: pd.DataFrame, *, by=None, min_at_risk: int = 5) -> pd.Data
     3   5.0          2        0  0.444444
     """
     from ..errors import OptionError, closest
-    from ._common import by_list
+    from .common import by_list
 
     if not isinstance(waits, pd.DataFrame):
         raise OptionError(f"waits must be the table of pw.waiting_times(...), not {type(waits).__name__}.")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, check_choice
-from ._common import TEXT, days_between, fetch, grouped_quantiles, typed_result, with_parameters
+from .common import TEXT, days_between, fetch, grouped_quantiles, typed_result, with_parameters
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import ibis
 
 from ..errors import check_choice
-from ._common import TEXT, fetch, typed_result, with_parameters
+from .common import TEXT, fetch, typed_result, with_parameters
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog

@@ -42,7 +42,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, closest
-from ._common import TEXT, by_list, days_between, duration, local_times, timestamp, with_parameters
+from .common import TEXT, by_list, days_between, duration, local_times, timestamp, with_parameters
 from .survival import km_table, median_of, share_over_of
 
 if TYPE_CHECKING:

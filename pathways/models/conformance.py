@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema as S
-from ..analyses._common import duration, with_parameters
+from ..analyses.common import duration, with_parameters
 from ..errors import OptionError, check_choice, closest, outside_stacklevel
 from ..render import styles as st
 from ..render.words import say

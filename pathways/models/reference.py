@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from .. import schema as S
-from ..analyses._common import duration
+from ..analyses.common import duration
 from ..errors import OptionError
 
 _PREFIXES = ("activity:", "event_type:")

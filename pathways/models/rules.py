@@ -17,7 +17,7 @@ import ibis
 import pandas as pd
 
 from .. import schema as S
-from ..analyses._common import days_between, duration, with_parameters
+from ..analyses.common import days_between, duration, with_parameters
 from ..errors import OptionError
 
 if TYPE_CHECKING:

@@ -396,7 +396,7 @@ def _sample_moves(log, *, kind: str, level: str, max_cases: int, color: str, kee
         m = o.join(chosen, o.case_id == chosen.case_id)
         moves = m.select(_k=m._k, _first=m._first, source=m.label.cast("string"), target=m._next.cast("string"),
                          t0=m.timestamp, t1=m._t1, value=m._v)
-    from ..analyses._common import fetch
+    from ..analyses.common import fetch
 
     df = fetch(moves)
     n_sample = min(max_cases, n_total)

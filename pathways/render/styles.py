@@ -145,7 +145,7 @@ def limit_text(value, language: str = "en") -> str:
 
     import pandas as pd
 
-    from ..analyses._common import duration
+    from ..analyses.common import duration
 
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == "":
         return "–"

@@ -57,7 +57,7 @@ class Report:
 
 
 def _rules(thresholds) -> pd.DataFrame:
-    from ..analyses._common import duration
+    from ..analyses.common import duration
     from ..analyses.waits import GUARANTEES
 
     if thresholds is None:
@@ -83,7 +83,7 @@ def _rules(thresholds) -> pd.DataFrame:
 
 
 def _as_of(log, as_of) -> tuple[pd.Timestamp, bool]:
-    from ..analyses._common import timestamp
+    from ..analyses.common import timestamp
 
     last = log.stats["last"]
     if last is None or len(log) == 0:

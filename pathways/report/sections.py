@@ -16,7 +16,7 @@ import pandas as pd
 
 import pathways as pw
 
-from ..analyses._common import duration
+from ..analyses.common import duration
 from ..analyses.survival import km_table
 from ..analyses.transitions import END, START
 from ..analyses.waits import summarise_waits

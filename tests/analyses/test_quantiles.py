@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import pathways as pw
-from pathways.analyses import _common
+from pathways.analyses import common as _common
 
 
 ANALYSES = {

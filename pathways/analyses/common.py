@@ -1,4 +1,8 @@
-"""Small helpers every analysis shares: durations, dates, time differences, result metadata."""
+"""What the analyses share with each other and with the rest of the package: reading durations and dates given as
+options, time differences in the engine, fetching results through Arrow, exact grouped quantiles, and recording
+the parameters a result used. An internal module (not part of ``pathways.__all__``), documented for the modules
+that build on the analyses (filters, graphs, models, quality, render, report): its names are stable within the
+package, so no module reaches into another package's private names."""
 
 from __future__ import annotations
 
