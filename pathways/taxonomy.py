@@ -434,7 +434,7 @@ def _source_kind(source) -> str:
 # --- UnitTaxonomy -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Entry:
+class TaxonomyEntry:
     unit: str  # as the user wrote it
     domain: str
     sector: str
@@ -488,11 +488,11 @@ class UnitTaxonomy:
 
     __slots__ = ("_entries", "_rules")
 
-    def __init__(self, entries: Iterable[_Entry] = (), *, rules: Iterable[Rule] = ()):
-        entries = _instances(entries, _Entry, "UnitTaxonomy(entries=...)",
-                             "Build a taxonomy with UnitTaxonomy.from_dict({unit: (domain, sector)}) or .from_csv(path).")
+    def __init__(self, entries: Iterable[TaxonomyEntry] = (), *, rules: Iterable[Rule] = ()):
+        entries = _instances(entries, TaxonomyEntry, "UnitTaxonomy(entries=...)", "Build a taxonomy with "
+                             "UnitTaxonomy.from_dict({unit: (domain, sector)}) or .from_csv(path).")
         self._rules = _instances(rules, Rule, "rules", "Give a list of pathways.taxonomy.Rule, e.g. UNIT_RULES.")
-        grouped: dict[str, list[_Entry]] = {}
+        grouped: dict[str, list[TaxonomyEntry]] = {}
         for e in entries:
             grouped.setdefault(_key(e.unit), []).append(e)
         for group in grouped.values():
@@ -828,12 +828,12 @@ class UnitTaxonomy:
         return _html_table(repr(self), header, rows[:shown], len(rows) - shown)
 
 
-def _period_order(e: _Entry):
+def _period_order(e: TaxonomyEntry):
     lo = _localize(e.valid_from, DEFAULT_TZ)
     return (e.has_period is False, lo is not None, lo.value if lo is not None else 0)
 
 
-def _dedupe(entries: list[_Entry]) -> list[_Entry]:
+def _dedupe(entries: list[TaxonomyEntry]) -> list[TaxonomyEntry]:
     out = []
     for e in entries:
         if not any((o.domain, o.sector, o.valid_from, o.valid_to) == (e.domain, e.sector, e.valid_from, e.valid_to)
@@ -842,13 +842,13 @@ def _dedupe(entries: list[_Entry]) -> list[_Entry]:
     return out
 
 
-def _fmt_period(e: _Entry) -> str:
+def _fmt_period(e: TaxonomyEntry) -> str:
     lo = "open" if e.valid_from is None else str(e.valid_from)
     hi = "open" if e.valid_to is None else str(e.valid_to)
     return f"[{lo}, {hi})"
 
 
-def _check_periods(entries: list[_Entry], tz: str) -> None:
+def _check_periods(entries: list[TaxonomyEntry], tz: str) -> None:
     """Refuse two plain entries that disagree, empty periods and overlapping periods."""
     entries = _dedupe(entries)
     plain = [e for e in entries if not e.has_period]
@@ -874,7 +874,7 @@ def _check_periods(entries: list[_Entry], tz: str) -> None:
                               "end one period on the day the next begins).")
 
 
-def _make_entry(unit, rec: Mapping, where: str) -> _Entry:
+def _make_entry(unit, rec: Mapping, where: str) -> TaxonomyEntry:
     if _is_missing(unit):
         raise OptionError(f"{where}: the unit name is empty.")
     if not isinstance(rec, Mapping):
@@ -889,10 +889,10 @@ def _make_entry(unit, rec: Mapping, where: str) -> _Entry:
     sector = _choice(rec.get("sector"), S.SECTORS, where, "sector")
     lo = _parse_when(rec.get("valid_from"), where, "valid_from")
     hi = _parse_when(rec.get("valid_to"), where, "valid_to")
-    return _Entry(str(unit).strip(), domain, sector, lo, hi, where)
+    return TaxonomyEntry(str(unit).strip(), domain, sector, lo, hi, where)
 
 
-def _entries_from_mapping(mapping: Mapping, what: str) -> list[_Entry]:
+def _entries_from_mapping(mapping: Mapping, what: str) -> list[TaxonomyEntry]:
     entries = []
     for unit, value in mapping.items():
         where = f"{what} entry {unit!r}"

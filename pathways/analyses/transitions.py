@@ -33,7 +33,7 @@ _VARIANT_COLUMNS = {"variant": TEXT, "n_events": "int64", "n_cases": "int64", "s
 _SEP = " → "
 
 
-def _ordered(log, level: str):
+def ordered_events(log, level: str):
     """The log's table with ``label`` (the column of ``level``), events without a label left out."""
     check_choice("level", level, list(_LEVELS))
     if level == "unit":
@@ -93,7 +93,7 @@ def transitions(log: EventLog, *, level: Literal["activity", "event_type", "unit
     3   Visitation  Indlæggelse              1        1          1.5       1.5
     4   Visitation        ■ end              1        1          NaN       NaN
     """
-    t = _ordered(log, level)
+    t = ordered_events(log, level)
     w = ibis.window(group_by=S.CASE, order_by=[S.TIMESTAMP, S.ROW])
     e = t.select(S.CASE, "label", S.TIMESTAMP, prev_label=t.label.lag().over(w),
                  prev_time=t.timestamp.lag().over(w))

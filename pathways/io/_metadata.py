@@ -199,9 +199,9 @@ def _taxonomy_out(taxonomy) -> dict:
 
 def _taxonomy_in(data: dict):
     """The UnitTaxonomy of ``data``, built (and checked) by its constructor: same mappings, same rules."""
-    from ..taxonomy import UnitTaxonomy, _Entry
+    from ..taxonomy import UnitTaxonomy, TaxonomyEntry
 
-    entries = [_Entry(str(u), str(d), str(s), _when_in(lo), _when_in(hi), str(w))
+    entries = [TaxonomyEntry(str(u), str(d), str(s), _when_in(lo), _when_in(hi), str(w))
                for u, d, s, lo, hi, w in data["entries"]]
     return UnitTaxonomy(entries, rules=_rules_in(data["rules"]))
 

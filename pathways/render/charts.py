@@ -152,33 +152,33 @@ class Chart:
             if kind == "rect":
                 box = [a["x"] * s, a["y"] * s, (a["x"] + max(a["w"], 0)) * s, (a["y"] + max(a["h"], 0)) * s]
                 if a["fill"] != "none":
-                    draw.rectangle(box, fill=_rgba(a["fill"], a["opacity"]))
+                    draw.rectangle(box, fill=rgba(a["fill"], a["opacity"]))
                 if a["stroke"]:
                     x0, y0, x1, y1 = box
                     edges = [(x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0)]
                     for e in edges:
-                        _line(draw, e, _rgba(a["stroke"]), max(1, round(a["width"] * s)), a["dash"], s)
+                        _line(draw, e, rgba(a["stroke"]), max(1, round(a["width"] * s)), a["dash"], s)
             elif kind == "line":
-                _line(draw, (a["x1"] * s, a["y1"] * s, a["x2"] * s, a["y2"] * s), _rgba(a["stroke"]),
+                _line(draw, (a["x1"] * s, a["y1"] * s, a["x2"] * s, a["y2"] * s), rgba(a["stroke"]),
                       max(1, round(a["width"] * s)), a["dash"], s)
             elif kind == "polyline":
                 pts = [(x * s, y * s) for x, y in a["points"]]
                 if len(pts) > 1 and a["dash"]:
                     for p, q in zip(pts, pts[1:]):
-                        _line(draw, (*p, *q), _rgba(a["stroke"]), max(1, round(a["width"] * s)), True, s)
+                        _line(draw, (*p, *q), rgba(a["stroke"]), max(1, round(a["width"] * s)), True, s)
                 elif len(pts) > 1:
-                    draw.line(pts, fill=_rgba(a["stroke"]), width=max(1, round(a["width"] * s)), joint="curve")
+                    draw.line(pts, fill=rgba(a["stroke"]), width=max(1, round(a["width"] * s)), joint="curve")
             elif kind == "circle":
                 box = [(a["x"] - a["r"]) * s, (a["y"] - a["r"]) * s, (a["x"] + a["r"]) * s, (a["y"] + a["r"]) * s]
-                draw.ellipse(box, fill=_rgba(a["fill"]), outline=_rgba(a["stroke"]) if a["stroke"] else None)
+                draw.ellipse(box, fill=rgba(a["fill"]), outline=rgba(a["stroke"]) if a["stroke"] else None)
             elif kind == "polygon":
                 pts = [(x * s, y * s) for x, y in a["points"]]
                 if len(pts) > 2:
-                    draw.polygon(pts, fill=_rgba(a["fill"], a["opacity"]))
+                    draw.polygon(pts, fill=rgba(a["fill"], a["opacity"]))
             else:
                 font = _font(round(a["size"] * s), a["bold"])
                 anchor = {"start": "ls", "middle": "ms", "end": "rs"}[a["anchor"]]
-                draw.text((a["x"] * s, a["y"] * s), _CONTROL.sub("", a["s"]), fill=_rgba(a["fill"]), font=font,
+                draw.text((a["x"] * s, a["y"] * s), _CONTROL.sub("", a["s"]), fill=rgba(a["fill"]), font=font,
                           anchor=anchor)
         buf = io.BytesIO()
         img.save(buf, format="PNG")
@@ -208,7 +208,7 @@ class Chart:
         return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
 
 
-def _rgba(colour: str, opacity: float = 1.0) -> tuple[int, int, int, int]:
+def rgba(colour: str, opacity: float = 1.0) -> tuple[int, int, int, int]:
     c = colour.lstrip("#")
     if len(c) == 3:
         c = "".join(ch * 2 for ch in c)

@@ -365,7 +365,7 @@ def _sample_moves(log, *, kind: str, level: str, max_cases: int, color: str, kee
     import ibis
 
     from ..analyses.handovers import handover_expr
-    from ..analyses.transitions import _ordered
+    from ..analyses.transitions import ordered_events
 
     t = log.table
     firsts = t.group_by("case_id").aggregate(_first=t.timestamp.min())
@@ -388,7 +388,7 @@ def _sample_moves(log, *, kind: str, level: str, max_cases: int, color: str, kee
         moves = m.select(_k=m._k, _first=m._first, source=m.from_unit.cast("string"),
                          target=m.to_unit.cast("string"), t0=m.left_at, t1=m.arrived_at, value=what.cast("string"))
     else:
-        o = _ordered(log, level)
+        o = ordered_events(log, level)
         w = ibis.window(group_by="case_id", order_by=["timestamp", "row"])
         o = o.mutate(_next=o.label.lead().over(w), _t1=o.timestamp.lead().over(w),
                      _v=o[color].lead().over(w).cast("string"))

@@ -16,7 +16,7 @@ import math
 import re
 
 from ..render import styles as st
-from ..render.charts import AXIS, BAND, BAR, GRID, MUTED, RED, TEXT, Chart, _rgba, nice_step, text_width
+from ..render.charts import AXIS, BAND, BAR, GRID, MUTED, RED, TEXT, Chart, rgba, nice_step, text_width
 from ..render.diagram import Diagram
 from ..render.dot import HTML, DotBuilder, html_text
 
@@ -192,7 +192,7 @@ def heatmap(matrix, *, row_labels, col_labels, fmt, title: str, x_label: str, to
 
 
 def _blend(a: str, b: str, t: float) -> str:
-    ca, cb = _rgba(a)[:3], _rgba(b)[:3]
+    ca, cb = rgba(a)[:3], rgba(b)[:3]
     return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb))
 
 
