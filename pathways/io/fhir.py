@@ -2,7 +2,8 @@
 
 One extraction path, in the engine: every input document (a line of an NDJSON file, or the whole of a JSON or
 XML file) becomes one row of text; DuckDB parses each row once into a typed record (``json_transform`` with
-:data:`SPEC`; a Bundle's entries, and the message fields of those, are parsed apart), unnests Bundle entries, resolves references, folds the messages (duplicates, revisions,
+:data:`SPEC`; a Bundle's own fields and its entries' message fields with :data:`BUNDLE_SPEC` and
+:data:`MESSAGE_SPEC`), unnests Bundle entries, resolves references, folds the messages (duplicates, revisions,
 cancellations) and hands the events to :func:`pathways.eventlog.build`. Python parses only the small JSON and XML
 files (one document each); no Python loop runs over resources or events.
 
@@ -253,9 +254,9 @@ def _ref_key(ref: str) -> str:
 
 
 def _without_zone(text: str) -> str:
-    """SQL: ``text`` ends in a time of day without a zone (:data:`_TIME_WITHOUT_ZONE`). A text ending in ``Z`` or in
-    an offset (``+hh:mm``, ``-hh:mm``) cannot, so the regular expression runs only on the others (it took a
-    third of the time of typing the times at a million Encounters)."""
+    """SQL: ``text`` ends in a time of day without a zone (:data:`_TIME_WITHOUT_ZONE`). A text ending in ``Z`` or
+    with an offset's sign six characters from its end (``+hh:mm``, ``-hh:mm``) cannot, so the regular expression
+    runs only on the others (nearly every time in an export carries its offset)."""
     return (f"CASE WHEN suffix({text}, 'Z') OR substr({text}, -6, 1) IN ('+', '-') THEN false "
             f"ELSE regexp_matches({text}, {_TIME_WITHOUT_ZONE}) END")
 
@@ -414,7 +415,8 @@ class _Reader:
     def resolve(targets: str, alias: str, key: str, scope: str) -> tuple[str, dict]:
         """``(joins, fields)``: SQL joining the reference whose key (:func:`_ref_key`) is ``key``, of a row in
         ``scope``, to what it points at (the row's own Bundle first, then the standalone resources), and the SQL
-        of the target's fields by name (``eid``, ``case_hash``, ``deceased``, ``org_name``, ``sor``, ``gln``; ``found``: it points somewhere)."""
+        of the target's fields by name (``eid``, ``case_hash``, ``deceased``, ``org_name``, ``sor``, ``gln``;
+        ``found``: it points somewhere)."""
         joins = (f"LEFT JOIN {targets} {alias}_l ON {alias}_l.scope = {scope} AND {alias}_l.key = {key} "
                  f"LEFT JOIN {targets} {alias}_g ON {scope} <> -1 AND {alias}_g.scope = -1 AND {alias}_g.key = {key} ")
         fields = {v: f"CASE WHEN {alias}_l.eid IS NOT NULL THEN {alias}_l.{v} ELSE {alias}_g.{v} END"
