@@ -307,6 +307,17 @@ class _Reader:
             self.con.execute(f"DROP TABLE IF EXISTS {n}")
         self.names = [(kind, n) for kind, n in self.names if n not in names]
 
+    def narrowed(self, entries: str) -> None:
+        """Drop the columns of the entries that only the reference targets and the messages read, once those are
+        built: a third of the entries' memory (157 of 484 MB at a million Encounters), which a large read would
+        otherwise spill to disk while it builds the items."""
+        keep = {"eid", "scope", "bundle_type", "problem", "rt", "id", "status", "class_code", "start_text",
+                "end_text", "authored_text", "eoc_value", "subject_ref", "org_ref", "performer_ref", "subject_key",
+                "org_key", "performer_key"}
+        for (column,) in self.con.execute(f"SELECT column_name FROM (DESCRIBE {entries})").fetchall():
+            if column not in keep:
+                self.con.execute(f"ALTER TABLE {entries} DROP COLUMN {column}")
+
     # --- reading ---------------------------------------------------------------------------------
     def documents(self) -> str:
         """SQL of the documents: ``file_no``, ``line`` (0-based; 0 for a JSON or XML file), ``doc`` (text)."""
@@ -431,6 +442,7 @@ class _Reader:
         self.check_files(entries)
         targets = self.targets(entries)
         messages = self.messages(entries, targets)
+        self.narrowed(entries)
         unnumbered = self.items(entries, targets, messages, tz)
         counts = self.counted(entries, unnumbered, messages)
         self.dropped(entries, targets)
