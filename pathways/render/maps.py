@@ -204,14 +204,71 @@ def _caption(info: dict, *, noun: str, flow: str, min_count: int, language: str)
     return lines
 
 
-def _legend(title: str, lines: list[str], rows: list[tuple[str, str]]) -> HTML:
-    """The graph label: title, caption lines and colour rows (all plain text, escaped here), as one HTML table."""
+def _legend(title: str, lines: list[str], rows: list[tuple[str, str]],
+            key: tuple[str, list[tuple[str, str]]] | None = None) -> HTML:
+    """The graph label: title, caption lines, colour rows and a key of fill colours, as one HTML table.
+
+    ``key`` is a heading and ``(fill, words)`` pairs, drawn as small filled boxes
+    with their words, :data:`KEY_PER_ROW` to a row. All text is plain and escaped here.
+    """
     cells = [f'<tr><td align="left"><font point-size="13"><b>{html_text(title)}</b></font></td></tr>']
     cells += [f'<tr><td align="left"><font color="#4a5560">{html_text(line)}</font></td></tr>' for line in lines]
     for colour, text in rows:
         cells.append(f'<tr><td align="left"><font color="{colour}"><b>———</b></font>&#160;&#160;'
                      f'{html_text(text)}</td></tr>')
+    if key and key[1]:
+        heading, pairs = key
+        for start in range(0, len(pairs), KEY_PER_ROW):
+            boxes = "".join(f'<td bgcolor="{fill}" border="1" color="#8896a3" width="16" height="11" fixedsize="true">'
+                            f'</td><td align="left">{html_text(words)}&#160;&#160;</td>'
+                            for fill, words in pairs[start:start + KEY_PER_ROW])
+            lead = f'<font color="#4a5560">{html_text(heading)}</font>' if start == 0 else " "
+            cells.append(f'<tr><td align="left"><table border="0" cellborder="0" cellspacing="2" cellpadding="0">'
+                         f'<tr><td align="left">{lead}</td>{boxes}</tr></table></td></tr>')
     return HTML(f'<table border="0" cellborder="0" cellspacing="1" cellpadding="1">{"".join(cells)}</table>')
+
+
+#: Domains to a row in a map's key of fill colours.
+KEY_PER_ROW = 4
+
+
+def domain_key(domains, language: str) -> tuple[str, list[tuple[str, str]]]:
+    """The key of a unit map's fill colours: its heading and ``(fill, domain in words)`` for each domain drawn.
+
+    Domains in the order of :data:`~pathways.render.words.DOMAINS`; one missing from
+    the taxonomy is "unknown".
+
+    Examples
+    --------
+    >>> domain_key(["somatic", "psychiatric", "somatic"], "da")
+    ('Fyldfarve (domæne):', [('#dbe8f6', 'Psykiatri'), ('#fde3cc', 'Somatik')])
+    """
+    names = DOMAINS[language]
+    present = {d if d in names else "unknown" for d in domains}
+    order = [d for d in names if d in present]
+    return say("key_domain", language), [(st.DOMAIN_FILL.get(d, "#ffffff"), names[d]) for d in order]
+
+
+#: A unit's name wraps (at spaces, never inside a word) after this many characters in a unit map, so that the
+#: nodes stay narrow and the map fits the width of a page.
+WRAP_NAME = 16
+
+
+def wrapped(name) -> str:
+    """A node name as HTML text broken at spaces into lines of at most :data:`WRAP_NAME` characters (escaped).
+
+    Examples
+    --------
+    >>> wrapped("Psykiatrisk Visitationsklinik <A>"), wrapped("Linje 1\\nLinje 2")
+    ('Psykiatrisk<br/>Visitationsklinik<br/>&lt;A&gt;', 'Linje 1<br/>Linje 2')
+    """
+    import textwrap
+
+    # escaped first (an entity holds no space, so no line breaks inside one); each line of the name wrapped
+    lines = html_text(name).split("<br/>")
+    return "<br/>".join(part for line in lines
+                        for part in (textwrap.wrap(line, WRAP_NAME, break_long_words=False, break_on_hyphens=False)
+                                     or [line]))
 
 
 #: A highlight that would colour more than half of a map's drawn edges (and more than this many) colours
@@ -446,14 +503,20 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
 def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["sector", "domain"] | None = "sector",
              highlight: Sequence[str] | str | None = ("loops", "psychiatric_somatic", "long_waits"),
              max_nodes: int | None = None, min_share: float | None = None, min_count: int = MIN_COUNT,
-             threshold=GAP_THRESHOLD, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, title: str | None = None,
+             threshold=GAP_THRESHOLD, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN,
+             isolated: Literal["hide", "show"] = "hide", title: str | None = None,
              language: Literal["en", "da"] = "en") -> Diagram:
     """Draw units as nodes and handovers between them as edges, grouped in lanes by sector or domain.
 
     The picture of a pathway across hospital, municipality and general practice:
     the numbers are those of :func:`pathways.unit_graph` (handover counts, cases,
     median gap, and the flags for loops, psychiatric/somatic crossings and long
-    gaps). Each edge is labelled "cases · median gap".
+    gaps). Each edge is labelled "cases · median gap" (drawn on two lines).
+
+    Made to print: the units run left to right with the lanes stacked as bands,
+    long names wrap at spaces, no text is under 10 pt, and the legend has a key
+    to the domain fill colours, so the demo's map keeps its text at 8 pt or more
+    on a landscape A4 page.
 
     Readable by default and with small cells suppressed exactly as
     :func:`process_map`: the ``max_nodes`` busiest units, the edges carrying
@@ -488,6 +551,11 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
         Median gap over which an edge is a long wait ("falder mellem to stole").
     within, max_between
         Passed to the loop detection (see :func:`pathways.circular_routes`).
+    isolated : {"hide", "show"}, default "hide"
+        A unit left with no drawn handover to another unit (only to itself, or
+        none, as in a log where nobody changes unit) is not drawn; the caption
+        says how many ("2 units with no handover to another unit not drawn").
+        ``"show"`` draws them.
     title : str, optional
         Default "Handovers between units" ("Overgange mellem enheder").
     language : {"en", "da"}, default "en"
@@ -526,6 +594,7 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
                           f"measure={measure!r}) for the time between events.")
     if lanes is not None:
         check_choice("lanes", lanes, ["sector", "domain"])
+    check_choice("isolated", isolated, ["hide", "show"])
     language = check_language(language)
     highlight = _highlights(highlight)
     max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "unit_map")
@@ -542,9 +611,22 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
     edges["weight"] = edges["n_handovers"].astype(float)
     shown_nodes, shown_edges, info = select(nodes, edges, max_nodes=max_nodes, min_share=min_share,
                                             min_count=min_count)
+    # a unit with no drawn handover to another unit (only to itself, or none) says nothing on a map of handovers
+    linked = shown_edges["source"] != shown_edges["target"]
+    joined = set(shown_edges.loc[linked, "source"]) | set(shown_edges.loc[linked, "target"])
+    alone = ~shown_nodes["name"].isin(joined)
+    info["n_nodes_alone"] = int(alone.sum()) if isolated == "hide" else 0
+    if isolated == "hide" and alone.any():
+        gone = set(shown_nodes.loc[alone, "name"])
+        shown_nodes = shown_nodes[~alone]
+        shown_edges = shown_edges[~shown_edges["source"].isin(gone)]
+        info["n_nodes_shown"] = int(len(shown_nodes))
+        info["n_edges_shown"] = int(len(shown_edges))
 
-    b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "TB", "newrank": True, "ranksep": 0.7, "nodesep": 0.3},
-                   node=st.NODE, edge=st.EDGE_DEFAULTS)
+    # left to right with the lanes stacked as bands, names wrapped and edge labels on two lines: the map stays
+    # narrow enough to print at A4 width with no text under 8 pt (see tests/render/test_maps.py)
+    b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "LR", "newrank": True, "ranksep": 0.35, "nodesep": 0.2},
+                   node={**st.NODE, "margin": "0.1,0.05"}, edge={**st.EDGE_DEFAULTS, "fontsize": st.SMALL_FONT})
     names = (SECTORS if lanes == "sector" else DOMAINS)[language]
     if lanes is not None:
         order = list(names)
@@ -552,14 +634,14 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
                            key=lambda v: (order.index(v) if v in order else len(order), str(v))):
             b.cluster(lane, label=HTML(f"<b>{html_text(names.get(lane, lane))}</b>"), style="rounded,filled",
                       fillcolor=st.LANE_FILL.get(lane, "#fafafa") if lanes == "sector" else "#f7f7f7",
-                      color="#c9d1d8", fontname=st.FONT, fontsize=11, labeljust="l", margin=12)
+                      color="#c9d1d8", fontname=st.FONT, fontsize=11, labeljust="l", margin=10)
     labels = {}
     for r in shown_nodes.itertuples(index=False):
         count = say("n_cases", language, n=st.small(r.n_cases, min_count, language))
         labels[r.name] = count
         lane = (getattr(r, lanes) or "unknown") if lanes else None
         b.node(r.name, cluster=lane,
-               label=HTML(f'<b>{html_text(r.name)}</b><br/><font point-size="9">{html_text(count)}</font>'),
+               label=HTML(f'<b>{wrapped(r.name)}</b><br/><font point-size="{st.SMALL_FONT}">{html_text(count)}</font>'),
                fillcolor=st.DOMAIN_FILL.get(r.domain, "#ffffff"))
     shown_edges = shown_edges.copy()
     w_max = float(shown_edges[freq_col].max()) if len(shown_edges) else 0.0
@@ -568,12 +650,10 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
     drawn, capped = _strongest(shown_edges, highlight, freq_col)
     for r in drawn.itertuples(index=False):
         gap = st.duration_text(r.median_gap_days, units, language)
-        if isinstance(measure, Performance):
-            label = f"{gap} · {st.small(r.n_cases, min_count, language)}"
-        else:
-            label = f"{st.small(getattr(r, freq_col), min_count, language)} · {gap}"
-        edge_labels.append(label)
-        b.edge(b.ids[r.source], b.ids[r.target], label=f" {label} ",
+        count = st.small(r.n_cases if isinstance(measure, Performance) else getattr(r, freq_col), min_count, language)
+        first, second = (gap, count) if isinstance(measure, Performance) else (count, gap)
+        edge_labels.append(f"{first} · {second}")
+        b.edge(b.ids[r.source], b.ids[r.target], label=HTML(f"{html_text(first)}<br/>{html_text(second)}"),
                **_edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max)))
     shown_edges["label"] = edge_labels
 
@@ -582,9 +662,12 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
     else:
         what = say("um_what_events" if measure.what == "events" else "um_what_cases", language)
     caption = _caption(info, noun="units", flow="handovers", min_count=min_count, language=language)
+    if info["n_nodes_alone"]:
+        caption.insert(1, say("alone_hidden", language, n=info["n_nodes_alone"]))
     info["caption"] = caption[0]
     rows = _highlight_rows(highlight, shown_edges, st.limit_text(threshold, language), language, capped)
-    b.graph_attrs["label"] = _legend(title or say("title_unit_map", language), [what, *caption], rows)
+    b.graph_attrs["label"] = _legend(title or say("title_unit_map", language), [what, *caption], rows,
+                                     key=domain_key(shown_nodes["domain"], language))
     out_nodes = shown_nodes.drop(columns=["weight"]).assign(
         label=[labels[n] for n in shown_nodes["name"]]).reset_index(drop=True)
     out_edges = shown_edges.drop(columns=["weight"]).reset_index(drop=True)

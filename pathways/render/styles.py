@@ -10,6 +10,9 @@ from .words import number, say
 #: DejaVu Sans, Arial); graphviz-pure has metrics for it, so text fits its boxes; æøå render.
 FONT = "Helvetica"
 
+#: The smallest text of a unit map (counts in the nodes, edge labels), in points.
+SMALL_FONT = 10
+
 EDGE = "#6b7780"          # ordinary edges
 TEXT = "#1f2a33"
 LOOP = "#d62728"          # red: on a circular route

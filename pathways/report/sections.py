@@ -275,6 +275,54 @@ def process_map(ctx: Context) -> Section:
 
 
 # --------------------------------------------------------------------------- 4. circular referrals
+#: Rings (by returns) whose patients are counted for the report's figure of the top rings.
+RING_CANDIDATES = 20
+
+
+def ring_key(units) -> tuple:
+    """The ring a route goes round, whichever unit it starts at: its cycle rotated to the smallest first unit.
+
+    Examples
+    --------
+    >>> ring_key(("B", "A", "B")) == ring_key(("A", "B", "A")) == ("A", "B")
+    True
+    >>> ring_key(("C", "A", "B", "C")), ring_key(("A", "C", "B", "A"))
+    (('A', 'B', 'C'), ('A', 'C', 'B'))
+    """
+    cyc = tuple(units)[:-1] if len(units) > 1 and units[0] == units[-1] else tuple(units)
+    return min(cyc[k:] + cyc[:k] for k in range(len(cyc))) if cyc else cyc
+
+
+def _rings(log, routes: pd.DataFrame, *, min_count: int) -> pd.DataFrame:
+    """The report's top rings: routes round the same ring merged, each patient counted once.
+
+    A → B → A and B → A → B (and every rotation of a longer ring, same direction) are
+    one ring: ``n_returns`` is the sum over its routes, ``n_cases`` the patients with a
+    return on any of them, counted once (from the returns, in the engine), and
+    ``unit_tuple`` the route with the most returns. Rings under ``min_count`` patients
+    are left out; sorted by returns, then patients, then units.
+    """
+    from ..analyses.common import fetch
+    from ..analyses.loops import SEP, return_expr
+
+    if not len(routes):
+        return routes.assign(ring=[])
+    r = routes.assign(ring=[SEP.join(ring_key(u)) for u in routes["unit_tuple"]])
+    sums = r.groupby("ring", sort=False)["n_returns"].sum().sort_values(ascending=False, kind="stable")
+    r = r[r["ring"].isin(sums.index[:RING_CANDIDATES])]
+    ret = return_expr(log, within=LOOP_WITHIN, max_between=MAX_BETWEEN)
+    ret = ret.select("case_id", units=ret.cycle.join(SEP))
+    pairs = fetch(ret.filter(ret.units.isin(list(r["units"]))).distinct())
+    pairs["ring"] = pairs["units"].map(dict(zip(r["units"], r["ring"])))
+    cases = pairs.groupby("ring")["case_id"].nunique()
+    out = r.groupby("ring", sort=False).agg(unit_tuple=("unit_tuple", "first"), units=("units", "first"),
+                                            n_returns=("n_returns", "sum")).reset_index()
+    out["n_cases"] = out["ring"].map(cases).fillna(0).astype("int64")
+    out = out[out["n_cases"] >= min_count]
+    return out.sort_values(["n_returns", "n_cases", "units"], ascending=[False, False, True],
+                           kind="stable").reset_index(drop=True)
+
+
 def loops(ctx: Context) -> Section:
     log, f, t = ctx.log, ctx.fmt, ctx.t
     title = t("sec_loops")
@@ -303,7 +351,7 @@ def loops(ctx: Context) -> Section:
                             within=within))
 
     blocks: list = []
-    top_routes = big.head(5)
+    top_routes = _rings(log, routes, min_count=ctx.min_count).head(5)
     if len(top_routes):
         domains = dict(zip(log.units["unit"], log.units["domain"]))
         labels = {i + 1: t("lp_ring_label", rank=i + 1, returns=f.count(r["n_returns"]), n=f.count(r["n_cases"]))

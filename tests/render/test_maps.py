@@ -149,9 +149,10 @@ def loop_log():
 def test_unit_map_snapshot_with_swimlanes_and_highlights():
     m = unit_map(loop_log())
     nodes, edges = parse(m.dot)
-    names = {i: re.search(r"<b>(.*?)</b>", html_label(a)).group(1) for i, a in nodes.items()}
+    names = {i: re.search(r"<b>(.*?)</b>", html_label(a)).group(1).replace("<br/>", " ") for i, a in nodes.items()}
     assert sorted(names.values()) == ["Egen læge", "Privatpraktiserende psykiater", "Smerteklinik"]
-    got = {(names[a], names[b], plain(attrs, "label").strip(), plain(attrs, "color")) for a, b, attrs in edges}
+    got = {(names[a], names[b], html_label(attrs).replace("<br/>", " · "), plain(attrs, "color"))
+           for a, b, attrs in edges}
     both = f"{st.LOOP}:{st.PSY_SOM}"
     assert got == {
         ("Smerteklinik", "Privatpraktiserende psykiater", "5 · 8.0 d", f"{both}:{st.LONG_WAIT}"),
@@ -193,7 +194,7 @@ def test_hostile_labels_cannot_change_the_graph():
     assert len(nodes) == 5 and len(edges) == 4
     assert m.dot.count("->") == 4
     labels = [html_label(a) for a in nodes.values()]
-    assert any("<b>Afd. &quot;B&quot; &lt;akut&gt; {1}</b>" in x for x in labels)
+    assert any("<b>Afd.<br/>&quot;B&quot;<br/>&lt;akut&gt; {1}</b>" in x for x in labels)  # wrapped at spaces
     assert any("<b>Linje 1<br/>Linje 2</b>" in x for x in labels)
     assert any("<b>C:\\sti\\afsnit\\</b>" in x for x in labels)
     p = process_map(hostile_log(), level="unit", max_nodes=10, min_share=1.0)
@@ -204,7 +205,7 @@ def test_hostile_labels_cannot_change_the_graph():
 def test_hostile_labels_render_as_written(engine):
     svg = unit_map(hostile_log(), max_nodes=10, min_share=1.0).svg(engine=engine)
     assert svg.count('class="node"') == 5 and svg.count('class="edge"') == 4
-    assert "Afd. &quot;B&quot; &lt;akut&gt; {1}" in svg or "Afd. &#34;B&#34; &lt;akut&gt; {1}" in svg
+    assert "&lt;akut&gt; {1}" in svg and ("&quot;B&quot;" in svg or "&#34;B&#34;" in svg)
     assert "Linje 1" in svg and "Linje 2" in svg and "C:\\sti\\afsnit\\" in svg
 
 
@@ -213,7 +214,7 @@ def test_svg_and_png_with_each_engine(engine, tmp_path):
     m = unit_map(loop_log())
     svg = m.svg(engine=engine)
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
-    assert "Privatpraktiserende psykiater" in svg and "Egen læge" in svg  # æøå as UTF-8 text
+    assert "Privatpraktiserende" in svg and "Egen læge" in svg  # æøå as UTF-8 text
     png = m.png(dpi=72, engine=engine)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert m.save(tmp_path / "u.svg", engine=engine).read_text(encoding="utf-8") == svg
@@ -318,12 +319,13 @@ def test_danish_unit_map():
     m = unit_map(loop_log(), language="da")
     assert legend(m.dot) == [
         "Overgange mellem enheder",
-        "pile: patienter · median pause mellem enheder; knuder: patienter; fyldfarve: domæne",
+        "pile: patienter · median pause mellem enheder; knuder: patienter",
         "viser 3 af 4 enheder, 94 % af overgangene",
         "1 pil med færre end 5 patienter udeladt (&lt;5 overgange); antal under 5 vises som &lt;5",
         "cirkulære henvisninger: på en cirkulær rute (2 pile vist)",
         "psykiatri–somatik: krydser grænsen mellem psykiatri og somatik (2 pile vist)",
-        "lange ventetider: median ventetid over 7 dage (2 pile vist)"]
+        "lange ventetider: median ventetid over 7 dage (2 pile vist)",
+        "Fyldfarve (domæne):", "Psykiatri&#160;&#160;", "Somatik&#160;&#160;", "Almen praksis&#160;&#160;"]
     assert m.info["caption"] == "viser 3 af 4 enheder, 94 % af overgangene"
     assert sorted(m.edges["label"]) == ["5 · 2,0 d", "5 · 31 d", "5 · 8,0 d"]
     assert set(m.nodes["label"]) == {"5 patienter"}
@@ -334,7 +336,7 @@ def test_danish_unit_map():
     dom = unit_map(loop_log(), lanes="domain", language="da")
     assert "<b>Psykiatri</b>" in dom.dot and "<b>Somatik</b>" in dom.dot
     small = unit_map(loop_log(), max_nodes=1, language="da")
-    assert "3 sjældnere pile ikke tegnet (læsbar standard; max_nodes=, min_share= viser flere)" in small.dot
+    assert "3 sjældnere pile ikke tegnet, så kortet kan læses" in small.dot
     assert "viser 0 af 4 enheder, 0 % af overgangene" in small.dot
     perf = unit_map(loop_log(), measure=Performance("median", units="hours"), language="da")
     assert "pile: median pause mellem enheder (timer) · patienter" in perf.dot
@@ -347,10 +349,10 @@ def test_danish_counts_use_danish_marks_and_never_reveal_a_small_cell():
     # one patient in one unit: the count is "<5" and its noun plural, so the grammar cannot tell it is 1
     df = pd.DataFrame({"pt": ["Z"], "act": ["Henvisning"], "ts": ["2023-01-02"], "unit": ["Egen læge"]})
     one = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
-    m = unit_map(one, language="da")
+    m = unit_map(one, isolated="show", language="da")
     assert m.nodes["label"].tolist() == ["<5 patienter"] and "&lt;5 patienter" in m.dot
     assert m.info["caption"] == "viser 1 af 1 enhed, 100 % af overgangene"
-    assert unit_map(one, min_count=1, language="da").nodes["label"].tolist() == ["1 patient"]
+    assert unit_map(one, min_count=1, isolated="show", language="da").nodes["label"].tolist() == ["1 patient"]
 
 
 def test_language_default_is_english_and_checked():
@@ -471,3 +473,55 @@ def test_the_process_map_caps_its_highlight_the_same_way():
     d = pw.process_map(_ping_pong_log(), level="unit", highlight="loops")
     assert "(only the 5 busiest of 12 edges shown)" in d.dot
     assert sum(1 for line in d.dot.splitlines() if "->" in line and st.LOOP in line) == 5
+
+
+def test_unit_map_key_of_domain_fills_and_legend_in_words():
+    # loop_log's units: Smerteklinik (somatic), Privatpraktiserende psykiater (psychiatric), Egen læge (GP)
+    m = unit_map(loop_log())
+    key = m.dot.split("Fill colour (domain):", 1)[1]
+    for fill, words in ((st.DOMAIN_FILL["psychiatric"], "Psychiatric"), (st.DOMAIN_FILL["somatic"], "Somatic"),
+                        (st.DOMAIN_FILL["general_practice"], "General practice")):
+        assert f'<td bgcolor="{fill}"' in key and f"{words}&#160;" in key
+    assert key.index("Psychiatric") < key.index("Somatic") < key.index("General practice")  # DOMAINS order
+    assert "Municipal care" not in key  # only the domains drawn
+    small = unit_map(loop_log(), max_nodes=1)
+    assert "3 rarer edges not drawn, so that the map stays readable" in small.dot
+    for name in ("max_nodes=", "min_share=", "7D"):
+        assert name not in small.dot and name not in m.dot
+    assert "median wait over 7 days" in m.dot
+
+
+def test_unit_map_hides_units_with_no_handover_to_another_unit():
+    # ten patients who never change unit: 5 in Egen læge, 5 in Smerteklinik; no handover at all
+    rows = [(f"P{i}", "Kontakt", "2023-01-02", "Egen læge" if i < 5 else "Smerteklinik") for i in range(10)]
+    df = pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"])
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
+    m = unit_map(log)
+    assert len(m.nodes) == 0 and m.info["n_nodes_alone"] == 2 and m.info["n_nodes_shown"] == 0
+    assert "2 units with no handover to another unit not drawn" in m.dot
+    assert len(parse(m.dot)[0]) == 0
+    shown = unit_map(log, isolated="show")
+    assert sorted(shown.nodes["name"]) == ["Egen læge", "Smerteklinik"] and "not drawn" not in shown.dot
+    assert "2 enheder uden overgang til en anden enhed ikke tegnet" in unit_map(log, language="da").dot
+    # a map with handovers keeps every unit that has one
+    assert unit_map(loop_log()).info["n_nodes_alone"] == 0
+    with pytest.raises(OptionError, match="isolated"):
+        unit_map(log, isolated="drop")
+
+
+def printed_smallest_text(svg: str, width_pt: float, height_pt: float) -> float:
+    """Points of the smallest text when the SVG is scaled to fit a box of width_pt x height_pt (never enlarged)."""
+    w, h = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    sizes = [float(v) for v in re.findall(r'font-size="([\d.]+)"', svg)]
+    return min(sizes) * min(1.0, width_pt / w, height_pt / h)
+
+
+@pytest.mark.skipif(not ENGINES, reason="no layout engine")
+def test_demo_unit_map_text_printed_on_a4():
+    # the demo extract's unit map (15 of 27 units), on an A4 page: 170 mm text column, 240 mm high
+    log = pw.datasets.load_sample("dirty_extract")
+    svg = unit_map(log, language="da").svg()
+    assert min(float(v) for v in re.findall(r'font-size="([\d.]+)"', svg)) >= st.SMALL_FONT == 10
+    mm = 72 / 25.4
+    # before: 1482 x 823 pt with 9 pt text, 2.9 pt printed; now about 930 x 930 pt with 10 pt text, 5.2 pt
+    assert printed_smallest_text(svg, 170 * mm, 240 * mm) >= 5.0

@@ -291,12 +291,13 @@ def test_danish_report_draws_danish_diagrams(tmp_path):
     text = page(pw.report(log, tmp_path / "r.html", as_of="2023-06-01", language="da"))
     um = figure_texts(text, "unit_map")
     assert um[:4] == ["Overgange mellem enheder",
-                      "pile: patienter · median pause mellem enheder; knuder: patienter; fyldfarve: domæne",
+                      "pile: patienter · median pause mellem enheder; knuder: patienter",
                       "viser 2 af 2 enheder, 100 % af overgangene", "antal under 5 vises som <5"]
     for row in ("cirkulære henvisninger: på en cirkulær rute (0 pile vist)",
                 "psykiatri–somatik: krydser grænsen mellem psykiatri og somatik (0 pile vist)",
                 "lange ventetider: median ventetid over 7 dage (0 pile vist)", "Region (hospitaler, psykiatri)",
-                "Almen praksis", "6 patienter", "6 · 60 min"):  # an hour: in minutes, not "0,0 d"
+                "Almen praksis", "6 patienter", "60 min", "Fyldfarve (domæne):", "Somatik",
+                "6"):  # an hour: in minutes, not "0,0 d"; the edge label on two lines; the key of fill colours
         assert row in um, row
     pm = figure_texts(text, "process_map")
     assert pm[:4] == ["Proceskort (aktiviteter)", "pile og knuder: patienter",
@@ -606,3 +607,25 @@ def test_the_readmission_sentence_and_the_table_by_unit_give_no_small_numerator_
     # the chart draws no bar for a share whose numerator is "<5" or hidden (its length would tell the count)
     texts = [a["s"] for kind, a in sec.figures()[0].picture.items if kind == "text"]
     assert "Kardiologisk afdeling" not in texts and "Medicinsk afdeling" not in texts and "Geriatrisk afdeling" in texts
+
+
+def test_top_rings_merge_mirror_routes_and_count_patients_once():
+    from pathways.report.sections import _rings, ring_key
+
+    # P1: A B A B (returns A -> B -> A and B -> A -> B); P2: B A B; P3: A B A; P4: A B C A (another ring)
+    paths = {"P1": "ABAB", "P2": "BAB", "P3": "ABA", "P4": "ABCA"}
+    names = {"A": "Smerteklinik", "B": "Privatpraktiserende psykiater", "C": "Egen læge"}
+    rows = [(p, "Kontakt", f"2023-0{k + 1}-01", names[u]) for p, path in paths.items() for k, u in enumerate(path)]
+    log = pw.from_pandas(pd.DataFrame(rows, columns=["pt", "act", "ts", "unit"]), case="pt", activity="act",
+                         timestamp="ts", unit="unit")
+    routes = pw.circular_routes(log)
+    a, b, c = names["A"], names["B"], names["C"]
+    assert dict(zip(routes["units"], routes["n_cases"])) == {
+        f"{a} → {b} → {a}": 2, f"{b} → {a} → {b}": 2, f"{a} → {b} → {c} → {a}": 1}
+    rings = _rings(log, routes, min_count=1)
+    # the ping-pong ring: returns 2 + 2 = 4, patients P1, P2, P3 (P1 on both routes, counted once) = 3
+    assert rings[["n_returns", "n_cases"]].values.tolist() == [[4, 3], [1, 1]]
+    assert set(rings.loc[0, "unit_tuple"]) == {a, b} and rings.loc[1, "units"] == f"{a} → {b} → {c} → {a}"
+    assert _rings(log, routes, min_count=2)["n_cases"].tolist() == [3]  # the small ring left out
+    assert ring_key((b, a, b)) == ring_key((a, b, a)) != ring_key((a, b, c, a))
+    assert ring_key((a, b, c, a)) == ring_key((c, a, b, c)) != ring_key((a, c, b, a))  # direction counts
