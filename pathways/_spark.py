@@ -17,6 +17,7 @@ Imported only when Spark is asked for (``engine="spark"``, :func:`pathways.from_
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -154,6 +155,47 @@ def local_session():
         return spark
 
 
+#: What pathways sets on a session of a cluster it is pointed at (:func:`connect`); Ibis sets the SQL time zone
+#: to UTC on any session it is given (the exact time arithmetic needs it).
+CLUSTER_CONFIG = {
+    "spark.app.name": "pathways",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",
+}
+_MASTERS = ("spark://", "yarn", "k8s://", "local", "mesos://")
+
+
+def connect(master: str, **config):
+    """A SparkSession of the cluster at ``master`` (``spark://host:7077``, ``yarn``, ``k8s://https://host:443``,
+    ``local[4]``), with :data:`CLUSTER_CONFIG` and ``config`` (Spark keys and values); the session becomes the
+    active one, which every reader and analysis of pathways then uses.
+
+    The driver is this process: the executors must be able to reach it (no ``127.0.0.1`` binding here, unlike
+    the local session). Raises OptionError for a master URL Spark does not know, or when the session cannot
+    start.
+    """
+    pyspark()
+    if not isinstance(master, str) or not master.startswith(_MASTERS):
+        raise OptionError(f"master={master!r} is not a Spark master URL. Give spark://HOST:7077 (standalone), "
+                          "yarn, k8s://https://HOST:PORT (Kubernetes) or local[N].")
+    from pyspark.sql import SparkSession
+
+    home = java_home()
+    builder = SparkSession.builder.master(master)
+    for key, value in {**CLUSTER_CONFIG, **config}.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:
+        first = (str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__).rstrip(".")
+        where = f"JAVA_HOME={home!r}" if home else "the java on the PATH"
+        raise OptionError(f"could not start a Spark session of {master} with {where}: {first}. Check that the "
+                          "master runs and is reachable, and that its Spark version is pyspark's.") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
 def _is_alive(spark) -> bool:
     try:
         sc = spark.sparkContext
@@ -211,12 +253,13 @@ def _backend_class():
                 table_expr = expr.as_table()
                 self._run_pre_execute_hooks(table_expr)
                 df = self._session.sql(self.compile(table_expr, params=params, limit=limit, **kwargs))
-                if hasattr(df, "toArrow"):  # Spark 4
-                    table = df.toArrow()
-                else:  # pragma: no cover - Spark 3.5
-                    import pyarrow as pa
+                with result_size_guard(self._session):
+                    if hasattr(df, "toArrow"):  # Spark 4
+                        table = df.toArrow()
+                    else:  # pragma: no cover - Spark 3.5
+                        import pyarrow as pa
 
-                    table = pa.Table.from_pandas(df.toPandas(), preserve_index=False)
+                        table = pa.Table.from_pandas(df.toPandas(), preserve_index=False)
                 table = PyArrowData.convert_table(table, table_expr.schema())
                 return expr.__pyarrow_result__(table)
 
@@ -236,6 +279,33 @@ def _backend_class():
 
         _backend_cls = Backend
     return _backend_cls
+
+
+@contextlib.contextmanager
+def result_size_guard(session):
+    """Spark's refusal to bring a result larger than ``spark.driver.maxResultSize`` to the driver, as
+    :class:`~pathways.errors.EngineMemoryError` saying what to do.
+
+    Every analysis returns a small table; only event-level data (``log.to_pandas()``, a big result)
+    can be that large, and it belongs in a file written by the engine.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if "maxResultSize" not in str(exc):
+            raise
+        from .errors import EngineMemoryError
+
+        try:
+            limit = session.sparkContext.getConf().get("spark.driver.maxResultSize", "1g")
+        except Exception:  # Spark Connect: no SparkContext
+            limit = "its limit"
+        raise EngineMemoryError(
+            f"the result is larger than Spark lets the driver collect (spark.driver.maxResultSize = {limit}). "
+            "The tables of the analyses are small; event-level data is not: write it from the engine with "
+            "pw.write_parquet(log, path) (or write_parquet(log, path, analysis=...) for a big result) instead of "
+            "log.to_pandas(), or work on a filtered log (pw.filter_period, pw.filter_cases), or raise "
+            "spark.driver.maxResultSize when creating the session.") from None
 
 
 # --- materialised tables ----------------------------------------------------------------------
@@ -297,12 +367,16 @@ def table(con, name: str):
 # --- SQL text for Spark ---------------------------------------------------------------------------
 def quote(name: str) -> str:
     """Quote an identifier for Spark SQL."""
-    return "`" + str(name).replace("`", "``") + "`"
+    from .engine import SPARK
+
+    return SPARK.quote(name)
 
 
 def literal(value: str) -> str:
     """Quote a string literal for Spark SQL (backslash escapes)."""
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+    from .engine import SPARK
+
+    return SPARK.literal(value)
 
 
 # --- the compiler -----------------------------------------------------------------------------

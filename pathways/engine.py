@@ -441,30 +441,247 @@ def local_time(ts, tz: str):
     return wall_clock(tz, ts)
 
 
-# --- engine-neutral handling of tables ---------------------------------------------------------
+# --- the engine adapter ------------------------------------------------------------------------
 #: The engines: DuckDB in-process (default), Spark (``pip install 'pathways[spark]'``).
 ENGINES = ("duckdb", "spark")
 
 
-def engine_of(backend) -> str:
-    """``"duckdb"`` or ``"spark"``: the engine an Ibis backend belongs to."""
-    return "spark" if getattr(backend, "name", None) == "pyspark" else "duckdb"
+class Engine:
+    """What differs between the engines, in one place, so that nothing else asks which engine it runs on.
 
-
-def create_table(backend, name: str, expr) -> None:
-    """Compute the Ibis expression ``expr`` once into the engine's table ``name`` (Spark: a cached view).
-
-    On DuckDB the table keeps the query's own column types (``CREATE TABLE AS``), so the ENUM
-    text columns of the events stay ENUMs in tables computed from them (Ibis' ``create_table``
-    would declare them VARCHAR, and later sorts and joins would compare strings).
+    Two things: the SQL spelling of the parts of the validation written once for both engines
+    (:func:`pathways.eventlog.text_sql`, :func:`~pathways.eventlog.row_checks`, the class joins), and the
+    handling of engine tables (compute one, use it, drop it, replace a column of a log). :data:`DUCKDB`
+    (this class) and :data:`SPARK` are the two; :func:`engine_for` gives a backend's.
     """
-    if engine_of(backend) == "duckdb":
+
+    name = "duckdb"
+    #: the text and instant types, as the engine spells them in a CAST
+    text = "VARCHAR"
+    instant = "TIMESTAMPTZ"
+
+    # --- SQL spelling ---
+    def quote(self, name: str) -> str:
+        """An identifier."""
+        return sql_quote(name)
+
+    def literal(self, value: str) -> str:
+        """A string literal."""
+        return sql_literal(value)
+
+    def finite(self, x: str) -> str:
+        """Boolean: the number ``x`` is neither NaN nor infinite.
+
+        Not ``isnan()``: DuckDB folds it to false from a Parquet file's statistics, which leave NaN out.
+        """
+        return f"isfinite({x})"
+
+    def repr_text(self, x: str) -> str:
+        """The finite, non-negative double ``x`` as text, written as Python's ``repr`` writes it
+        (``1e+20``, ``1.5e-07``, ``12345678.9``). DuckDB's cast writes exactly that."""
+        return f"CAST({x} AS VARCHAR)"
+
+    def blank_as_null(self, text: str) -> str:
+        """The text without blanks at either end, NULL when nothing is left (see
+        :func:`pathways.eventlog.blank_as_null`)."""
+        from .eventlog import WHITESPACE
+
+        ws = f"[{WHITESPACE}]+"  # no quote, backslash, ] or - in WHITESPACE
+        return f"NULLIF(regexp_replace({text}, '^{ws}|{ws}$', '', 'g'), '')"
+
+    def matches(self, text: str, pattern: str) -> str:
+        """Boolean: the regular expression ``pattern`` (as written in Python) is found in ``text``."""
+        return f"regexp_matches({text}, {self.literal(pattern)})"
+
+    def instant_text(self, t: str) -> str:
+        """An instant as text, as DuckDB writes a TIMESTAMPTZ in UTC (``2023-01-02 10:00:00+00``)."""
+        return f"CAST({t} AS VARCHAR)"
+
+    def utf8(self, text: str) -> str:
+        """The bytes of ``text`` in UTF-8."""
+        return f"encode({text})"
+
+    def join_bytes(self, *parts: str) -> str:
+        """Byte strings one after the other."""
+        return " || ".join(parts)
+
+    def sha256(self, data: str) -> str:
+        """SHA-256 of the bytes ``data``, as 64 lower-case hex digits."""
+        return f"sha256({data})"
+
+    # --- tables ---
+    def create_table(self, backend, name: str, expr) -> None:
+        """Compute the Ibis expression ``expr`` once into the table ``name``.
+
+        The table keeps the query's own column types (``CREATE TABLE AS``), so the ENUM text
+        columns of the events stay ENUMs in tables computed from them (Ibis' ``create_table``
+        would declare them VARCHAR, and later sorts and joins would compare strings).
+        """
         backend._run_pre_execute_hooks(expr)  # registers the in-memory tables the query reads
         backend.con.execute(f"CREATE TEMP TABLE {sql_quote(name)} AS {backend.compile(expr)}")
-    else:
+
+    def replace_column(self, backend, name: str, expr, column: str, sql: str) -> None:
+        """Compute the Ibis table ``expr`` into the table ``name`` with ``column`` replaced by the SQL ``sql``
+        (same name and position), computed in the engine."""
+        con = backend.con
+        view = fresh_name("replace_source")
+        backend.create_view(view, expr)
+        try:
+            con.execute(f"CREATE TABLE {sql_quote(name)} AS SELECT * REPLACE ({sql} AS {sql_quote(column)}) "
+                        f"FROM {sql_quote(view)}")
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS {sql_quote(view)}")
+        self.compress(backend)
+
+    def table(self, backend, name: str):
+        """``(table, expression)``: the Ibis table ``name`` and the expression analyses use."""
+        table = backend.table(name)
+        return table, table
+
+    def drop_table(self, backend, name: str) -> None:
+        """Drop the table ``name`` (quietly: the engine may be gone at interpreter exit)."""
+        try:
+            backend.con.execute(f"DROP TABLE IF EXISTS {sql_quote(name)}")
+        except Exception:
+            pass
+
+    def compress(self, backend) -> None:
+        """See :func:`compress_tables`."""
+        limit = memory_limit_bytes(backend)
+        held = backend.con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+                                   "WHERE tag = 'IN_MEMORY_TABLE'").fetchall()[0][0]
+        if limit is None or held * COMPRESS_SHARE > limit:
+            backend.con.execute(f"CHECKPOINT {STORE}")
+
+    def enum_values(self, backend, expr, column: str) -> list | None:
+        """See :func:`enum_values`."""
+        e = expr.select(column).limit(0)
+        backend._run_pre_execute_hooks(e)
+        kind = backend.con.sql(str(backend.compile(e))).types[0]
+        return list(kind.children[0][1]) if kind.id == "enum" else None
+
+    def is_midnight(self, local):
+        """Ibis boolean: the wall-clock time ``local`` is midnight."""
+        import datetime
+
+        return local.time() == datetime.time(0, 0)
+
+
+class SparkEngine(Engine):
+    """Spark: Spark SQL's spelling, and tables as cached views (see :mod:`pathways._spark`)."""
+
+    name = "spark"
+    text = "STRING"
+    instant = "TIMESTAMP"  # Spark's TIMESTAMP is an instant (the session runs in UTC)
+
+    def quote(self, name: str) -> str:
+        return "`" + str(name).replace("`", "``") + "`"
+
+    def literal(self, value: str) -> str:
+        return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"  # backslash escapes
+
+    def finite(self, x: str) -> str:
+        return f"(NOT isnan({x}) AND abs({x}) < CAST('Infinity' AS DOUBLE))"
+
+    def repr_text(self, x: str) -> str:
+        """Java writes the same shortest digits as Python (Java 19 and later), in another layout: ``d.dddE<n>``
+        outside 1e-3 to 1e7, else ``ddd.ddd``. The fixed layout is Python's too in that range (a whole number
+        never comes here); the other is laid out again: scientific as Python writes it (``1e+20``,
+        ``1.5e-07``) for exponents below -4 or from 16, else fixed (``0.00012``, ``12345678.9``,
+        ``2500000000000000.0``). Java never writes fewer than two digits: where one digit reads back as
+        the same number (``4.9E-324`` is ``5e-324``, only below 1e-322), that one is taken, as Python does.
+        """
+        java = f"CAST({x} AS STRING)"
+        sci = self.literal("^([0-9]+)[.]?([0-9]*)E(-?[0-9]+)$")
+
+        def part(s: str, k: int) -> str:
+            return f"regexp_extract({s}, {sci}, {k})"
+
+        one = f"CAST(CAST(round(try_cast(concat({part(java, 1)}, '.', {part(java, 2)}) AS DOUBLE)) AS INT) AS STRING)"
+        one = f"concat({one}, 'E', {part(java, 3)})"
+        # try_cast: Spark may compute a branch of a CASE it does not take (common subexpressions)
+        s = (f"CASE WHEN {java} LIKE '%E%' AND length({part(java, 2)}) = 1 AND {part(java, 2)} <> '0' "
+             f"AND try_cast({one} AS DOUBLE) = {x} THEN {one} ELSE {java} END")
+        exp = f"(try_cast({part(s, 3)} AS INT) + length({part(s, 1)}) - 1)"
+        digits = f"regexp_replace(concat({part(s, 1)}, {part(s, 2)}), '0+$', '')"
+        scientific = (f"concat(substr({digits}, 1, 1), CASE WHEN length({digits}) > 1 THEN concat('.', "
+                      f"substr({digits}, 2)) ELSE '' END, 'e', CASE WHEN {exp} < 0 THEN '-' ELSE '+' END, "
+                      f"CASE WHEN abs({exp}) < 10 THEN '0' ELSE '' END, CAST(abs({exp}) AS STRING))")
+        fixed_small = f"concat('0.', repeat('0', -1 - {exp}), {digits})"
+        fixed_large = (f"CASE WHEN length({digits}) <= {exp} + 1 THEN concat({digits}, repeat('0', {exp} + 1 - "
+                       f"length({digits})), '.0') ELSE concat(substr({digits}, 1, {exp} + 1), '.', "
+                       f"substr({digits}, {exp} + 2)) END")
+        return (f"CASE WHEN NOT {java} LIKE '%E%' THEN {java} WHEN {exp} < -4 OR {exp} >= 16 THEN {scientific} "
+                f"WHEN {exp} < 0 THEN {fixed_small} ELSE {fixed_large} END")
+
+    def blank_as_null(self, text: str) -> str:
+        """Spark's ``trim(BOTH ... FROM ...)`` is cheap and keeps its generated code small."""
+        from .eventlog import WHITESPACE
+
+        return f"NULLIF(trim(BOTH '{WHITESPACE}' FROM {text}), '')"  # no quote or backslash in WHITESPACE
+
+    def matches(self, text: str, pattern: str) -> str:
+        return f"regexp({text}, {self.literal(pattern)})"
+
+    def instant_text(self, t: str) -> str:
+        return f"concat(date_format({t}, 'yyyy-MM-dd HH:mm:ss'), '+00')"
+
+    def utf8(self, text: str) -> str:
+        return f"encode({text}, 'UTF-8')"
+
+    def join_bytes(self, *parts: str) -> str:
+        return f"concat({', '.join(parts)})"
+
+    def sha256(self, data: str) -> str:
+        return f"sha2({data}, 256)"
+
+    def create_table(self, backend, name: str, expr) -> None:
         from . import _spark
 
         _spark.materialize(backend, name, expr)
+
+    def replace_column(self, backend, name: str, expr, column: str, sql: str) -> None:
+        from . import _spark
+
+        _spark.materialize(backend, name, expr, replace={column: sql})
+
+    def table(self, backend, name: str):
+        """Spark: the expression has its times typed as UTC instants (see :func:`pathways._spark.table`)."""
+        from . import _spark
+
+        return _spark.table(backend, name)
+
+    def drop_table(self, backend, name: str) -> None:
+        from . import _spark
+
+        _spark.drop(backend, name)
+
+    def compress(self, backend) -> None:
+        """Spark keeps its cached tables as it sees fit."""
+
+    def enum_values(self, backend, expr, column: str) -> None:
+        return None  # Spark has no ENUMs
+
+    def is_midnight(self, local):
+        return local.truncate("D") == local  # Spark has no TIME type
+
+
+DUCKDB, SPARK = Engine(), SparkEngine()
+
+
+def engine_for(backend) -> Engine:
+    """The :class:`Engine` of an Ibis backend: :data:`SPARK` for PySpark, else :data:`DUCKDB`."""
+    return SPARK if getattr(backend, "name", None) == "pyspark" else DUCKDB
+
+
+def engine_of(backend) -> str:
+    """``"duckdb"`` or ``"spark"``: the engine an Ibis backend belongs to."""
+    return engine_for(backend).name
+
+
+def create_table(backend, name: str, expr) -> None:
+    """Compute the Ibis expression ``expr`` once into the engine's table ``name`` (Spark: a cached view)."""
+    engine_for(backend).create_table(backend, name, expr)
 
 
 #: Tables are compressed once they hold more than ``1 / COMPRESS_SHARE`` of the memory limit.
@@ -483,56 +700,27 @@ def compress_tables(backend) -> None:
     and DuckDB does not keep moving table blocks to its spill directory and back. Scans
     decompress as they read, no slower than before (benchmarks/README.md, session 6).
     """
-    if engine_of(backend) != "duckdb":
-        return
-    limit = memory_limit_bytes(backend)
-    held = backend.con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
-                               "WHERE tag = 'IN_MEMORY_TABLE'").fetchall()[0][0]
-    if limit is None or held * COMPRESS_SHARE > limit:
-        backend.con.execute(f"CHECKPOINT {STORE}")
+    engine_for(backend).compress(backend)
 
 
 def enum_values(backend, expr, column: str) -> list | None:
     """The values of ``column`` of the Ibis table ``expr`` when the engine keeps it as an ENUM (DuckDB), else None."""
-    if engine_of(backend) != "duckdb":
-        return None
-    e = expr.select(column).limit(0)
-    backend._run_pre_execute_hooks(e)
-    kind = backend.con.sql(str(backend.compile(e))).types[0]
-    return list(kind.children[0][1]) if kind.id == "enum" else None
+    return engine_for(backend).enum_values(backend, expr, column)
 
 
 def engine_table(backend, name: str):
     """``(table, expression)``: the Ibis table ``name`` and the expression analyses use (Spark: times typed UTC)."""
-    if engine_of(backend) == "duckdb":
-        table = backend.table(name)
-        return table, table
-    from . import _spark
-
-    return _spark.table(backend, name)
+    return engine_for(backend).table(backend, name)
 
 
 def drop_table(backend, name: str) -> None:
     """Drop the engine table ``name`` (quietly: the engine may be gone at interpreter exit)."""
-    if engine_of(backend) == "duckdb":
-        try:
-            backend.con.execute(f"DROP TABLE IF EXISTS {sql_quote(name)}")
-        except Exception:
-            pass
-    else:
-        from . import _spark
-
-        _spark.drop(backend, name)
+    engine_for(backend).drop_table(backend, name)
 
 
 def local_midnight(ts, tz: str, backend):
     """Ibis boolean: the instant ``ts`` is exactly midnight in the wall-clock time of ``tz``."""
-    import datetime
-
-    local = local_time(ts, tz)
-    if engine_of(backend) == "duckdb":
-        return local.time() == datetime.time(0, 0)
-    return local.truncate("D") == local  # Spark has no TIME type
+    return engine_for(backend).is_midnight(local_time(ts, tz))
 
 
 _DAY_US = 86_400_000_000

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from . import schema as S
-from .engine import (clock_aggregates, compress_tables, date_pattern, fresh_name, local_midnight, sql_literal,
-                     sql_quote as q)
+from .engine import (DUCKDB, SPARK, Engine, clock_aggregates, compress_tables, date_pattern, fresh_name,
+                     local_midnight, sql_literal, sql_quote as q)
 from .errors import EventLogError, OptionError, check_choice, closest, outside_stacklevel
 
 
@@ -61,8 +61,9 @@ class _Check:
     value: str     # SQL expression for the offending value (as text)
 
 
-#: An ISO 8601 time that ends in an offset or Z: an instant, not a wall-clock time.
-_ISO_OFFSET = "'\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([zZ]|[+-]\\d\\d(:?\\d\\d)?)$'"
+#: An ISO 8601 time that ends in an offset or Z: an instant, not a wall-clock time (a regular expression,
+#: the same on both engines).
+ISO_OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$"
 
 
 def _timestamp_sql(con, source: str, col: str, col_type: str, timestamp_format, dayfirst: bool) -> tuple[str, str]:
@@ -96,10 +97,10 @@ def _timestamp_sql(con, source: str, col: str, col_type: str, timestamp_format, 
                 f"coalesce({', '.join(local)})" if local else none_w)
 
     def iso_instant(v: str) -> str:
-        return f"CASE WHEN regexp_matches({v}, {_ISO_OFFSET}) THEN TRY_CAST({v} AS TIMESTAMPTZ) END"
+        return f"CASE WHEN {DUCKDB.matches(v, ISO_OFFSET)} THEN TRY_CAST({v} AS TIMESTAMPTZ) END"
 
     def iso_wall(v: str) -> str:
-        return f"CASE WHEN NOT regexp_matches({v}, {_ISO_OFFSET}) THEN TRY_CAST({v} AS TIMESTAMP) END"
+        return f"CASE WHEN NOT {DUCKDB.matches(v, ISO_OFFSET)} THEN TRY_CAST({v} AS TIMESTAMP) END"
 
     formats = _formats(dayfirst)
     # Formats are tried in order for every value, so put the ones a sample of the
@@ -116,15 +117,15 @@ def _timestamp_sql(con, source: str, col: str, col_type: str, timestamp_format, 
     return iso_instant(s), f"coalesce({', '.join(walls)})"
 
 
-def _raw_sql(col: str, col_type: str) -> str:
+def raw_sql(col: str, col_type: str, engine: Engine = DUCKDB) -> str:
     """The source value as text, for reports; typed date columns need no copy (NULL or 'x' marker); NaN is
-    NULL (missing)."""
+    NULL (missing). One definition for both engines (``col_type`` is DuckDB's name of the type)."""
     t = col_type.upper()
     if t == "VARCHAR":
         return col
     if t.startswith("TIMESTAMP") or t == "DATE":
         return f"CASE WHEN {col} IS NULL THEN NULL ELSE 'x' END"
-    return _text_sql(col, col_type)
+    return text_sql(col, col_type, engine)
 
 
 #: Names of the helper columns the builders add beside the source columns. Every one starts with
@@ -144,12 +145,19 @@ def is_number_type(col_type: str) -> bool:
 
 
 def row_checks(mapping: dict, types: dict, *, case, activity, timestamp, end_timestamp, duplicates: str,
-               out_of_range, shown, same_as: str, engine: str = "duckdb") -> list[_Check]:
-    """The problems that make a row unusable, alike on every engine (``types`` are the source columns' types,
-    ``out_of_range``, ``shown`` and ``same_as`` give the engine's own SQL for a time out of range, a time as
-    shown, and the duplicate's value; ``engine`` the SQL of :func:`blank_as_null`)."""
+               engine: Engine = DUCKDB) -> list[_Check]:
+    """The problems that make a row unusable: one definition for both engines, in ``engine``'s SQL (``types``
+    are the source columns' types, as DuckDB names them)."""
     def not_a_date(column: str, what: str) -> str:
         return f"{what} (a number)" if is_number_type(types[column]) else what
+
+    def out_of_range(column: str) -> str:
+        return f"({column} < {engine.instant} {_FIRST_INSTANT} OR {column} >= {engine.instant} {_LAST_INSTANT})"
+
+    def shown(column: str, raw: str) -> str:  # the offending time: the source text, or the typed instant
+        return f"CASE WHEN {raw} = 'x' THEN {engine.instant_text(column)} ELSE {raw} END"
+
+    same_as = f"concat('same as row ', CAST({DUP_OF} AS {engine.text}))"
 
     checks = [
         _Check("case_id IS NULL", case, "missing case id", "''"),
@@ -173,6 +181,28 @@ def row_checks(mapping: dict, types: dict, *, case, activity, timestamp, end_tim
     return checks
 
 
+def classified_sql(parsed: str, uc: str, ac: str, unit_classes, carried, *, engine: Engine = DUCKDB,
+                   enums: dict | None = None) -> str:
+    """The SELECT of the classified events (event type, domain, sector), one definition for both engines:
+    the events ``parsed`` joined with the activity classes registered as ``ac`` and the unit classes
+    registered as ``uc`` (:func:`class_sql`), with the ``carried`` columns after them. ``enums`` (DuckDB)
+    maps text columns to the values of the ENUM they are stored as (see :func:`_classify`)."""
+    def typed(sql: str, column: str) -> str:
+        return _enum(sql, enums[column]) if enums else sql
+
+    q = engine.quote
+    period_join, domain, sector = class_sql(uc, unit_classes)
+    extra = "".join(f", e.{q(a)}" for a in carried)
+    event_type = f"coalesce(a.event_type, {engine.literal(S.UNKNOWN_EVENT_TYPE)})"
+    return (f"SELECT e.row, e.case_id, {typed('e.activity', 'activity')} AS activity, e.timestamp, "
+            f"e.end_timestamp, {typed('e.unit', 'unit')} AS unit, e.resource, "
+            f"{typed('e.referral_to', 'referral_to')} AS referral_to, {typed(event_type, 'event_type')} AS event_type, "
+            f"{typed(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END', 'domain')} AS domain, "
+            f"{typed(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END', 'sector')} AS sector{extra} "
+            f"FROM {parsed} e LEFT JOIN {ac} a ON e.activity = a.activity {period_join}"
+            f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL) f ON e.unit = f.unit")
+
+
 def class_sql(uc: str, unit_classes) -> tuple[str, str, str]:
     """``(period_join, domain, sector)``: SQL (DuckDB and Spark alike) classifying the events ``e`` by the
     unit classes registered as ``uc``, whose rows without a period are joined as ``f``."""
@@ -188,13 +218,13 @@ def class_sql(uc: str, unit_classes) -> tuple[str, str, str]:
 
 
 def carried_sql(col: dict, mapping: dict, kinds: dict, attr_names: dict, available: list, duplicates: str, *,
-                text, quote, null_text: str) -> list[str]:
-    """SELECT items the validation builds alike on every engine, in the engine's own SQL (``text`` casts a
-    source column of a kind to text, ``quote`` quotes a name, ``null_text`` is a text NULL): the unit,
-    resource and referral target (NULL when not mapped), the attributes, and for
-    ``duplicates="reject"`` ``DUP_OF``, the first row with the same source values."""
-    items = [f"{text(col[role], kinds[mapping[role]])} AS {S.ROLES[role]}" if role in mapping
-             else f"{null_text} AS {S.ROLES[role]}" for role in ("unit", "resource", "referral_to")]
+                engine: Engine = DUCKDB) -> list[str]:
+    """SELECT items of the validation, one definition for both engines: the unit, resource and referral
+    target (NULL when not mapped), the attributes, and for ``duplicates="reject"`` ``DUP_OF``, the first row
+    with the same source values."""
+    quote = engine.quote
+    items = [f"{text_sql(col[role], kinds[mapping[role]], engine)} AS {S.ROLES[role]}" if role in mapping
+             else f"CAST(NULL AS {engine.text}) AS {S.ROLES[role]}" for role in ("unit", "resource", "referral_to")]
     items += [f"{quote(a)} AS {quote(n)}" for a, n in attr_names.items()]
     if duplicates == "reject":
         every = ", ".join(quote(c) for c in available)
@@ -210,7 +240,7 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
-def blank_as_null(sql: str, engine: str = "duckdb") -> str:
+def blank_as_null(sql: str, engine: Engine | str = DUCKDB) -> str:
     """SQL for the text ``sql`` without leading and trailing :data:`WHITESPACE`, NULL when nothing is left.
 
     DuckDB: one ``regexp_replace`` of the runs at either end (RE2: ``^`` and ``$`` are the ends of the
@@ -219,40 +249,41 @@ def blank_as_null(sql: str, engine: str = "duckdb") -> str:
     skips values with printable ends costs CSV less (3.12-3.23 s) but Parquet more (1.20-1.23 s: it cannot
     run once per value of a dictionary-encoded column as a function can); ``trim`` with a character set
     took 2.6 s for Parquet. Spark's ``trim(BOTH ... FROM ...)`` is cheap and keeps its generated code small.
+    ``engine`` is an :class:`~pathways.engine.Engine` (or its name).
     """
-    if engine == "spark":
-        return f"NULLIF(trim(BOTH '{WHITESPACE}' FROM {sql}), '')"  # no quote or backslash in WHITESPACE
-    ws = f"[{WHITESPACE}]+"  # no quote, backslash, ] or - in WHITESPACE
-    return f"NULLIF(regexp_replace({sql}, '^{ws}|{ws}$', '', 'g'), '')"
+    return (SPARK if engine in (SPARK, "spark") else DUCKDB).blank_as_null(sql)
 
 
-def _text_sql(col: str, col_type: str) -> str:
-    """SQL for an identifier-like column as text, with blanks and NaN as NULL; 12.0 -> '12'."""
+def text_sql(col: str, col_type: str, engine: Engine = DUCKDB) -> str:
+    """SQL for an identifier-like column as text, with blanks and NaN as NULL: one definition for both engines
+    (``col_type`` is DuckDB's name of the type), so that a case id reads the same, and gets the same
+    pseudonym, on DuckDB and on Spark.
+
+    A number is written as Python writes it: a whole number below 1e15 without its ``.0`` (``12.0`` ->
+    ``'12'``, ``-0.0`` -> ``'0'``), infinities as ``'inf'`` and ``'-inf'``, any other float as ``repr``
+    writes it (``1e+20``, ``1.5e-07``); NaN is missing; a decimal keeps its scale (``'12.500'``).
+    """
     t = col_type.upper()
-    if t in ("DOUBLE", "FLOAT", "REAL") or t.startswith("DECIMAL"):
-        # NaN is missing; not isnan(): DuckDB folds it to false from a Parquet file's statistics, which
-        # leave NaN out
-        txt = (f"CASE WHEN isfinite({col}) AND {col} = floor({col}) AND abs({col}) < 1e15 "
-               f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE NULLIF(CAST({col} AS VARCHAR), 'nan') END")
+    whole = f"{col} = floor({col}) AND abs({col}) < 1e15"
+    as_whole = f"CAST(CAST({col} AS BIGINT) AS {engine.text})"
+    if t in ("DOUBLE", "FLOAT", "REAL"):
+        finite = engine.finite(col)
+        txt = (f"CASE WHEN {finite} AND {whole} THEN {as_whole} "
+               f"WHEN {finite} THEN concat(CASE WHEN {col} < 0 THEN '-' ELSE '' END, {engine.repr_text(f'abs({col})')}) "
+               f"WHEN {col} = CAST('Infinity' AS DOUBLE) THEN 'inf' "
+               f"WHEN {col} = CAST('-Infinity' AS DOUBLE) THEN '-inf' END")
+    elif t.startswith("DECIMAL"):
+        txt = f"CASE WHEN {whole} THEN {as_whole} ELSE CAST({col} AS {engine.text}) END"
     else:
-        txt = f"CAST({col} AS VARCHAR)"
-    return blank_as_null(txt)
+        txt = f"CAST({col} AS {engine.text})"
+    return engine.blank_as_null(txt)
 
 
 # Instants every part of the toolchain can hold: Python's datetime stops at years 1 and 9999, and a
 # day's margin keeps the local time in any zone inside them too. DuckDB reads far wider dates
 # ("0000-12-31", "10000-01-01", "294247-01-10") that would break len(log) and every table later.
-_FIRST_INSTANT = "TIMESTAMPTZ '0001-01-02 00:00:00+00'"
-_LAST_INSTANT = "TIMESTAMPTZ '9999-12-31 00:00:00+00'"
-
-
-def _out_of_range(column: str) -> str:
-    return f"({column} < {_FIRST_INSTANT} OR {column} >= {_LAST_INSTANT})"
-
-
-def _shown(column: str, raw: str) -> str:
-    """The offending time as text: the source text, or the parsed instant when the source was typed."""
-    return f"CASE WHEN {raw} = 'x' THEN CAST({column} AS VARCHAR) ELSE {raw} END"
+_FIRST_INSTANT = "'0001-01-02 00:00:00+00:00'"
+_LAST_INSTANT = "'9999-12-31 00:00:00+00:00'"
 
 
 def _fix_hint(problem: str, column: str) -> str:
@@ -394,8 +425,8 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
 
     col = {role: q(c) for role, c in mapping.items()}
     select = [f"{ROW_NUMBER} AS row",
-              f"{_text_sql(col['case'], types[case])} AS case_id",
-              f"{_text_sql(col['activity'], types[activity])} AS activity"]
+              f"{text_sql(col['case'], types[case])} AS case_id",
+              f"{text_sql(col['activity'], types[activity])} AS activity"]
     helpers = []  # kept beside the events until the failures are reported
     for role, name, raw, wall in (("timestamp", timestamp, RAW_TS, WALL_TS),
                                   ("end_timestamp", end_timestamp, RAW_END, WALL_END)):
@@ -405,15 +436,13 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         instant, local = _timestamp_sql(con, source, col[role], types[name], timestamp_format, dayfirst)
         # the same parse twice in one SELECT is computed once (DuckDB eliminates common subexpressions)
         select += [f"coalesce({instant}, timezone({sql_literal(tz)}, {local})) AS {role}",
-                   f"{_raw_sql(col[role], types[name])} AS {raw}", f"{local} AS {wall}"]
+                   f"{raw_sql(col[role], types[name])} AS {raw}", f"{local} AS {wall}"]
         helpers += [raw, wall]
-    select += carried_sql(col, mapping, types, attr_names, available, duplicates, text=_text_sql, quote=q,
-                          null_text="CAST(NULL AS VARCHAR)")
+    select += carried_sql(col, mapping, types, attr_names, available, duplicates)
     if duplicates == "reject":
         helpers.append(DUP_OF)
     checks = row_checks(mapping, types, case=case, activity=activity, timestamp=timestamp,
-                        end_timestamp=end_timestamp, duplicates=duplicates, out_of_range=_out_of_range,
-                        shown=_shown, same_as=f"'same as row ' || {DUP_OF}")
+                        end_timestamp=end_timestamp, duplicates=duplicates)
 
     parsed = f"(SELECT {', '.join(select)} FROM {q(source)})"
     # the distinct activities and units in one scan of the source (two scans took 0.62 s at 11 million events);
@@ -551,21 +580,10 @@ def _classify(con, parsed, helpers, attributes, unit_classes, activity_classes) 
     con.register(uc, unit_classes)
     con.register(ac, activity_classes)
     events = fresh_name("events")
-    extra = "".join(f", e.{q(a)}" for a in [*attributes, *helpers])
-    period_join, domain, sector = class_sql(uc, unit_classes)
-    values = enum_columns(unit_classes, activity_classes)
     try:
-        con.execute(
-            f"CREATE TABLE {events} AS SELECT e.row, e.case_id, {_enum('e.activity', values['activity'])} AS activity, "
-            f"e.timestamp, e.end_timestamp, {_enum('e.unit', values['unit'])} AS unit, e.resource, "
-            f"{_enum('e.referral_to', values['referral_to'])} AS referral_to, "
-            f"{_enum(f'coalesce(a.event_type, {sql_literal(S.UNKNOWN_EVENT_TYPE)})', values['event_type'])} "
-            f"AS event_type, "
-            f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END', values['domain'])} AS domain, "
-            f"{_enum(f'CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END', values['sector'])} AS sector"
-            f"{extra} "
-            f"FROM {parsed} e LEFT JOIN {ac} a ON e.activity = a.activity {period_join}"
-            f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL) f ON e.unit = f.unit")
+        con.execute(f"CREATE TABLE {events} AS " + classified_sql(
+            parsed, uc, ac, unit_classes, [*attributes, *helpers],
+            enums=enum_columns(unit_classes, activity_classes)))
     finally:
         con.unregister(uc)
         con.unregister(ac)

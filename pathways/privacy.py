@@ -20,7 +20,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from . import schema as S
-from .engine import compress_tables, engine_of, fresh_name, sql_quote as q
+from .engine import DUCKDB, SPARK, Engine, engine_for, fresh_name
 from .errors import OptionError
 
 if TYPE_CHECKING:
@@ -43,13 +43,14 @@ def _key_bytes(key) -> bytes:
     return bytes(key)
 
 
-def hmac_sql(column: str, key, length: int, *, engine: str = "duckdb") -> str:
+def hmac_sql(column: str, key, length: int, *, engine: Engine | str = "duckdb") -> str:
     """SQL for the first ``length`` hex digits of HMAC-SHA256(key, UTF-8 of ``column``).
 
     HMAC (RFC 2104) is two SHA-256 passes over the key padded to one block and
     XOR-ed with 0x36 (inner) and 0x5c (outer). The SQL hashes bytes to hex (DuckDB's
     ``sha256``, Spark's ``sha2(..., 256)``), and ``unhex`` turns the inner digest
-    back into bytes for the outer pass. ``engine`` is ``"duckdb"`` or ``"spark"``.
+    back into bytes for the outer pass: written once, in the spelling of ``engine``
+    (an :class:`~pathways.engine.Engine`, or ``"duckdb"`` or ``"spark"``).
 
     Examples
     --------
@@ -58,17 +59,15 @@ def hmac_sql(column: str, key, length: int, *, engine: str = "duckdb") -> str:
     >>> duckdb.sql("SELECT " + sql).fetchall()[0][0] == hmac.new(b"hemmelig", b"CPR-0101", hashlib.sha256).hexdigest()
     True
     """
+    e = engine if isinstance(engine, Engine) else SPARK if engine == "spark" else DUCKDB
     k = _key_bytes(key)
     if len(k) > _BLOCK:
         k = hashlib.sha256(k).digest()
     k = k.ljust(_BLOCK, b"\0")
     inner = bytes(b ^ 0x36 for b in k).hex()
     outer = bytes(b ^ 0x5C for b in k).hex()
-    if engine == "spark":
-        inner_digest = f"sha2(concat(unhex('{inner}'), encode({column}, 'UTF-8')), 256)"
-        digest = f"sha2(concat(unhex('{outer}'), unhex({inner_digest})), 256)"
-    else:
-        digest = f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({column}))))"
+    inner_digest = e.sha256(e.join_bytes(f"unhex('{inner}')", e.utf8(column)))
+    digest = e.sha256(e.join_bytes(f"unhex('{outer}')", f"unhex({inner_digest})"))
     return digest if length == 64 else f"substr({digest}, 1, {int(length)})"
 
 
@@ -129,21 +128,9 @@ def pseudonymize(log: EventLog, *, key: str | bytes, length: int = 16):
                           "(16, the default, is 64 bits).")
     backend = log.backend
     name = fresh_name("pseudonymized")
-    if engine_of(backend) == "duckdb":
-        expr = hmac_sql(S.CASE, key, length)
-        con = backend.con
-        view = fresh_name("pseudonymize_source")
-        backend.create_view(view, log.table)
-        try:
-            con.execute(f"CREATE TABLE {q(name)} AS SELECT * REPLACE ({expr} AS {q(S.CASE)}) FROM {q(view)}")
-        finally:
-            con.execute(f"DROP VIEW IF EXISTS {q(view)}")
-        compress_tables(backend)
-    else:
-        from . import _spark
-
-        _spark.materialize(backend, name, log.table,
-                           replace={S.CASE: hmac_sql(_spark.quote(S.CASE), key, length, engine="spark")})
+    engine = engine_for(backend)  # the same HMAC in the engine's SQL, computed where the events are
+    engine.replace_column(backend, name, log.table, S.CASE, hmac_sql(engine.quote(S.CASE), key, length,
+                                                                       engine=engine))
     table = _engine_table(backend, name)
     n_before = log.n_cases
     n_after = table[S.CASE].nunique().to_pyarrow().as_py()

