@@ -551,7 +551,8 @@ def test_a_parquet_file_written_by_pathways_needs_no_mapping(tmp_path, capsys):
     assert cli.main(["validate", str(written)]) in (0, 1)  # 1: the quality checks found something
     assert capsys.readouterr().out.startswith("EventLog: 9,142 events, 600 cases")
     plain = tmp_path / "plain.parquet"
-    log.to_pandas().to_parquet(plain)  # no pathways metadata: the mapping is asked for, as before
+    # no pathways metadata and not the canonical names (a file with them reads without flags): the mapping is asked for
+    log.to_pandas().rename(columns={"case_id": "cpr"}).to_parquet(plain)
     assert cli.main(["validate", str(plain)]) == 2
     assert "--case" in capsys.readouterr().err
 

@@ -294,6 +294,7 @@ CHECKS: dict[str, Callable] = {
     "sheet": _sheet,
     "max_value_chars": _positive_int,
     "engine": _engine,
+    "master": _text,
     "origin": _text,
     "path": _path,
     "df": _frame,
