@@ -35,7 +35,7 @@ def rows(text: str, sep: str) -> list[dict]:
 
 
 def page_text(path: Path) -> str:
-    page = re.sub(r"<svg.*?</svg>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    page = re.sub(r"<svg.*?</svg>|<script.*?</script>", " ", path.read_text(encoding="utf-8"), flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
