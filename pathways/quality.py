@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -26,6 +27,8 @@ CHECKS = {
     "long_cases": "cases spanning more than {detail} days", "missing_end": "end timestamps missing",
 }
 _COLUMNS = ["id", "check", "detail", "severity", "n_rows", "n_cases", "share", "example", "action"]
+#: The characters that start a new line (str.splitlines): an example from the data is shown with them escaped
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 #: The columns a person reads (``id`` and ``detail`` are for code).
 _SHOWN = ["check", "severity", "n_rows", "n_cases", "share", "example", "action"]
 
@@ -80,7 +83,8 @@ class QualityReport(pd.DataFrame):
         text = table.to_string(index=False, formatters={"check": f"{{:<{width}}}".format})
         lines = [self.summary(), text, ""]
         for r in self[self["n_rows"] > 0].itertuples(index=False):
-            lines.append(f"{r.check} ({r.severity}): {r.n_rows:,} rows" + (f", e.g. {r.example}" if r.example else ""))
+            example = _BREAKS.sub(lambda m: m.group().encode("unicode_escape").decode(), str(r.example))
+            lines.append(f"{r.check} ({r.severity}): {r.n_rows:,} rows" + (f", e.g. {example}" if example else ""))
             lines.append(f"    {r.action}")
         return "\n".join(lines).rstrip("\n")
 
