@@ -100,6 +100,9 @@ def read_parquet_spark(path, files, *, case: str, activity: str, timestamp: str,
     session = con._session
     from pyspark.sql import functions as F
 
+    # local files as absolute paths: the JVM resolves a relative path against its own working folder, which is
+    # not Python's after an os.chdir (and on a cluster not the driver's at all)
+    files = [os.path.abspath(f) for f in files] if files else files
     try:
         df = session.read.parquet(*(files or [path]))
         names = [f.name for f in df.schema.fields]

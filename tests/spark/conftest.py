@@ -123,10 +123,23 @@ def cluster_session(url: str, **config):
     two single-core executors of 512 MB, and ``config``; the driver binds to 127.0.0.1, as the cluster does."""
     from pathways import _spark
 
-    return _spark.connect(url, **{
+    session = _spark.connect(url, **{
         "spark.app.name": "pathways-tests", "spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1",
         "spark.ui.enabled": "false", "spark.executor.memory": "512m", "spark.executor.cores": "1",
         "spark.cores.max": "2", **config})
+    _wait_for_executors(session, 2)
+    return session
+
+
+def _wait_for_executors(session, executors: int, timeout: float = 120) -> None:
+    """Until ``executors`` executors have registered with the driver: they start as processes of their own a few
+    seconds after the session, later still on a loaded machine, and a test that counts them must not race them."""
+    status = session.sparkContext._jsc.sc().getExecutorMemoryStatus
+    end = time.monotonic() + timeout
+    while status().size() < executors + 1:  # the driver is listed too
+        if time.monotonic() > end:
+            raise RuntimeError(f"{status().size() - 1} of {executors} executors registered in {timeout:.0f} s")
+        time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
