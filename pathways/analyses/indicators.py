@@ -239,15 +239,27 @@ def _first_events(log, fetch: dict):
     return t.filter(t._k == 0).select(S.CASE, S.TIMESTAMP, *sorted(set(fetch.values())))
 
 
+def _distinct_cases(cases, name: str):
+    """The distinct ``case_id`` of ``cases`` as one column ``name``: a group-by, not ``distinct()``.
+
+    ``cases`` may be an ordered expression (``bounces_table`` is sorted by case and step). Ibis compiles
+    ``select(...).distinct()`` of a sorted expression for Spark as a SELECT DISTINCT that also holds the sort
+    columns (case_id, step), so each bounce stayed a row of its own: a patient with two bounces counted twice,
+    in the numerator and the denominator (1,085 of 1,364 patients on Spark, 718 of 997 on DuckDB, danish shape at
+    100,000 events). A group-by keeps the sort inside its subquery, where it changes nothing, on both engines.
+    """
+    return cases.group_by(**{name: cases.case_id}).aggregate()
+
+
 def _patients(log, fetch, period, numerator_cases, denominator_cases=None) -> pd.DataFrame:
     """Patients counted by their first event: in the numerator when in ``numerator_cases`` (an expression with a
     ``case_id`` column), in the denominator when in ``denominator_cases`` (``None``: every patient)."""
     first = _first_events(log, fetch)
-    num = numerator_cases.select(_n=numerator_cases.case_id).distinct()
+    num = _distinct_cases(numerator_cases, "_n")
     j = first.left_join(num, first.case_id == num._n)
     den = ibis.literal(True)
     if denominator_cases is not None:
-        d = denominator_cases.select(_d=denominator_cases.case_id).distinct()
+        d = _distinct_cases(denominator_cases, "_d")
         j = j.left_join(d, j.case_id == d._d)
         den = j._d.notnull()
     return _engine_counts(j, fetch, j.timestamp, j._n.notnull() & den, den, period, log.tz)

@@ -61,9 +61,6 @@ COLLECTS = {
     "variants_top": "every variant, of which it keeps the top 5 (9,986 variants of the high-variant shape)",
     "circular_referrals_referrals": "more than its loops on the high-variant shape (on='referrals', 365 days)",
 }
-#: Found by this test: pw.indicators' psychiatric_somatic_bounce counts 1,085 of 997 bounces on Spark against
-#: 718 on DuckDB (danish shape, 100,000 events). Open (issue 26): test_indicators_equal_duckdb_on_the_cluster.
-DIFFERENT = {"indicators"}
 _duckdb: dict = {}
 
 
@@ -95,7 +92,7 @@ def _compare(shape: str, small: bool):
     assert (len(sp), sp.n_cases, sp.n_read) == (len(duck), duck.n_cases, duck.n_read)
     calls = _calls(duck)
     names = [name for name, a in results.items()
-             if name not in DIFFERENT and (_size(a) < SMALL and name not in COLLECTS) == small]
+             if (_size(a) < SMALL and name not in COLLECTS) == small]
     for name in names:
         a, b = results[name], parity._outcome(calls[name], sp)
         if isinstance(a, Exception) or isinstance(b, Exception):
@@ -125,7 +122,7 @@ IN_THE_SUITE = ["danish"]
 @pytest.mark.parametrize("shape", IN_THE_SUITE)
 def test_the_large_results_equal_duckdb_on_the_cluster(spark, shape):
     _, names = _compare(shape, small=False)
-    assert {"handovers", "unit_paths", *COLLECTS} - DIFFERENT <= set(names)
+    assert {"handovers", "unit_paths", *COLLECTS} <= set(names)
 
 
 @pytest.mark.parametrize("spark", ["small_results"], indirect=True)
@@ -139,11 +136,3 @@ def test_every_small_result_comes_under_a_1_mb_limit_and_equals_duckdb(spark, sh
     with pytest.raises(pw.EngineMemoryError, match="spark.driver.maxResultSize = 1m.*pw.write_parquet"):
         sp.to_pandas()
 
-
-@pytest.mark.xfail(reason="open (issue 26): psychiatric_somatic_bounce differs on Spark (1,085 of 997 bounces, "
-                          "718 on DuckDB)", strict=True)
-@pytest.mark.parametrize("spark", ["standalone"], indirect=True)
-def test_indicators_equal_duckdb_on_the_cluster(spark):
-    duck, results = _on_duckdb("danish")
-    sp = pw.read_parquet(shapes.data_file("danish", EVENTS), engine="spark", **shapes.MAP)
-    parity.assert_same(results["indicators"], OTHERS["indicators"](sp), "danish/indicators")

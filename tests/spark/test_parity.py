@@ -190,3 +190,29 @@ def test_filters_keep_the_same_events(logs, name):
     # (the others run on filtered logs through the same code as on the logs above)
     for analysis in ("transitions",):
         assert_same(ANALYSES[analysis](a), ANALYSES[analysis](b), f"{sample}/{name}/{analysis}")
+
+
+# A: psychiatric, somatic, psychiatric, somatic within 3 days: two bounces (one of each kind), one patient;
+# B: psychiatric -> somatic and no way back: a crossing without a bounce; C: somatic only, no crossing
+_BOUNCES = [("A", "Akut kontakt", "2024-01-01 10:00", "Psykiatrisk Akutmodtagelse"),
+            ("A", "Overflytning", "2024-01-02 10:00", "Akutmodtagelse"),
+            ("A", "Akut kontakt", "2024-01-03 10:00", "Psykiatrisk Akutmodtagelse"),
+            ("A", "Overflytning", "2024-01-04 10:00", "Akutmodtagelse"),
+            ("B", "Akut kontakt", "2024-01-01 10:00", "Psykiatrisk Akutmodtagelse"),
+            ("B", "Overflytning", "2024-01-05 10:00", "Akutmodtagelse"),
+            ("C", "Indlæggelse", "2024-01-01 10:00", "Medicinsk afdeling")]
+
+
+def test_a_patient_with_two_bounces_counts_once(session):
+    """psychiatric_somatic_bounce counts patients: A bounces twice and counts once, of A and B (1 of 2). Spark
+    counted each bounce as a patient of its own, in both numerator and denominator (2 of 3), before the distinct
+    patients came from a group-by (a SELECT DISTINCT of the sorted bounces kept the sort columns)."""
+    frame = pd.DataFrame(_BOUNCES, columns=["pt", "act", "ts", "unit"])
+    opts = dict(case="pt", activity="act", timestamp="ts", unit="unit")
+    duck = pw.from_pandas(frame, **opts)
+    sp = pw.from_spark(session.createDataFrame(frame), **opts)
+    assert len(pw.bounces(duck)) == 2
+    results = [pw.indicators(log, as_of="2024-03-01", which=["psychiatric_somatic_bounce"]) for log in (duck, sp)]
+    for df in results:
+        assert (df.loc[0, "numerator"], df.loc[0, "denominator"]) == (1, 2)
+    assert_same(*results, "two bounces")
