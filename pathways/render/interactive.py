@@ -42,7 +42,7 @@ from . import styles as st
 from .dot import HTML, UNSAFE, DotBuilder, html_text
 from .engines import HINT, RenderError, find_engine
 from .maps import (DEFAULT_MAX_NODES, DEFAULT_MIN_SHARE, Frequency, Performance, _budget, _highlights, _measure,
-                   _units, select)
+                   _units, lane_order, process_tables, select, unit_tables)
 from .words import DOMAINS, SECTORS, check_language, say
 
 if TYPE_CHECKING:
@@ -236,47 +236,6 @@ class InteractiveMap:
 
 
 # --------------------------------------------------------------------------- the tables
-def _unit_tables(log, *, threshold, within, max_between):
-    """Nodes and edges of the unit map: the numbers of :func:`pathways.unit_graph`, as :func:`unit_map` draws."""
-    from ..graphs import unit_graph
-
-    log.require("unit", purpose="interactive_map(kind='unit')")
-    g = unit_graph(log, within=within, max_between=max_between, threshold=threshold)
-    nodes = pd.DataFrame([{"name": n, "domain": d.get("domain"), "sector": d.get("sector"),
-                           "n_events": d.get("n_events", 0), "n_cases": d.get("n_cases", 0)}
-                          for n, d in g.nodes(data=True)], columns=["name", "domain", "sector", "n_events", "n_cases"])
-    cols = ["n_handovers", "n_cases", "median_gap_days", "n_long_gaps", "loop", "psychiatric_somatic", "long_wait"]
-    edges = pd.DataFrame([{"source": a, "target": b, **{c: d[c] for c in cols}} for a, b, d in g.edges(data=True)],
-                         columns=["source", "target", *cols])
-    nodes["weight"] = nodes["n_cases"].astype(float)
-    edges["weight"] = edges["n_handovers"].astype(float)
-    return nodes, edges
-
-
-def _process_tables(log, *, level, threshold):
-    """Nodes (with the start and end marks) and edges of the process map, as :func:`process_map` draws them."""
-    from ..analyses.transitions import END, START
-    from ..graphs import transition_edges
-
-    table = transition_edges(log, level=level, threshold=threshold)
-    stats = log.units if level == "unit" else log.activities
-    key = "unit" if level == "unit" else "activity"
-    nodes = pd.DataFrame({"name": stats[key].astype(object), "n_events": stats["n_events"].astype("int64"),
-                          "n_cases": stats["n_cases"].astype("int64")})
-    nodes["domain"] = stats["domain"].to_numpy() if level == "unit" else None
-    nodes["sector"] = stats["sector"].to_numpy() if level == "unit" else None
-    cols = ["n_transitions", "n_cases", "mean_days", "median_days", "p90_days", "loop", "psychiatric_somatic",
-            "long_wait"]
-    edges = table[["source", "target", *cols]].copy()
-    nodes["weight"] = nodes["n_events"].astype(float)
-    edges["weight"] = edges["n_transitions"].astype(float)
-    n_start = int(edges.loc[edges["source"] == START, "n_cases"].sum())
-    n_end = int(edges.loc[edges["target"] == END, "n_cases"].sum())
-    terminals = pd.DataFrame({"name": [START, END], "n_events": [0, 0], "n_cases": [n_start, n_end],
-                              "weight": [0.0, 0.0], "domain": [None, None], "sector": [None, None]})
-    return pd.concat([nodes, terminals], ignore_index=True), edges
-
-
 def _stops(chosen, candidates, top) -> list:
     """Sorted distinct slider stops: the candidates up to ``top``, ``top`` itself and the value asked for."""
     return sorted({min(v, top) for v in (*candidates, chosen)} | {top})
@@ -288,16 +247,16 @@ def _layout_dot(kind: str, nodes: pd.DataFrame, edges: pd.DataFrame, labels: dic
     """The DOT of one slider stop, drawn as the static map draws it (its geometry is what we need)."""
     from ..analyses.transitions import END, START
 
+    # the static maps' directions: a unit map left to right with its lanes stacked as bands (a screen is wider
+    # than high, as a page is), a process map top to bottom
     if kind == "unit":
-        b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "TB", "newrank": True, "ranksep": 0.7,
+        b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "LR", "newrank": True, "ranksep": 0.5,
                                           "nodesep": 0.3}, node=st.NODE, edge=st.EDGE_DEFAULTS)
     else:
         b = DotBuilder("process_map", graph={**st.GRAPH, "rankdir": "TB"}, node=st.NODE, edge=st.EDGE_DEFAULTS)
     lane_names = (SECTORS if lanes == "sector" else DOMAINS)[language]
     if kind == "unit" and lanes is not None:
-        order = list(lane_names)
-        for lane in sorted(set(nodes[lanes].fillna("unknown")),
-                           key=lambda v: (order.index(v) if v in order else len(order), str(v))):
+        for lane in lane_order(nodes[lanes], lanes):
             b.cluster(lane, label=HTML(f"<b>{html_text(lane_names.get(lane, lane))}</b>"), fontname=st.FONT,
                       fontsize=11, labeljust="l", margin=12)
     for r in nodes.itertuples(index=False):
@@ -573,12 +532,13 @@ def interactive_map(log: EventLog, *, kind: Literal["unit", "process"] = "unit",
     budget_kind = "unit_map" if kind == "unit" else "process_map"
     max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, budget_kind)
     if kind == "unit":
-        nodes, edges = _unit_tables(log, threshold=threshold, within=within, max_between=max_between)
+        nodes, edges = unit_tables(log, threshold=threshold, within=within, max_between=max_between,
+                                   purpose="interactive_map(kind='unit')")
         terminals: tuple = ()
         freq_col = "n_handovers" if isinstance(measure, Frequency) and measure.what == "events" else "n_cases"
         stat_col = "median_gap_days"
     else:
-        nodes, edges = _process_tables(log, level=level, threshold=threshold)
+        nodes, edges = process_tables(log, level=level, threshold=threshold)
         terminals = (START, END)
         freq_col = "n_transitions" if isinstance(measure, Frequency) and measure.what == "events" else "n_cases"
         stat_col = {"median": "median_days", "mean": "mean_days", "p90": "p90_days"}[
@@ -756,7 +716,7 @@ def _layout(kind, sn, se, info, *, freq_col, node_col, stat_col, units, min_coun
     fills = st.LANE_FILL if lanes == "sector" else {}
     out_lanes = [[names.get(lane_keys[k], str(lane_keys[k])), x, y, w, h, fills.get(lane_keys[k], "#f7f7f7"), lx, ly]
                  for k, x, y, w, h, lx, ly in pos["lanes"]]
-    noun = "units" if kind == "unit" else ("units" if (sn["domain"].notna().any()) else "activities")
+    noun = "units" if kind == "unit" or "domain" in sn else "activities"
     caption = _caption(info, noun=noun, flow="handovers" if kind == "unit" else "transitions",
                        min_count=min_count, language=language)
     return {"w": pos["w"], "h": pos["h"], "nodes": out_nodes, "edges": out_edges, "lanes": out_lanes,

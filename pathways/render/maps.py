@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..errors import OptionError, check_choice
@@ -205,12 +206,18 @@ def _caption(info: dict, *, noun: str, flow: str, min_count: int, language: str)
 
 
 def _legend(title: str, lines: list[str], rows: list[tuple[str, str]],
-            key: tuple[str, list[tuple[str, str]]] | None = None) -> HTML:
+            key: tuple[str, list[tuple[str, str]]] | None = None, wrap: int | None = None) -> HTML:
     """The graph label: title, caption lines, colour rows and a key of fill colours, as one HTML table.
 
     ``key`` is a heading and ``(fill, words)`` pairs, drawn as small filled boxes
-    with their words, :data:`KEY_PER_ROW` to a row. All text is plain and escaped here.
+    with their words, :data:`KEY_PER_ROW` to a row. ``wrap`` breaks caption lines
+    longer than that many characters at spaces (a legend no wider than its map).
+    All text is plain and escaped here.
     """
+    if wrap:
+        import textwrap
+
+        lines = [part for line in lines for part in (textwrap.wrap(line, wrap, break_long_words=False) or [line])]
     cells = [f'<tr><td align="left"><font point-size="13"><b>{html_text(title)}</b></font></td></tr>']
     cells += [f'<tr><td align="left"><font color="#4a5560">{html_text(line)}</font></td></tr>' for line in lines]
     for colour, text in rows:
@@ -230,6 +237,9 @@ def _legend(title: str, lines: list[str], rows: list[tuple[str, str]],
 
 #: Domains to a row in a map's key of fill colours.
 KEY_PER_ROW = 4
+#: Characters to a caption line in the legend of a lane's part of a unit map (about 380 pt at 10 pt), so the
+#: legend is no wider than the part it explains.
+LEGEND_WRAP = 70
 
 
 def domain_key(domains, language: str) -> tuple[str, list[tuple[str, str]]]:
@@ -321,6 +331,80 @@ def _units(measure, days) -> str:
     return st.time_unit(days) if units == "auto" else units
 
 
+
+# --------------------------------------------------------------------------- the tables a map draws
+def unit_tables(log: EventLog, *, threshold, within, max_between, purpose: str = "unit_map"):
+    """Nodes and edges of a unit map: the numbers of :func:`pathways.unit_graph` as two tables.
+
+    ``nodes``: ``name``, ``domain``, ``sector``, ``n_events``, ``n_cases`` and
+    ``weight`` (cases: what the node budget ranks by); ``edges``: ``source``,
+    ``target``, ``n_handovers``, ``n_cases``, ``median_gap_days``,
+    ``n_long_gaps``, the flags ``loop``, ``psychiatric_somatic``, ``long_wait``
+    and ``weight`` (handovers: what the share of the flow counts). The static map
+    (:func:`unit_map`) and the interactive one
+    (:func:`pathways.render.interactive.interactive_map`) both draw these.
+    """
+    from ..graphs import unit_graph
+
+    log.require("unit", purpose=purpose)
+    g = unit_graph(log, within=within, max_between=max_between, threshold=threshold)
+    nodes = pd.DataFrame([{"name": n, "domain": d.get("domain"), "sector": d.get("sector"),
+                           "n_events": d.get("n_events", 0), "n_cases": d.get("n_cases", 0)}
+                          for n, d in g.nodes(data=True)], columns=["name", "domain", "sector", "n_events", "n_cases"])
+    cols = ["n_handovers", "n_cases", "median_gap_days", "n_long_gaps", "loop", "psychiatric_somatic", "long_wait"]
+    edges = pd.DataFrame([{"source": a, "target": b, **{c: d[c] for c in cols}} for a, b, d in g.edges(data=True)],
+                         columns=["source", "target", *cols])
+    nodes["weight"] = nodes["n_cases"].astype(float)
+    edges["weight"] = edges["n_handovers"].astype(float)
+    return nodes, edges
+
+
+def process_tables(log: EventLog, *, level: str, threshold):
+    """Nodes (with the start and end marks last) and edges of a process map, from :func:`pathways.transition_edges`.
+
+    ``nodes``: ``name``, ``n_events``, ``n_cases`` (and ``domain``, ``sector`` at
+    ``level="unit"``) and ``weight`` (events); ``edges``: the transition table's
+    counts, times and flags and ``weight`` (transitions). The start mark counts the
+    cases that start, the end mark those that end. Used by :func:`process_map` and
+    the interactive map.
+    """
+    from ..analyses.transitions import END, START
+    from ..graphs import transition_edges
+
+    # the edges of pw.transition_graph, as a table: no graph object for a million distinct activities
+    table = transition_edges(log, level=level, threshold=threshold)
+    stats = log.units if level == "unit" else log.activities
+    key = "unit" if level == "unit" else "activity"
+    nodes = pd.DataFrame({"name": stats[key].astype(object), "n_events": stats["n_events"].astype("int64"),
+                          "n_cases": stats["n_cases"].astype("int64")})
+    if level == "unit":
+        nodes["domain"] = stats["domain"].to_numpy()
+        nodes["sector"] = stats["sector"].to_numpy()
+    cols = ["n_transitions", "n_cases", "mean_days", "median_days", "p90_days", "max_days", "loop",
+            "psychiatric_somatic", "long_wait"]
+    edges = table[["source", "target", *cols]].copy()
+    nodes["weight"] = nodes["n_events"].astype(float)
+    edges["weight"] = edges["n_transitions"].astype(float)
+    n_start = int(edges.loc[edges["source"] == START, "n_cases"].sum())
+    n_end = int(edges.loc[edges["target"] == END, "n_cases"].sum())
+    terminals = pd.DataFrame({"name": [START, END], "n_events": [0, 0], "n_cases": [n_start, n_end],
+                              "weight": [0.0, 0.0]})
+    return pd.concat([nodes, terminals], ignore_index=True), edges
+
+
+def lane_order(values, lanes: str) -> list:
+    """The lanes of ``values`` (sectors or domains; missing is ``"unknown"``) in the order of the words' tables.
+
+    Examples
+    --------
+    >>> lane_order(["municipality", None, "region", "region"], "sector")
+    ['region', 'municipality', 'unknown']
+    """
+    order = list((SECTORS if lanes == "sector" else DOMAINS)["en"])
+    present = {"unknown" if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in values}
+    return sorted(present, key=lambda v: (order.index(v) if v in order else len(order), str(v)))
+
+
 # --------------------------------------------------------------------------- process map
 def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["activity", "unit"] = "activity",
                 highlight: Sequence[str] | str | None = None, max_nodes: int | None = None,
@@ -404,7 +488,6 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
     'viser 2 af 2 aktiviteter, 100 % af overgangene'
     """
     from ..analyses.transitions import END, START
-    from ..graphs import transition_edges
 
     measure = _measure(measure)
     check_choice("level", level, ["activity", "unit"])
@@ -414,27 +497,9 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
     if unit_only:
         log.require("unit", purpose=f"highlight={unit_only!r}")
     max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "process_map")
-    # the edges of pw.transition_graph, as a table: no graph object for a million distinct activities
-    table = transition_edges(log, level=level, threshold=threshold)
-    stats = log.units if level == "unit" else log.activities
-    key = "unit" if level == "unit" else "activity"
-    nodes = pd.DataFrame({"name": stats[key].astype(object), "n_events": stats["n_events"].astype("int64"),
-                          "n_cases": stats["n_cases"].astype("int64")})
-    if level == "unit":
-        nodes["domain"] = stats["domain"].to_numpy()
-        nodes["sector"] = stats["sector"].to_numpy()
-    cols = ["n_transitions", "n_cases", "mean_days", "median_days", "p90_days", "max_days", "loop",
-            "psychiatric_somatic", "long_wait"]
-    edges = table[["source", "target", *cols]].copy()
+    all_nodes, edges = process_tables(log, level=level, threshold=threshold)
     freq_col = "n_transitions" if isinstance(measure, Frequency) and measure.what == "events" else "n_cases"
     node_col = "n_events" if freq_col == "n_transitions" else "n_cases"
-    nodes["weight"] = nodes["n_events"].astype(float)
-    edges["weight"] = edges["n_transitions"].astype(float)
-    n_start = int(edges.loc[edges["source"] == START, "n_cases"].sum())
-    n_end = int(edges.loc[edges["target"] == END, "n_cases"].sum())
-    terminals = pd.DataFrame({"name": [START, END], "n_events": [0, 0], "n_cases": [n_start, n_end],
-                              "weight": [0.0, 0.0]})
-    all_nodes = pd.concat([nodes, terminals], ignore_index=True)
     shown_nodes, shown_edges, info = select(all_nodes, edges, max_nodes=max_nodes, min_share=min_share,
                                             min_count=min_count, terminals=(START, END))
 
@@ -501,6 +566,7 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
 # --------------------------------------------------------------------------- unit map
 @renamed(max_gap="threshold", swimlanes="lanes")
 def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["sector", "domain"] | None = "sector",
+             lane: str | None = None,
              highlight: Sequence[str] | str | None = ("loops", "psychiatric_somatic", "long_waits"),
              max_nodes: int | None = None, min_share: float | None = None, min_count: int = MIN_COUNT,
              threshold=GAP_THRESHOLD, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN,
@@ -513,16 +579,34 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
     median gap, and the flags for loops, psychiatric/somatic crossings and long
     gaps). Each edge is labelled "cases · median gap" (drawn on two lines).
 
-    Made to print: the units run left to right with the lanes stacked as bands,
-    long names wrap at spaces, no text is under 10 pt, and the legend has a key
-    to the domain fill colours, so the demo's map keeps its text at 8 pt or more
-    on a landscape A4 page.
-
     Readable by default and with small cells suppressed exactly as
     :func:`process_map`: the ``max_nodes`` busiest units, the edges carrying
     ``min_share`` of the handovers, edges with fewer than ``min_count`` cases
     dropped, counts under ``min_count`` as "<5", everything left out counted on the
     diagram. No case id is drawn.
+
+    **For print, one figure per lane.** The whole map runs left to right with the
+    lanes stacked as bands, long names wrapped at spaces and no text under 10 pt;
+    a map of a few units prints at A4 width as it is, but the demo extract's 15
+    units across three sectors come out about 930 pt wide, 5 pt text in a 170 mm
+    column. ``lane="region"`` draws one part of that same map: the units of one
+    lane (a sector, or a domain with ``lanes="domain"``) with the handovers
+    between them as on the whole map, and every handover to or from a unit of
+    another lane as one row of a table at the right ("from other sectors", then
+    "to other sectors"), each row the edge's count and median gap and the other
+    unit (in its domain's fill, grouped under its lane), with an arrow from the
+    row into the unit inside or from that unit to the row. One table on one side
+    keeps a part narrow, so a Word page holds it. The units and edges are chosen once, for the
+    whole map, so the parts hold exactly its handovers: one inside a lane is drawn
+    in that lane's part, one across lanes in both parts (leaving one, arriving in
+    the other), with the same numbers, colours and "<5". ``.info["lanes"]`` of the
+    whole map lists its lanes in order; a report or a document prints one figure
+    per lane, and the screen keeps the whole map or
+    :func:`pathways.interactive_map`. By domain the demo's five parts print at
+    8 pt or more on A4 (the four psychiatric units in a row on a landscape page,
+    the others portrait); by sector its region part, 7 units with 16 handovers
+    to other sectors, still prints at about 6 pt, which is why the report
+    prints by domain.
 
     Parameters
     ----------
@@ -535,6 +619,11 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
         no mean or p90).
     lanes : {"sector", "domain"} or None, default "sector"
         Group units in boxes by sector or domain; None for no boxes.
+    lane : str, optional
+        Draw only this lane of the map (one of ``.info["lanes"]`` of the whole
+        map, e.g. ``"region"``, ``"municipality"``, ``"general_practice"``), with
+        the handovers from and to the other lanes listed at its sides (see above).
+        Default: the whole map.
     highlight : list of {"loops", "psychiatric_somatic", "long_waits"}, default all three
         Red: on a circular route; purple: crosses the psychiatric/somatic line;
         orange and thicker: median gap over ``threshold``. Explained in the legend.
@@ -557,7 +646,8 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
         says how many ("2 units with no handover to another unit not drawn").
         ``"show"`` draws them.
     title : str, optional
-        Default "Handovers between units" ("Overgange mellem enheder").
+        Default "Handovers between units" ("Overgange mellem enheder"); a lane's
+        part adds the lane's name.
     language : {"en", "da"}, default "en"
         Language of every word drawn (legend, caption, swimlane names, node counts,
         default title) and of the numbers (Danish ``1.234`` and ``2,5 d``); also of
@@ -566,6 +656,10 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
     Returns
     -------
     Diagram
+        ``.nodes`` and ``.edges`` are what is drawn (a lane's part: its units,
+        and its edges with ``part`` saying ``"inside"``, ``"from_other"`` or
+        ``"to_other"``); ``.info`` counts what is left out, and ``.info["lanes"]``
+        lists the lanes of the whole map.
 
     Examples
     --------
@@ -584,9 +678,12 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
     True
     >>> unit_map(log, language="da").edges["label"].tolist()
     ['6 · 2,0 d']
+    >>> m.info["lanes"]
+    ['region', 'general_practice']
+    >>> part = unit_map(log, lane="region")
+    >>> part.nodes["name"].tolist(), part.edges[["source", "part", "label"]].values.tolist()
+    (['Distriktspsykiatri'], [['Egen læge', 'from_other', '6 · 2.0 d']])
     """
-    from ..graphs import unit_graph
-
     measure = _measure(measure)
     if isinstance(measure, Performance) and measure.statistic != "median":
         raise OptionError(f"measure={measure!r} is not available for unit maps: handovers carry the median gap "
@@ -594,21 +691,15 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
                           f"measure={measure!r}) for the time between events.")
     if lanes is not None:
         check_choice("lanes", lanes, ["sector", "domain"])
+    elif lane is not None:
+        raise OptionError(f"lane={lane!r} needs lanes: pass lanes='sector' (or 'domain') with it, or lane=None "
+                          "for the whole map.")
     check_choice("isolated", isolated, ["hide", "show"])
     language = check_language(language)
     highlight = _highlights(highlight)
     max_nodes, min_share, min_count = _budget(max_nodes, min_share, min_count, "unit_map")
-    log.require("unit", purpose="unit_map")
-    g = unit_graph(log, within=within, max_between=max_between, threshold=threshold)
-    nodes = pd.DataFrame([{"name": n, "domain": d.get("domain"), "sector": d.get("sector"),
-                           "n_events": d.get("n_events", 0), "n_cases": d.get("n_cases", 0)}
-                          for n, d in g.nodes(data=True)], columns=["name", "domain", "sector", "n_events", "n_cases"])
-    cols = ["n_handovers", "n_cases", "median_gap_days", "n_long_gaps", "loop", "psychiatric_somatic", "long_wait"]
-    edges = pd.DataFrame([{"source": a, "target": b, **{c: d[c] for c in cols}} for a, b, d in g.edges(data=True)],
-                         columns=["source", "target", *cols])
+    nodes, edges = unit_tables(log, threshold=threshold, within=within, max_between=max_between)
     freq_col = "n_handovers" if isinstance(measure, Frequency) and measure.what == "events" else "n_cases"
-    nodes["weight"] = nodes["n_cases"].astype(float)
-    edges["weight"] = edges["n_handovers"].astype(float)
     shown_nodes, shown_edges, info = select(nodes, edges, max_nodes=max_nodes, min_share=min_share,
                                             min_count=min_count)
     # a unit with no drawn handover to another unit (only to itself, or none) says nothing on a map of handovers
@@ -622,40 +713,59 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
         shown_edges = shown_edges[~shown_edges["source"].isin(gone)]
         info["n_nodes_shown"] = int(len(shown_nodes))
         info["n_edges_shown"] = int(len(shown_edges))
+    info["lanes"] = lane_order(shown_nodes[lanes], lanes) if lanes is not None else []
+    if lane is not None:
+        check_choice("lane", lane, info["lanes"])
 
-    # left to right with the lanes stacked as bands, names wrapped and edge labels on two lines: the map stays
-    # narrow enough to print at A4 width with no text under 8 pt (see tests/render/test_maps.py)
-    b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "LR", "newrank": True, "ranksep": 0.35, "nodesep": 0.2},
-                   node={**st.NODE, "margin": "0.1,0.05"}, edge={**st.EDGE_DEFAULTS, "fontsize": st.SMALL_FONT})
-    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
-    if lanes is not None:
-        order = list(names)
-        for lane in sorted(set(shown_nodes[lanes].fillna("unknown")),
-                           key=lambda v: (order.index(v) if v in order else len(order), str(v))):
-            b.cluster(lane, label=HTML(f"<b>{html_text(names.get(lane, lane))}</b>"), style="rounded,filled",
-                      fillcolor=st.LANE_FILL.get(lane, "#fafafa") if lanes == "sector" else "#f7f7f7",
-                      color="#c9d1d8", fontname=st.FONT, fontsize=11, labeljust="l", margin=10)
-    labels = {}
-    for r in shown_nodes.itertuples(index=False):
-        count = say("n_cases", language, n=st.small(r.n_cases, min_count, language))
-        labels[r.name] = count
-        lane = (getattr(r, lanes) or "unknown") if lanes else None
-        b.node(r.name, cluster=lane,
-               label=HTML(f'<b>{wrapped(r.name)}</b><br/><font point-size="{st.SMALL_FONT}">{html_text(count)}</font>'),
-               fillcolor=st.DOMAIN_FILL.get(r.domain, "#ffffff"))
-    shown_edges = shown_edges.copy()
+    # the edges as the whole map draws them: widths against its busiest edge, highlights capped over all of it,
+    # every time in one unit; a lane's part draws a share of these rows, unchanged
     w_max = float(shown_edges[freq_col].max()) if len(shown_edges) else 0.0
-    edge_labels = []
     units = _units(measure, shown_edges["median_gap_days"].tolist())
     drawn, capped = _strongest(shown_edges, highlight, freq_col)
+    texts = []
     for r in drawn.itertuples(index=False):
         gap = st.duration_text(r.median_gap_days, units, language)
         count = st.small(r.n_cases if isinstance(measure, Performance) else getattr(r, freq_col), min_count, language)
-        first, second = (gap, count) if isinstance(measure, Performance) else (count, gap)
-        edge_labels.append(f"{first} · {second}")
+        texts.append((gap, count) if isinstance(measure, Performance) else (count, gap))
+    drawn = drawn.assign(label=[f"{a} · {b}" for a, b in texts])
+    shown_edges = shown_edges.assign(label=drawn["label"])
+    node_labels = {n: say("n_cases", language, n=st.small(c, min_count, language))
+                   for n, c in zip(shown_nodes["name"], shown_nodes["n_cases"])}
+
+    # left to right with the lanes stacked as bands, names wrapped and edge labels on two lines: a small map
+    # prints at A4 width as it is; a wide one prints by lane (see tests/render/test_maps.py)
+    b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "LR", "newrank": True, "ranksep": 0.35, "nodesep": 0.2},
+                   node={**st.NODE, "margin": "0.1,0.05"}, edge={**st.EDGE_DEFAULTS, "fontsize": st.SMALL_FONT})
+    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
+    lane_of = (dict(zip(shown_nodes["name"], shown_nodes[lanes].fillna("unknown"))) if lanes is not None else {})
+    if lane is None:
+        on_nodes, on_edges = shown_nodes, drawn
+    else:
+        on_nodes = shown_nodes[shown_nodes["name"].map(lane_of) == lane]
+        inside = set(on_nodes["name"])
+        s_in, t_in = drawn["source"].isin(inside), drawn["target"].isin(inside)
+        on_edges = drawn[s_in | t_in].assign(part=np.select([s_in & t_in, t_in], ["inside", "from_other"],
+                                                           "to_other")[(s_in | t_in).to_numpy()])
+    for key in (info["lanes"] if lane is None else [lane]):
+        b.cluster(key, label=HTML(f"<b>{html_text(names.get(key, key))}</b>"), style="rounded,filled",
+                  fillcolor=st.LANE_FILL.get(key, "#fafafa") if lanes == "sector" else "#f7f7f7",
+                  color="#c9d1d8", fontname=st.FONT, fontsize=11, labeljust="l", margin=10)
+    for r in on_nodes.itertuples(index=False):
+        b.node(r.name, cluster=lane_of.get(r.name),
+               label=HTML(f'<b>{wrapped(r.name)}</b><br/><font point-size="{st.SMALL_FONT}">'
+                          f'{html_text(node_labels[r.name])}</font>'),
+               fillcolor=st.DOMAIN_FILL.get(r.domain, "#ffffff"))
+    inner = on_edges if lane is None else on_edges[on_edges["part"] == "inside"]
+    for r, (first, second) in zip(inner.itertuples(index=False), [texts[i] for i in drawn.index.get_indexer(
+            inner.index)]):
         b.edge(b.ids[r.source], b.ids[r.target], label=HTML(f"{html_text(first)}<br/>{html_text(second)}"),
                **_edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max)))
-    shown_edges["label"] = edge_labels
+    key_domains = list(on_nodes["domain"])
+    if lane is not None:
+        domain_of = dict(zip(shown_nodes["name"], shown_nodes["domain"]))
+        if (on_edges["part"] != "inside").any():
+            key_domains += _ports(b, on_edges, other_of=lane_of, domain_of=domain_of, lanes=lanes,
+                                  highlight=highlight, freq_col=freq_col, w_max=w_max, language=language)
 
     if isinstance(measure, Performance):
         what = say("um_what_performance", language, units=say(units, language))
@@ -665,13 +775,80 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
     if info["n_nodes_alone"]:
         caption.insert(1, say("alone_hidden", language, n=info["n_nodes_alone"]))
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, st.limit_text(threshold, language), language, capped)
-    b.graph_attrs["label"] = _legend(title or say("title_unit_map", language), [what, *caption], rows,
-                                     key=domain_key(shown_nodes["domain"], language))
-    out_nodes = shown_nodes.drop(columns=["weight"]).assign(
-        label=[labels[n] for n in shown_nodes["name"]]).reset_index(drop=True)
-    out_edges = shown_edges.drop(columns=["weight"]).reset_index(drop=True)
-    return Diagram(b.source(), nodes=out_nodes, edges=out_edges, title="unit map", info=info)
+    heading = title or say("title_unit_map", language)
+    if lane is not None:
+        caption.insert(1, say("lane_part", language, n=len(on_nodes), lane=names.get(lane, lane),
+                              others=say("sectors" if lanes == "sector" else "domains", language)))
+        heading = f"{heading}: {names.get(lane, lane)}"
+        info.update(lane=lane, n_edges_inside=int((on_edges["part"] == "inside").sum()),
+                    n_edges_from_other=int((on_edges["part"] == "from_other").sum()),
+                    n_edges_to_other=int((on_edges["part"] == "to_other").sum()))
+    rows = _highlight_rows(highlight, on_edges, st.limit_text(threshold, language), language, capped)
+    b.graph_attrs["label"] = _legend(heading, [what, *caption], rows, key=domain_key(key_domains, language),
+                                     wrap=None if lane is None else LEGEND_WRAP)
+    out_nodes = on_nodes.drop(columns=["weight"]).assign(
+        label=[node_labels[n] for n in on_nodes["name"]]).reset_index(drop=True)
+    out_edges = shown_edges.loc[on_edges.index].drop(columns=["weight"])
+    if lane is not None:
+        out_edges = out_edges.assign(part=on_edges["part"])
+    return Diagram(b.source(), nodes=out_nodes, edges=out_edges.reset_index(drop=True),
+                   title="unit map" if lane is None else f"unit map: {lane}", info=info)
+
+
+def _ports(b: DotBuilder, edges: pd.DataFrame, *, other_of: dict, domain_of: dict, lanes: str,
+           highlight: list[str], freq_col: str, w_max: float, language: str) -> list:
+    """The handovers of a lane's part from and to other lanes: one table at the right of the part.
+
+    Two blocks, "from other sectors" and "to other sectors" (or domains), one row
+    per edge of the whole map, grouped under the other unit's lane (in the lanes'
+    order), busiest first: the edge's label, then the other unit in its domain's
+    fill. An arrow joins each row and the unit inside, drawn as the edge is on the
+    whole map (arriving at the unit inside, or leaving it). One table on one side
+    keeps the part narrow: its units need only their own ranks and one column
+    more. Returns the other units' domains (for the key).
+    """
+    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
+    cells, ports, domains = [], [], []
+    for side in ("from_other", "to_other"):
+        rows = edges[edges["part"] == side]
+        if not len(rows):
+            continue
+        other = rows["source"] if side == "from_other" else rows["target"]
+        order = lane_order([other_of[u] for u in other], lanes)
+        rows = rows.assign(lane_rank=[order.index(other_of[u]) for u in other], other_unit=other)
+        rows = rows.sort_values(["lane_rank", freq_col, "other_unit"], ascending=[True, False, True], kind="stable")
+        heading = say(f"{'from' if side == 'from_other' else 'to'}_other_{lanes}", language)
+        cells.append(f'<tr><td colspan="2" align="left"><b>{html_text(heading)}</b></td></tr>')
+        last = None
+        for r in rows.itertuples(index=False):
+            if r.lane_rank != last:
+                key = order[r.lane_rank]
+                fill = st.LANE_FILL.get(key, "#fafafa") if lanes == "sector" else "#f7f7f7"
+                cells.append(f'<tr><td colspan="2" align="left" bgcolor="{fill}">'
+                             f'<i>{html_text(names.get(key, key))}</i></td></tr>')
+                last = r.lane_rank
+            colours = [st.HIGHLIGHTS[h] for h in highlight if bool(getattr(r, st.FLAG[h], False))]
+            count = html_text(r.label)
+            if colours:
+                count = f'<font color="{colours[0]}">{count}</font>'
+            fill = st.DOMAIN_FILL.get(domain_of[r.other_unit], "#ffffff")
+            cells.append(f'<tr><td align="left" port="p{len(ports)}">{count}</td><td align="left" balign="left" '
+                         f'bgcolor="{fill}" border="1" color="#8896a3">{wrapped(r.other_unit)}</td></tr>')
+            ports.append((side, r))
+            domains.append(domain_of[r.other_unit])
+    table = HTML(f'<table border="0" cellborder="0" cellspacing="2" cellpadding="2">{"".join(cells)}</table>')
+    node = b.node(("ports",), shape="plain", style="", label=table)
+    # the table right of every unit: each unit joins it, invisibly where it has no handover out of the lane
+    joined = {b.ids[r.target if side == "from_other" else r.source] for side, r in ports}
+    for unit_id in [i for k, i in b.ids.items() if k != ("ports",) and i not in joined]:
+        b.edge(unit_id, node, style="invis")
+    for k, (side, r) in enumerate(ports):
+        style = _edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max))
+        if side == "from_other":  # declared from the unit inside, drawn backwards: the table stays at the right
+            b.edge(b.ids[r.target], f"{node}:p{k}:w", dir="back", **style)
+        else:
+            b.edge(b.ids[r.source], f"{node}:p{k}:w", **style)
+    return domains
 
 
 __all__ = ["Frequency", "Performance", "process_map", "unit_map", "select"]

@@ -43,6 +43,16 @@ WORDS: dict[str, dict[str, str]] = {
     "um_what_cases": {"en": "edges: cases · median gap between units; nodes: cases",
                       "da": "pile: patienter · median pause mellem enheder; knuder: patienter"},
     "key_domain": {"en": "Fill colour (domain):", "da": "Fyldfarve (domæne):"},
+    "lane_part": {"en": "this part: the {n} units of {lane} on the whole map; handovers from and to the other {others} "
+                        "in the table at the right, one row each",
+                  "da": "denne del: kortets {n:,} {n:enhed|enheder} i {lane}; overgange fra og til de andre {others} "
+                        "i tabellen til højre, én række hver"},
+    "sectors": {"en": "sectors", "da": "sektorer"},
+    "domains": {"en": "domains", "da": "domæner"},
+    "from_other_sector": {"en": "From other sectors", "da": "Fra andre sektorer"},
+    "to_other_sector": {"en": "To other sectors", "da": "Til andre sektorer"},
+    "from_other_domain": {"en": "From other domains", "da": "Fra andre domæner"},
+    "to_other_domain": {"en": "To other domains", "da": "Til andre domæner"},
     "alone_hidden": {"en": "{n} units with no handover to another unit not drawn",
                      "da": "{n:,} {n:enhed|enheder} uden overgang til en anden enhed ikke tegnet"},
     # --- maps: the caption of what is shown and left out

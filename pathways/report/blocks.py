@@ -142,12 +142,19 @@ class Table:
 
 @dataclass
 class Figure:
-    """A picture of a section: a :class:`pathways.Diagram` or a :class:`~pathways.report.figures.Chart`."""
+    """A picture of a section: a :class:`pathways.Diagram` or a :class:`~pathways.report.figures.Chart`.
+
+    ``media``: shown on screen and printed (``"all"``), or only on one of them (a
+    wide map on screen, its parts in print); ``page``: the A4 page it prints on.
+    Every figure goes to the figures folder.
+    """
 
     name: str
     title: str
     picture: object
     caption: str = ""
+    media: str = "all"
+    page: str = "portrait"
 
 
 @dataclass

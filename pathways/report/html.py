@@ -64,7 +64,12 @@ footer dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px
 footer dt { font-weight: 600; }
 footer dd { margin: 0; }
 @page { size: A4; margin: 14mm; }
+@page wide { size: A4 landscape; margin: 14mm; }
+@media screen { figure.pw-print { display: none; } }
 @media print {
+  figure.pw-screen { display: none !important; }
+  figure.pw-landscape { page: wide; }
+  figure.pw-landscape svg { max-height: 165mm; }
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
   nav.contents { display: none; }
@@ -126,7 +131,10 @@ class Page:
         except RenderError as exc:  # no layout engine, or it failed: say so instead of a picture
             svg = f'<p class="note">{esc(exc)}</p>'
         cap = esc(fig.caption)
-        return (f'<figure id="figure-{esc(fig.name)}" aria-label="{esc(fig.title)}"><div class="pic">{svg}</div>'
+        classes = [c for c, on in (("pw-screen", fig.media == "screen"), ("pw-print", fig.media == "print"),
+                                   ("pw-landscape", fig.page == "landscape")) if on]
+        cls = f' class="{" ".join(classes)}"' if classes else ""
+        return (f'<figure id="figure-{esc(fig.name)}"{cls} aria-label="{esc(fig.title)}"><div class="pic">{svg}</div>'
                 f"<figcaption>{cap}</figcaption></figure>")
 
     def block(self, b) -> str:

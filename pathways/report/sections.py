@@ -209,9 +209,10 @@ def unit_map(ctx: Context) -> Section:
     if n_unknown:
         finding.append(t("um_finding_unknown", n=f.count(n_unknown), share=f.share(n_unknown, total)))
     finding.append(t("um_finding_3", long=f.count(n_long), share=f.share(n_long, total), max_gap=gap_words))
-    d = pw.unit_map(log, min_count=ctx.min_count, threshold=GAP_THRESHOLD, within=LOOP_WITHIN,
-                    max_between=MAX_BETWEEN, title=t("um_title"), language=ctx.lang)
-    blocks: list = [Figure("unit_map", t("um_title"), d, t("um_caption", max_gap=gap_words))]
+    options = dict(min_count=ctx.min_count, threshold=GAP_THRESHOLD, within=LOOP_WITHIN, max_between=MAX_BETWEEN,
+                   title=t("um_title"), language=ctx.lang)
+    d = pw.unit_map(log, **options)
+    blocks: list = _unit_map_figures(ctx, d, options, gap_words)
     try:  # on screen, the interactive map with its sliders and moving cases; the static one stays for print
         live = pw.interactive_map(log, min_count=ctx.min_count, threshold=GAP_THRESHOLD, within=LOOP_WITHIN,
                                   max_between=MAX_BETWEEN, title=t("um_title"), language=ctx.lang)
@@ -235,6 +236,67 @@ def unit_map(ctx: Context) -> Section:
         Col("unit", t("c_unit")), Col("domain", t("c_domain")), Col("sector", t("c_sector")),
         Col("n_events", t("c_events"), "count"), Col("n_cases", t("c_cases"), "count")]))
     return Section("unit_map", title, finding, blocks, (0.5 * n_long / total, finding[-1]))
+
+
+TEXTS.update({
+    "um_part_caption": {"da": "Kortet over enheder til tryk, én del pr. domæne: enhederne i {lane} og overgangene "
+                              "mellem dem; overgange fra og til andre domæner står i tabellen til højre, med antal "
+                              "patienter og median pause. Rød: på en cirkulær rute; lilla: krydser grænsen mellem "
+                              "psykiatri og somatik; orange: median pause over {max_gap}.",
+                        "en": "The unit map for print, one part per domain: the units of {lane} and the handovers "
+                              "between them; the handovers from and to other domains are the rows of the table at "
+                              "the right, with the number of patients and the median gap. Red: on a circular route; "
+                              "purple: crosses the psychiatric/somatic line; orange: median gap over {max_gap}."},
+})
+#: The text area of an A4 page in the report's print style (14 mm margins), less room for a caption: a figure
+#: prints on a portrait page within the first, on a landscape page within the second (width, height in pt).
+A4_PORTRAIT = (170 * 72 / 25.4, 240 * 72 / 25.4)
+A4_LANDSCAPE = (260 * 72 / 25.4, 165 * 72 / 25.4)
+#: The smallest text a printed figure may have (pt).
+PRINTED_TEXT = 8.0
+
+
+def printed_text(svg: str) -> tuple[float, str]:
+    """The smallest text of an SVG (pt) when scaled to fit an A4 page, on the page that gives the larger text.
+
+    Returns ``(points, "portrait" | "landscape")``; a figure is never enlarged.
+
+    Examples
+    --------
+    >>> size, page = printed_text('<svg width="964pt" height="340pt"><text font-size="10">x</text></svg>')
+    >>> round(size, 2), page  # 10 pt x 737 / 964 on a landscape page; 10 x 482 / 964 = 5 pt on a portrait one
+    (7.65, 'landscape')
+    """
+    import re
+
+    w, h = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    smallest = min(float(v) for v in re.findall(r'font-size="([\d.]+)"', svg))
+    on = {page: smallest * min(1.0, pw_ / w, ph / h) for page, (pw_, ph) in
+          (("portrait", A4_PORTRAIT), ("landscape", A4_LANDSCAPE))}
+    page = max(on, key=lambda k: (on[k], k == "portrait"))
+    return on[page], page
+
+
+def _unit_map_figures(ctx: Context, d, options: dict, gap_words: str) -> list[Figure]:
+    """The unit map as printed: the whole map when its text prints at 8 pt or more on an A4 page, else one part
+    per domain (``pw.unit_map(..., lanes="domain", lane=...)``), each on the page that prints it larger; on screen
+    the whole map (or the interactive one) either way. Without a layout engine, the whole map says so."""
+    t = ctx.t
+    caption = t("um_caption", max_gap=gap_words)
+    try:
+        size, page = printed_text(d.svg())
+    except RenderError:
+        return [Figure("unit_map", t("um_title"), d, caption)]
+    if size >= PRINTED_TEXT:
+        return [Figure("unit_map", t("um_title"), d, caption, page=page)]
+    figures = [Figure("unit_map", t("um_title"), d, caption, media="screen")]
+    for lane in pw.unit_map(ctx.log, lanes="domain", **options).info["lanes"]:
+        part = pw.unit_map(ctx.log, lanes="domain", lane=lane, **options)
+        name = ctx.domain(lane)
+        figures.append(Figure(f"unit_map_{lane}", f'{t("um_title")}: {name}', part,
+                              t("um_part_caption", lane=name, max_gap=gap_words), media="print",
+                              page=printed_text(part.svg())[1]))
+    return figures
 
 
 # --------------------------------------------------------------------------- 3. process map

@@ -516,12 +516,86 @@ def printed_smallest_text(svg: str, width_pt: float, height_pt: float) -> float:
     return min(sizes) * min(1.0, width_pt / w, height_pt / h)
 
 
+#: An A4 page's text area less room for a caption (pt): portrait, and landscape (the report's print style gives a
+#: figure a landscape page when it prints larger there)
+MM = 72 / 25.4
+PORTRAIT, LANDSCAPE = (170 * MM, 240 * MM), (260 * MM, 165 * MM)
+
+
 @pytest.mark.skipif(not ENGINES, reason="no layout engine")
 def test_demo_unit_map_text_printed_on_a4():
-    # the demo extract's unit map (15 of 27 units), on an A4 page: 170 mm text column, 240 mm high
+    # the demo extract's unit map (15 of 27 units): whole, about 930 x 930 pt with 10 pt text, 5.2 pt printed in a
+    # 170 mm column and 5.5 pt on a landscape page; printed as one part per domain, every text is 8 pt or more
     log = pw.datasets.load_sample("dirty_extract")
-    svg = unit_map(log, language="da").svg()
-    assert min(float(v) for v in re.findall(r'font-size="([\d.]+)"', svg)) >= st.SMALL_FONT == 10
-    mm = 72 / 25.4
-    # before: 1482 x 823 pt with 9 pt text, 2.9 pt printed; now about 930 x 930 pt with 10 pt text, 5.2 pt
-    assert printed_smallest_text(svg, 170 * mm, 240 * mm) >= 5.0
+    whole = unit_map(log, language="da", lanes="domain")
+    assert whole.info["lanes"] == ["psychiatric", "somatic", "municipal_care", "substance", "general_practice"]
+    assert printed_smallest_text(whole.svg(), *PORTRAIT) < 8.0  # why the parts exist
+    for lane in whole.info["lanes"]:
+        svg = unit_map(log, language="da", lanes="domain", lane=lane).svg()
+        assert min(float(v) for v in re.findall(r'font-size="([\d.]+)"', svg)) >= st.SMALL_FONT == 10
+        printed = max(printed_smallest_text(svg, *PORTRAIT), printed_smallest_text(svg, *LANDSCAPE))
+        assert printed >= 8.0, lane
+
+
+def test_a_lane_of_the_unit_map_lists_its_handovers_to_other_lanes():
+    # loop_log by hand: Smerteklinik (somatic, region) -> Privatpraktiserende psykiater (psychiatric, private)
+    # Jan 2 -> Jan 10 (8 days), back Jan 10 -> Feb 10 (31 days), Smerteklinik -> Egen læge (general practice)
+    # Feb 10 -> Feb 12 (2 days); 5 patients each; Bosted (1 patient, no handover) is not drawn
+    whole = unit_map(loop_log())
+    assert whole.info["lanes"] == ["region", "general_practice", "private"]
+    part = unit_map(loop_log(), lane="region")
+    assert part.nodes["name"].tolist() == ["Smerteklinik"]
+    got = {(r.source, r.target): (r.part, r.label) for r in part.edges.itertuples()}
+    assert got == {("Privatpraktiserende psykiater", "Smerteklinik"): ("from_other", "5 · 31 d"),
+                   ("Smerteklinik", "Privatpraktiserende psykiater"): ("to_other", "5 · 8.0 d"),
+                   ("Smerteklinik", "Egen læge"): ("to_other", "5 · 2.0 d")}
+    text = " ".join(figure_words(part.dot))
+    assert "Handovers between units: Region (hospitals, psychiatry)" in text
+    assert "From other sectors" in text and "To other sectors" in text
+    for row in ("Private practice", "General practice", "Privatpraktiserende psykiater", "Egen læge", "5 · 31 d"):
+        assert row in text, row
+    assert "this part: the 1 units of Region (hospitals, psychiatry) on the whole map" in text
+    gp = unit_map(loop_log(), lane="general_practice", language="da")
+    assert gp.edges[["source", "part", "label"]].values.tolist() == [["Smerteklinik", "from_other", "5 · 2,0 d"]]
+    assert "Fra andre sektorer" in " ".join(figure_words(gp.dot)) and "Til andre" not in gp.dot
+    with pytest.raises(OptionError, match="lane='regoin'.*Did you mean 'region'"):
+        unit_map(loop_log(), lane="regoin")
+    with pytest.raises(OptionError, match="needs lanes"):
+        unit_map(loop_log(), lanes=None, lane="region")
+
+
+def figure_words(dot: str) -> list[str]:
+    """The texts of a DOT source's HTML labels, tags dropped, entities read."""
+    import html
+
+    return [html.unescape(t).strip() for t in re.split(r"<[^>]*>", dot) if t.strip()]
+
+
+@pytest.mark.parametrize("lanes", ["sector", "domain"])
+def test_the_lanes_of_a_unit_map_account_for_every_handover(lanes):
+    """The demo's map cut into lanes: each drawn edge inside one lane once, each across lanes once leaving one
+    lane and once arriving in the other, with the counts of pw.unit_graph (not of the map's own tables)."""
+    log = pw.datasets.load_sample("dirty_extract")
+    g = pw.unit_graph(log)
+    whole = unit_map(log, lanes=lanes)
+    drawn = set(zip(whole.edges["source"], whole.edges["target"]))
+    lane_of = {n: (d.get(lanes) or "unknown") for n, d in g.nodes(data=True)}
+    seen: dict = {}
+    handovers = 0
+    for lane in whole.info["lanes"]:
+        part = unit_map(log, lanes=lanes, lane=lane)
+        assert set(part.nodes["name"]) == {n for n in whole.nodes["name"] if lane_of[n] == lane}
+        for r in part.edges.itertuples():
+            inside = lane_of[r.source] == lane, lane_of[r.target] == lane
+            assert r.part == {(True, True): "inside", (False, True): "from_other", (True, False): "to_other"}[inside]
+            assert r.n_cases == g.edges[r.source, r.target]["n_cases"] >= 5
+            assert r.n_handovers == g.edges[r.source, r.target]["n_handovers"]
+            seen.setdefault((r.source, r.target), []).append(r.part)
+            if r.part != "to_other":  # each handover counted where it arrives
+                handovers += g.edges[r.source, r.target]["n_handovers"]
+    assert set(seen) == drawn
+    for (s, t), parts in seen.items():
+        assert sorted(parts) == (["inside"] if lane_of[s] == lane_of[t] else ["from_other", "to_other"])
+    assert handovers == sum(g.edges[e]["n_handovers"] for e in drawn) == whole.info["flow_shown"]
+    across = sum(1 for s, t in drawn if lane_of[s] != lane_of[t])
+    assert across > 10  # the demo's map has many handovers between lanes: the test covers them

@@ -182,13 +182,16 @@ def test_report_map_in_chromium(browser, sample_reports):
     m = pw.interactive_map(log, min_count=5, threshold=GAP_THRESHOLD, within=LOOP_WITHIN, max_between=MAX_BETWEEN,
                            title=data["title"], language="da", max_cases=0)
     assert data["layouts"] == m.data["layouts"] and data["nodes"] == m.data["nodes"]
-    # on screen the map stands in for the static figure; printed, the static figure is there and the map is not
+    # on screen the map stands in for the static figure
     assert page.is_hidden("figure#figure-unit_map") and page.is_visible(f"#{root}")
     check_sliders(page, root, m.stops)
     check_controls(page, root, data)
     check_animation(page, root)
     shown = data["animation"]["caption"]
     assert re.match(r"\d+ af 600 patienter", shown) and page.is_visible(f"#{root} >> text={shown}")
+    assert page.is_hidden("figure#figure-unit_map_somatic")  # the parts for print are not on screen
     page.emulate_media(media="print")
-    assert page.is_visible("figure#figure-unit_map") and page.is_hidden(f"#{root}")
+    # printed: neither the map nor the whole static figure (5 pt text on A4), but its parts, one per domain
+    assert page.is_hidden("figure#figure-unit_map") and page.is_hidden(f"#{root}")
+    assert page.is_visible("figure#figure-unit_map_psychiatric") and page.is_visible("figure#figure-unit_map_somatic")
     w.close()
