@@ -53,8 +53,8 @@ from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, NOT
                           READMISSION_WITHIN_DAYS, READMISSION_WITHIN_HOURS)
 from .common import duration, timestamp, with_parameters
 from .survival import _Z95
-from .waits import GUARANTEES, _Absent, _cell, _names, _waits, event_types, finish_groups, group_columns, \
-    milestone, summarise_waits
+from .waits import GUARANTEES, _Absent, _cell, _names, _wait_counts, _waits, event_types, finish_groups, \
+    group_columns, milestone, summarise_counts
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -370,13 +370,14 @@ def _wait_rows(log, definition: dict, names, fetch, period, as_of) -> pd.DataFra
     start = list(rule["start"]) if isinstance(rule["start"], tuple) else rule["start"]
     end = list(rule["end"]) if isinstance(rule["end"], tuple) else rule["end"]
     threshold = _cell(rule["threshold"])
-    w, _ = _waits(log, start=start, end=end, as_of=as_of, threshold=threshold, extra=fetch, explain=False, **opts)
+    # the risk table counted in the engine per group, period and wait (not a row per wait to the driver)
+    w, _ = _wait_counts(log, start=start, end=end, as_of=as_of, extra=fetch, period=period, explain=False, **opts)
     w = finish_groups(w, names)
     keys = list(names)
     if period is not None:
-        w["period"] = _period_of(w["start_at"], log.tz, period).to_numpy()
+        w["period"] = _period_of(w.pop("_period"), log.tz, period).to_numpy()
         keys.append("period")
-    s = summarise_waits(w, threshold, keys)
+    s = summarise_counts(w, threshold, keys)
     s = s[s["n"] > 0]  # no wait started by as_of: no row (a rate of nothing would be an unexplained NaN)
     return pd.DataFrame({**{k: s[k] for k in keys}, "numerator": s["n_over_threshold"].astype("int64"),
                          "denominator": s["n"], "rate": s["km_share_over_threshold"],

@@ -53,21 +53,39 @@ def km_table(durations, observed) -> pd.DataFrame:
     1   2.0          3      0.50
     2   3.0          1      0.00
     """
-    d = np.asarray(durations, dtype=float)
     e = np.asarray(observed, dtype=bool)
+    return km_counts(durations, e.astype("int64"), np.ones(len(e), "int64"))
+
+
+def km_counts(times, n_ended, n_total) -> pd.DataFrame:
+    """:func:`km_table` of durations given as counts: ``n_total`` durations of ``times[i]``, ``n_ended`` of
+    them observed (a time may repeat; NaN times are ignored). The same curve as ``km_table`` of the durations
+    written out one by one, so a risk table counted in the engine gives the same numbers.
+
+    Examples
+    --------
+    >>> km_counts([2, 1, 3], [1, 1, 1], [2, 1, 1])[["time", "n_at_risk", "n_censored", "survival"]]
+       time  n_at_risk  n_censored  survival
+    0   1.0          4           0      0.75
+    1   2.0          3           1      0.50
+    2   3.0          1           0      0.00
+    """
+    d = np.asarray(times, dtype=float)
+    ended = np.asarray(n_ended, dtype="int64")
+    total = np.asarray(n_total, dtype="int64")
     keep = ~np.isnan(d)
-    d, e = d[keep], e[keep]
-    if len(d) == 0:
+    d, ended, total = d[keep], ended[keep], total[keep]
+    if not total.sum():
         return pd.DataFrame({"time": np.array([], float), "n_at_risk": np.array([], "int64"),
                              "n_ended": np.array([], "int64"), "n_censored": np.array([], "int64"),
                              "survival": np.array([], float), "ci_low": np.array([], float),
                              "ci_high": np.array([], float)})
     times, inverse = np.unique(d, return_inverse=True)
-    n_ended = np.bincount(inverse, weights=e, minlength=len(times)).astype("int64")
-    n_total = np.bincount(inverse, minlength=len(times)).astype("int64")
+    n_ended = np.bincount(inverse, weights=ended, minlength=len(times)).astype("int64")
+    n_total = np.bincount(inverse, weights=total, minlength=len(times)).astype("int64")
     n_censored = n_total - n_ended
     # at risk at time t: every duration >= t
-    n_at_risk = len(d) - np.concatenate([[0], np.cumsum(n_total)[:-1]])
+    n_at_risk = int(total.sum()) - np.concatenate([[0], np.cumsum(n_total)[:-1]])
     with np.errstate(divide="ignore", invalid="ignore"):
         survival = np.cumprod(1.0 - n_ended / n_at_risk)
         greenwood = np.cumsum(np.where(n_at_risk > n_ended, n_ended / (n_at_risk * (n_at_risk - n_ended)),
@@ -211,4 +229,4 @@ def wait_curve(waits: pd.DataFrame, *, by=None, min_at_risk: int = 5) -> pd.Data
     return curve[curve["n_at_risk"] >= min_at_risk].reset_index(drop=True)
 
 
-__all__ = ["km_table", "km_median", "km_share_over", "median_of", "share_over_of", "wait_curve"]
+__all__ = ["km_table", "km_counts", "km_median", "km_share_over", "median_of", "share_over_of", "wait_curve"]

@@ -181,15 +181,24 @@ def variants(log: EventLog, *, top: int | None = None) -> pd.DataFrame:
                                 n_cases=cases.count())
     grouped = grouped.select(grouped.trace.join(_SEP).name("variant"), "n_events", "n_cases",
                              "median_case_duration_days")
-    out = typed_result(fetch(grouped), _VARIANT_COLUMNS, log.tz, [])
+    if top is None:
+        out = typed_result(fetch(grouped), _VARIANT_COLUMNS, log.tz, [])
+        n_variants, n_cases = len(out), int(out["n_cases"].sum())
+    else:
+        # the top rows only, in the same order (most cases, then the variant's text: code-point order on
+        # DuckDB and Spark, as in pandas), with the totals of every variant beside them: one query, and
+        # the driver gets `top` rows, not every variant (9,986 of 10,000 cases on the high-variant shape)
+        everything = ibis.window()
+        grouped = grouped.mutate(_n_variants=grouped.count().over(everything),
+                                 _n_cases=grouped.n_cases.sum().over(everything))
+        head = fetch(grouped.order_by([ibis.desc("n_cases"), "variant"]).limit(top))
+        n_variants = int(head["_n_variants"].iloc[0]) if len(head) else 0
+        n_cases = int(head["_n_cases"].iloc[0]) if len(head) else 0
+        out = typed_result(head.drop(columns=["_n_variants", "_n_cases"]), _VARIANT_COLUMNS, log.tz, [])
     out = out.sort_values(["n_cases", "variant"], ascending=[False, True], ignore_index=True, kind="stable")
-    n_cases = int(out["n_cases"].sum())
     out["share"] = out["n_cases"] / n_cases if n_cases else 0.0
     out["cumulative_share"] = out["n_cases"].cumsum() / n_cases if n_cases else 0.0
     out = out[list(_VARIANT_COLUMNS)]
-    n_variants = len(out)
-    if top is not None:
-        out = out.head(top).copy()
     out = with_parameters(out, top=top)
     out.attrs.update(n_variants=n_variants, n_cases=n_cases, n_variants_left_out=n_variants - len(out),
                      n_cases_left_out=n_cases - int(out["n_cases"].sum()))

@@ -42,8 +42,8 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, closest
-from .common import TEXT, by_list, days_between, duration, local_times, timestamp, with_parameters
-from .survival import km_table, median_of, share_over_of
+from .common import TEXT, by_list, days_between, duration, fetch, local_times, timestamp, with_parameters
+from .survival import km_counts, median_of, share_over_of
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -173,14 +173,11 @@ def _empty_waits(extra: Sequence[str] = ()) -> pd.DataFrame:
     return df
 
 
-def _waits(log, *, start, end, as_of, threshold=None, start_unit=None, start_domain=None, end_unit=None,
-           end_domain=None, extra: dict | None = None, explain: bool = True) -> tuple[pd.DataFrame, int]:
-    """The per-start table (UTC timestamps) and the number of starts after ``as_of``.
-
-    ``extra`` maps output column -> canonical column of the start event to carry
-    along (for grouping). ``as_of=None`` means no cut-off (open waits get NaN).
-    ``explain=False`` raises ``_Absent`` with a short message (no did-you-mean queries).
-    """
+def _wait_expr(log, *, start, end, as_of, start_unit=None, start_domain=None, end_unit=None, end_domain=None,
+               extra: dict | None = None):
+    """Ibis expression: one row per start (the columns of the per-start table before ``censored`` and
+    ``over_threshold``, UTC times, ``_late`` for starts after ``as_of``, ``_row``), and what the checks of an
+    empty answer need: ``(expression, start names, end names, event types, is-end predicate)``."""
     extra = extra or {}
     starts_n, ends_n = _names(start, "start"), _names(end, "end")
     types = event_types(log)
@@ -188,7 +185,6 @@ def _waits(log, *, start, end, as_of, threshold=None, start_unit=None, start_dom
     is_s = _place(t, milestone(t, starts_n, types), log, unit=start_unit, domain=start_domain, argument="start")
     is_e = _place(t, milestone(t, ends_n, types), log, unit=end_unit, domain=end_domain, argument="end")
     cutoff = None if as_of is None else timestamp(as_of, log.tz, argument="as_of")
-    thr = None if threshold is None else duration(threshold, argument="threshold")
     # The first end after a start and before the next start is the start's next
     # milestone event when that event is an end (an event both start and end ends
     # the wait before it and begins its own); when it is a start only, the wait is
@@ -217,18 +213,42 @@ def _waits(log, *, start, end, as_of, threshold=None, start_unit=None, start_dom
                    end_at=ended.ifelse(j._n_at, ibis.null(j._n_at.type())),
                    wait_days=days_between(j.timestamp, until), outcome=outcome,
                    **{k: j[v] for k, v in extra.items()}, _late=late, _row=j.row)
-    df = res.order_by([S.CASE, "start_at", "_row"]).drop("_row").to_pyarrow().to_pandas()
-    if not len(df):
-        if len(log) == 0:
-            return _empty_waits(extra), 0
+    return res, starts_n, ends_n, types, is_e
+
+
+def _check_found(log, n_starts: int, n_ended: int, names, *, start, end, start_unit, start_domain, end_unit,
+                 end_domain, explain: bool) -> None:
+    """``_Absent`` when no event is a start, or none is an end (when no wait ended): the milestone matches
+    nothing (with a did-you-mean when ``explain``)."""
+    starts_n, ends_n, types, is_e = names
+    if not n_starts:
         raise _Absent(_absent_message(log, "start", starts_n, types, start_unit is not None or
                                       start_domain is not None) if explain else
                       f"start={start!r} matches no event of this log (start_unit={start_unit!r}, "
                       f"start_domain={start_domain!r})")
-    if not (df["outcome"] == "ended").any() and not t.filter(is_e).count().to_pyarrow().as_py():
+    if not n_ended and not log.table.filter(is_e).count().to_pyarrow().as_py():
         raise _Absent(_absent_message(log, "end", ends_n, types, end_unit is not None or end_domain is not None)
                       if explain else f"end={end!r} matches no event of this log (end_unit={end_unit!r}, "
                                       f"end_domain={end_domain!r})")
+
+
+def _waits(log, *, start, end, as_of, threshold=None, start_unit=None, start_domain=None, end_unit=None,
+           end_domain=None, extra: dict | None = None, explain: bool = True) -> tuple[pd.DataFrame, int]:
+    """The per-start table (UTC timestamps) and the number of starts after ``as_of``.
+
+    ``extra`` maps output column -> canonical column of the start event to carry
+    along (for grouping). ``as_of=None`` means no cut-off (open waits get NaN).
+    ``explain=False`` raises ``_Absent`` with a short message (no did-you-mean queries).
+    """
+    extra = extra or {}
+    places = dict(start_unit=start_unit, start_domain=start_domain, end_unit=end_unit, end_domain=end_domain)
+    res, *names = _wait_expr(log, start=start, end=end, as_of=as_of, extra=extra, **places)
+    thr = None if threshold is None else duration(threshold, argument="threshold")
+    df = res.order_by([S.CASE, "start_at", "_row"]).drop("_row").to_pyarrow().to_pandas()
+    if not len(df) and len(log) == 0:
+        return _empty_waits(extra), 0
+    _check_found(log, len(df), int((df["outcome"] == "ended").sum()), names, start=start, end=end, **places,
+                 explain=explain)
     n_late = int(df["_late"].sum())
     df = df[~df["_late"].to_numpy(bool)].drop(columns="_late").reset_index(drop=True)
     df["censored"] = df["outcome"] != "ended"
@@ -237,6 +257,47 @@ def _waits(log, *, start, end, as_of, threshold=None, start_unit=None, start_dom
     else:
         df["over_threshold"] = pd.array(df["wait_days"] > thr.total_seconds() / 86_400, dtype="boolean")
     return df[_WAIT_COLUMNS + list(extra)], n_late
+
+
+_COUNTED = ("n", "n_ended", "n_waiting")
+
+
+def _wait_counts(log, *, start, end, as_of, start_unit=None, start_domain=None, end_unit=None, end_domain=None,
+                 extra: dict | None = None, period: str | None = None,
+                 explain: bool = True) -> tuple[pd.DataFrame, int]:
+    """The waits' risk table, counted in the engine, and the number of starts after ``as_of``.
+
+    One row per group (the ``extra`` columns as in :func:`_waits`, and with ``period`` the calendar period of
+    the start in local time, ``_period``) and distinct ``wait_days``: ``n`` waits, ``n_ended`` of them ended,
+    ``n_waiting`` still open (the rest superseded). Everything :func:`summarise_counts` needs (the Kaplan-Meier
+    curve, the counts, the figures of the ended waits), without a row per wait on the driver.
+    """
+    from ..engine import local_time
+
+    extra = extra or {}
+    places = dict(start_unit=start_unit, start_domain=start_domain, end_unit=end_unit, end_domain=end_domain)
+    res, *names = _wait_expr(log, start=start, end=end, as_of=as_of, extra=extra, **places)
+    keys = list(extra)
+    if period is not None:
+        res = res.mutate(_period=local_time(res.start_at, log.tz).truncate(period))
+        keys.append("_period")
+    counts = res.group_by([*keys, "_late"], _wait=res._late.ifelse(ibis.null("float64"), res.wait_days)).aggregate(
+        n=res.count(), n_ended=(res.outcome == "ended").ifelse(1, 0).sum(),
+        n_waiting=(res.outcome == "waiting").ifelse(1, 0).sum())
+    df = fetch(counts).rename(columns={"_wait": "wait_days"})
+    if not len(df) and len(log) == 0:
+        return _empty_counts(keys), 0
+    _check_found(log, int(df["n"].sum()), int(df["n_ended"].sum()), names, start=start, end=end, **places,
+                 explain=explain)
+    late = df["_late"].to_numpy(bool)
+    n_late = int(df.loc[late, "n"].sum())
+    df = df[~late].drop(columns="_late").astype({c: "int64" for c in _COUNTED})
+    return df.sort_values([*keys, "wait_days"], kind="stable", ignore_index=True), n_late
+
+
+def _empty_counts(keys) -> pd.DataFrame:
+    return pd.DataFrame({**{k: pd.Series([], dtype=TEXT) for k in keys}, "wait_days": pd.Series([], dtype=float),
+                         **{c: pd.Series([], dtype="int64") for c in _COUNTED}})
 
 
 def waiting_times(log: EventLog, *, start, end, threshold=None, as_of, start_unit=None, start_domain=None,
@@ -366,25 +427,52 @@ def _quantile(x: np.ndarray, q: float) -> float:
     return float(np.quantile(x, q)) if len(x) else math.nan
 
 
-def _summary_row(wait_days: np.ndarray, outcome: np.ndarray, thr_days: float | None) -> dict:
-    """One summary row: the Kaplan-Meier estimates, then the naive figures of the ended waits (see ESTIMATORS)."""
-    ended = outcome == "ended"
-    w_end, w_cen = wait_days[ended], wait_days[~ended]
-    row = {"n": len(wait_days), "n_ended": int(ended.sum()), "n_waiting": int((outcome == "waiting").sum()),
-           "n_superseded": int((outcome == "superseded").sum()), "n_censored": int((~ended).sum())}
-    curve = km_table(wait_days, ended)  # one curve for the median and the share
+def _summary_row(wait_days: np.ndarray, n: np.ndarray, n_ended: np.ndarray, n_waiting: np.ndarray,
+                 thr_days: float | None) -> dict:
+    """One summary row from a risk table (``n`` waits of ``wait_days[i]``, ``n_ended`` ended, ``n_waiting`` open):
+    the Kaplan-Meier estimates, then the naive figures of the ended waits (see ESTIMATORS)."""
+    total, ended, waiting = int(n.sum()), int(n_ended.sum()), int(n_waiting.sum())
+    row = {"n": total, "n_ended": ended, "n_waiting": waiting, "n_superseded": total - ended - waiting,
+           "n_censored": total - ended}
+    curve = km_counts(wait_days, n_ended, n)  # one curve for the median and the share
     row.update(median_of(curve))
+    # the ended waits, each as often as it occurs (their quantiles as of the waits one by one)
+    w_end = np.repeat(wait_days[n_ended > 0], n_ended[n_ended > 0])
+    w_cen = wait_days[n > n_ended]
     if thr_days is None:
         row.update(n_over_threshold=pd.NA, km_share_over_threshold=math.nan, km_share_ci_low=math.nan,
                    km_share_ci_high=math.nan, share_ended_over_threshold=math.nan)
     else:
-        row.update(n_over_threshold=int((wait_days > thr_days).sum()),
-                   share_ended_over_threshold=float((w_end > thr_days).mean()) if len(w_end) else math.nan,
+        over = wait_days > thr_days
+        row.update(n_over_threshold=int(n[over].sum()),
+                   share_ended_over_threshold=int(n_ended[over].sum()) / ended if ended else math.nan,
                    **share_over_of(curve, thr_days))
     row.update(median_ended_days=_quantile(w_end, 0.5), p75_ended_days=_quantile(w_end, 0.75),
                p90_ended_days=_quantile(w_end, 0.9), max_ended_days=float(w_end.max()) if len(w_end) else math.nan,
                max_censored_days=float(w_cen.max()) if len(w_cen) else math.nan)
     return row
+
+
+def summarise_counts(counts: pd.DataFrame, threshold, by_names: Sequence[str] = ()) -> pd.DataFrame:
+    """The summary columns of a risk table of waits (``wait_days``, ``n``, ``n_ended``, ``n_waiting``, as
+    :func:`_wait_counts` counts it in the engine), overall or per group; rows may repeat a time.
+    ``df.attrs["estimators"]`` says what each estimate is."""
+    thr = None if threshold is None else duration(threshold, argument="threshold").total_seconds() / 86_400
+
+    def row(part: pd.DataFrame) -> dict:
+        return _summary_row(part["wait_days"].to_numpy(float), *(part[c].to_numpy("int64") for c in _COUNTED),
+                            thr)
+
+    if by_names:
+        rows = [{**dict(zip(by_names, key if isinstance(key, tuple) else (key,))), **row(grp)}
+                for key, grp in counts.groupby(list(by_names), dropna=False, sort=True)]
+    else:
+        rows = [row(counts)]
+    out = pd.DataFrame(rows, columns=[*by_names, *_SUMMARY_COLUMNS])
+    out = out.astype({c: "int64" for c in _COUNT_COLUMNS})
+    out["n_over_threshold"] = out["n_over_threshold"].astype("Int64")
+    out.attrs["estimators"] = dict(ESTIMATORS)
+    return out
 
 
 def summarise_waits(df: pd.DataFrame, threshold, by_names: Sequence[str] = ()) -> pd.DataFrame:
@@ -393,20 +481,11 @@ def summarise_waits(df: pd.DataFrame, threshold, by_names: Sequence[str] = ()) -
     ``df`` has the columns ``wait_days`` and ``outcome`` of :func:`waiting_times`
     (and the ``by_names``). ``df.attrs["estimators"]`` says what each estimate is.
     """
-    thr = None if threshold is None else duration(threshold, argument="threshold").total_seconds() / 86_400
-    rows = []
-    if by_names:
-        for key, grp in df.groupby(list(by_names), dropna=False, sort=True):
-            key = key if isinstance(key, tuple) else (key,)
-            rows.append({**dict(zip(by_names, key)),
-                         **_summary_row(grp["wait_days"].to_numpy(float), grp["outcome"].to_numpy(object), thr)})
-    else:
-        rows.append(_summary_row(df["wait_days"].to_numpy(float), df["outcome"].to_numpy(object), thr))
-    out = pd.DataFrame(rows, columns=[*by_names, *_SUMMARY_COLUMNS])
-    out = out.astype({c: "int64" for c in _COUNT_COLUMNS})
-    out["n_over_threshold"] = out["n_over_threshold"].astype("Int64")
-    out.attrs["estimators"] = dict(ESTIMATORS)
-    return out
+    outcome = df["outcome"].to_numpy(object)
+    counts = pd.DataFrame({**{b: df[b].to_numpy() for b in by_names}, "wait_days": df["wait_days"].to_numpy(float),
+                           "n": np.ones(len(df), "int64"), "n_ended": (outcome == "ended").astype("int64"),
+                           "n_waiting": (outcome == "waiting").astype("int64")})
+    return summarise_counts(counts, threshold, by_names)
 
 
 def wait_summary(log: EventLog, *, start, end, threshold=None, as_of, by=None, start_unit=None, start_domain=None,
@@ -458,11 +537,13 @@ def wait_summary(log: EventLog, *, start, end, threshold=None, as_of, by=None, s
        n  n_waiting  km_median_days  km_share_over_threshold  median_ended_days
     0  3          1            40.0                 0.666667               25.0
     """
-    names, fetch = group_columns(log, by, purpose="wait_summary")
-    df, n_late = _waits(log, start=start, end=end, as_of=as_of, threshold=threshold, start_unit=start_unit,
-                        start_domain=start_domain, end_unit=end_unit, end_domain=end_domain, extra=fetch)
+    names, columns = group_columns(log, by, purpose="wait_summary")
+    if threshold is not None:
+        duration(threshold, argument="threshold")  # an OptionError before any query
+    df, n_late = _wait_counts(log, start=start, end=end, as_of=as_of, start_unit=start_unit,
+                              start_domain=start_domain, end_unit=end_unit, end_domain=end_domain, extra=columns)
     df = finish_groups(df, names)
-    out = summarise_waits(df, threshold, names)
+    out = summarise_counts(df, threshold, names)
     if not len(df) and not names:
         out = out.iloc[0:0]  # an empty log: no row (a row of NaN would read as a result)
     out.attrs["n_starts_after_as_of"] = n_late
@@ -580,14 +661,13 @@ def guarantees(log: EventLog, rules=None, *, as_of) -> pd.DataFrame:
         status = "ok"
         if any(v is not None for v in opts.values()) and not log.has("unit"):
             status = "needs the unit column (the rule restricts units or domains)"
-            df = _empty_waits()
+            df = _empty_counts([])
         else:
             try:
-                df, _ = _waits(log, start=start, end=end, as_of=as_of, threshold=threshold, explain=False,
-                               **opts)
+                df, _ = _wait_counts(log, start=start, end=end, as_of=as_of, explain=False, **opts)
             except _Absent as exc:
-                status, df = str(exc), _empty_waits()
-        summary = summarise_waits(df, threshold).iloc[0].to_dict()
+                status, df = str(exc), _empty_counts([])
+        summary = summarise_counts(df, threshold).iloc[0].to_dict()
         rows.append({**rule, "status": status, **summary})
     out = pd.DataFrame(rows, columns=[*rules.columns, "status", *_SUMMARY_COLUMNS])
     out = out.astype({c: "int64" for c in _COUNT_COLUMNS})
@@ -597,4 +677,5 @@ def guarantees(log: EventLog, rules=None, *, as_of) -> pd.DataFrame:
 
 
 __all__ = ["waiting_times", "wait_summary", "guarantees", "GUARANTEES", "ESTIMATORS", "ANY", "AGE_BANDS",
-           "age_band", "age_column", "group_columns", "finish_groups", "summarise_waits", "event_types", "milestone"]
+           "age_band", "age_column", "group_columns", "finish_groups", "summarise_waits", "summarise_counts",
+           "event_types", "milestone"]
