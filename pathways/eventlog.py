@@ -16,6 +16,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
+from . import rejections
 from . import schema as S
 from .engine import (DUCKDB, SPARK, Engine, clock_aggregates, compress_tables, date_pattern, fresh_name,
                      local_midnight, sql_literal, sql_quote as q)
@@ -41,7 +42,8 @@ class PathwaysWarning(UserWarning):
 
 
 # Formats tried, in order, after ISO 8601 (which DuckDB casts natively).
-def _formats(dayfirst: bool) -> list[str]:
+def date_formats(dayfirst: bool) -> list[str]:
+    """The day-first (or month-first) date and time formats the readers try after ISO 8601, on both engines."""
     date_parts = ["%d{s}%m{s}%Y"] if dayfirst else ["%m{s}%d{s}%Y"]
     out = []
     for sep in ("-", "/", "."):
@@ -57,7 +59,7 @@ def _formats(dayfirst: bool) -> list[str]:
 class _Check:
     flag: str      # SQL boolean: the row has this problem
     column: str    # source column named in the report
-    problem: str   # what is wrong, in words
+    code: str      # what is wrong: a code of pathways.rejections.REASONS
     value: str     # SQL expression for the offending value (as text)
 
 
@@ -102,7 +104,7 @@ def _timestamp_sql(con, source: str, col: str, col_type: str, timestamp_format, 
     def iso_wall(v: str) -> str:
         return f"CASE WHEN NOT {DUCKDB.matches(v, ISO_OFFSET)} THEN TRY_CAST({v} AS TIMESTAMP) END"
 
-    formats = _formats(dayfirst)
+    formats = date_formats(dayfirst)
     # Formats are tried in order for every value, so put the ones a sample of the
     # column uses first: one format per value instead of twenty.
     hits = con.execute(
@@ -148,8 +150,8 @@ def row_checks(mapping: dict, types: dict, *, case, activity, timestamp, end_tim
                engine: Engine = DUCKDB) -> list[_Check]:
     """The problems that make a row unusable: one definition for both engines, in ``engine``'s SQL (``types``
     are the source columns' types, as DuckDB names them)."""
-    def not_a_date(column: str, what: str) -> str:
-        return f"{what} (a number)" if is_number_type(types[column]) else what
+    def not_a_date(column: str, code: str) -> str:
+        return f"{code}_number" if is_number_type(types[column]) else code
 
     def out_of_range(column: str) -> str:
         return f"({column} < {engine.instant} {_FIRST_INSTANT} OR {column} >= {engine.instant} {_LAST_INSTANT})"
@@ -160,24 +162,24 @@ def row_checks(mapping: dict, types: dict, *, case, activity, timestamp, end_tim
     same_as = f"concat('same as row ', CAST({DUP_OF} AS {engine.text}))"
 
     checks = [
-        _Check("case_id IS NULL", case, "missing case id", "''"),
-        _Check("activity IS NULL", activity, "missing activity", "''"),
+        _Check("case_id IS NULL", case, "missing_case_id", "''"),
+        _Check("activity IS NULL", activity, "missing_activity", "''"),
         # a time that parsed is not missing: the blank test (a regular expression) runs on the few rows without one
-        _Check(f"timestamp IS NULL AND {blank_as_null(RAW_TS, engine)} IS NULL", timestamp, "missing timestamp", "''"),
+        _Check(f"timestamp IS NULL AND {blank_as_null(RAW_TS, engine)} IS NULL", timestamp, "missing_timestamp", "''"),
         _Check(f"timestamp IS NULL AND {blank_as_null(RAW_TS, engine)} IS NOT NULL", timestamp,
-               not_a_date(timestamp, "not a date"), RAW_TS),
-        _Check(out_of_range("timestamp"), timestamp, "time out of range", shown("timestamp", RAW_TS)),
+               not_a_date(timestamp, "not_a_date"), RAW_TS),
+        _Check(out_of_range("timestamp"), timestamp, "time_out_of_range", shown("timestamp", RAW_TS)),
     ]
     if "end_timestamp" in mapping:
         checks += [
             _Check(f"end_timestamp IS NULL AND {blank_as_null(RAW_END, engine)} IS NOT NULL", end_timestamp,
-                   not_a_date(end_timestamp, "end timestamp not a date"), RAW_END),
-            _Check(out_of_range("end_timestamp"), end_timestamp, "end time out of range",
+                   not_a_date(end_timestamp, "end_not_a_date"), RAW_END),
+            _Check(out_of_range("end_timestamp"), end_timestamp, "end_time_out_of_range",
                    shown("end_timestamp", RAW_END)),
-            _Check("end_timestamp < timestamp", end_timestamp, "end before start", RAW_END),
+            _Check("end_timestamp < timestamp", end_timestamp, "end_before_start", RAW_END),
         ]
     if duplicates == "reject":
-        checks.append(_Check(f"{DUP_OF} < row", "*", "duplicate of an earlier row", same_as))
+        checks.append(_Check(f"{DUP_OF} < row", "*", "duplicate_row", same_as))
     return checks
 
 
@@ -188,7 +190,7 @@ def classified_sql(parsed: str, uc: str, ac: str, unit_classes, carried, *, engi
     registered as ``uc`` (:func:`class_sql`), with the ``carried`` columns after them. ``enums`` (DuckDB)
     maps text columns to the values of the ENUM they are stored as (see :func:`_classify`)."""
     def typed(sql: str, column: str) -> str:
-        return _enum(sql, enums[column]) if enums else sql
+        return enum_sql(sql, enums[column]) if enums else sql
 
     q = engine.quote
     period_join, domain, sector = class_sql(uc, unit_classes)
@@ -286,26 +288,6 @@ _FIRST_INSTANT = "'0001-01-02 00:00:00+00:00'"
 _LAST_INSTANT = "'9999-12-31 00:00:00+00:00'"
 
 
-def _fix_hint(problem: str, column: str) -> str:
-    if problem.endswith("(a number)"):
-        return (f"Numbers are not read as times: convert them first, e.g. df[{column!r}] = "
-                f"pd.to_datetime(df[{column!r}], unit='s') for seconds since 1970 (unit='ms' for milliseconds), "
-                "or give the times as text or dates")
-    return {
-        "not a date": "Pass timestamp_format='%d-%m-%Y %H:%M' (or dayfirst=True for day-first dates)",
-        "end timestamp not a date": "Pass timestamp_format=... matching both columns",
-        "missing timestamp": "Fill in the time or remove the rows",
-        "missing case id": "Fill in the case id or remove the rows",
-        "missing activity": "Fill in the activity or remove the rows",
-        "end before start": "Check whether the two time columns are swapped",
-        "time out of range": "Times must lie between the years 1 and 9999; 0001-01-01 and 9999-12-31 are "
-                             "often placeholders for 'unknown': clear them or fix the source",
-        "end time out of range": "End times must lie between the years 1 and 9999; leave an open end empty "
-                                 "instead of a placeholder such as 9999-12-31",
-        "duplicate of an earlier row": "Pass duplicates='keep' to keep exact duplicates",
-    }.get(problem, "See err.failure_cases")
-
-
 def clashing_names(names) -> list[str]:
     """Column names the engine cannot tell apart: equal, or equal but for ASCII case ("Afsnit", "afsnit").
 
@@ -354,15 +336,16 @@ def check_names(names, *, source: str, rename: str) -> None:
 
 
 def describe_failures(failures, n_rows: int) -> str:
-    """The message of an EventLogError: one sentence per (column, problem)."""
+    """The message of an EventLogError: one sentence per (column, problem); ``failures`` in long form
+    (:func:`pathways.rejections.long_form`)."""
     lines = []
-    for (column, problem), grp in failures.groupby(["column", "problem"], sort=False):
+    for (column, code), grp in failures.groupby(["column", "code"], sort=False):
         rows = ", ".join(str(r) for r in grp["row"].head(3))
         more = ", ..." if len(grp) > 3 else ""
         # a whole input line (column "*") may hold the case id: messages and warnings never quote it
         example = "" if column == "*" else f"; e.g. {grp['value'].iloc[0]!r}"
-        lines.append(f"column {column!r}: {len(grp):,} of {n_rows:,} rows: {problem} "
-                     f"(rows {rows}{more}{example}). {_fix_hint(problem, column)}.")
+        lines.append(f"column {column!r}: {len(grp):,} of {n_rows:,} rows: {rejections.text(code)} "
+                     f"(rows {rows}{more}{example}). {rejections.fix(code, column)}.")
     return "\n".join(lines) + "\nRow numbers count data rows from 0. See err.failure_cases or log.rejected."
 
 
@@ -463,7 +446,7 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         any_bad = " OR ".join(f"coalesce({c.flag}, false)" for c in checks)
         failures = con.execute(
             " UNION ALL ".join(
-                f"SELECT row, {sql_literal(c.column)} AS column, {sql_literal(c.problem)} AS problem, "
+                f"SELECT row, {sql_literal(c.column)} AS column, {sql_literal(c.code)} AS code, "
                 f"CAST({c.value} AS VARCHAR) AS value, {i} AS k FROM {events} WHERE {c.flag}"
                 for i, c in enumerate(checks))
             + " ORDER BY row, k").df().drop(columns="k")
@@ -471,6 +454,7 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
         if extra_failures is not None and len(extra_failures):
             failures = pd.concat([extra_failures, failures], ignore_index=True).sort_values(
                 "row", kind="stable", ignore_index=True)
+        failures = rejections.long_form(failures)
         if strict and len(failures):
             raise EventLogError(describe_failures(failures, n_read), failures)
         if len(failures):
@@ -548,8 +532,8 @@ def new_log(backend, table: str, failures, *, n_read: int, mapping, attributes, 
 
     Warns (at the reader's caller) when rows were rejected.
     """
-    rejected = _rejected_table(failures)
-    log = EventLog(_engine_table(backend, table), backend=backend, tz=tz,
+    rejected = rejections.per_row(failures)
+    log = EventLog(engine_table(backend, table), backend=backend, tz=tz,
                    columns={**mapping, "attributes": list(attributes)},
                    attributes=list(attr_names.values()), rejected=rejected, n_read=n_read,
                    taxonomy=taxonomy, vocabulary=vocabulary, unit_classes=unit_classes,
@@ -605,24 +589,12 @@ def enum_columns(unit_classes, activity_classes) -> dict:
             "domain": [*unit_classes["domain"], "unknown"], "sector": [*unit_classes["sector"], "unknown"]}
 
 
-def _enum(sql: str, values) -> str:
+def enum_sql(sql: str, values) -> str:
     """``sql`` cast to an ENUM of its possible ``values`` (sorted, so they order as text), or as is."""
     values = sorted({str(v) for v in values if isinstance(v, str)})
     if not values or len(values) > _MAX_ENUM or sum(map(len, values)) > _MAX_ENUM_CHARS:
         return sql
     return f"CAST({sql} AS ENUM({', '.join(sql_literal(v) for v in values)}))"
-
-
-def _rejected_table(failures):
-    """One row per rejected input row: every problem of the row joined with '; '."""
-    import pandas as pd
-
-    if not len(failures):
-        return pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
-                             "problem": pd.Series([], dtype="str"), "value": pd.Series([], dtype="str")})
-    joined = failures.astype({"column": "str", "problem": "str", "value": "str"}).groupby(
-        "row", sort=True).agg({"column": "; ".join, "problem": "; ".join, "value": "; ".join})
-    return joined.reset_index()
 
 
 def _missing_columns(missing, available) -> EventLogError:
@@ -638,8 +610,8 @@ def _missing_columns(missing, available) -> EventLogError:
         sep = next(s for s in ";\t|," if s in available[0])
         msg += f" The header looks separated by {sep!r}: pass sep={sep!r}."
     failures = pd.DataFrame({"row": [-1] * len(missing), "column": [c for _, c in missing],
-                             "problem": ["no such column"] * len(missing), "value": [""] * len(missing)})
-    return EventLogError(msg, failures)
+                             "code": ["no_such_column"] * len(missing), "value": [""] * len(missing)})
+    return EventLogError(msg, rejections.long_form(failures))
 
 
 class EventLog:
@@ -653,7 +625,8 @@ class EventLog:
     ``log.columns`` says which source column each role came from.
 
     Attributes kept beside the table: ``rejected`` (a pandas frame of the input rows
-    that could not be used: ``row``, ``column``, ``problem``, ``value``), ``n_read``
+    that could not be used: ``row``, and per problem of the row its ``code``, ``column``,
+    ``problem`` and ``value``, see :mod:`pathways.rejections`), ``n_read``
     (the number of input rows read; ``len(log) + len(log.rejected) == log.n_read``,
     so no row is lost unseen), ``tz`` (the zone naive times were read in and results
     are shown in), ``local_times`` (how many events of the log as read had a local time the
@@ -661,7 +634,11 @@ class EventLog:
     None when not counted), ``notes`` (counts a reader kept beside the events, shown by
     :func:`pathways.quality_report`: for :func:`pathways.read_fhir` the entries read, the duplicate
     messages, revisions and cancellations; None for other readers), ``attributes``, ``taxonomy``,
-    ``vocabulary`` and ``origin``.
+    ``vocabulary``, ``origin``, and the classification made when the log was read:
+    ``unit_classes`` (a pandas frame, one row per unit name of the source: ``unit``, ``domain``,
+    ``sector``, the period it holds for, and how it was placed) and ``activity_classes`` (one row per
+    activity: ``activity``, ``event_type``, how it was placed), which the filters, the writers and
+    :attr:`units` / :attr:`activities` read.
 
     Examples
     --------
@@ -680,7 +657,7 @@ class EventLog:
     """
 
     __slots__ = ("table", "backend", "tz", "columns", "attributes", "rejected", "n_read", "taxonomy",
-                 "vocabulary", "origin", "local_times", "notes", "_unit_classes", "_activity_classes", "_stats",
+                 "vocabulary", "origin", "local_times", "notes", "unit_classes", "activity_classes", "_stats",
                  "_cache", "_frozen", "__weakref__")
 
     def __init__(self, table, *, backend, tz, columns, attributes, rejected, n_read, taxonomy,
@@ -689,7 +666,7 @@ class EventLog:
                                 attributes=tuple(attributes), rejected=rejected, n_read=n_read,
                                 taxonomy=taxonomy, vocabulary=vocabulary, origin=origin,
                                 local_times=local_times, notes=notes,
-                                _unit_classes=unit_classes, _activity_classes=activity_classes,
+                                unit_classes=unit_classes, activity_classes=activity_classes,
                                 _stats=None, _cache={}).items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_frozen", True)
@@ -697,13 +674,13 @@ class EventLog:
     def __setattr__(self, name, value):
         raise AttributeError("EventLog is frozen; filters and readers return a new log.")
 
-    def replace(self, table) -> "EventLog":
-        """A new log with the same metadata over another table expression (used by filters)."""
-        return EventLog(table, backend=self.backend, tz=self.tz, columns=self.columns,
-                        attributes=self.attributes, rejected=self.rejected, n_read=self.n_read,
-                        taxonomy=self.taxonomy, vocabulary=self.vocabulary,
-                        unit_classes=self._unit_classes, activity_classes=self._activity_classes,
-                        origin=self.origin, local_times=self.local_times, notes=self.notes)
+    def replace(self, table, **changes) -> "EventLog":
+        """A new log with the same metadata over another table expression (used by filters), with ``changes``
+        to the metadata (``rejected=``, ``notes=``, ...: the names of the constructor)."""
+        kept = {name: getattr(self, name) for name in ("backend", "tz", "columns", "attributes", "rejected", "n_read",
+                                                       "taxonomy", "vocabulary", "unit_classes", "activity_classes",
+                                                       "origin", "local_times", "notes")}
+        return EventLog(table, **{**kept, **changes})
 
     def materialize(self, key, build):
         """The Ibis table ``build(self)``, computed once per log and kept in the engine.
@@ -718,7 +695,7 @@ class EventLog:
 
             name = fresh_name("cache")
             create_table(self.backend, name, build(self))
-            table = self._cache[key] = _engine_table(self.backend, name)
+            table = self._cache[key] = engine_table(self.backend, name)
         return table
 
     # --- facts -----------------------------------------------------------------
@@ -771,12 +748,12 @@ class EventLog:
     def units(self):
         """One row per unit: unit, domain, sector, n_events, n_cases, classified_by (mapping, rule, unknown),
         rule (the name of the rule that placed the unit, else None)."""
-        return self._class_table("unit", self._unit_classes, ["domain", "sector"])
+        return self._class_table("unit", self.unit_classes, ["domain", "sector"])
 
     @property
     def activities(self):
         """One row per activity: activity, event_type, n_events, n_cases, classified_by, rule."""
-        return self._class_table("activity", self._activity_classes, ["event_type"])
+        return self._class_table("activity", self.activity_classes, ["event_type"])
 
     def _class_table(self, key: str, classes, columns):
         t = self.table.filter(lambda e: e[key].notnull())
@@ -900,7 +877,7 @@ def takes_log(function):
 _LIFETIMES = weakref.WeakKeyDictionary()
 
 
-def _engine_table(backend, name: str):
+def engine_table(backend, name: str):
     """The Ibis table ``name``, dropped from the engine once no expression refers to it."""
     from .engine import engine_table
 

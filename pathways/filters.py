@@ -273,7 +273,7 @@ def filter_units(log: EventLog, units=None, *, domains=None, sectors=None,
                                _as_list(sectors, "sectors"))
     if units is None and domains is None and sectors is None:
         raise OptionError("filter_units needs units=[...], domains=[...] or sectors=[...].")
-    classes = log._unit_classes
+    classes = log.unit_classes
     t = log.table
     conds = []
     if units is not None:
@@ -326,7 +326,7 @@ def filter_activities(log: EventLog, activities=None, *, event_types=None,
     activities, event_types = _as_list(activities, "activities"), _as_list(event_types, "event_types")
     if activities is None and event_types is None:
         raise OptionError("filter_activities needs activities=[...] or event_types=[...].")
-    classes = log._activity_classes
+    classes = log.activity_classes
     t = log.table
     conds = []
     if activities is not None:

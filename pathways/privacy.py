@@ -31,7 +31,8 @@ _BLOCK = 64  # SHA-256's block size in bytes
 REDACTED_LINE = "(line text removed by pseudonymize: it may hold a case id)"
 
 
-def _key_bytes(key) -> bytes:
+def key_bytes(key) -> bytes:
+    """The pseudonymisation ``key`` as bytes; OptionError for a key that is not text or bytes, or is empty."""
     if isinstance(key, str):
         key = key.encode("utf-8")
     if not isinstance(key, (bytes, bytearray)):
@@ -60,7 +61,7 @@ def hmac_sql(column: str, key, length: int, *, engine: Engine | str = "duckdb") 
     True
     """
     e = engine if isinstance(engine, Engine) else SPARK if engine == "spark" else DUCKDB
-    k = _key_bytes(key)
+    k = key_bytes(key)
     if len(k) > _BLOCK:
         k = hashlib.sha256(k).digest()
     k = k.ljust(_BLOCK, b"\0")
@@ -119,7 +120,7 @@ def pseudonymize(log: EventLog, *, key: str | bytes, length: int = 16):
     >>> hmac.new("hemmelig nøgle".encode(), b"0101-1234", hashlib.sha256).hexdigest()[:16]
     '285e9e8c62c0044e'
     """
-    from .eventlog import EventLog, _engine_table
+    from .eventlog import EventLog, engine_table
 
     if not isinstance(log, EventLog):
         raise OptionError(f"pseudonymize expects an EventLog, got {type(log).__name__}.")
@@ -131,7 +132,7 @@ def pseudonymize(log: EventLog, *, key: str | bytes, length: int = 16):
     engine = engine_for(backend)  # the same HMAC in the engine's SQL, computed where the events are
     engine.replace_column(backend, name, log.table, S.CASE, hmac_sql(engine.quote(S.CASE), key, length,
                                                                        engine=engine))
-    table = _engine_table(backend, name)
+    table = engine_table(backend, name)
     n_before = log.n_cases
     n_after = table[S.CASE].nunique().to_pyarrow().as_py()
     if n_after != n_before:
@@ -139,12 +140,9 @@ def pseudonymize(log: EventLog, *, key: str | bytes, length: int = 16):
                           "pseudonym, which would merge patients. Pass a larger length (e.g. length=32).")
     rejected = log.rejected.copy()
     if len(rejected):
-        whole_line = rejected["column"].astype(str).str.split("; ").map(lambda cols: "*" in cols)
-        rejected.loc[whole_line, "value"] = REDACTED_LINE
-    return EventLog(table, backend=backend, tz=log.tz, columns=log.columns, attributes=log.attributes,
-                    rejected=rejected, n_read=log.n_read, taxonomy=log.taxonomy, vocabulary=log.vocabulary,
-                    unit_classes=log._unit_classes, activity_classes=log._activity_classes, origin=log.origin,
-                    local_times=log.local_times, notes=log.notes)
+        rejected["value"] = [[REDACTED_LINE if c == "*" else v for c, v in zip(cols, values)]
+                             for cols, values in zip(rejected["column"], rejected["value"])]
+    return log.replace(table, rejected=rejected)
 
 
 __all__ = ["pseudonymize", "hmac_sql", "REDACTED_LINE"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import rejections
 from .analyses.common import duration, timestamp
 from .engine import local_midnight
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from .eventlog import EventLog
 
 #: Every check of :func:`quality_report`: its id (what code, e.g. the report, matches on) and its English name
-#: (``{detail}``: the note's name, or the days of ``max_span``; a rejection's problem follows its name).
+#: (``{detail}``: the note's name, or the days of ``max_span``; a rejection's code, whose words follow its name).
 CHECKS = {
     "rejected": "rejected rows", "dst_gap": "local times in a daylight-saving gap",
     "dst_overlap": "local times in a daylight-saving overlap", "note": "{detail}",
@@ -37,7 +38,8 @@ class QualityReport(pd.DataFrame):
     """A pandas DataFrame, one row per check, with a one-line text summary and a small HTML view.
 
     Columns: ``id`` (the check's stable identifier, one of :data:`CHECKS`; what code matches on),
-    ``check`` (its name in English), ``detail`` (the rejection problem, the note or the number of
+    ``check`` (its name in English), ``detail`` (the rejection's code of :data:`pathways.rejections.REASONS`,
+    the note or the number of
     days it is about, else empty), ``severity`` (error, warning, info, ok), ``n_rows`` (events or
     input rows affected), ``n_cases``, ``share`` (of the rows read), ``example`` (a
     value, never a case id) and ``action`` (what to do). ``rule_classified`` is the
@@ -49,13 +51,13 @@ class QualityReport(pd.DataFrame):
     >>> qr = pw.quality_report(pw.datasets.load_sample("dirty_extract"), as_of="2024-01-01")
     >>> qr.summary()
     'QualityReport: 20 checks, 5 errors, 5 warnings, 1 notes'
-    >>> print(qr.loc[qr["id"] == "rejected", ["detail", "n_rows"]].to_string(index=False))
-               detail  n_rows
-     end before start       5
-     missing activity       5
-      missing case id       5
-    missing timestamp       5
-           not a date       5
+    >>> print(qr.loc[qr["id"] == "rejected", ["detail", "check", "n_rows"]].to_string(index=False))
+               detail                       check  n_rows
+     end_before_start   rejected: end before start       5
+     missing_activity   rejected: missing activity       5
+      missing_case_id    rejected: missing case id       5
+    missing_timestamp  rejected: missing timestamp       5
+           not_a_date         rejected: not a date       5
     """
 
     _metadata = ["rule_classified"]
@@ -111,11 +113,11 @@ def check_name(check_id: str, detail="") -> str:
 
     Examples
     --------
-    >>> check_name("rejected", "missing case id"), check_name("long_cases", 1826)
+    >>> check_name("rejected", "missing_case_id"), check_name("long_cases", 1826)
     ('rejected: missing case id', 'cases spanning more than 1826 days')
     """
     if check_id == "rejected" and detail != "":
-        return f"rejected: {detail}"
+        return f"rejected: {rejections.text(detail)}"
     return CHECKS[check_id].format(detail=detail)
 
 
@@ -177,15 +179,15 @@ def quality_report(log: EventLog, *, as_of=None, max_span: str = "1826D") -> Qua
                      "example": "" if example is None or not n_rows else str(example), "action": action})
 
     # 1. rejected rows, one line per reason
-    rej = _rejections(log.rejected)
+    rej = rejections.exploded(log.rejected)
     if len(rej):  # a row with several problems counts under each
-        for problem, grp in rej.groupby("problem", sort=True):
+        for code, grp in rej.groupby("code", sort=True):
             first = grp.iloc[0]
             # a whole input line (a CSV line with the wrong number of fields) holds the case id: not shown
             shown = first["column"] != "*" and first["value"] is not None
             add("rejected", "error", len(grp), None,
                 f"row {first['row']}: {first['value']!r}" if shown else f"row {first['row']}",
-                "See log.rejected; fix the source or the reading options.", detail=problem)
+                "See log.rejected; fix the source or the reading options.", detail=code)
     else:
         add("rejected", "error", 0, 0, None, "Nothing to do.")
 
@@ -416,26 +418,6 @@ def _local_times(log, add, rows) -> None:
         else:
             n_rows, n_cases, example = notes[key]
             add(check_id, "warning", n_rows, n_cases, example, action)
-
-
-def _rejections(rejected) -> pd.DataFrame:
-    """One row per (rejected row, problem): row, column, problem, value.
-
-    ``log.rejected`` joins a row's problems with "; "; the problems are the library's
-    words, but a column name or a value may itself contain "; ", so those are split
-    only when they give one part per problem (else the value is left out: None).
-    """
-    out = []
-    for r in rejected.itertuples(index=False):
-        problems = str(r.problem).split("; ")
-        k = len(problems)
-        parts = {}
-        for field in ("column", "value"):
-            text = "" if getattr(r, field) is None else str(getattr(r, field))
-            split = text.split("; ") if k > 1 else [text]
-            parts[field] = split if len(split) == k else [None] * k
-        out += [(r.row, c, p, v) for c, p, v in zip(parts["column"], problems, parts["value"])]
-    return pd.DataFrame(out, columns=["row", "column", "problem", "value"])
 
 
 def _local(value, tz: str):

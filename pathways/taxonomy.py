@@ -58,7 +58,7 @@ import pandas as pd
 
 from . import schema as S
 from .engine import check_zone
-from ._files import input_file
+from .files import input_file
 from .textfile import sniff
 from .errors import OptionError, check_choice, closest
 

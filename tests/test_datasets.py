@@ -10,6 +10,7 @@ import pytest
 import pathways as pw
 from pathways import datasets
 from pathways.errors import OptionError
+from pathways.rejections import exploded
 
 
 def test_list_and_describe():
@@ -38,7 +39,7 @@ def test_dirty_sample_rejects_exactly_the_injected_rows():
     assert len(log.rejected) == 25
     assert sorted(log.rejected["row"]) == sorted(d.loc[d["rejected"], "row"])
     kinds = dict(zip(d["row"], d["kind"]))
-    problems = {kinds[r]: p for r, p in zip(log.rejected["row"], log.rejected["problem"])}
+    problems = {kinds[r]: p for r, p in zip(log.rejected["row"], exploded(log.rejected)["problem"])}
     assert problems["unparseable_timestamp"] == "not a date"
     assert problems["end_before_start"] == "end before start"
     assert (log.to_pandas()["case_id"] == "NA").sum() == (d["kind"] == "case_named_na").sum() > 0

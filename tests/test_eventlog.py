@@ -28,10 +28,15 @@ def test_rows_are_kept_or_rejected_never_lost():
     log = build()
     # row 3: no case id; row 4: 30 February; row 5: no activity and end before start
     assert list(log.rejected["row"]) == [3, 4, 5]
-    assert list(log.rejected["problem"]) == ["missing case id", "not a date",
-                                             "missing activity; end before start"]
-    assert log.rejected.loc[1, "value"] == "2023-02-30 12:00"
-    assert log.rejected.loc[1, "column"] == "tid"
+    # one row per input row; a list item per problem, each with its stable code (issue 23, item 3)
+    assert log.rejected["code"].tolist() == [["missing_case_id"], ["not_a_date"],
+                                             ["missing_activity", "end_before_start"]]
+    assert log.rejected["problem"].tolist() == [["missing case id"], ["not a date"],
+                                                ["missing activity", "end before start"]]
+    assert log.rejected.loc[1, "value"] == ["2023-02-30 12:00"]
+    assert log.rejected.loc[1, "column"] == ["tid"]
+    assert exploded(log.rejected)[["row", "column"]].values.tolist() == [[3, "pt"], [4, "tid"], [5, "hvad"],
+                                                                         [5, "slut"]]
     assert len(log) + len(log.rejected) == log.n_read == 6
 
 
@@ -117,8 +122,9 @@ def test_duplicates_rejected_only_on_request():
     assert len(pw.from_pandas(df, case="c", activity="a", timestamp="t")) == 3
     log = pw.from_pandas(df, case="c", activity="a", timestamp="t", duplicates="reject")
     assert len(log) == 2
-    assert log.rejected.to_dict("records") == [
-        {"row": 1, "column": "*", "problem": "duplicate of an earlier row", "value": "same as row 0"}]
+    assert exploded(log.rejected).to_dict("records") == [
+        {"row": 1, "code": "duplicate_row", "column": "*", "problem": "duplicate of an earlier row",
+         "value": "same as row 0"}]
     with pytest.raises(pw.OptionError, match="Did you mean 'reject'"):
         pw.from_pandas(df, case="c", activity="a", timestamp="t", duplicates="rejct")
 
@@ -203,6 +209,7 @@ import sys  # noqa: E402
 import numpy as np  # noqa: E402
 
 from pathways.eventlog import WHITESPACE  # noqa: E402
+from pathways.rejections import exploded
 
 
 def test_whitespace_is_exactly_what_python_strips():
@@ -234,7 +241,7 @@ def test_a_whitespace_cell_is_a_missing_value_in_every_role(ch):
         "h": [ch, None, None, None, f"{ch}Distriktspsykiatri{ch}", "Distriktspsykiatri"],
     })
     log = pw.from_pandas(df, **_roles())
-    assert log.rejected[["row", "problem"]].to_dict("records") == [
+    assert exploded(log.rejected)[["row", "problem"]].to_dict("records") == [
         {"row": 1, "problem": "missing activity"}, {"row": 2, "problem": "missing case id"},
         {"row": 3, "problem": "missing timestamp"}]
     out = log.to_pandas()
@@ -260,7 +267,7 @@ def test_nan_is_missing_in_float_columns():
     import duckdb  # noqa: F401 - the frame keeps its NaN through Arrow
 
     log = pw.from_pandas(table.to_pandas(), case="c", activity="a", timestamp="t", unit="u")
-    assert log.rejected[["row", "problem"]].to_dict("records") == [{"row": 1, "problem": "missing case id"}]
+    assert exploded(log.rejected)[["row", "problem"]].to_dict("records") == [{"row": 1, "problem": "missing case id"}]
     out = log.to_pandas()
     assert out["case_id"].tolist() == ["1", "2", "3"]
     assert _values(out["unit"]) == [None, "12", "1.5"]
@@ -272,7 +279,7 @@ def test_special_words_are_not_dates(word):
     df = pd.DataFrame({"c": ["1", "1"], "a": ["Henvisning", "Visitation"], "t": ["2023-01-02", word]})
     for kw in ({}, {"timestamp_format": "%Y-%m-%d"}, {"timestamp_format": "%d-%m-%Y", "dayfirst": True}):
         log = pw.from_pandas(df, case="c", activity="a", timestamp="t", **kw)
-        assert log.rejected[["row", "problem", "value"]].to_dict("records") == [
+        assert exploded(log.rejected)[["row", "problem", "value"]].to_dict("records") == [
             {"row": 1, "problem": "not a date", "value": word}] or kw.get("dayfirst")
 
 
@@ -304,7 +311,7 @@ def test_helper_column_names_cannot_clash_with_source_columns():
     df = pd.DataFrame({"c": ["1", "1", "1"], "a": ["Henvisning"] * 3, "t": ["2023-01-02"] * 3,
                        "__dup_of": [1, 1, 2], "__raw_ts": ["x", "x", "y"]})
     log = pw.from_pandas(df, case="c", activity="a", timestamp="t", duplicates="reject")
-    assert log.rejected[["row", "value"]].to_dict("records") == [{"row": 1, "value": "same as row 0"}]
+    assert exploded(log.rejected)[["row", "value"]].to_dict("records") == [{"row": 1, "value": "same as row 0"}]
     assert log.to_pandas()[["__dup_of", "__raw_ts"]].values.tolist() == [[1, "x"], [2, "y"]]
     for name in ["__pw_row", "__pw_dup_of", "__pw_anything"]:
         with pytest.raises(pw.EventLogError, match=f"column called '{name}': names starting with '__pw_' are "

@@ -222,13 +222,13 @@ def test_models_show_and_draw_without_case_ids(log, ref):
     assert repr(tree).startswith("ProcessModel: process tree, 5 activities; top 5 of 5 variants")
     assert "\n" not in repr(tree) and "<table>" in tree._repr_html_()
     for model in (tree, tree.to_petri_net(), tree.to_bpmn()):
-        d = model.diagram()
+        d = pw.model_map(model)
         assert isinstance(d, pw.Diagram) and d.dot.startswith("digraph")
         assert "Førstegangssamtale" in d.dot
         assert not any(f'"{c}"' in d.dot or f">{c}<" in d.dot for c in "ABCDE")
-    petri = tree.to_petri_net().diagram()
+    petri = pw.model_map(tree.to_petri_net())
     assert set(petri.nodes["kind"]) >= {"place", "transition"}
-    drawn = ref.diagram()
+    drawn = pw.model_map(ref)
     assert drawn.edges["kind"].tolist().count("time_limit") == 1  # first contact measured from the referral
     assert "≤ 14 d" in drawn.dot and "dashed" in drawn.dot
 
@@ -416,31 +416,31 @@ def _big_tree(n: int) -> pw.ProcessModel:
 def test_model_drawings_keep_a_node_budget_and_say_what_they_left_out():
     tree = _big_tree(120)
     for model in (tree, tree.to_petri_net(), tree.to_bpmn()):
-        d = model.diagram()
+        d = pw.model_map(model)
         tasks = d.nodes[d.nodes["kind"].isin(["activity", "transition", "task"])]
         assert (len(tasks), d.info["n_nodes_shown"], d.info["n_nodes_total"]) == (50, 50, 120), model.kind
         assert (d.nodes["kind"] == "left_out").sum() == 1 and "… 70 more activities" in d.dot
         assert "showing 50 of 120 activities" in d.dot
         # the first activities from the start are drawn, the last are not
         assert "a000" in d.dot and "a119" not in d.dot
-        whole = model.diagram(max_nodes=120)
+        whole = pw.model_map(model, max_nodes=120)
         assert whole.info["n_nodes_shown"] == 120 and "left_out" not in set(whole.nodes["kind"])
         assert "showing" not in whole.dot
     with pytest.raises(OptionError, match="max_nodes=0 is not allowed"):
-        tree.diagram(max_nodes=0)
+        pw.model_map(tree, max_nodes=0)
 
 
 def test_model_png_is_capped_and_says_so():
     from pathways.render.diagram import MAX_PNG_PIXELS, png_size
-    from pathways.render.engines import find_engine
+    from pathways.layout import find_engine
 
     if find_engine() is None:
         pytest.skip("no layout engine")
-    d = _big_tree(300).diagram(max_nodes=300)  # a wide tree: about 100 inches at 150 dpi uncapped
+    d = pw.model_map(_big_tree(300), max_nodes=300)  # a wide tree: about 100 inches at 150 dpi uncapped
     width, height = png_size(d.png(dpi=150))
     assert max(width, height) <= MAX_PNG_PIXELS
     assert d.info["png_dpi"] < 150 and "instead of 150" in repr(d)
-    small = _big_tree(8).diagram()
+    small = pw.model_map(_big_tree(8))
     assert max(png_size(small.png())) < MAX_PNG_PIXELS and "png_note" not in small.info
 
 
@@ -449,8 +449,8 @@ def test_every_symbol_drawn_is_in_the_font(ref):
     that a private-use character (U+E000, in no font) renders as."""
     import hashlib
 
-    from pathways.models import drawing
-    from pathways.render.engines import find_engine
+    from pathways.render import models as drawing
+    from pathways.layout import find_engine
 
     engine = find_engine()
     if engine is None:
@@ -461,8 +461,8 @@ def test_every_symbol_drawn_is_in_the_font(ref):
         return hashlib.sha1(engine.run(dot, "png", args=("-Gdpi=72",))).hexdigest()
 
     tree = _big_tree(10)
-    drawn = "".join(d.dot for d in (tree.diagram(max_nodes=5), tree.to_petri_net().diagram(),
-                                    tree.to_bpmn().diagram(), ref.diagram()))
+    drawn = "".join(d.dot for d in (pw.model_map(tree, max_nodes=5), pw.model_map(tree.to_petri_net()),
+                                    pw.model_map(tree.to_bpmn()), pw.model_map(ref)))
     symbols = set(drawn + "".join(s for s, _ in drawing._OPERATORS.values()) + "".join(drawing._GATEWAYS.values()))
     symbols = sorted(c for c in symbols if ord(c) > 127)
     assert {"→", "×", "τ", "●", "○", "≤", "…"} <= set(symbols)

@@ -61,7 +61,7 @@ def test_the_table_is_the_signatures():
 def test_a_log_is_the_first_positional_argument_and_the_rest_keywords():
     # the house rule the table relies on: only the log (and what a function is *about*) is positional
     positional_ok = {"case_id", "reference", "rules", "units", "cases", "column", "values", "activities", "path",
-                     "df", "waits", "table"}
+                     "df", "waits", "table", "model"}
     for fn, name, _ in _signatures():
         p = inspect.signature(getattr(pw, fn)).parameters[name]
         assert p.kind == p.KEYWORD_ONLY or name in positional_ok, f"{fn}: {name} should be keyword-only"

@@ -65,7 +65,7 @@ def timestamp(value, tz: str, *, argument: str) -> pd.Timestamp:
 
 def days_between(start, end):
     """Ibis expression: ``end - start`` in days (float64), exact to the microsecond, across DST too."""
-    from .._udf import epoch_us
+    from ..udf import epoch_us
 
     return (epoch_us(end) - epoch_us(start)).cast("float64") / (SECONDS_PER_DAY * 1e6)
 
@@ -84,7 +84,7 @@ def n_distinct(log, table, column: str):
     values = enum_values(log.backend, table, column)
     if values is None or len(values) > 64:
         return table[column].nunique()
-    from .._udf import bit_count, enum_code
+    from ..udf import bit_count, enum_code
 
     bits = ibis.literal(1, "uint64") << enum_code(table[column]).cast("uint64")
     return bit_count(bits.bit_or()).fill_null(0)

@@ -46,7 +46,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import OptionError, check_choice, closest
-from .._udf import epoch_us
+from ..udf import epoch_us
 from ..parameters import NOTIFICATION_THRESHOLD, READMISSION_WITHIN
 from .common import TEXT, by_list, days_between, duration, fetch, grouped_quantiles, local_times, timestamp, \
     with_parameters

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema as S
-from .._udf import epoch_us
+from ..udf import epoch_us
 from ..errors import OptionError, closest, outside_stacklevel
 from ..parameters import ACUTE_COLUMNS, READMISSION_WITHIN, REVOLVING_N, REVOLVING_WITHIN
 from .common import TEXT, days_between, duration, local_times, with_parameters

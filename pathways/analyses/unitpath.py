@@ -38,7 +38,7 @@ def path_events(log, *, on: str = "all", purpose: str = "the unit path"):
 
 def _classes(log):
     """The log's unit classes (unit, domain, sector) when each unit has one class, else None."""
-    classes = getattr(log, "_unit_classes", None)
+    classes = getattr(log, "unit_classes", None)
     if classes is None or not len(classes):
         return None
     if classes["valid_from"].notna().any() or classes["valid_to"].notna().any() or classes["unit"].duplicated().any():

@@ -60,12 +60,15 @@ def safe_parser(fix: str, *, any_doctype: bool = False):
 
 
 def file_failure(problem: str, line: int | None = None, column: int | None = None):
-    """The one-row ``failure_cases`` of an error about a whole file."""
+    """The one-row ``failure_cases`` of an error about a whole file (the code ``unreadable_file``; the line and
+    column in ``value`` when known, what is wrong in the error's message)."""
     import pandas as pd
 
+    from .. import rejections
+
     where = "" if line is None else f"line {line}, column {column}"
-    return pd.DataFrame({"row": pd.Series([-1], dtype="int64"), "column": [""],
-                         "problem": [problem], "value": [where]})
+    return rejections.long_form(pd.DataFrame({"row": pd.Series([-1], dtype="int64"), "column": [""],
+                                              "code": ["unreadable_file"], "value": [where]}))
 
 
 class _Replay:

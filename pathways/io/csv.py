@@ -8,7 +8,7 @@ from ..engine import check_zone, duckdb_backend, fresh_name, sql_quote
 from ..errors import EventLogError
 from ..textfile import LENIENT_UTF8, evidence, layout, register_lenient_utf8
 from ..eventlog import EventLog, build, check_names
-from ._options import checks_options
+from .options import checks_options
 
 @checks_options
 def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None = None,
@@ -40,8 +40,8 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
     >>> log
     EventLog: 2 events, 1 cases, 2 activities, 2 units, 2023-01-02 → 2023-01-20, 1 rows rejected
     >>> log.rejected
-       row     column     problem             value
-    0    2  tidspunkt  not a date  31-02-2023 09:00
+       row          code       column       problem               value
+    0    2  [not_a_date]  [tidspunkt]  [not a date]  [31-02-2023 09:00]
     """
     import numpy as np
     import pyarrow as pa
@@ -115,7 +115,7 @@ def read_csv(path, *, case: str, activity: str, timestamp: str, sep: str | None 
     extra = pd.DataFrame({
         "row": np.array([b[0] for b in bad], dtype="int64"),
         "column": ["*"] * len(bad),
-        "problem": [f"{b[1]} fields where the header has {b[2]}" for b in bad],
+        "code": ["wrong_field_count"] * len(bad),
         "value": [b[3] for b in bad],
     })
     try:

@@ -6,7 +6,7 @@ import os
 
 from ..errors import EventLogError
 from ..eventlog import EventLog
-from ._options import checks_options
+from .options import checks_options
 from .pandas import from_pandas
 
 

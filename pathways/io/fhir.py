@@ -177,9 +177,9 @@ def _key(key):
                       "the next read, and logs read separately cannot be joined. Pass key=... (a secret kept apart "
                       "from the data) for stable pseudonyms.", PathwaysWarning, stacklevel=outside_stacklevel())
         key = secrets.token_hex(32)
-    from ..privacy import _key_bytes
+    from ..privacy import key_bytes
 
-    _key_bytes(key)  # OptionError for a key of the wrong type or an empty one
+    key_bytes(key)  # OptionError for a key of the wrong type or an empty one
     return key
 
 
@@ -365,8 +365,8 @@ class _Reader:
             f"CASE WHEN i < 0 THEN p ELSE json_transform(e.resource, {spec}) END AS r, "
             f"CASE WHEN i >= 0 THEN json_transform(e.resource, {sql_literal(MESSAGE_SPEC)}) END AS m, "
             f"CASE WHEN i < 0 THEN doc ELSE CAST(e.resource AS VARCHAR) END AS raw, "
-            f"CASE WHEN i >= 0 THEN CASE WHEN e.resource IS NULL THEN 'a Bundle entry without a resource' END "
-            f"WHEN p IS NULL THEN 'not JSON' WHEN p.resourceType IS NULL THEN 'not a FHIR resource (no resourceType)' "
+            f"CASE WHEN i >= 0 THEN CASE WHEN e.resource IS NULL THEN 'entry_without_resource' END "
+            f"WHEN p IS NULL THEN 'not_json' WHEN p.resourceType IS NULL THEN 'no_resource_type' "
             f"END AS problem FROM ({parsed})")
         cpr = f"list_filter(r.identifier, lambda x: x.system = {sql_literal(CPR_SYSTEM)})[1].value"
 
@@ -383,7 +383,7 @@ class _Reader:
             f"CREATE TEMP TABLE {name} AS SELECT *, "
             + ", ".join(f"{_ref_key(f'{r}_ref')} AS {r}_key" for r in _REFS)
             + " FROM (SELECT file_no, line, entry, eid, scope, bundle_type, "
-            f"full_url, CASE WHEN problem IS NULL AND {rt} = 'Bundle' THEN 'a Bundle inside a Bundle is not read' "
+            f"full_url, CASE WHEN problem IS NULL AND {rt} = 'Bundle' THEN 'nested_bundle' "
             f"ELSE problem END AS problem, {rt} AS rt, r.id AS id, r.status AS status, {klass} AS class_code, "
             f"r.period.start AS start_text, r.period.end AS end_text, {leave}.start AS leave_start, "
             f"{leave}.end AS leave_end, coalesce(r.subject.reference, r.patient.reference) AS subject_ref, "
@@ -454,10 +454,10 @@ class _Reader:
                     f"unit_name, referral_name, {', '.join(attrs)} FROM {items} WHERE problem IS NULL")
         import pandas as pd
 
-        extra = con.execute(f"SELECT __pw_row AS row, element AS column, problem, value FROM {items} "
+        extra = con.execute(f"SELECT __pw_row AS row, element AS column, problem AS code, value FROM {items} "
                             f"WHERE problem IS NOT NULL ORDER BY __pw_row").df()
         extra = extra.astype({"row": "int64"}) if len(extra) else pd.DataFrame(
-            {"row": pd.Series([], dtype="int64"), "column": [], "problem": [], "value": []})
+            {"row": pd.Series([], dtype="int64"), "column": [], "code": [], "value": []})
         n_items = con.execute(f"SELECT count(*) FROM {items}").fetchall()[0][0]
         log = build(view, backend=duckdb_backend(), n_read=n_items, case="patient", activity="activity_code",
                     timestamp="time", end_timestamp="end_time", unit="unit_name", referral_to="referral_name",
@@ -465,10 +465,7 @@ class _Reader:
                     origin=origin, extra_failures=extra)
         rejected = self.located(log.rejected, items)
         notes = self.notes(counts, items, rejected)
-        return EventLog(log.table, backend=log.backend, tz=log.tz, columns=log.columns, attributes=log.attributes,
-                        rejected=rejected, n_read=log.n_read, taxonomy=log.taxonomy, vocabulary=log.vocabulary,
-                        unit_classes=log._unit_classes, activity_classes=log._activity_classes, origin=log.origin,
-                        local_times=log.local_times, notes=notes)
+        return log.replace(log.table, rejected=rejected, notes=notes)
 
     def check_files(self, entries: str) -> None:
         """EventLogError for a file none of whose lines is a FHIR resource, and for inputs past the limits of
@@ -513,12 +510,12 @@ class _Reader:
             f"e.eoc_value, e.eoc_system, {pt['case_hash']} AS patient, {pt['deceased']} AS deceased, "
             f"{o['org_name']} AS unit_name, {o['sor']} AS sor, {o['gln']} AS gln, "
             f"CASE WHEN h.duplicate THEN NULL "
-            f"WHEN e.eid IS NULL THEN 'a message without an Encounter (MessageHeader.focus points nowhere)' "
-            f"WHEN c.prov_eid IS NULL THEN 'a message without its Provenance (none targets the MessageHeader)' "
-            f"WHEN p.activity_code IS NULL THEN 'a Provenance without an activity code' "
-            f"WHEN e.subject_ref IS NULL THEN 'an Encounter without a subject (Patient)' "
-            f"WHEN NOT {pt['found']} THEN 'a reference that points nowhere' "
-            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'a reference that points nowhere' END AS problem, "
+            f"WHEN e.eid IS NULL THEN 'message_without_encounter' "
+            f"WHEN c.prov_eid IS NULL THEN 'message_without_provenance' "
+            f"WHEN p.activity_code IS NULL THEN 'provenance_without_activity' "
+            f"WHEN e.subject_ref IS NULL THEN 'encounter_without_subject' "
+            f"WHEN NOT {pt['found']} THEN 'dangling_reference' "
+            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'dangling_reference' END AS problem, "
             f"CASE WHEN e.eid IS NULL THEN 'MessageHeader.focus' WHEN c.prov_eid IS NULL THEN 'Provenance.target' "
             f"WHEN p.activity_code IS NULL THEN 'Provenance.activity' WHEN e.subject_ref IS NULL OR NOT {pt['found']} "
             f"THEN 'Encounter.subject' ELSE 'Encounter.serviceProvider' END AS element, "
@@ -556,10 +553,10 @@ class _Reader:
             f"SELECT e.eid, e.rt, e.id, e.status, {cls} AS cls, e.start_text, e.end_text, e.authored_text, "
             f"e.eoc_value, {pt['case_hash']} AS patient, {o['org_name']} AS unit_name, {o['sor']} AS sor, "
             f"{o['gln']} AS gln, {f['org_name']} AS referral_name, "
-            f"CASE WHEN e.subject_ref IS NULL THEN 'no subject (Patient)' "
-            f"WHEN NOT {pt['found']} THEN 'a reference that points nowhere' "
-            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'a reference that points nowhere' "
-            f"WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} THEN 'a reference that points nowhere' END "
+            f"CASE WHEN e.subject_ref IS NULL THEN 'no_subject' "
+            f"WHEN NOT {pt['found']} THEN 'dangling_reference' "
+            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'dangling_reference' "
+            f"WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} THEN 'dangling_reference' END "
             f"AS problem, CASE WHEN e.subject_ref IS NULL OR NOT {pt['found']} THEN e.rt || "
             f"CASE e.rt WHEN 'EpisodeOfCare' THEN '.patient' ELSE '.subject' END "
             f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN e.rt || CASE e.rt WHEN 'Encounter' THEN "
@@ -592,15 +589,15 @@ class _Reader:
             f"unit_name, referral_name, {null_attrs}, sor, gln, NULL, NULL, NULL, status, 'ServiceRequest', problem, "
             f"element, value FROM s WHERE rt = 'ServiceRequest'")
         refused = (f"SELECT eid, 0 AS sub, problem, CASE WHEN rt IS NULL THEN 'resourceType' ELSE rt END AS element, "
-                   f"CASE WHEN problem = 'not JSON' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
+                   f"CASE WHEN problem = 'not_json' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
                    f"WHERE problem IS NOT NULL UNION ALL SELECT mh_eid, 0, problem, element, "
                    f"value FROM {messages} WHERE problem IS NOT NULL")
         # the times, typed here: an instant with its offset, a date alone at midnight in tz; a time of day without
         # a zone (FHIR forbids it) or text that is no date is refused, in this order, with the element it came from
-        checks = [(_without_zone(c), "time without a time zone", e, c)
+        checks = [(_without_zone(c), "time_without_zone", e, c)
                   for c, e in (("time", "time_element"), ("end_time", "'period.end'"),
                                ("notified_text", "'Provenance.recorded'"))]
-        checks += [(f"{c} IS NOT NULL AND {t} IS NULL", "not a date", e, c)
+        checks += [(f"{c} IS NOT NULL AND {t} IS NULL", "not_a_date", e, c)
                    for c, t, e in (("time", "__t", "time_element"), ("end_time", "__e", "'period.end'"))]
         # the times typed once (__t, __e) and the first check that fails found once (__k)
         typed = (f"SELECT *, CASE WHEN problem IS NULL THEN CASE "

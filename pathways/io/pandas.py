@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..engine import check_zone, duckdb_backend, fresh_name
 from ..errors import EventLogError
 from ..eventlog import EventLog, build, check_names
-from ._options import checks_options
+from .options import checks_options
 
 
 @checks_options
@@ -61,8 +61,8 @@ def from_pandas(df, *, case: str, activity: str, timestamp: str, tz: str = "Euro
     >>> len(log), len(log.rejected), log.n_cases
     (2, 1, 1)
     >>> log.rejected
-       row column          problem value
-    0    2    cpr  missing case id
+       row               code column            problem value
+    0    2  [missing_case_id]  [cpr]  [missing case id]    []
     """
     import numpy as np
     import pandas as pd

@@ -11,8 +11,8 @@ from .. import schema as S
 from ..engine import check_zone, compress_tables, duckdb_backend, fresh_name, sql_literal, sql_quote as q
 from ..errors import EventLogError, OptionError, outside_stacklevel
 from ..eventlog import EventLog, PathwaysWarning, build, check_names
-from ._metadata import CANONICAL as _CANONICAL
-from ._options import checks_options
+from .metadata import CANONICAL as _CANONICAL
+from .options import checks_options
 
 
 @checks_options
@@ -77,7 +77,7 @@ def read_parquet(path, *, case: str | None = None, activity: str | None = None, 
     uri = engine == "spark" and _is_uri(path)
     files = [] if uri else _files(path)
     if None in roles.values():  # no mapping, or part of one
-        from ._metadata import stored
+        from .metadata import stored
 
         meta = stored(files[0], path) if len(files) == 1 else None
         canonical = _canonical_roles(files) if meta is None and set(roles.values()) == {None} else None
@@ -146,8 +146,8 @@ def _reload(path: str, file: str, meta) -> EventLog:
     import duckdb
     import pandas as pd
 
-    from ..eventlog import _enum, enum_columns, new_log
-    from ._metadata import mismatch
+    from ..eventlog import enum_sql, enum_columns, new_log
+    from .metadata import mismatch
 
     backend = duckdb_backend()
     con = backend.con
@@ -156,7 +156,7 @@ def _reload(path: str, file: str, meta) -> EventLog:
     problem = mismatch(meta, file, types)
     if problem is None:
         values = enum_columns(meta.unit_classes, meta.activity_classes)
-        select = ", ".join(f"{_enum(q(c), values[c]) if c in values else q(c)} AS {q(c)}" for c in types)
+        select = ", ".join(f"{enum_sql(q(c), values[c]) if c in values else q(c)} AS {q(c)}" for c in types)
         events = fresh_name("events")
         try:
             con.execute(f"CREATE TABLE {events} AS SELECT {select} FROM {source}")
@@ -285,9 +285,9 @@ def write_parquet(log: EventLog, path, *, analysis: str | None = None, make_dirs
        from_unit             to_unit  gap_days  long_gap
     0  Egen læge  Medicinsk afdeling  3.104167      True
     """
-    from .._files import sources, write_atomically
+    from ..files import sources, write_atomically
     from ..engine import engine_of
-    from ._metadata import KEY, encode
+    from .metadata import KEY, encode
 
     if analysis is None:
         if options:

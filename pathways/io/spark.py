@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 from typing import Literal, Sequence
 
+from .. import rejections
 from ..engine import check_zone, fresh_name
 from ..errors import EventLogError, OptionError, check_choice
-from ._options import checks_options
+from .options import checks_options
 
 
 @checks_options
@@ -258,7 +259,7 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
     """
     from .. import _spark
     from ..engine import SPARK
-    from ..eventlog import ISO_OFFSET, _formats
+    from ..eventlog import ISO_OFFSET, date_formats
 
     if kind == "TIMESTAMPTZ":
         return [("instant", col)]
@@ -275,7 +276,7 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
     flag = SPARK.matches(s, ISO_OFFSET)
     iso_instant = ("instant", f"CASE WHEN {flag} THEN try_cast({s} AS TIMESTAMP) END")
     iso_wall = ("wall", f"CASE WHEN NOT {flag} THEN CAST(try_cast({s} AS TIMESTAMP_NTZ) AS TIMESTAMP) END")
-    formats = _formats(dayfirst)
+    formats = date_formats(dayfirst)
     patterns = [java_pattern(f) for f in formats]
     # formats in the order of their hits on a sample of the column, as the DuckDB builder does
     vflag = SPARK.matches("v", ISO_OFFSET)
@@ -390,15 +391,16 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         any_bad = " OR ".join(f"coalesce({c.flag}, false)" for c in checks)
         found = ", ".join(
             f"CASE WHEN {c.flag} THEN named_struct('k', {i}, 'c', {lit(c.column)}, 'p', "
-            f"{lit(c.problem)}, 'v', CAST({c.value} AS STRING)) END" for i, c in enumerate(checks))
+            f"{lit(c.code)}, 'v', CAST({c.value} AS STRING)) END" for i, c in enumerate(checks))
         failures = session.sql(
-            f"SELECT row, f.c AS `column`, f.p AS `problem`, f.v AS `value` FROM (SELECT row, "
+            f"SELECT row, f.c AS `column`, f.p AS `code`, f.v AS `value` FROM (SELECT row, "
             f"explode(filter(array({found}), x -> x IS NOT NULL)) AS f FROM {parsed} WHERE {any_bad}) "
             f"ORDER BY row, f.k").toPandas()
         failures = failures.astype({"row": "int64"})
         if len(failures):
-            failures = failures.astype({"column": "str", "problem": "str"})
+            failures = failures.astype({"column": "str", "code": "str"})
             failures["value"] = failures["value"].astype(object).where(failures["value"].notna(), None)
+        failures = rejections.long_form(failures)
         if strict and len(failures):
             raise EventLogError(describe_failures(failures, n_read), failures)
         local_times = _local_time_notes(session, parsed, any_bad, tz, [walls[role] for role in times])

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
 
+from .. import rejections
 from .. import schema as S
 from ..errors import EventLogError, closest
-from ._options import checks_options
+from .options import checks_options
 from ._safe_xml import Refused as _Refused
 from ._safe_xml import file_failure as _file_failure
 from ._safe_xml import parse, safe_parser
@@ -597,8 +598,8 @@ def read_xes(path, *, case: str = "case:concept:name", activity: str = "concept:
     >>> log
     EventLog: 2 events, 1 cases, 2 activities, 2 units, 2023-01-02 → 2023-01-05, 1 rows rejected
     >>> log.rejected
-       row          column     problem      value
-    0    2  time:timestamp  not a date  5. januar
+       row          code            column       problem        value
+    0    2  [not_a_date]  [time:timestamp]  [not a date]  [5. januar]
     """
     from .pandas import from_pandas
 
@@ -702,8 +703,8 @@ def _xml_text(text: str, column, row) -> str:
         f"column {column!r}, row {row}: the value contains the character {bad.group()!r}, which XML "
         "cannot hold. Remove control characters from that column (e.g. "
         "df[col].str.replace(r'[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]', '', regex=True)) and build the log again.",
-        pd.DataFrame({"row": pd.Series([int(row)], dtype="int64"), "column": [str(column)],
-                      "problem": ["character not allowed in XML"], "value": [text[:200]]}))
+        rejections.long_form(pd.DataFrame({"row": pd.Series([int(row)], dtype="int64"), "column": [str(column)],
+                                           "code": ["xml_character"], "value": [text[:200]]})))
 
 
 def _fragments(series, key: str, rows):
@@ -797,7 +798,7 @@ def write_xes(log: EventLog, path, *, make_dirs: bool = False) -> Path:
     """
     import numpy as np
 
-    from .._files import check_output, sources, write_atomically
+    from ..files import check_output, sources, write_atomically
 
     path = check_output(path, inputs=sources(log), make_dirs=make_dirs)  # before the events are sorted
     df = log.to_pandas()

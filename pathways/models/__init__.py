@@ -6,7 +6,7 @@ functions (quietly: no banner, no warnings, no progress bars), so
 variants or its directly-follows graph), never on the raw events.
 
 * discovery: :func:`discover_process_tree`, :func:`discover_petri_net`, :func:`discover_bpmn`
-* models: :class:`ProcessModel` (repr, ``.diagram()``, ``.save("x.pnml"|"x.bpmn")``),
+* models: :class:`ProcessModel` (repr, ``.save("x.pnml"|"x.bpmn")``; drawn by ``pw.model_map``),
   :func:`read_pnml`, :func:`read_bpmn`
 * reference pathways: :class:`ReferencePathway`, :class:`Step`
 * conformance: :func:`conformance`, :func:`conformance_summary`

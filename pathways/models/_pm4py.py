@@ -92,7 +92,7 @@ def write_bpmn(model, path: str) -> None:
     """
     from graphviz.backend import dot_command
 
-    from ..render.engines import HINT, RenderError, find_engine
+    from ..layout import HINT, RenderError, find_engine
 
     engine = find_engine()
     if engine is None:

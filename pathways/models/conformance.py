@@ -31,8 +31,7 @@ import pandas as pd
 from .. import schema as S
 from ..analyses.common import duration, with_parameters
 from ..errors import OptionError, check_choice, closest, outside_stacklevel
-from ..render import styles as st
-from ..render.words import say
+from ..timeunits import in_unit, limit_unit
 from . import _pm4py
 from .model import ProcessModel
 from .reference import ReferencePathway
@@ -80,9 +79,9 @@ class Deviation:
     def __str__(self) -> str:
         text = f"{self.kind} {self.step}@{self.position}"
         if self.kind == "time_limit" and self.days is not None:
-            unit = st.limit_unit(self.limit_days)  # the limit's own unit ("1 h", "30 d"), the time taken in it too
-            short = say(st.TIME_UNITS[unit][1], "en")
-            text += (f" ({st.in_unit(self.days, unit):.1f} {short} > {st.in_unit(self.limit_days, unit):g} {short} "
+            unit = limit_unit(self.limit_days)  # the limit's own unit ("1 h", "30 d"), the time taken in it too
+            short = {"minutes": "min", "hours": "h", "days": "d"}[unit]
+            text += (f" ({in_unit(self.days, unit):.1f} {short} > {in_unit(self.limit_days, unit):g} {short} "
                      f"after {self.after})")
         return text
 
@@ -219,7 +218,7 @@ def _conform_reference(log, ref: ReferencePathway, method: str, timeout: float) 
         proj=e._step.cast("string").group_concat(",", where=e._step.notnull(), order_by=[e.timestamp, e.row]))
     cases = per_case.order_by(S.CASE).to_pyarrow().to_pandas()
     # every milestone event: case, step, position, time (microseconds since the epoch, exact)
-    from .._udf import epoch_us
+    from ..udf import epoch_us
 
     m = e.filter(e._step.notnull())
     m = m.select(S.CASE, step=m._step, position=m._pos, us=epoch_us(m.timestamp)).order_by([S.CASE, "position"])

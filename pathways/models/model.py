@@ -15,7 +15,7 @@ from typing import Literal
 
 import pandas as pd
 
-from .._files import input_file
+from ..files import input_file
 from ..errors import OptionError, PathwaysError, check_choice
 from . import _pm4py
 
@@ -164,18 +164,19 @@ class ProcessModel:
 
     # --- files -----------------------------------------------------------------------
     def save(self, path, *, make_dirs: bool = False) -> Path:
-        """Write the model to ``path``: ``.pnml`` (Petri net) or ``.bpmn`` (BPMN 2.0 XML), or a picture
-        (``.svg``, ``.png``, ``.pdf``, ``.dot``, as :meth:`diagram`). The folder must exist unless
-        ``make_dirs``; the file is written under a temporary name and renamed into place. Returns the path."""
-        from .._files import check_output, write_atomically
+        """Write the model to ``path``: ``.pnml`` (Petri net) or ``.bpmn`` (BPMN 2.0 XML); a picture is
+        ``pw.model_map(model).save(path)``. The folder must exist unless ``make_dirs``; the file is written
+        under a temporary name and renamed into place. Returns the path."""
+        from ..files import check_output, write_atomically
 
         path = check_output(path, make_dirs=make_dirs)
         suffix = path.suffix.lower()
         if suffix in _PICTURE_SUFFIXES:
-            return self.diagram().save(path, make_dirs=make_dirs)
+            raise OptionError(f"cannot save {str(path)!r} from the model: a picture is drawn by the renderer, "
+                              f"pw.model_map(model).save({str(path)!r}).")
         if suffix not in _MODEL_SUFFIXES:
-            raise OptionError(f"cannot save {str(path)!r}: the suffix must be .pnml or .bpmn (or a picture: "
-                              f"{', '.join(_PICTURE_SUFFIXES)}); found {path.suffix or 'none'!r}.")
+            raise OptionError(f"cannot save {str(path)!r}: the suffix must be .pnml or .bpmn (a picture: "
+                              f"pw.model_map(model).save(path)); found {path.suffix or 'none'!r}.")
         if suffix == ".bpmn":
             model = self.to_bpmn().to_pm4py()
             return write_atomically(path, lambda tmp: _pm4py.write_bpmn(model, tmp), make_dirs=make_dirs)
@@ -185,15 +186,10 @@ class ProcessModel:
             return write_atomically(path, lambda tmp: pm4py.write_pnml(net, im, fm, tmp), make_dirs=make_dirs)
 
     # --- pictures --------------------------------------------------------------------
-    def diagram(self, *, title: str | None = None, max_nodes: int | None = None):
-        """The model drawn in its own notation (:class:`pathways.Diagram`): a tree of operators, a Petri
-        net of places and transitions, or BPMN tasks, gateways and events. No counts, no case ids.
-
-        At most ``max_nodes`` activities are drawn (default 50, the discovery budget): the first from
-        the start; the others stand in one dashed box, and the legend says "showing x of y activities"."""
-        from .drawing import draw
-
-        return draw(self, title=title, max_nodes=max_nodes)
+    def diagram(self, **_):
+        """Moved: drawing a model is the renderer's job, ``pw.model_map(model)``."""
+        raise AttributeError("ProcessModel.diagram() is now pw.model_map(model) (and model.save('x.svg') is "
+                             "pw.model_map(model).save('x.svg')).")
 
     # --- display ---------------------------------------------------------------------
     def _facts(self) -> str:

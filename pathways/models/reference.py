@@ -201,11 +201,9 @@ class ReferencePathway:
                             level=self._level(), name=self.name, parameters={"steps": [repr(s) for s in self.steps]},
                             sound=True)
 
-    def diagram(self, *, title: str | None = None):
-        """The pathway drawn as a chain of milestones with its time limits (:class:`pathways.Diagram`)."""
-        from .drawing import draw_reference
-
-        return draw_reference(self, title=title)
+    def diagram(self, **_):
+        """Moved: drawing is the renderer's job, ``pw.model_map(pathway)``."""
+        raise AttributeError("ReferencePathway.diagram() is now pw.model_map(pathway).")
 
     # --- display ------------------------------------------------------------------------
     def _step_text(self, s: Step) -> str:

@@ -29,11 +29,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._files import write_atomically
+from ..files import write_atomically
 from ..disclosure import check_min_count
 from ..errors import OptionError, check_choice, closest
 from .dot import UNSAFE
-from .engines import RenderError
+from ..layout import RenderError
 from .words import WORDS, check_language, number, say
 
 FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
@@ -188,7 +188,7 @@ class Chart:
         """Write the chart to ``path``: ``.svg`` or ``.png`` (the suffix decides).
 
         The folder must exist unless ``make_dirs``; the file is written to a temporary
-        name and renamed into place (:func:`pathways._files.write_atomically`).
+        name and renamed into place (:func:`pathways.files.write_atomically`).
         """
         path = Path(path)
         suffix = path.suffix.lower()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._files import check_output, write_atomically
+from ..files import check_output, write_atomically
 from ..errors import OptionError
-from .engines import HINT, TIMEOUT_SECONDS, RenderError, find_engine
+from ..layout import HINT, TIMEOUT_SECONDS, RenderError, find_engine
 
 _SUFFIXES = ("svg", "png", "pdf", "dot")
 
@@ -45,7 +45,7 @@ class Diagram:
     -----
     ``repr(d)`` and ``d._repr_mimebundle_()`` never raise: without a layout engine
     they show the DOT text and one line saying how to get pictures. ``svg()``,
-    ``png()`` and ``save()`` raise :class:`~pathways.render.engines.RenderError`
+    ``png()`` and ``save()`` raise :class:`~pathways.layout.RenderError`
     instead.
 
     Examples
@@ -113,7 +113,7 @@ class Diagram:
         ``engine`` picks ``"dot"`` or ``"graphviz-pure"``; by default the system
         ``dot`` when it is on PATH, otherwise ``graphviz-pure``. A layout running
         longer than ``timeout`` seconds (default 120) is stopped with a
-        :class:`~pathways.render.engines.RenderError`.
+        :class:`~pathways.layout.RenderError`.
         """
         return self._render("svg", engine=engine, timeout=timeout).decode("utf-8")
 

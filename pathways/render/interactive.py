@@ -35,12 +35,12 @@ from typing import TYPE_CHECKING, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from .._files import check_output, write_atomically
+from ..files import check_output, write_atomically
 from ..errors import OptionError, check_choice
 from ..parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, MIN_COUNT, WAIT_THRESHOLD
 from . import styles as st
 from .dot import HTML, UNSAFE, DotBuilder, html_text
-from .engines import HINT, RenderError, find_engine
+from ..layout import HINT, RenderError, find_engine
 from .maps import (DEFAULT_MAX_NODES, DEFAULT_MIN_SHARE, Frequency, Performance, _budget, _highlights, _measure,
                    _units, lane_order, process_tables, select, unit_tables)
 from .words import DOMAINS, SECTORS, check_language, say

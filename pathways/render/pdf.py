@@ -22,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 import zlib
 
-from .engines import RenderError
+from ..layout import RenderError
 
 #: Widths (1/1000 em) of the WinAnsi codes 32..255, two base-36 digits a code (the AFM widths of the
 #: standard fonts; 00 where WinAnsi has no character). Oblique Helvetica has the upright widths; italic

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._files import check_output, output_folder, sources, write_atomically
+from ..files import check_output, output_folder, sources, write_atomically
 from .. import parameters as P
 from ..analyses.readmissions import acute_column
 from ..errors import OptionError, PathwaysError, check_choice, closest

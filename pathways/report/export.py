@@ -10,7 +10,7 @@ formula-like text cells start with an apostrophe
 (:meth:`pathways.report.blocks.Table.export`, :func:`~pathways.report.blocks.safe_cell`),
 so that no row, as a spreadsheet splits the file, starts like a formula.
 
-Every file is written through :func:`pathways._files.write_atomically`: never
+Every file is written through :func:`pathways.files.write_atomically`: never
 over an input, all or nothing.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._files import output_folder, write_atomically
+from ..files import output_folder, write_atomically
 from .blocks import Section, safe_cell
 from .texts import Fmt
 

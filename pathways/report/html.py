@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 
 from ..render.dot import UNSAFE
-from ..render.engines import RenderError
+from ..layout import RenderError
 from .blocks import Figure, Live, Note, Row, Section, Table
 from .figures import inline_svg
 from .texts import Fmt

@@ -24,7 +24,7 @@ from ..disclosure import suppress
 from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN,
                           NOTICE_RULE, QUIET_FOR, READMISSION_WITHIN)
 from ..quality import STAFF_TURN_HOURS, staff_turns
-from ..render.engines import RenderError
+from ..layout import RenderError
 from ..render.styles import TIME_UNITS, in_unit, time_unit
 from . import figures as fg
 from .blocks import Col, Figure, Live, Note, Row, Section, Table, merge_small

@@ -727,15 +727,6 @@ NOTES_DA = {
     "entries of types not read": "indgange af typer der ikke læses", "entries rejected": "afviste indgange",
     "duplicate messages": "dublerede meddelelser", "revisions": "rettelser", "cancellations": "annulleringer",
 }
-PROBLEMS_DA = {
-    "missing case id": "mangler patient-id",
-    "missing activity": "mangler hændelse",
-    "missing timestamp": "mangler tidspunkt",
-    "not a date": "tidspunkt er ikke en dato",
-    "end timestamp not a date": "sluttidspunkt er ikke en dato",
-    "end before start": "slut før start",
-    "duplicate of an earlier row": "dublet af en tidligere række",
-}
 #: The quality checks' advice in Danish, by id.
 ACTIONS_DA = {
     "rejected": "Se log.rejected; ret kilden eller indlæsningen.",
@@ -781,7 +772,7 @@ def check_name(check_id: str, detail: str, language: str) -> str:
 
     Examples
     --------
-    >>> check_name("rejected", "missing case id", "da"), check_name("long_cases", "1826", "da")
+    >>> check_name("rejected", "missing_case_id", "da"), check_name("long_cases", "1826", "da")
     ('afvist: mangler patient-id', 'forløb der strækker sig over mere end 1826 dage')
     """
     if language != "da":
@@ -789,7 +780,9 @@ def check_name(check_id: str, detail: str, language: str) -> str:
 
         return english(check_id, detail)
     if check_id == "rejected" and detail:
-        return "afvist: " + PROBLEMS_DA.get(detail, detail)
+        from ..rejections import text as reason
+
+        return "afvist: " + reason(detail, "da")
     if check_id == "note":
         return NOTES_DA.get(detail, detail)
     return CHECKS_DA[check_id].format(detail=detail)

@@ -7,7 +7,7 @@ from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
-from .._files import check_output, write_atomically
+from ..files import check_output, write_atomically
 from ..errors import OptionError, check_choice
 
 DANISH_HEADERS = {
@@ -107,7 +107,7 @@ def write(path, n_patients: int, *, seed: int, start="2021-01-01", end="2023-12-
     memory stays bounded by one chunk (plus the truth tables if ``truth_path``
     is given, written as JSON at the end). Returns a summary dict
     (``path``, ``n_events``, ``n_cases``, ``bytes``). Both files are written as
-    every output of pathways is (:func:`pathways._files.write_atomically`): whole or
+    every output of pathways is (:func:`pathways.files.write_atomically`): whole or
     not at all, into a folder that exists (or ``make_dirs=True``).
 
     Examples

@@ -18,7 +18,7 @@ import pytest
 
 import pathways as pw
 from pathways.render.dot import DotBuilder
-from pathways.render.engines import RenderError
+from pathways.layout import RenderError
 from pathways.render.maps import DEFAULT_MAX_NODES
 
 N_DISTINCT = 40_000

@@ -2,7 +2,7 @@
 reaches an output (report CSV files, the page, SVG, DOT, the terminal) stays on its line and holds no control
 character.
 
-Every writer goes through ``pathways._files.write_atomically``; these tests hold each public writer and each
+Every writer goes through ``pathways.files.write_atomically``; these tests hold each public writer and each
 command of the command line to it.
 """
 
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import pathways as pw
 from pathways import cli
-from pathways._files import write_atomically
+from pathways.files import write_atomically
 from pathways.errors import EventLogError, OptionError
 from pathways.report.blocks import FORMULA_START
 import pathways_fuzz as F  # tests/hardening/_fuzz.py, registered by tests/conftest.py

@@ -21,6 +21,7 @@ import pytest
 
 import pathways as pw
 from pathways.errors import EventLogError
+from pathways.rejections import exploded
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "fhir")
 KEY = "hemmelig nøgle"
@@ -234,8 +235,8 @@ def test_entry_level_problems_go_to_rejected_with_file_and_line(tmp_path):
         json.dumps({"resourceType": "Practitioner", "id": "dr1"}))                                # line 11
     with pytest.warns(pw.PathwaysWarning, match="moved to log.rejected"):
         log = pw.read_fhir(path, key=KEY)
-    r = log.rejected
-    assert r["file"].tolist() == [str(path)] * 4
+    r = exploded(log.rejected)  # one problem per entry here
+    assert len(r) == len(log.rejected) and r["file"].tolist() == [str(path)] * 4
     assert r["entry"].tolist() == ["line 7", "line 8", "line 9", "line 10"]
     assert r["problem"].tolist() == ["not JSON", "not a FHIR resource (no resourceType)",
                                      "a reference that points nowhere", "time without a time zone"]
@@ -273,7 +274,7 @@ def test_times_are_typed_alike_whether_or_not_they_end_in_a_zone(tmp_path):
     assert df["timestamp"].tolist()[2:] == [utc("2023-05-01T10:00:00Z"), utc("2023-05-02T13:00:00.5Z"),
                                             utc("2023-05-02T22:00:00Z"),  # a date alone: midnight in tz (+02:00)
                                             utc("2023-05-06T08:00:00Z"), utc("2023-05-08T00:00:00Z")]
-    r = log.rejected
+    r = exploded(log.rejected)
     assert r[["entry", "column", "problem", "value"]].values.tolist() == [
         ["line 8", "Encounter.period.end", "time without a time zone", "2023-05-04T10:00"],
         ["line 9", "Encounter.period.start", "time without a time zone", "2023-05-05T10:00:00.123456"],
@@ -287,10 +288,10 @@ def test_a_message_without_an_encounter_is_rejected(tmp_path):
     with pytest.warns(pw.PathwaysWarning, match="moved to log.rejected"):
         log = pw.read_fhir(tmp_path / "m.json", key=KEY)
     assert len(log) == 0
-    assert log.rejected[["entry", "column", "problem"]].values.tolist() == [
+    assert exploded(log.rejected)[["entry", "column", "problem"]].values.tolist() == [
         ["entry[0]", "MessageHeader.focus",
          "a message without an Encounter (MessageHeader.focus points nowhere)"]]
-    assert log.rejected["value"].tolist() == ["Encounter/…"]
+    assert exploded(log.rejected)["value"].tolist() == ["Encounter/…"]
 
 
 def test_strict_raises_on_the_first_rejected_entry(tmp_path):

@@ -12,6 +12,7 @@ import pathways as pw
 from pathways.errors import OptionError
 from pathways.eventlog import PathwaysWarning
 from pathways.taxonomy import Rule, UnitTaxonomy, Vocabulary
+from pathways.rejections import exploded
 
 FRAME = pd.DataFrame({
     "pt": ["A", "A", "A", "B", "B", "C"],
@@ -46,8 +47,8 @@ def assert_same_log(back, log):
     """The log read back equals the one written: events (dtypes included), mapping, zone, classes, notes."""
     pd.testing.assert_frame_equal(back.to_pandas(), log.to_pandas())
     assert back.columns == log.columns and back.attributes == log.attributes and back.tz == log.tz
-    pd.testing.assert_frame_equal(back._unit_classes, log._unit_classes)
-    pd.testing.assert_frame_equal(back._activity_classes, log._activity_classes)
+    pd.testing.assert_frame_equal(back.unit_classes, log.unit_classes)
+    pd.testing.assert_frame_equal(back.activity_classes, log.activity_classes)
     assert back.local_times == log.local_times and back.notes == log.notes
     assert engine_types(back) == engine_types(log)  # the ENUM columns typed as the first read typed them
     assert back.taxonomy.rules == log.taxonomy.rules and back.vocabulary.rules == log.vocabulary.rules
@@ -133,7 +134,7 @@ def test_reading_back_does_not_parse_validate_or_classify(tmp_path, monkeypatch)
         monkeypatch.setattr(owner, name, refuse)
     back = pw.read_parquet(tmp_path / "log.parquet")
     pd.testing.assert_frame_equal(back.to_pandas(), log.to_pandas())
-    pd.testing.assert_frame_equal(back._unit_classes, log._unit_classes)
+    pd.testing.assert_frame_equal(back.unit_classes, log.unit_classes)
     with pytest.raises(AssertionError, match="the reload ran the full read's work"):
         pw.read_parquet(tmp_path / "log.parquet", case="case_id", activity="activity", timestamp="timestamp")
 
@@ -250,7 +251,7 @@ def test_an_edited_file_is_read_in_full_with_a_warning(tmp_path):
     _rewrite(src, tmp_path / "no_case.parquet", table=t.set_column(1, "case_id", pa_array(cases)))
     log, notes = _read_edited(tmp_path / "no_case.parquet")
     assert "column 'case_id' has empty values" in notes[0]
-    assert len(log) == 4 and log.rejected["problem"].tolist() == ["missing case id"]
+    assert len(log) == 4 and exploded(log.rejected)["problem"].tolist() == ["missing case id"]
 
 
 def pa_array(values):

@@ -1,7 +1,7 @@
 """Every option of every reader, with wrong types and wrong values: an OptionError that names the option.
 
 The walk is generated from the readers' signatures (``reader_options``) and the table of checks
-(``pathways.io._options.CHECKS``): a reader option without a check, or without bad values here,
+(``pathways.io.options.CHECKS``): a reader option without a check, or without bad values here,
 fails the walk. Then the CLI (config file and flags) and a Hypothesis property.
 """
 
@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 import pathways as pw
 from pathways.errors import EventLogError, OptionError, PathwaysError
-from pathways.io import _options
-from pathways.io._options import CHECKS, FORWARDED, check_option, reader_options
+from pathways.io import options as _options
+from pathways.io.options import CHECKS, FORWARDED, check_option, reader_options
 import pathways_fuzz as F  # tests/hardening/_fuzz.py, registered by tests/conftest.py
 
 #: every public reader; from_spark's options are checked before pyspark is even imported

@@ -43,8 +43,8 @@ FORMATS = ["csv", "parquet", "xlsx"]
 def test_mixed_formats_and_a_bad_date(fmt, tmp_path):
     log = read(fmt, write(fmt, tmp_path))
     assert len(log) == 3 and log.n_read == 4
-    assert log.rejected.to_dict("records") == [
-        {"row": 3, "column": "tidspunkt", "problem": "not a date", "value": "31-02-2023 09:00"}]
+    assert exploded(log.rejected).to_dict("records") == [
+        {"row": 3, "code": "not_a_date", "column": "tidspunkt", "problem": "not a date", "value": "31-02-2023 09:00"}]
     got = log.to_pandas()["timestamp"].dt.strftime("%Y-%m-%d %H:%M").tolist()
     assert got == ["2023-01-02 08:00", "2023-01-20 10:30", "2023-01-03 09:00"]
 
@@ -142,8 +142,9 @@ def test_csv_ragged_line_is_rejected_with_its_row(tmp_path):
                     "2;Henvisning;2023-01-03 10:00;Egen læge\n", encoding="utf-8")
     log = read("csv", path)
     assert log.to_pandas()["row"].tolist() == [0, 2]
-    assert log.rejected.to_dict("records") == [
-        {"row": 1, "column": "*", "problem": "5 fields where the header has 4",
+    assert exploded(log.rejected).to_dict("records") == [
+        {"row": 1, "code": "wrong_field_count", "column": "*",
+         "problem": "a different number of fields than the header",
          "value": "1;Visitation;2023-01-02 10:00;Egen læge;EXTRA"}]
     assert len(log) + len(log.rejected) == log.n_read == 3
 
@@ -199,6 +200,7 @@ import io  # noqa: E402
 import warnings  # noqa: E402
 
 from pathways.eventlog import WHITESPACE  # noqa: E402
+from pathways.rejections import exploded
 
 # openpyxl refuses the control characters XML cannot carry (U+000B, U+000C, U+001C-U+001F)
 _XML_SAFE = [c for c in WHITESPACE if c in "\t\n\r" or ord(c) >= 0x20]
@@ -231,7 +233,7 @@ def test_whitespace_cells_in_every_reader(fmt, tmp_path):
     n = len(chars)
     assert log.n_read == 3 * n
     assert log.rejected["row"].tolist() == [3 * i for i in range(n)]
-    assert set(log.rejected["problem"]) == {"missing activity"}
+    assert set(exploded(log.rejected)["problem"]) == {"missing activity"}
     out = log.to_pandas()
     assert out["case_id"].tolist() == [f"p{i}" for i in range(n) for _ in range(2)]
     assert out["activity"].tolist() == ["Henvisning", "Visitation"] * n
@@ -255,7 +257,7 @@ def test_whitespace_cells_in_xes(tmp_path):
                     '<string key="concept:name" value="p1"/>' + "".join(events) + "</trace></log>", encoding="utf-8")
     log = pw.read_xes(path)
     assert len(log) == len(_XML_SAFE) and len(log.rejected) == len(_XML_SAFE)
-    assert set(log.rejected["problem"]) == {"missing activity"}
+    assert set(exploded(log.rejected)["problem"]) == {"missing activity"}
     assert set(log.to_pandas()["activity"]) == {"Henvisning"} and log.to_pandas()["unit"].isna().all()
 
 
@@ -299,8 +301,8 @@ def test_csv_blank_lines_before_the_header_are_skipped(tmp_path, before):
                     "2;Henvisning;2023-01-04 10:00;Egen læge\n", encoding="utf-8", newline="")
     log = read("csv", path)
     assert log.to_pandas()["row"].tolist() == [0, 2] and log.n_read == 3
-    assert log.rejected[["row", "problem"]].to_dict("records") == [
-        {"row": 1, "problem": "5 fields where the header has 4"}]
+    assert exploded(log.rejected)[["row", "problem"]].to_dict("records") == [
+        {"row": 1, "problem": "a different number of fields than the header"}]
 
 
 @pytest.mark.parametrize("data", [b"cpr;h\xc3\xa6ndelse;tidspunkt", b"\n\ncpr;h\xc3\xa6ndelse;tidspunkt\r\n",
@@ -380,7 +382,7 @@ def test_parquet_nan_case_ids_are_missing(tmp_path):
                              "u": pa.array([nan, 1.0, 2.0, 3.0], from_pandas=False),
                              "t": ["2023-01-02"] * 4}), path)
     log = pw.read_parquet(path, case="c", activity="a", timestamp="t", unit="u")
-    assert log.rejected[["row", "problem"]].to_dict("records") == [
-        {"row": 1, "problem": "missing case id"}, {"row": 2, "problem": "missing case id; missing activity"}]
+    assert log.rejected[["row", "code"]].to_dict("records") == [
+        {"row": 1, "code": ["missing_case_id"]}, {"row": 2, "code": ["missing_case_id", "missing_activity"]}]
     out = log.to_pandas()
     assert out["case_id"].tolist() == ["1", "2"] and [None if pd.isna(u) else u for u in out["unit"]] == [None, "3"]

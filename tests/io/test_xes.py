@@ -15,6 +15,7 @@ import pytest
 
 from pathways.errors import EventLogError
 from pathways.io.xes import STANDARD_COLUMNS, parse_xes, read_xes, write_xes
+from pathways.rejections import exploded
 
 
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
@@ -528,8 +529,8 @@ def test_read_xes_builds_an_event_log(tmp_path):
         log = read_xes(write(tmp_path, "small.xes", bad))
     assert len(log) == 4 and log.n_cases == 2
     assert log.rejected["row"].tolist() == [4]
-    assert log.rejected["problem"].tolist() == ["not a date"]
-    assert log.rejected["value"].tolist() == ["31-02-2023"]
+    assert exploded(log.rejected)["problem"].tolist() == ["not a date"]
+    assert exploded(log.rejected)["value"].tolist() == ["31-02-2023"]
     assert log.has("unit") and log.has("resource") and not log.has("end_timestamp")
     df = log.to_pandas()
     assert df["activity"].tolist() == ["Henvisning", "Indlæggelse", "Udskrivning", "Henvisning & visitation"]

@@ -12,7 +12,7 @@ import pytest
 import pathways as pw
 from pathways.errors import OptionError
 from pathways.render import interactive as I
-from pathways.render.engines import candidates
+from pathways.layout import candidates
 
 pytestmark = pytest.mark.skipif(not candidates(), reason="no layout engine (graphviz-pure or dot)")
 

@@ -9,7 +9,7 @@ import pathways as pw
 from pathways.errors import OptionError
 from pathways.render import styles as st
 from pathways.render.diagram import Diagram
-from pathways.render.engines import HINT, RenderError, candidates
+from pathways.layout import HINT, RenderError, candidates
 from pathways.render.maps import Frequency, Performance, process_map, unit_map
 
 ENGINES = [e.name for e in candidates()]
@@ -424,7 +424,7 @@ def test_limits_in_map_legends_read_as_given():
 def test_png_of_any_layout_is_capped_and_says_so():
     # a timeline-style drawing (neato, positions given): 400 boxes side by side, ~555 inches wide
     from pathways.render.diagram import MAX_PNG_PIXELS, png_size
-    from pathways.render.engines import find_engine
+    from pathways.layout import find_engine
 
     if find_engine() is None:
         pytest.skip("no layout engine")

@@ -16,7 +16,7 @@ import pytest
 
 import pathways as pw
 from pathways import datasets
-from pathways.render.engines import RenderError, find_engine
+from pathways.layout import RenderError, find_engine
 from pathways.render.pdf import svg_to_pdf
 
 needs_pure = pytest.mark.skipif(find_engine("graphviz-pure") is None,

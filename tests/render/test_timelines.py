@@ -7,7 +7,7 @@ import pytest
 
 import pathways as pw
 from pathways.errors import OptionError
-from pathways.render.engines import candidates
+from pathways.layout import candidates
 from pathways.render.timelines import case_timeline, cohort_timeline
 
 

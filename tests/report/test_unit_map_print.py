@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import pathways as pw
-from pathways.render.engines import candidates
+from pathways.layout import candidates
 
 ENGINES = [e.name for e in candidates()]
 MM = 72 / 25.4

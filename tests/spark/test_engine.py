@@ -15,6 +15,7 @@ import pathways as pw
 from pathways.errors import EventLogError, OptionError
 from pathways.eventlog import PathwaysWarning
 from pathways.io.spark import java_pattern
+from pathways.rejections import exploded
 
 HAVE_PYSPARK = True
 try:
@@ -175,7 +176,7 @@ def test_validation_on_spark_rejects_the_same_rows_with_the_same_words(spark, du
     expected = {1: "end before start", 2: "not a date", 3: "missing case id", 5: "missing activity"}
     if duplicates == "reject":
         expected[8] = "duplicate of an earlier row"
-    assert dict(zip(sp.rejected["row"], sp.rejected["problem"])) == expected
+    assert dict(zip(sp.rejected["row"], exploded(sp.rejected)["problem"])) == expected
     pd.testing.assert_frame_equal(sp.rejected, duck.rejected, check_exact=True)
     pd.testing.assert_frame_equal(sp.to_pandas(), duck.to_pandas(), check_exact=True)
     times = sp.to_pandas().set_index("row")["timestamp"]

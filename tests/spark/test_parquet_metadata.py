@@ -33,4 +33,4 @@ def test_spark_reads_a_pathways_file_with_the_stored_mapping_and_writes_one(spar
     back = pw.read_parquet(tmp_path / "from_spark.parquet")
     assert back.columns == sp.columns and back.tz == sp.tz
     pd.testing.assert_frame_equal(back.to_pandas(), sp.to_pandas())
-    pd.testing.assert_frame_equal(back._unit_classes, sp._unit_classes)
+    pd.testing.assert_frame_equal(back.unit_classes, sp.unit_classes)

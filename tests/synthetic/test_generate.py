@@ -14,6 +14,7 @@ from pathways.errors import OptionError
 from pathways.synthetic import DEFECT_KINDS, generate, write
 from pathways.synthetic.command import parse_defects, register, run
 from pathways.synthetic.defects import REJECTED
+from pathways.rejections import exploded
 
 CANONICAL = ["case_id", "activity", "timestamp", "end_timestamp", "unit", "resource", "referral_to",
              "age", "sex", "municipality", "cluster", "birth_date", "acute"]
@@ -139,7 +140,7 @@ def test_dirty_danish_csv_rejections_match_injected_defects(tmp_path):
     problem_of = {"missing_case": "cpr_pseudo", "missing_activity": "hændelse",
                   "missing_timestamp": "tidspunkt", "unparseable_timestamp": "tidspunkt",
                   "end_before_start": "sluttidspunkt"}
-    got = dict(zip(log.rejected["row"], log.rejected["column"]))
+    got = dict(zip(log.rejected["row"], exploded(log.rejected)["column"]))
     assert all(got[r] == problem_of[k] for r, k in zip(d["row"], d["kind"]) if k in problem_of)
     assert log.to_pandas()["case_id"].eq("NA").sum() == (d["kind"] == "case_named_na").sum()
 

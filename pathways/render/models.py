@@ -1,4 +1,4 @@
-"""DOT drawings of process models (process tree, Petri net, BPMN) and of reference pathways.
+"""DOT drawings of process models (process tree, Petri net, BPMN) and of reference pathways: :func:`model_map`.
 
 The DOT text is written here, with generated node ids and escaped labels
 (:mod:`pathways.render.dot`); pm4py's own visualisers are not used. A model
@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import OptionError
-from ..render import styles as st
-from ..render.diagram import Diagram
-from ..render.dot import HTML, DotBuilder, html_text
+from . import styles as st
+from .diagram import Diagram
+from .dot import HTML, DotBuilder, html_text
 
 # Every symbol drawn is one the fonts of both layout engines have: graphviz-pure draws with its own
 # Arimo (Helvetica's metrics), which lacks ↺, ∨, ◇ and ◎ (tests/test_models.py renders each symbol).
@@ -116,6 +116,55 @@ def _cut_edges(b: DotBuilder, arcs: list, kept: set, ids: dict, counts: dict, ed
 def _task(b: DotBuilder, key, label: str) -> str:
     return b.node(key, label=HTML(f"<b>{html_text(label)}</b>"), shape="box", style="rounded,filled",
                   fillcolor="#f2f6fb")
+
+
+def model_map(model, *, title: str | None = None, max_nodes: int | None = None) -> Diagram:
+    """Draw a process model in its own notation, or a reference pathway as a chain of milestones.
+
+    A :class:`~pathways.models.ProcessModel` is drawn as a tree of operators, a Petri net of places
+    and transitions, or BPMN tasks, gateways and events; a :class:`~pathways.ReferencePathway` as its
+    milestones with the time limits on the arrows and optional steps dashed. A model holds no
+    counts and no case ids, so nothing is suppressed.
+
+    Parameters
+    ----------
+    model : ProcessModel or ReferencePathway
+        From :func:`pathways.discover_process_tree` (and the other ``discover_*``), :func:`pathways.read_pnml`,
+        :func:`pathways.read_bpmn`, or a reference pathway.
+    title : str, optional
+        The diagram's title (default: the kind of model and its name).
+    max_nodes : int, optional
+        At most this many activities of a model are drawn (default 50, the discovery budget): the
+        first from the start; the others stand in one dashed box, and the legend says "showing x of y
+        activities". Not for a reference pathway, whose milestones are all drawn.
+
+    Returns
+    -------
+    Diagram
+        ``.svg()``, ``.save("model.svg" | ".png" | ".pdf" | ".dot")``, shown inline in Jupyter.
+
+    Examples
+    --------
+    >>> import pathways as pw
+    >>> ref = pw.ReferencePathway(["referral", "visitation", pw.Step("first_contact", within="30D")], name="PVK")
+    >>> tree = pw.model_map(ref.to_model())            # the model: a sequence of three tasks
+    >>> "sequence" in tree.dot, all(step in tree.dot for step in ("referral", "visitation", "first_contact"))
+    (True, True)
+    >>> chain = pw.model_map(ref)                      # the pathway: milestones, the limit on its arrow
+    >>> "≤ 30 d" in chain.dot
+    True
+    """
+    from ..models.model import ProcessModel
+    from ..models.reference import ReferencePathway
+
+    if isinstance(model, ReferencePathway):
+        if max_nodes is not None:
+            raise OptionError("max_nodes= is for process models; a reference pathway's milestones are all drawn.")
+        return draw_reference(model, title=title)
+    if not isinstance(model, ProcessModel):
+        raise TypeError(f"model_map expects a ProcessModel (pw.discover_process_tree(log), pw.read_pnml(...)) or a "
+                        f"ReferencePathway, got {type(model).__name__}.")
+    return draw(model, title=title, max_nodes=max_nodes)
 
 
 def draw(model, *, title: str | None = None, max_nodes: int | None = None) -> Diagram:

@@ -40,7 +40,7 @@ class Stored:
     tz: str
     taxonomy: object       # UnitTaxonomy
     vocabulary: object     # Vocabulary
-    unit_classes: object   # pandas frames, as log._unit_classes / log._activity_classes
+    unit_classes: object   # pandas frames, as log.unit_classes / log.activity_classes
     activity_classes: object
     n_events: int          # events written
     n_read: int            # rows read and rejected at the first read
@@ -72,8 +72,8 @@ def encode(log, n_events: int) -> bytes:
         "tz": log.tz,
         "taxonomy": _taxonomy_out(log.taxonomy),
         "vocabulary": _vocabulary_out(log.vocabulary),
-        "unit_classes": _frame_out(log._unit_classes),
-        "activity_classes": _frame_out(log._activity_classes),
+        "unit_classes": _frame_out(log.unit_classes),
+        "activity_classes": _frame_out(log.activity_classes),
         "n_events": int(n_events),
         "n_read": int(log.n_read),
         "n_rejected": int(len(log.rejected)),

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import OptionError, PathwaysError
+from .errors import OptionError, PathwaysError
 
 #: One line telling a user how to get pictures when no engine is found.
 HINT = ("No layout engine found: install pathways' dependencies (pip install graphviz-pure) "
