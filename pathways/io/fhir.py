@@ -284,6 +284,7 @@ class _Reader:
     def __init__(self, con, files, key):
         self.con, self.files, self.key = con, files, key
         self.names: list[tuple[str, str]] = []  # (kind, name) to drop
+        self.parts: dict[str, tuple[str, ...]] = {}  # a view's tables, dropped with it
 
     def name(self, stem: str, kind: str = "TABLE") -> str:
         n = fresh_name(f"fhir_{stem}")
@@ -303,28 +304,34 @@ class _Reader:
     def dropped(self, *names: str) -> None:
         """Drop these tables now (the largest, once they are no longer needed, so that the engine's memory holds
         the events being validated rather than the entries they came from)."""
+        names = [*names, *(part for n in names for part in self.parts.get(n, ()))]
+        kinds = dict((n, kind) for kind, n in self.names)
         for n in names:
-            self.con.execute(f"DROP TABLE IF EXISTS {n}")
+            self.con.execute(f"DROP {kinds.get(n, 'TABLE')} IF EXISTS {n}")
         self.names = [(kind, n) for kind, n in self.names if n not in names]
 
     def narrowed(self, entries: str) -> None:
         """Drop the columns of the entries that only the reference targets and the messages read, once those are
         built: a third of the entries' memory (157 of 484 MB at a million Encounters), which a large read would
-        otherwise spill to disk while it builds the items."""
-        keep = {"eid", "scope", "bundle_type", "problem", "rt", "id", "status", "class_code", "start_text",
+        otherwise spill to disk while it builds the items. The view of the entries keeps the columns the items
+        and the counts read; its tables drop the others."""
+        keep = ["eid", "scope", "bundle_type", "problem", "rt", "id", "status", "class_code", "start_text",
                 "end_text", "authored_text", "eoc_value", "subject_ref", "org_ref", "performer_ref", "subject_key",
-                "org_key", "performer_key"}
-        for (column,) in self.con.execute(f"SELECT column_name FROM (DESCRIBE {entries})").fetchall():
-            if column not in keep:
-                self.con.execute(f"ALTER TABLE {entries} DROP COLUMN {column}")
+                "org_key", "performer_key"]
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {entries} AS {self.entries_sql(keep)}")
+        stored = {self.documents_table: {"file_no", *keep}, self.bundled: set(keep)}
+        for table, needed in stored.items():
+            for (column,) in self.con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall():
+                if column not in needed:
+                    self.con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
     # --- reading ---------------------------------------------------------------------------------
     def documents(self) -> str:
-        """SQL of the documents: ``file_no``, ``line`` (0-based; 0 for a JSON or XML file), ``doc`` (text)."""
+        """SQL of the documents in input order (files in order, then lines): ``file_no``, ``doc`` (text)."""
         parts, small = [], []
         for i, (f, kind) in enumerate(self.files):
             if kind == "ndjson":
-                parts.append(f"SELECT {i} AS file_no, CAST(row_number() OVER () - 1 AS BIGINT) AS line, line AS doc "
+                parts.append(f"SELECT {i} AS file_no, line AS doc "
                              f"FROM read_csv({sql_literal(f)}, columns={{'line': 'VARCHAR'}}, delim='\\x01', "
                              "quote='', escape='', header=false, auto_detect=false, max_line_size=67108864, "
                              "buffer_size=134217728)")
@@ -334,40 +341,18 @@ class _Reader:
             import pyarrow as pa
 
             table = pa.table({"file_no": pa.array([i for i, _ in small], pa.int32()),
-                              "line": pa.array([0] * len(small), pa.int64()),
                               "doc": pa.array([d for _, d in small], pa.string())})
             name = self.name("docs", "ARROW")
             self.con.register(name, table)
-            parts.append(f"SELECT file_no, line, doc FROM {name}")
+            parts.append(f"SELECT file_no, doc FROM {name}")
         return " UNION ALL ".join(parts)
 
-    def entries(self) -> str:
-        """The entries table: one row per resource read (a Bundle's entries, or the document itself), with the
-        fields the events need, the CPR already hashed, and ``problem`` for one that cannot be read."""
+    def fields(self, *, message: bool) -> dict[str, str]:
+        """The SQL of the fields (by name) extracted from a parsed resource ``r`` (its text ``raw``), the CPR
+        already hashed; with ``message``, also those only a message's resources need (from ``m``, the record of
+        :data:`MESSAGE_SPEC`, and the Encounter's leave period and episode-of-care system)."""
         from ..privacy import hmac_sql
 
-        docs = self.documents()
-        eid = f"(CAST(file_no AS BIGINT) << {_FILE_BITS}) | (line << {_LINE_BITS})"
-        spec = sql_literal(SPEC)
-        # every document parsed once (TRY: a line that is not JSON parses to NULL), and a Bundle's entries
-        # unnested beside it in the same pass (i = -1: the document is the resource; i >= 0: entry i of a Bundle),
-        # so that no copy of the documents is kept: a CTE read by two branches materialised them all
-        bundle = f"CASE WHEN p.resourceType = 'Bundle' THEN json_transform(doc, {sql_literal(BUNDLE_SPEC)}) END"
-        parsed = (f"SELECT file_no, line, {eid} AS doc_id, doc, p, b.type AS bundle_type, "
-                  f"unnest(CASE WHEN p.resourceType = 'Bundle' THEN b.entry ELSE [NULL] END) AS e, "
-                  f"unnest(CASE WHEN p.resourceType = 'Bundle' THEN range(len(b.entry)) ELSE [-1] END) AS i "
-                  f"FROM (SELECT *, {bundle} AS b FROM (SELECT file_no, line, doc, TRY(json_transform(doc, {spec})) "
-                  f"AS p FROM ({docs})))")
-        unnested = (
-            f"SELECT file_no, line, doc_id | (i + 1) AS eid, CASE WHEN i < 0 THEN -1 ELSE doc_id END AS scope, "
-            f"CASE WHEN i >= 0 THEN bundle_type ->> '$' END AS bundle_type, e.fullUrl AS full_url, "
-            f"CASE WHEN i >= 0 THEN i END AS entry, "
-            f"CASE WHEN i < 0 THEN p ELSE json_transform(e.resource, {spec}) END AS r, "
-            f"CASE WHEN i >= 0 THEN json_transform(e.resource, {sql_literal(MESSAGE_SPEC)}) END AS m, "
-            f"CASE WHEN i < 0 THEN doc ELSE CAST(e.resource AS VARCHAR) END AS raw, "
-            f"CASE WHEN i >= 0 THEN CASE WHEN e.resource IS NULL THEN 'entry_without_resource' END "
-            f"WHEN p IS NULL THEN 'not_json' WHEN p.resourceType IS NULL THEN 'no_resource_type' "
-            f"END AS problem FROM ({parsed})")
         cpr = f"list_filter(r.identifier, lambda x: x.system = {sql_literal(CPR_SYSTEM)})[1].value"
 
         def ident(system: str) -> str:
@@ -377,31 +362,118 @@ class _Reader:
                f"{sql_literal(LPR_SYSTEM)})[1].identifier, r.episodeOfCare[1].identifier)")
         leave = f"list_filter(r.extension, lambda x: x.url LIKE {sql_literal('%' + LEAVE_EXTENSION)})[1].valuePeriod"
         klass = "coalesce(r.class ->> '$.code', r.class ->> '$[0].coding[0].code', r.class ->> '$[0].code')"
-        name = self.name("entries")
         rt = "r.resourceType"
+        out = {"rt": rt, "id": "r.id", "status": "r.status", "class_code": klass, "start_text": "r.period.start",
+               "end_text": "r.period.end", "subject_ref": "coalesce(r.subject.reference, r.patient.reference)",
+               "org_ref": "coalesce(r.serviceProvider.reference, r.managingOrganization.reference, "
+                          "r.requester.reference)",
+               "performer_ref": "r.performer[1].reference", "eoc_value": f"{eoc}.value",
+               "authored_text": "r.authoredOn",
+               "deceased": f"CASE WHEN {rt} = 'Patient' THEN coalesce(r.deceasedBoolean, r.deceasedDateTime IS NOT "
+                           f"NULL, false) END",
+               "case_hash": f"CASE WHEN {rt} = 'Patient' THEN "
+                            f"{hmac_sql(f'coalesce({cpr}, {chr(39)}Patient/{chr(39)} || r.id)', self.key, 16)} END",
+               "org_name": f"CASE WHEN {rt} = 'Organization' THEN json_extract_string(raw, '$.name') END",
+               "sor": f"CASE WHEN {rt} = 'Organization' THEN {ident(SOR_SYSTEM)} END",
+               "gln": f"CASE WHEN {rt} = 'Organization' THEN {ident(GLN_SYSTEM)} END"}
+        if message:
+            out |= {"leave_start": f"{leave}.start", "leave_end": f"{leave}.end", "eoc_system": f"{eoc}.system",
+                    "sender_ref": "m.sender.reference", "receiver_ref": "m.destination[1].receiver.reference",
+                    "focus_ref": "coalesce(m.focus ->> '$[0].reference', m.focus ->> '$.reference')",
+                    "target_ref": "m.target[1].reference", "recorded_text": "m.recorded",
+                    "activity_code": "m.activity.coding[1].code"}
+        return out
+
+    #: The columns of the entries, in order; the documents' table stores those marked True (the standalone
+    #: resources' own fields), the view gives the others (a message's fields, the keys) for them.
+    _COLUMNS = {"file_no": True, "line": False, "entry": False, "eid": False, "scope": True, "bundle_type": False,
+                "full_url": False, "problem": True, "rt": True, "id": True, "status": True, "class_code": True,
+                "start_text": True, "end_text": True, "leave_start": False, "leave_end": False, "subject_ref": True,
+                "org_ref": True, "performer_ref": True, "eoc_value": True, "eoc_system": False,
+                "authored_text": True, "deceased": True, "case_hash": True, "org_name": True, "sor": True,
+                "gln": True, "sender_ref": False, "receiver_ref": False, "focus_ref": False, "target_ref": False,
+                "recorded_text": False, "activity_code": False, **{f"{r}_key": False for r in _REFS}}
+
+    def entries_sql(self, columns) -> str:
+        """SQL of the entries (``columns`` of :data:`_COLUMNS`): the standalone resources from the documents' table,
+        numbered by their row id (the table keeps the input's order), and the Bundles' entries."""
+        line = f"(rowid - {self.starts})"
+        given = {"line": line, "entry": "CAST(NULL AS BIGINT)",
+                 "eid": f"((CAST(file_no AS BIGINT) << {_FILE_BITS}) | ({line} << {_LINE_BITS}))",
+                 **{f"{r}_key": _ref_key(f"{r}_ref") for r in ("subject", "org", "performer")}}
+        standalone = ", ".join(f"{c if self._COLUMNS[c] else given.get(c, 'CAST(NULL AS VARCHAR)')} AS {c}"
+                               for c in columns)
+        # without Bundles, no union: with one, the planner kept the joins that resolve a Bundle's references as
+        # hash joins over all the entries (each a copy of them) and ran out of memory at 2 million Encounters
+        bundled = f" UNION ALL SELECT {', '.join(columns)} FROM {self.bundled}" if self.has_bundles else ""
+        return f"SELECT {standalone} FROM {self.documents_table}{bundled}"
+
+    def entries(self) -> str:
+        """The entries: one row per resource read (a Bundle's entries, or the document itself), with the fields
+        the events need, the CPR already hashed, and ``problem`` for one that cannot be read. A view over two
+        tables: the documents, parsed once in one parallel scan that keeps the input's order (so that a row id
+        is a line number: a window numbering the lines ran the whole parse on one thread), with the fields of a
+        standalone resource only (a message's fields and the references' keys are not stored for them); and the
+        entries of the Bundles among them."""
+        spec = sql_literal(SPEC)
+        docs = self.name("documents")
+        self.documents_table = docs
+        self.bundled = self.name("bundle_entries")
+        parsed = (f"SELECT file_no, doc AS raw, p AS r, CASE WHEN p IS NULL THEN 'not_json' "
+                  f"WHEN p.resourceType IS NULL THEN 'no_resource_type' END AS problem FROM "
+                  f"(SELECT file_no, doc, TRY(json_transform(doc, {spec})) AS p FROM ({self.documents()}))")
+        fields = self.fields(message=False)
+        (order,) = self.con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
+        self.con.execute("SET preserve_insertion_order = true")
+        try:
+            self.con.execute(
+                # scope is -1 (a standalone resource), stored: given as a constant by the view, the planner
+                # kept the joins that resolve a Bundle's references as hash joins over all the entries
+                f"CREATE TEMP TABLE {docs} AS SELECT file_no, CAST(-1 AS BIGINT) AS scope, problem, "
+                + ", ".join(f"{e} AS {c}" for c, e in fields.items())
+                + f", CASE WHEN r.resourceType = 'Bundle' THEN raw END AS bundle_doc FROM ({parsed})")
+        finally:
+            self.con.execute(f"SET preserve_insertion_order = {'true' if order else 'false'}")
+        # the first row of each file (a file's rows are consecutive, in its order; the JSON and XML files come
+        # after the NDJSON ones)
+        spans = self.con.execute(f"SELECT file_no, min(rowid), max(rowid), count(*), count(*) FILTER (rt = 'Bundle') "
+                                 f"FROM {docs} GROUP BY file_no").fetchall()
+        if any(hi - lo + 1 != n for _, lo, hi, n, _ in spans):
+            raise RuntimeError("read_fhir: the engine did not keep the input's order while parsing; please report")
+        starts = dict.fromkeys(range(len(self.files)), 0) | {f: lo for f, lo, *_ in spans}
+        self.starts = "0" if not any(starts.values()) else (
+            f"CAST([{', '.join(str(starts[i]) for i in range(len(self.files)))}] AS BIGINT[])[file_no + 1]")
+        # the Bundles' entries, with every field (the message's too) and the references' keys
+        doc_id = (f"((CAST(file_no AS BIGINT) << {_FILE_BITS}) | "
+                  f"((rid - {self.starts}) << {_LINE_BITS}))")
+        bundles = (f"SELECT file_no, rid - {self.starts} AS line, {doc_id} AS doc_id, b.type AS bundle_type, "
+                   f"unnest(b.entry) AS e, unnest(range(len(b.entry))) AS i FROM (SELECT rowid AS rid, file_no, "
+                   f"json_transform(bundle_doc, {sql_literal(BUNDLE_SPEC)}) AS b FROM {docs} "
+                   f"WHERE bundle_doc IS NOT NULL)")
+        unnested = (
+            f"SELECT file_no, line, doc_id | (i + 1) AS eid, doc_id AS scope, bundle_type ->> '$' AS bundle_type, "
+            f"e.fullUrl AS full_url, i AS entry, json_transform(e.resource, {spec}) AS r, "
+            f"json_transform(e.resource, {sql_literal(MESSAGE_SPEC)}) AS m, CAST(e.resource AS VARCHAR) AS raw, "
+            f"CASE WHEN e.resource IS NULL THEN 'entry_without_resource' END AS problem FROM ({bundles})")
+        every = {c: f"{e} AS {c}" for c, e in self.fields(message=True).items()}
+        every["problem"] = ("CASE WHEN problem IS NULL AND r.resourceType = 'Bundle' THEN 'nested_bundle' ELSE problem "
+                            "END AS problem")
+        plain = {c: c for c in ("file_no", "line", "entry", "eid", "scope", "bundle_type", "full_url")}
+        inner = ", ".join(plain.get(c) or every[c] for c in self._COLUMNS if not c.endswith("_key"))
         self.con.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT *, "
+            f"CREATE TEMP TABLE {self.bundled} AS SELECT *, "
             + ", ".join(f"{_ref_key(f'{r}_ref')} AS {r}_key" for r in _REFS)
-            + " FROM (SELECT file_no, line, entry, eid, scope, bundle_type, "
-            f"full_url, CASE WHEN problem IS NULL AND {rt} = 'Bundle' THEN 'nested_bundle' "
-            f"ELSE problem END AS problem, {rt} AS rt, r.id AS id, r.status AS status, {klass} AS class_code, "
-            f"r.period.start AS start_text, r.period.end AS end_text, {leave}.start AS leave_start, "
-            f"{leave}.end AS leave_end, coalesce(r.subject.reference, r.patient.reference) AS subject_ref, "
-            f"coalesce(r.serviceProvider.reference, r.managingOrganization.reference, r.requester.reference) "
-            f"AS org_ref, r.performer[1].reference AS performer_ref, {eoc}.value AS eoc_value, "
-            f"{eoc}.system AS eoc_system, r.authoredOn AS authored_text, "
-            f"CASE WHEN {rt} = 'Patient' THEN coalesce(r.deceasedBoolean, r.deceasedDateTime IS NOT NULL, false) END "
-            f"AS deceased, "
-            f"CASE WHEN {rt} = 'Patient' THEN {hmac_sql(f'coalesce({cpr}, {chr(39)}Patient/{chr(39)} || r.id)', self.key, 16)} "
-            f"END AS case_hash, "
-            f"CASE WHEN {rt} = 'Organization' THEN json_extract_string(raw, '$.name') END AS org_name, "
-            f"CASE WHEN {rt} = 'Organization' THEN {ident(SOR_SYSTEM)} END AS sor, "
-            f"CASE WHEN {rt} = 'Organization' THEN {ident(GLN_SYSTEM)} END AS gln, "
-            f"m.sender.reference AS sender_ref, m.destination[1].receiver.reference AS receiver_ref, "
-            f"coalesce(m.focus ->> '$[0].reference', m.focus ->> '$.reference') AS focus_ref, "
-            f"m.target[1].reference AS target_ref, m.recorded AS recorded_text, "
-            f"m.activity.coding[1].code AS activity_code "
-            f"FROM ({unnested}))")
+            + f" FROM (SELECT {inner} FROM ({unnested}))")
+        self.con.execute(f"ALTER TABLE {docs} DROP COLUMN bundle_doc")
+        self.has_bundles = any(n_bundles for *_, n_bundles in spans)
+        if self.has_bundles:
+            # a Bundle is read as its entries; deleting its row keeps the others' row ids, and the view needs no
+            # filter (a filter there made the planner guess a tenth of the rows and hash the entries, not the
+            # targets, in the joins that resolve the references)
+            self.con.execute(f"DELETE FROM {docs} WHERE rt = 'Bundle'")
+        name = self.name("entries", "VIEW")
+        self.con.execute(f"CREATE TEMP VIEW {name} AS {self.entries_sql(list(self._COLUMNS))}")
+        self.parts = {name: (docs, self.bundled)}
         return name
 
     # --- references ------------------------------------------------------------------------------

@@ -307,3 +307,30 @@ def test_an_xml_file_with_a_dtd_is_refused_naming_the_file(tmp_path):
     with pytest.raises(EventLogError, match=r"evil\.xml") as err:
         pw.read_fhir(path, key=KEY)
     assert CPR not in str(err.value)
+
+
+def test_lines_are_numbered_per_file_when_ndjson_and_json_files_are_read_together(tmp_path):
+    # the documents are parsed in one order-keeping scan and numbered by their row: the JSON files come after the
+    # NDJSON ones there, and a Bundle's row is read as its entries, so each file's lines must still count from 1
+    bulk_with(tmp_path).rename(tmp_path / "a.ndjson")
+    shutil.copy(os.path.join(DATA, "hn_01_admit.json"), tmp_path / "b_admit.json")
+    admit = json.load(open(os.path.join(DATA, "hn_03_start_leave.json"), encoding="utf-8"))
+    enc = {"resourceType": "Encounter", "id": "n1", "status": "finished", "class": {"code": "IMP"},
+           "subject": {"reference": "Patient/nobody"}, "period": {"start": "2023-05-01T10:00:00+02:00"}}
+    (tmp_path / "c.ndjson").write_text("\n".join([
+        json.dumps(admit),                                                  # line 1: a Bundle, read as entries
+        "not JSON",                                                         # line 2
+        json.dumps(enc),                                                    # line 3: points nowhere
+        "{\"id\": 1}"]) + "\n", encoding="utf-8")                           # line 4: no resourceType
+    with pytest.warns(pw.PathwaysWarning, match="moved to log.rejected"):
+        log = pw.read_fhir(tmp_path, key=KEY)
+    r = exploded(log.rejected)
+    assert r["file"].tolist() == [str(tmp_path / "c.ndjson")] * 3
+    assert r["entry"].tolist() == ["line 2", "line 3", "line 4"]
+    assert r["problem"].tolist() == ["not JSON", "a reference that points nowhere",
+                                     "not a FHIR resource (no resourceType)"]
+    # e1 (a.ndjson, line 6) gives its admission and discharge; the two messages their admission and leave start
+    df = log.to_pandas()
+    assert sorted(df["activity"]) == sorted(["admit-inpatient", "discharge-inpatient", "admit-inpatient",
+                                             "start-leave-inpatient"])
+    assert len(log) + len(log.rejected) == log.n_read
