@@ -80,10 +80,10 @@ PARTS = ("transitions", "handovers", "circular_referrals", "waiting_times", "rea
 
 def jvm_peak_mb() -> int | None:
     """Peak resident memory of the local Spark driver (the JVM pathways started), or None."""
-    from pathways import _spark
+    from pathways import spark_session
 
     try:
-        pid = _spark.local_session().sparkContext._gateway.proc.pid
+        pid = spark_session.local_session().sparkContext._gateway.proc.pid
         with open(f"/proc/{pid}/status") as f:
             return next(round(int(line.split()[1]) / 1024) for line in f if line.startswith("VmHWM"))
     except Exception:

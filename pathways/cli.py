@@ -390,9 +390,9 @@ def _spark_engine(path: str, opts: dict, is_parquet: bool) -> bool:
         raise OptionError(f"--engine spark reads Parquet files (or folders of them), not {os.path.basename(path)!r}. "
                           "Convert the extract to Parquet first, or leave out --engine spark and --master.")
     if master:
-        from . import _spark
+        from . import spark_session
 
-        _spark.connect(master)
+        spark_session.connect(master)
     return True
 
 

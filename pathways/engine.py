@@ -1,9 +1,9 @@
-"""Engine connections. DuckDB (through Ibis) is the embedded default; Spark (:mod:`pathways._spark`,
+"""Engine connections. DuckDB (through Ibis) is the embedded default; Spark (:mod:`pathways.spark_session`,
 ``pip install 'pathways[spark]'``) runs the same Ibis expressions where the data is.
 
 The analyses never ask which engine they run on: the few things that differ (the engine
 builtins of :mod:`pathways.udf`, materialised tables, calendar tests) are handled here and in
-:mod:`pathways._spark`, and tests/spark/ checks that both engines give identical tables.
+:mod:`pathways.spark_session`, and tests/spark/ checks that both engines give identical tables.
 
 Timestamps are stored as ``TIMESTAMPTZ`` (instants) and the session runs in UTC,
 so that every difference of times is exact, across daylight-saving changes too.
@@ -568,7 +568,7 @@ class Engine:
 
 
 class SparkEngine(Engine):
-    """Spark: Spark SQL's spelling, and tables as cached views (see :mod:`pathways._spark`)."""
+    """Spark: Spark SQL's spelling, and tables as cached views (see :mod:`pathways.spark_session`)."""
 
     name = "spark"
     text = "STRING"
@@ -636,25 +636,25 @@ class SparkEngine(Engine):
         return f"sha2({data}, 256)"
 
     def create_table(self, backend, name: str, expr) -> None:
-        from . import _spark
+        from . import spark_session
 
-        _spark.materialize(backend, name, expr)
+        spark_session.materialize(backend, name, expr)
 
     def replace_column(self, backend, name: str, expr, column: str, sql: str) -> None:
-        from . import _spark
+        from . import spark_session
 
-        _spark.materialize(backend, name, expr, replace={column: sql})
+        spark_session.materialize(backend, name, expr, replace={column: sql})
 
     def table(self, backend, name: str):
-        """Spark: the expression has its times typed as UTC instants (see :func:`pathways._spark.table`)."""
-        from . import _spark
+        """Spark: the expression has its times typed as UTC instants (see :func:`pathways.spark_session.table`)."""
+        from . import spark_session
 
-        return _spark.table(backend, name)
+        return spark_session.table(backend, name)
 
     def drop_table(self, backend, name: str) -> None:
-        from . import _spark
+        from . import spark_session
 
-        _spark.drop(backend, name)
+        spark_session.drop(backend, name)
 
     def compress(self, backend) -> None:
         """Spark keeps its cached tables as it sees fit."""

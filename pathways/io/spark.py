@@ -6,7 +6,7 @@ time parsing, the same rejected rows with the same problems, the same taxonomy a
 vocabulary joins, and ``len(log) + len(log.rejected) == log.n_read``. The validated
 events are cached by Spark (memory, spilling to disk) for the analyses.
 
-Needs ``pip install 'pathways[spark]'``; see :mod:`pathways._spark` for the session and Java.
+Needs ``pip install 'pathways[spark]'``; see :mod:`pathways.spark_session` for the session and Java.
 """
 
 from __future__ import annotations
@@ -67,9 +67,9 @@ def from_spark(df, *, case: str, activity: str, timestamp: str, tz: str = "Europ
     ...                     timestamp="tidspunkt", unit="afsnit")
     >>> pw.handovers(log).query("kind == 'psychiatric→somatic'")             # doctest: +SKIP
     """
-    from .. import _spark
+    from .. import spark_session
 
-    _spark.pyspark()
+    spark_session.pyspark()
     try:
         from pyspark.sql import DataFrame
         ok = isinstance(df, DataFrame) or type(df).__name__ == "DataFrame" and "pyspark" in type(df).__module__
@@ -79,7 +79,7 @@ def from_spark(df, *, case: str, activity: str, timestamp: str, tz: str = "Europ
         raise EventLogError(f"from_spark expects a Spark DataFrame, got {type(df).__name__}. "
                             "Use pw.from_pandas for a pandas DataFrame.")
     check_zone(tz)
-    con = _spark.backend(df.sparkSession)
+    con = spark_session.backend(df.sparkSession)
     _check_names([f.name for f in df.schema.fields])
     numbered, keep = _numbered(df)
     try:
@@ -93,11 +93,11 @@ def from_spark(df, *, case: str, activity: str, timestamp: str, tz: str = "Europ
 def read_parquet_spark(path, files, *, case: str, activity: str, timestamp: str, tz: str = "Europe/Copenhagen",
                        spark=None, **options):
     """``pw.read_parquet(path, engine="spark")``: ``files`` are the local files found, or None for a URI."""
-    from .. import _spark
+    from .. import spark_session
 
-    _spark.pyspark()
+    spark_session.pyspark()
     check_zone(tz)
-    con = _spark.backend(spark)
+    con = spark_session.backend(spark)
     session = con._session
     from pyspark.sql import functions as F
 
@@ -132,7 +132,7 @@ def read_parquet_spark(path, files, *, case: str, activity: str, timestamp: str,
         starts = session.createDataFrame(offsets, "__pw_file STRING, __pw_start BIGINT")
         df = df.join(F.broadcast(starts), df["__pw_path"] == starts["__pw_file"])
         row = F.col("__pw_start") + F.col("__pw_index")
-    df = df.select(*[F.col(_spark.quote(n)) for n in names], row.cast("bigint").alias("__pw_row"))
+    df = df.select(*[F.col(spark_session.quote(n)) for n in names], row.cast("bigint").alias("__pw_row"))
     return build_spark(df, backend=con, case=case, activity=activity, timestamp=timestamp, tz=tz,
                        origin=os.fspath(path), n_read=start, **options)
 
@@ -161,7 +161,7 @@ def _numbered(df):
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    from .. import _spark
+    from .. import spark_session
 
     mid = df.withColumn("__pw_mid", F.monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK)
     part = F.shiftright("__pw_mid", 33)
@@ -176,9 +176,9 @@ def _numbered(df):
     else:
         starts = mid.sparkSession.createDataFrame(list(offsets.items()), "__pw_p BIGINT, __pw_start BIGINT")
         mid2 = mid.join(F.broadcast(starts), part == starts["__pw_p"])
-        return (mid2.select(*[F.col(_spark.quote(c)) for c in df.columns],
+        return (mid2.select(*[F.col(spark_session.quote(c)) for c in df.columns],
                             (F.col("__pw_start") + low).alias("__pw_row")), mid)
-    return mid.select(*[F.col(_spark.quote(c)) for c in df.columns], row.alias("__pw_row")), mid
+    return mid.select(*[F.col(spark_session.quote(c)) for c in df.columns], row.alias("__pw_row")), mid
 
 
 # --- the builder: eventlog.build in Spark SQL ----------------------------------------------------
@@ -257,7 +257,7 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
     ``part`` is ``"instant"`` (a Spark TIMESTAMP that is an instant) or ``"wall"`` (a
     wall-clock time in the log's zone, to be placed with :func:`_localized`).
     """
-    from .. import _spark
+    from .. import spark_session
     from ..engine import SPARK
     from ..eventlog import ISO_OFFSET, date_formats
 
@@ -268,7 +268,7 @@ def _time_parts(session, source: str, col: str, kind: str, timestamp_format, day
     if kind != "VARCHAR":
         return [("instant", "CAST(NULL AS TIMESTAMP)")]
     s = SPARK.blank_as_null(col)
-    lit = _spark.literal
+    lit = spark_session.literal
     if timestamp_format is not None:
         fmts = [timestamp_format] if isinstance(timestamp_format, str) else list(timestamp_format)
         return [("instant" if _has_zone(f) else "wall", f"try_to_timestamp({s}, {lit(java_pattern(f))})")
@@ -300,9 +300,9 @@ def _localized(wall: str, tz: str) -> str:
     zone's). A time in the skipped hour (spring) moves forward on both. The arithmetic is on
     microseconds, not calendar intervals, which Spark computes through the session zone.
     """
-    from .. import _spark
+    from .. import spark_session
 
-    z = _spark.literal(tz)
+    z = spark_session.literal(tz)
     hour = 3_600_000_000
     early = f"to_utc_timestamp({wall}, {z})"
     late = f"timestamp_micros(unix_micros(to_utc_timestamp(timestamp_micros(unix_micros({wall}) + {hour}), {z})) - {hour})"
@@ -317,7 +317,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
                 vocabulary=None, strict: bool = False, duplicates: Literal["keep", "reject"] = "keep",
                 origin: str = "spark", n_read: int | None = None):
     """Validate the Spark DataFrame ``source`` (source columns plus ``__pw_row``) into an EventLog on Spark."""
-    from .. import _spark
+    from .. import spark_session
     from ..engine import SPARK
     from ..eventlog import (DUP_OF, RAW_END, RAW_TS, WALL_END, WALL_TS, carried_sql, describe_failures, map_columns,
                             new_log, raw_sql, row_checks, text_sql)
@@ -325,7 +325,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
 
     check_choice("duplicates", duplicates, ["keep", "reject"])
     session = backend._session
-    q, lit = _spark.quote, _spark.literal
+    q, lit = spark_session.quote, spark_session.literal
     kinds = {f.name: _kind(f.dataType) for f in source.schema.fields if f.name != "__pw_row"}
     mapping, attributes, attr_names = map_columns(
         kinds, case=case, activity=activity, timestamp=timestamp, end_timestamp=end_timestamp, unit=unit,
@@ -414,7 +414,7 @@ def build_spark(source, *, backend, case: str, activity: str, timestamp: str, en
         views.append(whole)
         events = session.sql(f"SELECT {', '.join(q(c) for c in keep)} FROM {whole} WHERE NOT ({any_bad})")
         name = fresh_name("events")
-        _spark.register(backend, name, events)  # cached by Spark: memory, spilling to disk
+        spark_session.register(backend, name, events)  # cached by Spark: memory, spilling to disk
         events.count()  # computed now, as the DuckDB builder does
     finally:
         for v in views:
@@ -431,10 +431,10 @@ def _local_time_notes(session, parsed: str, any_bad: str, tz: str, walls: list[s
     """As eventlog._local_time_notes, on Spark: the events (not rejected) whose wall-clock time ``tz``
     skipped (its instant shows another wall time) or passed twice (the instant an hour earlier or later
     shows the same wall time: every zone's repeat is of up to an hour, as :func:`_localized` assumes)."""
-    from .. import _spark
+    from .. import spark_session
     from ..eventlog import WALL_TS, local_time_notes
 
-    z = _spark.literal(tz)
+    z = spark_session.literal(tz)
     hour = 3_600_000_000
 
     def shifted(t: str, sign: str) -> str:

