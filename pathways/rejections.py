@@ -37,6 +37,10 @@ class Reason(NamedTuple):
     fix: str = "See err.failure_cases"   # the advice that follows the problem in an error message
 
 
+_NUMBERS_FIX = ("Numbers are not read as times: convert them first, e.g. df[{column!r}] = pd.to_datetime("
+                "df[{column!r}], unit='s') for seconds since 1970 (unit='ms' for milliseconds), or give the times as "
+                "text or dates")
+
 #: Every reason a row can be rejected for, by its stable code.
 REASONS: dict[str, Reason] = {
     # the row checks of every reader (pathways.eventlog.row_checks)
@@ -46,16 +50,11 @@ REASONS: dict[str, Reason] = {
     "missing_timestamp": Reason("missing timestamp", "mangler tidspunkt", "Fill in the time or remove the rows"),
     "not_a_date": Reason("not a date", "tidspunkt er ikke en dato",
                          "Pass timestamp_format='%d-%m-%Y %H:%M' (or dayfirst=True for day-first dates)"),
-    "not_a_date_number": Reason(
-        "not a date (a number)", "tidspunkt er et tal, ikke en dato",
-        "Numbers are not read as times: convert them first, e.g. df[{column!r}] = pd.to_datetime(df[{column!r}], "
-        "unit='s') for seconds since 1970 (unit='ms' for milliseconds), or give the times as text or dates"),
+    "not_a_date_number": Reason("not a date (a number)", "tidspunkt er et tal, ikke en dato", _NUMBERS_FIX),
     "end_not_a_date": Reason("end timestamp not a date", "sluttidspunkt er ikke en dato",
                              "Pass timestamp_format=... matching both columns"),
-    "end_not_a_date_number": Reason(
-        "end timestamp not a date (a number)", "sluttidspunkt er et tal, ikke en dato",
-        "Numbers are not read as times: convert them first, e.g. df[{column!r}] = pd.to_datetime(df[{column!r}], "
-        "unit='s') for seconds since 1970 (unit='ms' for milliseconds), or give the times as text or dates"),
+    "end_not_a_date_number": Reason("end timestamp not a date (a number)", "sluttidspunkt er et tal, ikke en dato",
+                                    _NUMBERS_FIX),
     "time_out_of_range": Reason("time out of range", "tidspunkt uden for årene 1-9999",
                                 "Times must lie between the years 1 and 9999; 0001-01-01 and 9999-12-31 are "
                                 "often placeholders for 'unknown': clear them or fix the source"),
