@@ -27,6 +27,16 @@ CHECKS = {
     "single_event_cases": "single-event cases", "duplicates": "duplicate events",
     "long_cases": "cases spanning more than {detail} days", "missing_end": "end timestamps missing",
 }
+#: What a reader counted beside the events (``log.notes``, kept by :func:`pathways.read_fhir`), by code, in English
+#: (the report's Danish words are in pathways.report.texts.NOTES_DA): a note's row of the report has the id "note"
+#: and the code as its detail.
+NOTES = {
+    "entries_read": "entries read", "entries_to_events": "entries that became events",
+    "supporting_entries": "supporting entries", "entries_folded": "entries folded into other events",
+    "entries_of_duplicates": "entries of duplicate messages", "entries_not_read": "entries of types not read",
+    "entries_rejected": "entries rejected", "duplicate_messages": "duplicate messages", "revisions": "revisions",
+    "cancellations": "cancellations",
+}
 _COLUMNS = ["id", "check", "detail", "severity", "n_rows", "n_cases", "share", "example", "action"]
 #: The characters that start a new line (str.splitlines): an example from the data is shown with them escaped
 _BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -113,11 +123,13 @@ def check_name(check_id: str, detail="") -> str:
 
     Examples
     --------
-    >>> check_name("rejected", "missing_case_id"), check_name("long_cases", 1826)
-    ('rejected: missing case id', 'cases spanning more than 1826 days')
+    >>> check_name("rejected", "missing_case_id"), check_name("long_cases", 1826), check_name("note", "revisions")
+    ('rejected: missing case id', 'cases spanning more than 1826 days', 'revisions')
     """
     if check_id == "rejected" and detail != "":
         return f"rejected: {rejections.text(detail)}"
+    if check_id == "note":
+        return NOTES.get(detail, str(detail))  # a note of a file written before the codes: its own words
     return CHECKS[check_id].format(detail=detail)
 
 

@@ -128,7 +128,7 @@ def read_fhir(path, *, key: str | bytes | None = None, tz: str = "Europe/Copenha
     is read as that day's midnight in ``tz``) goes to ``log.rejected`` with ``file``,
     ``entry`` (``line 3``, ``entry 5``), the problem and a value that holds no CPR number.
     Resources of types not read (Observation, Practitioner, ...) are counted in ``log.notes``.
-    ``log.notes["entries read"]`` is the number of resources read, and equals the sum of the
+    ``log.notes["entries_read"]`` is the number of resources read, and equals the sum of the
     entries that became events, the supporting ones, the ones folded by message semantics,
     those of types not read and the rejected ones.
 
@@ -816,23 +816,23 @@ class _Reader:
             f"UNION ALL SELECT eid FROM {entries} e WHERE {self.plain('e', messages)} "
             f"AND status = 'entered-in-error'), "
             f"dup AS (SELECT scope FROM {messages} WHERE duplicate) "
-            f"SELECT CASE WHEN e.problem IS NOT NULL THEN 'entries rejected' "
-            f"WHEN e.scope IN (SELECT scope FROM dup) THEN 'entries of duplicate messages' "
-            f"WHEN e.rt NOT IN ({read}) THEN 'entries of types not read' "
+            f"SELECT CASE WHEN e.problem IS NOT NULL THEN 'entries_rejected' "
+            f"WHEN e.scope IN (SELECT scope FROM dup) THEN 'entries_of_duplicates' "
+            f"WHEN e.rt NOT IN ({read}) THEN 'entries_not_read' "
             f"WHEN e.eid IN (SELECT eid FROM given) THEN 'items' "
-            f"WHEN e.eid IN (SELECT eid FROM folded) THEN 'entries folded into other events' "
-            f"ELSE 'supporting entries' END AS what, count(*) FROM {entries} e GROUP BY what").fetchall())
+            f"WHEN e.eid IN (SELECT eid FROM folded) THEN 'entries_folded' "
+            f"ELSE 'supporting_entries' END AS what, count(*) FROM {entries} e GROUP BY what").fetchall())
         revisions, duplicates = self.con.execute(
             f"SELECT count(*) FILTER (NOT duplicate AND problem IS NULL AND activity_code LIKE 'revise-%'), "
             f"count(*) FILTER (duplicate) FROM {messages}").fetchall()[0]
         cancelled = self.con.execute(
             f"SELECT (SELECT count(*) FROM {self.folded} WHERE removed) + (SELECT count(*) FROM {entries} e WHERE "
             f"{self.plain('e', messages)} AND status = 'entered-in-error')").fetchall()[0][0]
-        counts.update({"duplicate messages": duplicates, "revisions": revisions, "cancellations": cancelled})
+        counts.update({"duplicate_messages": duplicates, "revisions": revisions, "cancellations": cancelled})
         return counts
 
     def notes(self, counts: dict, items: str, rejected) -> dict:
-        """``log.notes``: what became of every entry read (the parts add up to ``"entries read"``) and the counts of
+        """``log.notes``: what became of every entry read (the parts add up to ``"entries_read"``) and the counts of
         the message semantics. An entry that gave items became events when one of its events passed validation,
         else it was rejected (an entry whose items all failed)."""
         import pandas as pd
@@ -847,11 +847,11 @@ class _Reader:
             self.con.unregister(frame)
         counts = dict(counts)
         given = counts.pop("items", 0)
-        counts["entries that became events"] = kept
-        counts["entries rejected"] = counts.get("entries rejected", 0) + given - kept
-        parts = ["entries that became events", "supporting entries", "entries folded into other events",
-                 "entries of duplicate messages", "entries of types not read", "entries rejected"]
-        notes = {"entries read": sum(int(counts.get(p, 0)) for p in parts)}
+        counts["entries_to_events"] = kept
+        counts["entries_rejected"] = counts.get("entries_rejected", 0) + given - kept
+        parts = ["entries_to_events", "supporting_entries", "entries_folded",
+                 "entries_of_duplicates", "entries_not_read", "entries_rejected"]
+        notes = {"entries_read": sum(int(counts.get(p, 0)) for p in parts)}
         notes.update({p: int(counts.get(p, 0)) for p in parts})
-        notes.update({k: int(counts[k]) for k in ("duplicate messages", "revisions", "cancellations")})
+        notes.update({k: int(counts[k]) for k in ("duplicate_messages", "revisions", "cancellations")})
         return notes

@@ -718,14 +718,14 @@ CHECKS_DA = {
     "long_cases": "forløb der strækker sig over mere end {detail} dage",
     "note": "{detail}",
 }
-#: What a reader counted beside the events (log.notes; pw.read_fhir), in Danish.
+#: What a reader counted beside the events (log.notes; pw.read_fhir), in Danish, by code (pathways.quality.NOTES).
 NOTES_DA = {
-    "entries read": "indgange læst", "entries that became events": "indgange der blev til hændelser",
-    "supporting entries": "understøttende indgange (patient, organisation, meddelelseshoved)",
-    "entries folded into other events": "indgange lagt sammen med andre hændelser (rettelser, annulleringer)",
-    "entries of duplicate messages": "indgange i dublerede meddelelser",
-    "entries of types not read": "indgange af typer der ikke læses", "entries rejected": "afviste indgange",
-    "duplicate messages": "dublerede meddelelser", "revisions": "rettelser", "cancellations": "annulleringer",
+    "entries_read": "indgange læst", "entries_to_events": "indgange der blev til hændelser",
+    "supporting_entries": "understøttende indgange (patient, organisation, meddelelseshoved)",
+    "entries_folded": "indgange lagt sammen med andre hændelser (rettelser, annulleringer)",
+    "entries_of_duplicates": "indgange i dublerede meddelelser",
+    "entries_not_read": "indgange af typer der ikke læses", "entries_rejected": "afviste indgange",
+    "duplicate_messages": "dublerede meddelelser", "revisions": "rettelser", "cancellations": "annulleringer",
 }
 #: The quality checks' advice in Danish, by id.
 ACTIONS_DA = {

@@ -88,8 +88,8 @@ def test_hospital_notifications_become_one_event_per_notified_event():
     # one patient, hashed as pw.pseudonymize hashes the CPR number
     assert set(df["case_id"]) == {pseudonym(CPR)}
     # the same message twice counts once, the revision and the cancellation are counted
-    assert {k: log.notes[k] for k in ("duplicate messages", "revisions", "cancellations")} == {
-        "duplicate messages": 1, "revisions": 1, "cancellations": 1}
+    assert {k: log.notes[k] for k in ("duplicate_messages", "revisions", "cancellations")} == {
+        "duplicate_messages": 1, "revisions": 1, "cancellations": 1}
     assert len(log.rejected) == 0
 
 
@@ -101,18 +101,20 @@ def test_every_entry_is_accounted_for(tmp_path):
     for f in glob.glob(os.path.join(DATA, "*.json")) + [os.path.join(DATA, "bulk.ndjson")]:
         shutil.copy(f, tmp_path / ("sub" if "bulk" in f else "") / os.path.basename(f))
     log = read(tmp_path)
-    assert log.notes == {"entries read": 74, "entries that became events": 11, "supporting entries": 51,
-                         "entries folded into other events": 4, "entries of duplicate messages": 7,
-                         "entries of types not read": 1, "entries rejected": 0, "duplicate messages": 1,
+    assert log.notes == {"entries_read": 74, "entries_to_events": 11, "supporting_entries": 51,
+                         "entries_folded": 4, "entries_of_duplicates": 7,
+                         "entries_not_read": 1, "entries_rejected": 0, "duplicate_messages": 1,
                          "revisions": 1, "cancellations": 2}
-    parts = [log.notes[k] for k in ("entries that became events", "supporting entries",
-                                    "entries folded into other events", "entries of duplicate messages",
-                                    "entries of types not read", "entries rejected")]
-    assert sum(parts) == log.notes["entries read"]
+    parts = [log.notes[k] for k in ("entries_to_events", "supporting_entries",
+                                    "entries_folded", "entries_of_duplicates",
+                                    "entries_not_read", "entries_rejected")]
+    assert sum(parts) == log.notes["entries_read"]
     assert len(log) + len(log.rejected) == log.n_read == 13
-    report = pw.quality_report(log).set_index("check")
-    assert report.loc["duplicate messages", "n_rows"] == 1 and report.loc["cancellations", "n_rows"] == 2
-    assert report.loc["revisions", "severity"] == "info"
+    report = pw.quality_report(log)
+    notes = report[report["id"] == "note"].set_index("detail")  # the notes' codes; their words in "check"
+    assert notes.loc["duplicate_messages", "n_rows"] == 1 and notes.loc["cancellations", "n_rows"] == 2
+    assert notes.loc["duplicate_messages", "check"] == "duplicate messages"
+    assert notes.loc["revisions", "severity"] == "info"
 
 
 def test_a_readmission_within_30_days_is_found():
@@ -151,7 +153,7 @@ def test_bulk_ndjson():
     assert df["encounter"].tolist()[:6] == ["e1", "e1", "e2", "e2", "e3", "e4"]
     assert df["notified"].isna().all() and df["message"].isna().all()
     assert log.notes["cancellations"] == 1  # e5, entered in error
-    assert log.notes["entries of types not read"] == 1  # the Observation
+    assert log.notes["entries_not_read"] == 1  # the Observation
 
 
 def test_gzipped_ndjson_and_a_bundle_per_line(tmp_path):
@@ -248,8 +250,8 @@ def test_entry_level_problems_go_to_rejected_with_file_and_line(tmp_path):
     assert df["encounter"].tolist() == ["e1", "e1", "n2"]
     assert df["timestamp"].tolist()[2] == pd.Timestamp("2023-05-02 00:00", tz="Europe/Copenhagen")
     # n2 gave one of its events, so it counts as an entry that became events
-    assert log.notes["entries rejected"] == 3 and log.notes["entries of types not read"] == 1
-    assert log.notes["entries read"] == 11 and len(log) + len(log.rejected) == log.n_read
+    assert log.notes["entries_rejected"] == 3 and log.notes["entries_not_read"] == 1
+    assert log.notes["entries_read"] == 11 and len(log) + len(log.rejected) == log.n_read
 
 
 def test_times_are_typed_alike_whether_or_not_they_end_in_a_zone(tmp_path):
