@@ -290,7 +290,9 @@ def _unit_map_figures(ctx: Context, d, options: dict, gap_words: str) -> list[Fi
     if size >= PRINTED_TEXT:
         return [Figure("unit_map", t("um_title"), d, caption, page=page)]
     figures = [Figure("unit_map", t("um_title"), d, caption, media="screen")]
-    for lane in pw.unit_map(ctx.log, lanes="domain", **options).info["lanes"]:
+    from ..render.maps import lane_order
+
+    for lane in lane_order(d.nodes["domain"], "domain"):  # the whole map's units, by domain: the parts' lanes
         part = pw.unit_map(ctx.log, lanes="domain", lane=lane, **options)
         name = ctx.domain(lane)
         figures.append(Figure(f"unit_map_{lane}", f'{t("um_title")}: {name}', part,
@@ -373,10 +375,10 @@ def _rings(log, routes: pd.DataFrame, *, min_count: int) -> pd.DataFrame:
     sums = r.groupby("ring", sort=False)["n_returns"].sum().sort_values(ascending=False, kind="stable")
     r = r[r["ring"].isin(sums.index[:RING_CANDIDATES])]
     ret = return_expr(log, within=LOOP_WITHIN, max_between=MAX_BETWEEN)
-    ret = ret.select("case_id", units=ret.cycle.join(SEP))
-    pairs = fetch(ret.filter(ret.units.isin(list(r["units"]))).distinct())
-    pairs["ring"] = pairs["units"].map(dict(zip(r["units"], r["ring"])))
-    cases = pairs.groupby("ring")["case_id"].nunique()
+    units = ret.cycle.join(SEP)
+    ring = units.substitute(dict(zip(r["units"], r["ring"])))  # the route's ring (the routes kept are all mapped)
+    counted = ret.filter(units.isin(list(r["units"]))).mutate(ring=ring)
+    cases = fetch(counted.group_by("ring").aggregate(n=counted.case_id.nunique())).set_index("ring")["n"]
     out = r.groupby("ring", sort=False).agg(unit_tuple=("unit_tuple", "first"), units=("units", "first"),
                                             n_returns=("n_returns", "sum")).reset_index()
     out["n_cases"] = out["ring"].map(cases).fillna(0).astype("int64")
