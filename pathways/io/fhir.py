@@ -20,9 +20,10 @@ import json
 import os
 import secrets
 import warnings
+from typing import Literal
 
 from ..engine import check_zone, duckdb_backend, fresh_name, sql_literal
-from ..errors import EventLogError, OptionError, outside_stacklevel
+from ..errors import EventLogError, OptionError, check_choice, outside_stacklevel
 from ..eventlog import EventLog, PathwaysWarning, build
 
 #: Identifier systems (MedCom / Danish OIDs).
@@ -74,7 +75,7 @@ _FILE_BITS, _LINE_BITS = 44, 16
 
 
 def read_fhir(path, *, key: str | bytes | None = None, tz: str = "Europe/Copenhagen", taxonomy=None,
-              vocabulary=None, strict: bool = False) -> EventLog:
+              vocabulary=None, strict: bool = False, engine: Literal["duckdb", "spark"] = "duckdb") -> EventLog:
     """Read FHIR R4 resources (Bundles, single resources, Bulk Data NDJSON) into an EventLog.
 
     ``path`` is a file, a folder (read recursively: every ``*.json``, ``*.json.gz``, ``*.ndjson``,
@@ -155,8 +156,17 @@ def read_fhir(path, *, key: str | bytes | None = None, tz: str = "Europe/Copenha
     """
     if not isinstance(strict, bool):
         raise OptionError(f"strict={strict!r} is not allowed; give True or False.")
+    from ..engine import ENGINES
+
+    check_choice("engine", engine, ENGINES)
     key = _key(key)
     files = _files(os.fspath(path))
+    if engine == "spark":
+        from .fhir_spark import read_fhir_spark
+
+        check_zone(tz)
+        return read_fhir_spark(files, key=key, tz=tz, taxonomy=taxonomy, vocabulary=vocabulary, strict=strict,
+                               origin=os.fspath(path))
     backend = duckdb_backend()
     check_zone(tz)
     con = backend.con
@@ -276,6 +286,86 @@ def _instant(text: str, tz: str) -> str:
 def _redacted(ref: str) -> str:
     """SQL: a reference shown in ``log.rejected`` without its id (a conditional reference may hold a CPR)."""
     return f"coalesce(regexp_extract({ref}, '^(urn:uuid:|[A-Za-z]+/)', 1), '') || '…'"
+
+
+#: Encounter.class codes read as an inpatient stay, and as an ambulatory visit (the plain Encounters').
+INPATIENT_CLASSES = ("IMP", "ACUTE", "NONAC")
+AMBULATORY_CLASSES = ("AMB", "SS", "OBSENC", "VR", "HH", "FLD", "PRENC")
+
+
+def _codes(codes) -> str:
+    return ", ".join(f"'{c}'" for c in codes)
+
+
+def plain_class_sql(code: str) -> str:
+    """SQL (DuckDB and Spark): a plain Encounter's class (``inpatient``, ``emergency``, ``ambulatory``, else the
+    code in lower case) from its class code."""
+    return (f"CASE WHEN {code} IN ({_codes(INPATIENT_CLASSES)}) THEN 'inpatient' WHEN {code} = 'EMER' "
+            f"THEN 'emergency' WHEN {code} IN ({_codes(AMBULATORY_CLASSES)}) THEN 'ambulatory' ELSE lower({code}) END")
+
+
+def message_class_sql(code: str) -> str:
+    """SQL (DuckDB and Spark): a HospitalNotification Encounter's class from its class code (the ambulatory codes
+    keep their own name: MedCom's activity codes name the class)."""
+    return (f"CASE WHEN {code} = 'EMER' THEN 'emergency' WHEN {code} IN ({_codes(INPATIENT_CLASSES)}) "
+            f"THEN 'inpatient' WHEN {code} IS NULL THEN NULL ELSE lower({code}) END")
+
+
+def plain_events_sql(s: str, *, text: str = "VARCHAR", instant: str = "TIMESTAMPTZ") -> str:
+    """SQL (DuckDB and Spark, whose names of the text and instant types are ``text`` and ``instant``): the events
+    of the plain resources ``s`` (one row per resource, its references resolved: ``eid``, ``rt``, ``cls``, ...),
+    times still as text. The activities: Encounter start (sub 0) and end (sub 1) of an inpatient or emergency stay,
+    one event for the others; EpisodeOfCare; ServiceRequest."""
+    null_attrs = (f"CAST(NULL AS {instant}) AS notified, CAST(NULL AS {instant}) AS revised, "
+                  f"CAST(NULL AS {text}) AS message, CAST(NULL AS {text}) AS sender, CAST(NULL AS {text}) AS receiver")
+    return (
+        f"SELECT eid, 0 AS sub, patient, CASE cls WHEN 'inpatient' THEN 'admit-inpatient' WHEN 'emergency' THEN "
+        f"'admit-emergency' WHEN 'ambulatory' THEN 'outpatient-visit' ELSE 'encounter-' || coalesce(cls, "
+        f"'unknown') END AS activity_code, start_text AS time, CASE WHEN cls IN ('inpatient', 'emergency') "
+        f"THEN NULL ELSE end_text END AS end_time, 'Encounter.period.start' AS time_element, unit_name, "
+        f"CAST(NULL AS {text}) AS referral_name, {null_attrs}, sor, gln, id AS encounter, eoc_value AS "
+        f"episode_of_care, cls AS encounter_class, status AS encounter_status, 'Encounter' AS fhir_resource, "
+        f"problem, element, value FROM {s} WHERE rt = 'Encounter' "
+        f"UNION ALL SELECT eid, 1, patient, CASE cls WHEN 'inpatient' THEN 'discharge-inpatient' ELSE "
+        f"'discharge-emergency' END, end_text, NULL, 'Encounter.period.end', unit_name, NULL, {null_attrs}, sor, "
+        f"gln, id, eoc_value, cls, status, 'Encounter', NULL, NULL, NULL FROM {s} WHERE rt = 'Encounter' "
+        f"AND cls IN ('inpatient', 'emergency') AND end_text IS NOT NULL AND problem IS NULL "
+        f"UNION ALL SELECT eid, 0, patient, 'episode-of-care', start_text, end_text, 'EpisodeOfCare.period.start', "
+        f"unit_name, NULL, {null_attrs}, sor, gln, NULL, id, NULL, status, 'EpisodeOfCare', problem, element, "
+        f"value FROM {s} WHERE rt = 'EpisodeOfCare' "
+        f"UNION ALL SELECT eid, 0, patient, 'referral', authored_text, NULL, 'ServiceRequest.authoredOn', "
+        f"unit_name, referral_name, {null_attrs}, sor, gln, NULL, NULL, NULL, status, 'ServiceRequest', problem, "
+        f"element, value FROM {s} WHERE rt = 'ServiceRequest'")
+
+
+def entry_location(eid: int, files) -> tuple[str, str]:
+    """``(file, entry)`` of an entry id: the file's name and ``line 3``, ``entry[5]``, ``line 2, entry[0]`` or
+    ``the resource``."""
+    file, kind = files[eid >> _FILE_BITS]
+    line = (eid >> _LINE_BITS) & ((1 << (_FILE_BITS - _LINE_BITS)) - 1)
+    entry = (eid & ((1 << _LINE_BITS) - 1)) - 1
+    parts = [f"line {line + 1}"] if kind == "ndjson" else []
+    parts += [f"entry[{entry}]"] if entry >= 0 else [] if parts else ["the resource"]
+    return file, ", ".join(parts)
+
+
+#: The parts of ``log.notes["entries_read"]``, in order.
+ENTRY_PARTS = ("entries_to_events", "supporting_entries", "entries_folded", "entries_of_duplicates",
+               "entries_not_read", "entries_rejected")
+
+
+def notes_of(counts: dict, kept: int) -> dict:
+    """``log.notes`` from the counts of the read (:meth:`_Reader.counted`) and ``kept``, the number of entries
+    one of whose events passed validation: what became of every entry read (the parts add up to
+    ``"entries_read"``) and the counts of the message semantics."""
+    counts = dict(counts)
+    given = counts.pop("items", 0)
+    counts["entries_to_events"] = kept
+    counts["entries_rejected"] = counts.get("entries_rejected", 0) + given - kept
+    notes = {"entries_read": sum(int(counts.get(p, 0)) for p in ENTRY_PARTS)}
+    notes.update({p: int(counts.get(p, 0)) for p in ENTRY_PARTS})
+    notes.update({k: int(counts[k]) for k in ("duplicate_messages", "revisions", "cancellations")})
+    return notes
 
 
 class _Reader:
@@ -616,9 +706,7 @@ class _Reader:
         pj, pt = self.resolve(targets, "pat", "e.subject_key", "e.scope")
         oj, o = self.resolve(targets, "org", "e.org_key", "e.scope")
         fj, f = self.resolve(targets, "prf", "e.performer_key", "e.scope")
-        cls = ("CASE WHEN class_code IN ('IMP', 'ACUTE', 'NONAC') THEN 'inpatient' WHEN class_code = 'EMER' "
-               "THEN 'emergency' WHEN class_code IN ('AMB', 'SS', 'OBSENC', 'VR', 'HH', 'FLD', 'PRENC') THEN "
-               "'ambulatory' ELSE lower(class_code) END")
+        cls = plain_class_sql("e.class_code")
         plain = f"{self.plain('e', messages)} AND e.status IS DISTINCT FROM 'entered-in-error'"
         # the plain resources, with their references resolved once
         standalone = (
@@ -638,28 +726,7 @@ class _Reader:
             f"{o['found']} THEN {_redacted('e.org_ref')} WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} "
             f"THEN {_redacted('e.performer_ref')} ELSE '' END AS value "
             f"FROM {entries} e {pj}{oj}{fj}WHERE {plain}")
-        null_attrs = ("CAST(NULL AS TIMESTAMPTZ) AS notified, CAST(NULL AS TIMESTAMPTZ) AS revised, "
-                      "CAST(NULL AS VARCHAR) AS message, CAST(NULL AS VARCHAR) AS sender, "
-                      "CAST(NULL AS VARCHAR) AS receiver")
-        plain_events = (
-            # Encounter: start (sub 0) and end (sub 1) of an inpatient or emergency stay; one event for the others
-            f"SELECT eid, 0 AS sub, patient, CASE cls WHEN 'inpatient' THEN 'admit-inpatient' WHEN 'emergency' THEN "
-            f"'admit-emergency' WHEN 'ambulatory' THEN 'outpatient-visit' ELSE 'encounter-' || coalesce(cls, "
-            f"'unknown') END AS activity_code, start_text AS time, CASE WHEN cls IN ('inpatient', 'emergency') "
-            f"THEN NULL ELSE end_text END AS end_time, 'Encounter.period.start' AS time_element, unit_name, "
-            f"CAST(NULL AS VARCHAR) AS referral_name, {null_attrs}, sor, gln, id AS encounter, eoc_value AS "
-            f"episode_of_care, cls AS encounter_class, status AS encounter_status, 'Encounter' AS fhir_resource, "
-            f"problem, element, value FROM s WHERE rt = 'Encounter' "
-            f"UNION ALL SELECT eid, 1, patient, CASE cls WHEN 'inpatient' THEN 'discharge-inpatient' ELSE "
-            f"'discharge-emergency' END, end_text, NULL, 'Encounter.period.end', unit_name, NULL, {null_attrs}, sor, "
-            f"gln, id, eoc_value, cls, status, 'Encounter', NULL, NULL, NULL FROM s WHERE rt = 'Encounter' "
-            f"AND cls IN ('inpatient', 'emergency') AND end_text IS NOT NULL AND problem IS NULL "
-            f"UNION ALL SELECT eid, 0, patient, 'episode-of-care', start_text, end_text, 'EpisodeOfCare.period.start', "
-            f"unit_name, NULL, {null_attrs}, sor, gln, NULL, id, NULL, status, 'EpisodeOfCare', problem, element, "
-            f"value FROM s WHERE rt = 'EpisodeOfCare' "
-            f"UNION ALL SELECT eid, 0, patient, 'referral', authored_text, NULL, 'ServiceRequest.authoredOn', "
-            f"unit_name, referral_name, {null_attrs}, sor, gln, NULL, NULL, NULL, status, 'ServiceRequest', problem, "
-            f"element, value FROM s WHERE rt = 'ServiceRequest'")
+        plain_events = plain_events_sql("s")
         refused = (f"SELECT eid, 0 AS sub, problem, CASE WHEN rt IS NULL THEN 'resourceType' ELSE rt END AS element, "
                    f"CASE WHEN problem = 'not_json' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
                    f"WHERE problem IS NOT NULL UNION ALL SELECT mh_eid, 0, problem, element, "
@@ -708,8 +775,7 @@ class _Reader:
     def message_events(self, messages: str) -> str:
         """SQL of the events of the messages, folded: one row per event the latest state of its stay still
         holds, from the first message that reported it (``notified``), at the time of the last one."""
-        cls = ("CASE WHEN class_code = 'EMER' THEN 'emergency' WHEN class_code IN ('IMP', 'ACUTE', 'NONAC') "
-               "THEN 'inpatient' WHEN class_code IS NULL THEN NULL ELSE lower(class_code) END")
+        cls = message_class_sql("class_code")
         # one row per (message, event it speaks of): op report / revise / cancel of activity ``base``
         rows = (
             f"SELECT m.*, {cls} AS cls, TRY_CAST(recorded_text AS TIMESTAMPTZ) AS recorded, "
@@ -793,14 +859,9 @@ class _Reader:
         self.con.unregister(frame)
         files, where = [], []
         for row in rejected["row"]:
-            eid = eids[int(row)]
-            file, kind = self.files[eid >> _FILE_BITS]
-            line = (eid >> _LINE_BITS) & ((1 << (_FILE_BITS - _LINE_BITS)) - 1)
-            entry = (eid & ((1 << _LINE_BITS) - 1)) - 1
-            parts = [f"line {line + 1}"] if kind == "ndjson" else []
-            parts += [f"entry[{entry}]"] if entry >= 0 else [] if parts else ["the resource"]
+            file, entry = entry_location(eids[int(row)], self.files)
             files.append(file)
-            where.append(", ".join(parts))
+            where.append(entry)
         rejected.insert(1, "file", files)
         rejected.insert(2, "entry", where)
         return rejected
@@ -845,13 +906,4 @@ class _Reader:
                 f"(SELECT row FROM {frame})").fetchall()[0][0]
         finally:
             self.con.unregister(frame)
-        counts = dict(counts)
-        given = counts.pop("items", 0)
-        counts["entries_to_events"] = kept
-        counts["entries_rejected"] = counts.get("entries_rejected", 0) + given - kept
-        parts = ["entries_to_events", "supporting_entries", "entries_folded",
-                 "entries_of_duplicates", "entries_not_read", "entries_rejected"]
-        notes = {"entries_read": sum(int(counts.get(p, 0)) for p in parts)}
-        notes.update({p: int(counts.get(p, 0)) for p in parts})
-        notes.update({k: int(counts[k]) for k in ("duplicate_messages", "revisions", "cancellations")})
-        return notes
+        return notes_of(counts, kept)
