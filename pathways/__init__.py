@@ -6,7 +6,8 @@ long waits. ``import pathways as pw``; every name is loaded on first use, so the
 import itself is fast. The names, by what a user does with them:
 
 Read
-    read_csv, read_excel, read_parquet, read_xes, read_fhir, from_pandas, from_pm4py, from_spark,
+    read (any of the next five, by the file's type), read_csv, read_excel, read_parquet, read_xes, read_fhir,
+    from_pandas, from_pm4py, from_spark,
     datasets (the bundled samples), EventLog, UnitTaxonomy, Vocabulary, configure_engine
 Check
     quality_report, QualityReport, rule_classified, filter_period, filter_cases, filter_units,
@@ -24,7 +25,8 @@ Model
     ReferencePathway, Step, conformance, conformance_summary, check_rules, Response, Precedence,
     NotCoExistence
 Publish
-    report, suppress, pseudonymize, write_parquet, write_xes, synthetic (logs with ground truth)
+    report, suppress, publishable, save_table, Formatter, pseudonymize, write_parquet, write_xes,
+    synthetic (logs with ground truth)
 Errors and the rest
     PathwaysError, EventLogError, OptionError, EngineMemoryError, PathwaysWarning, schema
 
@@ -48,6 +50,7 @@ _EXPORTS = {
     "configure_engine": "engine",
     "UnitTaxonomy": "taxonomy",
     "Vocabulary": "taxonomy",
+    "read": "io.read",
     "from_pandas": "io.pandas",
     "from_pm4py": "io.pandas",
     "from_spark": "io.spark",
@@ -122,7 +125,11 @@ _EXPORTS = {
     "NotCoExistence": "models",
     # privacy
     "pseudonymize": "privacy",
-    "suppress": "disclosure",
+    # publishing: one suppression rule, one number formatter, one translation table (pathways/publish)
+    "suppress": "publish.suppression",
+    "Formatter": "publish.numbers",
+    "publishable": "publish.tables",
+    "save_table": "publish.tables",
 }
 # ``pw.report`` is the report package itself, callable as the function (pathways/report/__init__.py):
 # binding the function here would hide the package from ``import pathways.report.build``

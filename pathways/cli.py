@@ -343,23 +343,26 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
 
     from .errors import OptionError
 
-    lower = path.lower()
-    is_xes = lower.endswith((".xes", ".xes.gz"))
+    from .io.read import reader_for
+
+    kind = reader_for(path) if not _spark_uri(path) else "read_parquet"
     missing = [r for r in ("case", "activity", "timestamp") if not opts[r]]
-    is_parquet = lower.endswith((".parquet", ".pq")) or os.path.isdir(path)
+    is_parquet = kind == "read_parquet"
     engine = {"engine": "spark"} if _spark_engine(path, opts, is_parquet) else {}
-    is_parquet = is_parquet or bool(engine)  # Spark also reads a URI (s3a://..., dbfs:/...) of Parquet files
     if len(missing) == 3 and _written_by_pathways(path) and not (opts.get("taxonomy") or opts.get("vocabulary")):
         if progress is not None:
             progress.note(f"reading {os.path.basename(path)} (written by pathways: its mapping and classes)")
         return pw.read_parquet(path, **engine)
-    # a Parquet file whose columns have the canonical names needs no mapping: read_parquet says so, or what it needs
-    if missing and not is_xes and not (is_parquet and len(missing) == 3):
+    # XES and FHIR name their own columns; a Parquet file whose columns have the canonical names needs no mapping
+    # (read_parquet says so, or what it needs)
+    if missing and kind not in ("read_xes", "read_fhir") and not (is_parquet and len(missing) == 3):
         raise OptionError(f"the column mapping lacks {', '.join('--' + m for m in missing)}. Name the columns, "
                           f"e.g. {MAPPING_EXAMPLE}, or pass --config FILE (`pathways init-config {path}` "
                           "writes one by guessing the columns).")
     options = {r: opts[r] for r in ROLES}
     options.update(tz=opts["tz"], dayfirst=opts["dayfirst"], timestamp_format=opts["timestamp_format"])
+    if kind == "read_csv":
+        options.update(sep=opts["sep"], encoding=opts["encoding"])
     options.update(engine)
     if opts.get("taxonomy"):
         options["taxonomy"] = load_taxonomy(opts["taxonomy"])
@@ -367,13 +370,12 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
         options["vocabulary"] = load_vocabulary(opts["vocabulary"])
     if progress is not None:
         progress.note(f"reading {os.path.basename(path)}")
-    if is_parquet:
-        return pw.read_parquet(path, **{k: v for k, v in options.items() if v is not None})
-    if lower.endswith((".xlsx", ".xlsm")):
-        return pw.read_excel(path, **options)
-    if is_xes:
-        return pw.read_xes(path, **{k: v for k, v in options.items() if v is not None})
-    return pw.read_csv(path, sep=opts["sep"], encoding=opts["encoding"], **options)
+    return pw.read(path, **{k: v for k, v in options.items() if v is not None})
+
+
+def _spark_uri(path: str) -> bool:
+    """A path Spark reads (``s3a://...``, ``dbfs:/...``): Parquet on a cluster's file system."""
+    return "://" in path or path.startswith("dbfs:")
 
 
 def _spark_engine(path: str, opts: dict, is_parquet: bool) -> bool:
@@ -386,7 +388,7 @@ def _spark_engine(path: str, opts: dict, is_parquet: bool) -> bool:
         raise OptionError("--master runs on Spark: leave out --engine duckdb, or leave out --master.")
     if engine != "spark":
         return False
-    if not (is_parquet or "://" in path or path.startswith("dbfs:")):
+    if not is_parquet:
         raise OptionError(f"--engine spark reads Parquet files (or folders of them), not {os.path.basename(path)!r}. "
                           "Convert the extract to Parquet first, or leave out --engine spark and --master.")
     if master:
@@ -713,7 +715,7 @@ def classification_templates(log) -> dict:
     import csv
     import io
 
-    from .report.blocks import safe_cell
+    from .publish.tables import safe_cell
 
     def text(frame, columns) -> str:
         frame = frame.copy()

@@ -28,7 +28,7 @@ CHECKS = {
     "long_cases": "cases spanning more than {detail} days", "missing_end": "end timestamps missing",
 }
 #: What a reader counted beside the events (``log.notes``, kept by :func:`pathways.read_fhir`), by code, in English
-#: (the report's Danish words are in pathways.report.texts.NOTES_DA): a note's row of the report has the id "note"
+#: (the report's Danish words are in pathways.publish.words.NOTES_DA): a note's row of the report has the id "note"
 #: and the code as its detail.
 NOTES = {
     "entries_read": "entries read", "entries_to_events": "entries that became events",

@@ -1,13 +1,13 @@
 """Time units a reader sees: which of minutes, hours and days a duration or a limit reads best in.
 
-Shared by the renderers (:mod:`pathways.render.styles` re-exports these names) and the models' texts.
+Shared by the renderers, the number formatter (:mod:`pathways.publish.numbers`) and the models' texts.
 """
 
 from __future__ import annotations
 
 import math
 
-#: Time units a reader sees, with the factor from days and the short suffix's key in :data:`pathways.render.words.WORDS`.
+#: Time units a reader sees, with the factor from days and the short suffix's key in :data:`pathways.publish.words.WORDS`.
 TIME_UNITS = {"minutes": (1440.0, "minutes_short"), "hours": (24.0, "hours_short"), "days": (1.0, "days_short")}
 
 

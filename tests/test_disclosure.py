@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import pathways as pw
-from pathways.disclosure import TOTAL
+from pathways.publish.suppression import TOTAL
 from pathways.errors import OptionError
 
 MC = 5
@@ -234,7 +234,7 @@ def test_the_reports_discharge_heat_map_hides_the_complement_of_a_small_cell():
     # Monday: 3 discharges at 10 and 6 at 14, Σ 9: with "<5" alone the Σ column gives 10 o'clock away (9 - 6);
     # the report hides 14 o'clock as "–" in the chart and in its CSV (the hour totals are not published)
     from pathways.report import sections as S
-    from pathways.report.texts import Fmt
+    from pathways.publish.numbers import Formatter
 
     times = ["2024-01-08 10:00"] * 3 + ["2024-01-08 14:00"] * 6 + ["2024-01-09 11:00"] * 7
     df = pd.DataFrame({"pt": [f"p{i}" for i in range(len(times)) for _ in (0, 1)],
@@ -242,7 +242,7 @@ def test_the_reports_discharge_heat_map_hides_the_complement_of_a_small_cell():
                        "ts": [x for t in times for x in ("2024-01-01 08:00", t)],
                        "unit": "Medicinsk afdeling"})
     log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
-    ctx = S.Context(log=log, fmt=Fmt("en", 5), as_of=pd.Timestamp("2024-02-01", tz="Europe/Copenhagen"),
+    ctx = S.Context(log=log, fmt=Formatter("en", 5), as_of=pd.Timestamp("2024-02-01", tz="Europe/Copenhagen"),
                     as_of_given=True, rules=pw.GUARANTEES)
     sec = S.discharges(ctx)
     grid = next(t for t in sec.tables() if t.name == "discharge_heatmap").df.set_index("weekday")

@@ -91,3 +91,43 @@ def test_help_lists_every_public_name_once_in_its_family():
     assert sorted(listed) == sorted(pw.__all__)
     families = [line for line in doc.splitlines() if line and not line.startswith(" ")]
     assert families[:6] == ["Read", "Check", "Analyse", "Draw", "Model", "Publish"]
+
+
+def test_every_library_the_code_imports_is_declared():
+    """Each third-party module imported anywhere in pathways/ belongs to a distribution pyproject.toml declares: a
+    dependency, or for the Spark modules the ``spark`` extra (nothing works only because it came with something else).
+    The charts' font is matplotlib's DejaVu, so matplotlib is declared too and the font found there."""
+    import ast
+    import importlib.metadata as md
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+
+    def names(specs):
+        return {re.split(r"[\s\[<>=;!~]", s, maxsplit=1)[0].lower() for s in specs}
+
+    main, spark = names(project["dependencies"]), names(project["optional-dependencies"]["spark"])
+    spark_modules = {"spark_session.py", "spark.py", "fhir_spark.py"}
+    dists = md.packages_distributions()
+    undeclared = []
+    for path in sorted((root / "pathways").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for top in {m.split(".")[0] for m in modules} - set(sys.stdlib_module_names) - {"pathways"}:
+                allowed = main | spark if path.name in spark_modules else main
+                found = {d.lower() for d in dists.get(top, [top])}
+                if not found & allowed:
+                    undeclared.append(f"{path.relative_to(root)}: {top} ({', '.join(sorted(found))})")
+    assert undeclared == []
+    assert {"pillow", "matplotlib"} <= main
+
+    from pathways.render.charts import _font_file
+
+    assert "mpl-data" in _font_file(False) and "mpl-data" in _font_file(True)

@@ -122,7 +122,7 @@ def test_attributes_named_like_the_checks_counts():
 
 def test_every_check_has_danish_words():
     """The Danish report translates each check's name and advice; a new check without them showed English."""
-    from pathways.report.texts import check_action, check_name
+    from pathways.publish.words import check_action, check_name
 
     df = pd.DataFrame({"c": ["1", "1", None], "a": ["x", "y", "x"], "t": ["2023-01-01", "2023-01-02", "2023-01-01"],
                        "e": ["2023-01-01", None, None]})
@@ -135,7 +135,7 @@ def test_every_check_has_danish_words():
         assert check_action(check_id, action, "da") != action, check
     # every check the report can produce has its Danish name and advice, matched by id, not by its English words
     from pathways.quality import CHECKS
-    from pathways.report.texts import ACTIONS_DA, CHECKS_DA
+    from pathways.publish.words import ACTIONS_DA, CHECKS_DA
 
     assert sorted(CHECKS_DA) == sorted(CHECKS)
     assert sorted(ACTIONS_DA) == sorted(set(CHECKS) - {"note"})

@@ -10,7 +10,7 @@ import pytest
 
 import pathways as pw
 from pathways.rejections import REASONS, exploded, text
-from pathways.report.texts import check_name
+from pathways.publish.words import check_name
 
 
 def test_every_code_has_words_in_both_languages():

@@ -30,11 +30,12 @@ import numpy as np
 import pandas as pd
 
 from ..files import write_atomically
-from ..disclosure import check_min_count
+from ..publish.suppression import check_min_count
 from ..errors import OptionError, check_choice, closest
 from .dot import UNSAFE
 from ..layout import RenderError
-from .words import WORDS, check_language, number, say
+from ..publish.numbers import number
+from ..publish.words import WORDS, check_language, say
 
 FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 BAR = "#4e79a7"

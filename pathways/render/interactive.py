@@ -43,7 +43,8 @@ from .dot import HTML, UNSAFE, DotBuilder, html_text
 from ..layout import HINT, RenderError, find_engine
 from .maps import (DEFAULT_MAX_NODES, DEFAULT_MIN_SHARE, Frequency, Performance, _budget, _highlights, _measure,
                    _units, lane_order, process_tables, select, unit_tables)
-from .words import DOMAINS, SECTORS, check_language, say
+from ..publish.numbers import Formatter
+from ..publish.words import DOMAIN_LANES, SECTOR_LANES, check_language, say
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -60,7 +61,7 @@ SECTOR_DOT = {"region": "#2f6db5", "municipality": "#3f9a3a", "general_practice"
               "other": "#b0b0b0", "unknown": "#b0b0b0"}
 OTHER_DOT = "#b0b0b0"
 
-#: The words of the controls and tooltips (the map's own words come from :mod:`pathways.render.words`).
+#: The words of the controls and tooltips (the map's own words come from :mod:`pathways.publish.words`).
 UI = {
     "en": {"nodes_units": "Units", "nodes_activities": "Activities", "paths": "Paths", "frequency": "Frequency",
            "performance": "Performance", "fit": "Fit", "play": "Play", "pause": "Pause", "calendar": "Calendar time",
@@ -254,7 +255,7 @@ def _layout_dot(kind: str, nodes: pd.DataFrame, edges: pd.DataFrame, labels: dic
                                           "nodesep": 0.3}, node=st.NODE, edge=st.EDGE_DEFAULTS)
     else:
         b = DotBuilder("process_map", graph={**st.GRAPH, "rankdir": "TB"}, node=st.NODE, edge=st.EDGE_DEFAULTS)
-    lane_names = (SECTORS if lanes == "sector" else DOMAINS)[language]
+    lane_names = (SECTOR_LANES if lanes == "sector" else DOMAIN_LANES)[language]
     if kind == "unit" and lanes is not None:
         for lane in lane_order(nodes[lanes], lanes):
             b.cluster(lane, label=HTML(f"<b>{html_text(lane_names.get(lane, lane))}</b>"), fontname=st.FONT,
@@ -380,7 +381,7 @@ def _sample_moves(log, *, kind: str, level: str, max_cases: int, color: str, kee
     words = UI[language]
     value = df["value"].astype(object).where(df["value"].notna(), None)
     if color in ("domain", "sector"):
-        names = (DOMAINS if color == "domain" else SECTORS)[language]
+        names = (DOMAIN_LANES if color == "domain" else SECTOR_LANES)[language]
         palette = st.DOMAIN_DOT if color == "domain" else SECTOR_DOT
     else:
         names, palette = {}, {}
@@ -584,10 +585,8 @@ def interactive_map(log: EventLog, *, kind: Literal["unit", "process"] = "unit",
     nd = nodes.set_index("name")
     ed = edges.set_index(["source", "target"])
     words = UI[language]
-    threshold_words = st.limit_text(threshold, language)
-
-    def count(n):
-        return st.small(n, min_count, language)
+    f = Formatter(language, min_count)
+    threshold_words, count = f.duration(threshold), f.count
 
     out_nodes = []
     for name in node_list:
@@ -598,16 +597,16 @@ def interactive_map(log: EventLog, *, kind: Literal["unit", "process"] = "unit",
             continue
         tip = [[words["cases"], count(r["n_cases"])], [words["events"], count(r["n_events"])]]
         if r.get("domain") is not None and not pd.isna(r.get("domain")):
-            tip.append([words["domain"], DOMAINS[language].get(r["domain"], str(r["domain"]))])
+            tip.append([words["domain"], DOMAIN_LANES[language].get(r["domain"], str(r["domain"]))])
         if kind == "unit" and r.get("sector") is not None and not pd.isna(r.get("sector")):
-            tip.append([words["sector"], SECTORS[language].get(r["sector"], str(r["sector"]))])
+            tip.append([words["sector"], SECTOR_LANES[language].get(r["sector"], str(r["sector"]))])
         out_nodes.append({"name": str(name), "domain": None if pd.isna(r.get("domain")) else r.get("domain"),
                           "count": say(node_col, language, n=count(r[node_col])), "tip": tip})
     out_edges = []
     for s, t_ in edge_list:
         r = ed.loc[(s, t_)]
         terminal = s in terminals or t_ in terminals
-        gap = st.duration_text(r[stat_col], units, language) if not terminal else ""
+        gap = f.short_time(r[stat_col], units) if not terminal else ""
         if kind == "unit":
             freq = f"{count(r[freq_col])} · {gap}"
             perf = f"{gap} · {count(r['n_cases'])}"
@@ -620,9 +619,7 @@ def interactive_map(log: EventLog, *, kind: Literal["unit", "process"] = "unit",
             perf = gap
             tip = [[words["cases"], count(r["n_cases"])], [words["transitions"], count(r["n_transitions"])]]
             if not terminal:
-                tip += [[words["median_time"], st.duration_text(r["median_days"], units, language)],
-                        [words["mean_time"], st.duration_text(r["mean_days"], units, language)],
-                        [words["p90_time"], st.duration_text(r["p90_days"], units, language)]]
+                tip += [[words[f"{k}_time"], f.short_time(r[f"{k}_days"], units)] for k in ("median", "mean", "p90")]
         flags = [h for h in ("loops", "psychiatric_somatic", "long_waits") if bool(r[st.FLAG[h]])]
         out_edges.append({"s": node_index[s], "t": node_index[t_], "freq": freq, "perf": perf, "tip": tip,
                           "flags": flags, "terminal": bool(terminal),
@@ -673,20 +670,19 @@ def _layout(kind, sn, se, info, *, freq_col, node_col, stat_col, units, min_coun
     """One slider stop: Graphviz positions of the chosen nodes and edges, with their styles and caption."""
     from .maps import _caption
 
-    labels = {r.name: say(node_col, language, n=st.small(getattr(r, node_col), min_count, language))
+    f = Formatter(language, min_count)
+    labels = {r.name: say(node_col, language, n=f.count(getattr(r, node_col)))
               for r in sn.itertuples(index=False) if r.name not in terminals}
     w_max = float(se[freq_col].max()) if len(se) else 0.0
     widths = [st.penwidth(v, w_max) for v in se[freq_col]]
     edge_labels = []
     for r in se.itertuples(index=False):
         if r.source in terminals or r.target in terminals:
-            edge_labels.append(st.small(getattr(r, freq_col), min_count, language))
+            edge_labels.append(f.count(getattr(r, freq_col)))
         elif kind == "unit":
-            edge_labels.append(f"{st.small(getattr(r, freq_col), min_count, language)} · "
-                               f"{st.duration_text(getattr(r, stat_col), units, language)}")
+            edge_labels.append(f"{f.count(getattr(r, freq_col))} · {f.short_time(getattr(r, stat_col), units)}")
         else:
-            edge_labels.append(max(st.small(getattr(r, freq_col), min_count, language),
-                                   st.duration_text(getattr(r, stat_col), units, language), key=len))
+            edge_labels.append(max(f.count(getattr(r, freq_col)), f.short_time(getattr(r, stat_col), units), key=len))
     b = _layout_dot(kind, sn, se, labels, edge_labels, widths, lanes if kind == "unit" else None, language)
     lane_keys = list(b._clusters)
     pos = _parse_layout(engine.run(b.source(), "json"), b.ids, lane_keys)
@@ -712,7 +708,7 @@ def _layout(kind, sn, se, info, *, freq_col, node_col, stat_col, units, min_coun
         if pair in pos["edges"]:
             d, arrow, lp = pos["edges"][pair]
             out_edges.append([edge_index[pair], d, arrow, lp, width])
-    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
+    names = (SECTOR_LANES if lanes == "sector" else DOMAIN_LANES)[language]
     fills = st.LANE_FILL if lanes == "sector" else {}
     out_lanes = [[names.get(lane_keys[k], str(lane_keys[k])), x, y, w, h, fills.get(lane_keys[k], "#f7f7f7"), lx, ly]
                  for k, x, y, w, h, lx, ly in pos["lanes"]]

@@ -21,7 +21,9 @@ from ..parameters import GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN, MIN_COUNT, WAI
 from . import styles as st
 from .diagram import Diagram
 from .dot import HTML, DotBuilder, html_text
-from .words import DOMAINS, SECTORS, check_language, say
+from ..publish.numbers import Formatter
+from ..timeunits import time_unit
+from ..publish.words import DOMAIN_LANES, SECTOR_LANES, check_language, say
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -196,7 +198,7 @@ def _caption(info: dict, *, noun: str, flow: str, min_count: int, language: str)
         lines.append(say("pruned", language, n=info["n_edges_pruned"]))
     counts_under = say("counts_under", language, min_count=min_count)
     if info["n_edges_small"]:
-        small = st.small(info["flow_small"], min_count, language)
+        small = Formatter(language, min_count).count(info["flow_small"])
         dropped = say("small_dropped", language, n=info["n_edges_small"], min_count=min_count,
                       flow=f"{small} {say(flow, language, n=small)}")
         lines.append(f"{dropped}; {counts_under}")
@@ -245,7 +247,7 @@ LEGEND_WRAP = 70
 def domain_key(domains, language: str) -> tuple[str, list[tuple[str, str]]]:
     """The key of a unit map's fill colours: its heading and ``(fill, domain in words)`` for each domain drawn.
 
-    Domains in the order of :data:`~pathways.render.words.DOMAINS`; one missing from
+    Domains in the order of :data:`~pathways.publish.words.DOMAIN_LANES`; one missing from
     the taxonomy is "unknown".
 
     Examples
@@ -253,7 +255,7 @@ def domain_key(domains, language: str) -> tuple[str, list[tuple[str, str]]]:
     >>> domain_key(["somatic", "psychiatric", "somatic"], "da")
     ('Fyldfarve (domæne):', [('#dbe8f6', 'Psykiatri'), ('#fde3cc', 'Somatik')])
     """
-    names = DOMAINS[language]
+    names = DOMAIN_LANES[language]
     present = {d if d in names else "unknown" for d in domains}
     order = [d for d in names if d in present]
     return say("key_domain", language), [(st.DOMAIN_FILL.get(d, "#ffffff"), names[d]) for d in order]
@@ -328,7 +330,7 @@ def _edge_style(row, highlight: list[str], width: float) -> dict:
 def _units(measure, days) -> str:
     """The one unit of a map's times: the measure's, or with ``"auto"`` (and for counts) the one they read best in."""
     units = getattr(measure, "units", "auto")
-    return st.time_unit(days) if units == "auto" else units
+    return time_unit(days) if units == "auto" else units
 
 
 
@@ -400,7 +402,7 @@ def lane_order(values, lanes: str) -> list:
     >>> lane_order(["municipality", None, "region", "region"], "sector")
     ['region', 'municipality', 'unknown']
     """
-    order = list((SECTORS if lanes == "sector" else DOMAINS)["en"])
+    order = list((SECTOR_LANES if lanes == "sector" else DOMAIN_LANES)["en"])
     present = {"unknown" if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in values}
     return sorted(present, key=lambda v: (order.index(v) if v in order else len(order), str(v)))
 
@@ -520,7 +522,7 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
                    color=st.END_FILL, fontcolor="white", fontsize=9, width=0.45, fixedsize=True)
             labels[r.name] = end
             continue
-        count = say(node_col, language, n=st.small(getattr(r, node_col), min_count, language))
+        count = say(node_col, language, n=Formatter(language, min_count).count(getattr(r, node_col)))
         labels[r.name] = count
         fill = st.DOMAIN_FILL.get(getattr(r, "domain", None), None) if level == "unit" else None
         b.node(r.name, label=HTML(f'<b>{html_text(r.name)}</b><br/><font point-size="9">{html_text(count)}</font>'),
@@ -536,11 +538,11 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
     for r in drawn.itertuples(index=False):
         terminal = r.source == START or r.target == END
         if isinstance(measure, Performance) and not terminal:
-            label = st.duration_text(getattr(r, stat_col), units, language)
+            label = Formatter(language).short_time(getattr(r, stat_col), units)
         elif isinstance(measure, Performance):
             label = ""
         else:
-            label = st.small(getattr(r, freq_col), min_count, language)
+            label = Formatter(language, min_count).count(getattr(r, freq_col))
         edge_labels.append(label)
         style = _edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max))
         if terminal:
@@ -555,7 +557,7 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
         what = say("pm_what_events" if measure.what == "events" else "pm_what_cases", language)
     caption = _caption(info, noun=noun, flow="transitions", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, st.limit_text(threshold, language), language, capped)
+    rows = _highlight_rows(highlight, shown_edges, Formatter(language).duration(threshold), language, capped)
     default = "title_process_map" if level == "activity" else "title_process_map_units"
     b.graph_attrs["label"] = _legend(title or say(default, language), [what, *caption], rows)
     out_nodes = real.drop(columns=["weight"]).assign(label=[labels[n] for n in real["name"]]).reset_index(drop=True)
@@ -723,20 +725,21 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
     units = _units(measure, shown_edges["median_gap_days"].tolist())
     drawn, capped = _strongest(shown_edges, highlight, freq_col)
     texts = []
+    f = Formatter(language, min_count)
     for r in drawn.itertuples(index=False):
-        gap = st.duration_text(r.median_gap_days, units, language)
-        count = st.small(r.n_cases if isinstance(measure, Performance) else getattr(r, freq_col), min_count, language)
+        gap = f.short_time(r.median_gap_days, units)
+        count = f.count(r.n_cases if isinstance(measure, Performance) else getattr(r, freq_col))
         texts.append((gap, count) if isinstance(measure, Performance) else (count, gap))
     drawn = drawn.assign(label=[f"{a} · {b}" for a, b in texts])
     shown_edges = shown_edges.assign(label=drawn["label"])
-    node_labels = {n: say("n_cases", language, n=st.small(c, min_count, language))
+    node_labels = {n: say("n_cases", language, n=f.count(c))
                    for n, c in zip(shown_nodes["name"], shown_nodes["n_cases"])}
 
     # left to right with the lanes stacked as bands, names wrapped and edge labels on two lines: a small map
     # prints at A4 width as it is; a wide one prints by lane (see tests/render/test_maps.py)
     b = DotBuilder("unit_map", graph={**st.GRAPH, "rankdir": "LR", "newrank": True, "ranksep": 0.35, "nodesep": 0.2},
                    node={**st.NODE, "margin": "0.1,0.05"}, edge={**st.EDGE_DEFAULTS, "fontsize": st.SMALL_FONT})
-    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
+    names = (SECTOR_LANES if lanes == "sector" else DOMAIN_LANES)[language]
     lane_of = (dict(zip(shown_nodes["name"], shown_nodes[lanes].fillna("unknown"))) if lanes is not None else {})
     if lane is None:
         on_nodes, on_edges = shown_nodes, drawn
@@ -783,7 +786,7 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
         info.update(lane=lane, n_edges_inside=int((on_edges["part"] == "inside").sum()),
                     n_edges_from_other=int((on_edges["part"] == "from_other").sum()),
                     n_edges_to_other=int((on_edges["part"] == "to_other").sum()))
-    rows = _highlight_rows(highlight, on_edges, st.limit_text(threshold, language), language, capped)
+    rows = _highlight_rows(highlight, on_edges, Formatter(language).duration(threshold), language, capped)
     b.graph_attrs["label"] = _legend(heading, [what, *caption], rows, key=domain_key(key_domains, language),
                                      wrap=None if lane is None else LEGEND_WRAP)
     out_nodes = on_nodes.drop(columns=["weight"]).assign(
@@ -807,7 +810,7 @@ def _ports(b: DotBuilder, edges: pd.DataFrame, *, other_of: dict, domain_of: dic
     keeps the part narrow: its units need only their own ranks and one column
     more. Returns the other units' domains (for the key).
     """
-    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
+    names = (SECTOR_LANES if lanes == "sector" else DOMAIN_LANES)[language]
     cells, ports, domains = [], [], []
     for side in ("from_other", "to_other"):
         rows = edges[edges["part"] == side]

@@ -17,7 +17,7 @@ from ..errors import OptionError, check_choice
 from . import styles as st
 from .diagram import Diagram
 from .dot import HTML, MAX_LABEL_CHARS, DotBuilder, html_text
-from .words import DOMAINS, SECTORS, check_language, say
+from ..publish.words import DOMAIN_LANES, SECTOR_LANES, check_language, say
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -132,7 +132,7 @@ def case_timeline(log: EventLog, case_id, *, lanes: Literal["sector", "domain"] 
     day_from, day_to = _days(steps["arrived_at"], t0), _days(steps["left_at"], t0)
     span = max(float(np.nanmax(day_to)), float(np.nanmax(day_from)), 1.0)
     scale = WIDTH / span
-    names = (SECTORS if lanes == "sector" else DOMAINS)[language]
+    names = (SECTOR_LANES if lanes == "sector" else DOMAIN_LANES)[language]
     order = list(names)
     values = steps[lanes].fillna("unknown").astype(str)
     lane_list = sorted(set(values), key=lambda v: (order.index(v) if v in order else len(order), v))
@@ -272,7 +272,7 @@ def cohort_timeline(log: EventLog, *, max_cases: int = 100, time: Literal["relat
     palette = st.DOMAIN_DOT if color == "domain" else {
         "region": "#2f6db5", "municipality": "#3f9a3a", "general_practice": "#707070", "private": "#9b59b6",
         "other": "#b0b0b0", "unknown": "#b0b0b0"}
-    names = (DOMAINS if color == "domain" else SECTORS)[language]
+    names = (DOMAIN_LANES if color == "domain" else SECTOR_LANES)[language]
     top = len(row_of) * gap
     for row, grp in p.groupby("row", sort=True):
         y = top - row * gap

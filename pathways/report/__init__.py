@@ -2,11 +2,11 @@
 
 Modules: :mod:`~pathways.report.build` (the :func:`report` function),
 :mod:`~pathways.report.sections` (one function per section: its tables and its
-finding), :mod:`~pathways.report.texts` (Danish and English words and number
-formats), :mod:`~pathways.report.blocks` (tables, figures and small-cell
-suppression), :mod:`~pathways.report.figures` (hand-drawn SVG/PNG charts),
+finding), :mod:`~pathways.report.blocks` (figures, notes and sections around
+the tables), :mod:`~pathways.report.figures` (hand-drawn SVG/PNG charts),
 :mod:`~pathways.report.html` (the page) and :mod:`~pathways.report.export`
-(the figures folder: SVG, PNG, CSV).
+(the figures folder: SVG, PNG, CSV). Words, numbers, suppression and tables are
+those of :mod:`pathways.publish`, shared with the maps, the CLI and the notebooks.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .build import Report, report
 
 class _CallableModule(types.ModuleType):
     """``pathways.report`` is both this package and the function: importing a submodule
-    (``from pathways.report import texts``) makes Python bind the package to the name
+    (``from pathways.report import sections``) makes Python bind the package to the name
     ``pathways.report``, so the package calls :func:`report` when called."""
 
     def __call__(self, *args, **kwargs):

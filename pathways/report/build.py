@@ -19,7 +19,8 @@ from . import notifications as N
 from . import sections as S
 from .export import write_figures
 from .html import Page
-from .texts import LANGUAGES, RULES, Fmt, text
+from ..publish.numbers import Formatter
+from ..publish.words import LANGUAGES, RULES, say
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
     path = check_output(path, inputs=inputs, make_dirs=make_dirs)  # refused before the work, not after it
     if figures_dir is not None:
         output_folder(figures_dir, make_dirs=make_dirs, create=False)
-    fmt = Fmt(language, min_count)
+    fmt = Formatter(language, min_count)
     at, given = _as_of(log, as_of)
     rules = _rules(thresholds)
     acute = acute_column(log, "auto")
@@ -244,19 +245,19 @@ def report(log, path, *, title: str | None = None, as_of=None, thresholds=None, 
     main = [(s.highlight[1], s.key) for _, _, s in ranked]
     import pathways
 
-    title = title or text("default_title", language)
+    title = title or say("default_title", language)
     s0 = log.stats
     first, last = S._local(s0["first"], log.tz), S._local(s0["last"], log.tz)
-    subtitle = text("subtitle", language, cases=fmt.count(log.n_cases),
-                    period=text("period", language, first=fmt.date(first), last=fmt.date(last)),
+    subtitle = say("subtitle", language, cases=fmt.count(log.n_cases),
+                    period=say("period", language, first=fmt.date(first), last=fmt.date(last)),
                     as_of=fmt.date(at))
     page = Page(fmt).page(
-        title=title, subtitle=subtitle, lang=language, contents_title=text("contents", language),
-        main_title=text("main_findings", language), main_findings=main,
-        empty_main=text("no_main_findings", language), sections=sections,
-        footer=text("footer_privacy", language, below=min_count - 1, min_count=min_count),
+        title=title, subtitle=subtitle, lang=language, contents_title=say("contents", language),
+        main_title=say("main_findings", language), main_findings=main,
+        empty_main=say("no_main_findings", language), sections=sections,
+        footer=say("footer_privacy", language, below=min_count - 1, min_count=min_count),
         parameters=_parameters(ctx, reference),
-        version=text("footer_version", language, version=pathways.__version__))
+        version=say("footer_version", language, version=pathways.__version__))
     write_atomically(path, page, inputs=inputs, make_dirs=make_dirs)
     if progress is not None:
         progress(len(steps) + 1, total, path.name)

@@ -26,11 +26,12 @@ import pandas as pd
 import pathways as pw
 
 from ..render.charts import SHIFT_RUN, TREND_RUN
-from .blocks import Col, Figure, Note, Section, Table, merge_small
+from ..publish.tables import Col, Table, merge_small
+from ..publish.words import MONTHS, RULE_SHORT, WORDS
+from .blocks import Figure, Note, Section
 from .sections import Context, _suppress_stacked
-from .texts import RULE_SHORT, TEXTS, _MONTHS
 
-TEXTS.update({
+WORDS.update({
     "sec_comparison": {"da": "Sammenligning", "en": "Comparison"},
     "cmp_title": {"da": "Sammenligning af {groups}", "en": "Comparing {groups}"},
     "cmp_groups_municipality": {"da": "kommuner", "en": "municipalities"},
@@ -192,7 +193,7 @@ def _funnel(ctx: Context, table: pd.DataFrame, key: str, names, title: str, name
 
 def _month(ctx: Context, period) -> str:
     p = pd.Period(period, freq="M")
-    return f"{_MONTHS[ctx.lang][p.month - 1]} {p.year}"
+    return f"{MONTHS[ctx.lang][p.month - 1]} {p.year}"
 
 
 def comparison(ctx: Context) -> Section | None:

@@ -16,59 +16,17 @@ over an input, all or nothing.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from ..files import output_folder, write_atomically
-from .blocks import Section, safe_cell
-from .texts import Fmt
+from ..publish.numbers import Formatter
+from ..publish.tables import write_table
+from .blocks import Section
 
 
-def csv_options(language: str) -> dict:
-    """``sep`` and ``decimal`` for pandas ``to_csv`` in ``language``."""
-    return {"sep": ";", "decimal": ","} if language == "da" else {"sep": ",", "decimal": "."}
-
-
-def csv_cell(value, language: str):
-    """A cell as CSV text: whole numbers plain, other numbers with the language's decimal mark, no thousands mark.
-
-    Examples
-    --------
-    >>> csv_cell(46, "da"), csv_cell(0.6445, "da"), csv_cell(0.5, "en"), csv_cell(None, "da"), csv_cell("<5", "da")
-    ('46', '0,6445', '0.5', '', '<5')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        text = f"{float(value):.4f}".rstrip("0").rstrip(".")
-        return text.replace(".", csv_options(language)["decimal"])
-    return str(value)
-
-
-def write_table(table, path: Path, fmt: Fmt, *, inputs=(), make_dirs: bool = False) -> Path:
-    """Write one table as CSV (see the module notes)."""
-    df = table.export(fmt)
-    out = pd.DataFrame({c: [csv_cell(v, fmt.language) for v in df[c]] for c in df.columns}, columns=df.columns)
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    buf = io.StringIO()
-    out.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n", sep=csv_options(fmt.language)["sep"])
-    return write_atomically(path, "\ufeff" + buf.getvalue(), inputs=inputs, make_dirs=make_dirs)
-
-
-def write_figures(sections: list[Section], folder, fmt: Fmt, *, inputs=(), make_dirs: bool = False,
+def write_figures(sections: list[Section], folder, fmt: Formatter, *, inputs=(), make_dirs: bool = False,
                   progress=None) -> list[Path]:
     """Write every figure (SVG and PNG) and every table (CSV) of ``sections`` into ``folder``.
 
@@ -100,4 +58,4 @@ def write_figures(sections: list[Section], folder, fmt: Fmt, *, inputs=(), make_
     return written
 
 
-__all__ = ["write_figures", "write_table", "csv_options"]
+__all__ = ["write_figures"]

@@ -17,9 +17,10 @@ import html
 
 from ..render.dot import UNSAFE
 from ..layout import RenderError
-from .blocks import Figure, Live, Note, Row, Section, Table
+from ..publish.numbers import Formatter
+from ..publish.tables import Table
+from .blocks import Figure, Live, Note, Row, Section
 from .figures import inline_svg
-from .texts import Fmt
 
 CSS = """
 :root { --ink: #1f2a33; --muted: #5b6670; --line: #d9dee3; --accent: #2f6db5; --soft: #f4f7fa; }
@@ -99,7 +100,7 @@ def esc(value) -> str:
 class Page:
     """Writes the report's HTML; figure ids are numbered across the page."""
 
-    def __init__(self, fmt: Fmt):
+    def __init__(self, fmt: Formatter):
         self.fmt = fmt
         self._n = 0
         self._live = False  # an interactive map on the page: its script and style go in once

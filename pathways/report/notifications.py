@@ -14,12 +14,13 @@ import pandas as pd
 import pathways as pw
 
 from ..parameters import NOTIFICATION_THRESHOLD
-from .blocks import Col, Note, Section, Table, merge_small
+from ..publish.tables import Col, Table, merge_small
+from ..publish.words import WORDS
+from .blocks import Note, Section
 from .sections import Context, _timed
-from .texts import TEXTS
 
 
-TEXTS.update({
+WORDS.update({
     "sec_notifications": {"da": "Sygehusadviser", "en": "Hospital notifications"},
     "nt_finding_1": {"da": "Kommunen fik {n} adviser fra {senders} afsendere. Halvdelen kom inden for {median} efter "
                            "hændelsen; {late_share} kom senere end {late} efter.",
@@ -109,7 +110,7 @@ def notifications(ctx: Context) -> Section:
         s = pw.notification_summary(log, by=by, **opts)
         s = s.assign(median_days=s["median_delay_hours"] / 24, p90_days=s["p90_delay_hours"] / 24)
         if by == "event_type":
-            s[by] = [t(f"nt_type_{v}") if f"nt_type_{v}" in TEXTS else v for v in s[by]]
+            s[by] = [t(f"nt_type_{v}") if f"nt_type_{v}" in WORDS else v for v in s[by]]
         s = merge_small(ctx.frame(s.sort_values("n_events", ascending=False, kind="stable")), by="n_events",
                         label=by, other=ctx.other(), add=["n_events", "n_notified", "n_late", "n_missing",
                                                           "n_readmissions_late"])

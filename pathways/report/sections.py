@@ -3,7 +3,7 @@
 One function per section, in the order of the report. Each takes the
 :class:`Context` and returns a :class:`~pathways.report.blocks.Section` whose
 first two or three sentences say what was found, with the numbers. Counts
-pass through the context's :class:`~pathways.report.texts.Fmt` (small cells
+pass through the context's :class:`~pathways.publish.numbers.Formatter` (small cells
 as "<5"); rows about fewer than ``min_count`` patients are merged.
 """
 
@@ -20,19 +20,21 @@ from ..analyses.common import duration
 from ..analyses.survival import km_table
 from ..analyses.transitions import END, START
 from ..analyses.waits import summarise_waits
-from ..disclosure import suppress
 from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, LOOP_WITHIN, MAX_BETWEEN,
                           NOTICE_RULE, QUIET_FOR, READMISSION_WITHIN)
 from ..quality import STAFF_TURN_HOURS, staff_turns
 from ..layout import RenderError
-from ..render.styles import TIME_UNITS, in_unit, time_unit
+from ..publish.numbers import Formatter
+from ..publish.suppression import suppress
+from ..publish.tables import Col, Table, merge_small
+from ..publish.words import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, WEEKDAYS, WORDS, check_action,
+                             check_name, say)
+from ..timeunits import TIME_UNITS, in_unit, time_unit
 from . import figures as fg
-from .blocks import Col, Figure, Live, Note, Row, Section, Table, merge_small
-from .texts import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, TEXTS, WEEKDAYS, Fmt, check_action,
-                    check_name, text)
+from .blocks import Figure, Live, Note, Row, Section
 
 PSY_SOM = ("psychiatric→somatic", "somatic→psychiatric")
-TEXTS.update({  # the mark of a complement (pw.suppress), in every table published with its totals
+WORDS.update({  # the mark of a complement (pw.suppress), in every table published with its totals
     "secondary_note": {"da": "\u201e–\u201c: skjult, så et antal under {min_count} ikke kan regnes ud af totalerne.",
                        "en": "\u201c–\u201d: hidden so that a count under {min_count} cannot be worked out from the "
                              "totals."},
@@ -46,7 +48,7 @@ class Context:
     """What every section needs: the log, the language and the privacy rule, the evaluation date."""
 
     log: object
-    fmt: Fmt
+    fmt: Formatter
     as_of: pd.Timestamp
     as_of_given: bool
     rules: pd.DataFrame
@@ -62,7 +64,7 @@ class Context:
         return self.fmt.min_count
 
     def t(self, key: str, **values) -> str:
-        return text(key, self.lang, **values)
+        return say(key, self.lang, **values)
 
     def frame(self, df: pd.DataFrame) -> pd.DataFrame:
         df = df.reset_index(drop=True).copy()
@@ -88,10 +90,10 @@ def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-def _timed(table: Table, f: Fmt) -> Table:
+def _timed(table: Table, f: Formatter) -> Table:
     """``table`` with its durations (``"days"`` columns) in one unit for all of them, stated in each header.
 
-    The unit is the one :func:`~pathways.render.styles.time_unit` reads the
+    The unit is the one :func:`~pathways.timeunits.time_unit` reads the
     table's durations best in (minutes, hours or days); the cells are numbers.
     """
     keys = [c.key for c in table.cols if c.kind == "days"]
@@ -107,7 +109,7 @@ def _timed(table: Table, f: Fmt) -> Table:
 
 
 def _visible(count, mark) -> float:
-    """A count as a section may print it after :func:`~pathways.disclosure.suppress`: itself when shown or small
+    """A count as a section may print it after :func:`~pathways.publish.suppression.suppress`: itself when shown or small
     (the formatter writes "<5"), NaN (printed "–") when it is a complement or not published."""
     return float(count) if mark in ("", "primary") else np.nan
 
@@ -238,7 +240,7 @@ def unit_map(ctx: Context) -> Section:
     return Section("unit_map", title, finding, blocks, (0.5 * n_long / total, finding[-1]))
 
 
-TEXTS.update({
+WORDS.update({
     "um_part_caption": {"da": "Kortet over enheder til tryk, én del pr. domæne: enhederne i {lane} og overgangene "
                               "mellem dem; overgange fra og til andre domæner står i tabellen til højre, med antal "
                               "patienter og median pause. Rød: på en cirkulær rute; lilla: krydser grænsen mellem "
@@ -554,7 +556,7 @@ def _bins(values: np.ndarray, threshold: float | None) -> tuple[np.ndarray, np.n
     return edges, counts, open_last
 
 
-def _time_range(f: Fmt, low, high) -> str:
+def _time_range(f: Formatter, low, high) -> str:
     """A 95 % interval of durations in days, in one unit: ``"42–56 dage"``, ``"20 dage – ikke nået"``."""
     unit = time_unit([low, high])
     if np.isinf(high):
@@ -562,7 +564,7 @@ def _time_range(f: Fmt, low, high) -> str:
     return f"{f.time_num(in_unit(low, unit))}–{f.time(high, unit)}"
 
 
-def _pct_range(f: Fmt, low, high) -> str:
+def _pct_range(f: Formatter, low, high) -> str:
     """A 95 % interval of shares: ``"60–69 %"`` / ``"60–69%"``."""
     return f"{f.num(float(low) * 100, 0)}–{f.pct(high)}"
 
@@ -772,7 +774,7 @@ def _suppress_stacked(ctx: Context, tables: list, counts: list[str]):
     """Tables of the same counts (``counts`` columns) and their common column totals, as they may be published.
 
     The tables (``None`` for one not shown) are stacked into one table of counts and suppressed together
-    (:func:`~pathways.disclosure.suppress` with ``totals="none"``): the total of each count column is one
+    (:func:`~pathways.publish.suppression.suppress` with ``totals="none"``): the total of each count column is one
     published number, the sum of each table's column (a table whose column adds up to another number, one that
     leaves rows out, does not publish it). Returns the tables with complements as NaN (printed "–") and the
     totals as they may be printed.
@@ -942,7 +944,7 @@ def conformance(ctx: Context) -> Section:
 
 
 def _deviation_text(ctx: Context, kind, step) -> str:
-    return f"{ctx.t('dev_' + str(kind)) if ('dev_' + str(kind)) in TEXTS else kind}: {step}"
+    return f"{ctx.t('dev_' + str(kind)) if ('dev_' + str(kind)) in WORDS else kind}: {step}"
 
 
 SECTIONS = (extract, unit_map, process_map, loops, handovers, waits, readmissions, discharges)

@@ -26,7 +26,7 @@ import pathways as pw
 from pathways import cli
 from pathways.errors import EventLogError
 from pathways.io.xes import parse_xes, read_xes
-from pathways.report.blocks import FORMULA_START
+from pathways.publish.tables import FORMULA_START
 import pathways_fuzz as F  # tests/hardening/_fuzz.py, registered by tests/conftest.py
 
 LONG = "Afsnit " + "x" * 20_000

@@ -22,7 +22,7 @@ import pathways as pw
 from pathways import cli
 from pathways.files import write_atomically
 from pathways.errors import EventLogError, OptionError
-from pathways.report.blocks import FORMULA_START
+from pathways.publish.tables import FORMULA_START
 import pathways_fuzz as F  # tests/hardening/_fuzz.py, registered by tests/conftest.py
 
 MAPPING = ["--case", "pt", "--activity", "act", "--timestamp", "ts", "--unit", "unit"]

@@ -259,7 +259,7 @@ def _int(text: str) -> int:
 
 def test_small_cells_are_suppressed_in_every_table_and_diagram(report_run):
     from pathways.render.diagram import Diagram
-    from pathways.report.blocks import Table
+    from pathways.publish.tables import Table
 
     _, sections, fmt = report_run
     mc = fmt.min_count
@@ -304,12 +304,12 @@ def test_small_cells_are_suppressed_in_every_table_and_diagram(report_run):
 def test_charts_draw_small_counts_as_under_five():
     """The hand-drawn charts (histograms, heat map) print a count from 1 to 4 as "<5", never the count."""
     from pathways.report import figures as fg
-    from pathways.report.texts import Fmt
+    from pathways.publish.numbers import Formatter
 
     def texts(chart):
         return [a["s"] for kind, a in chart.items if kind == "text"]
 
-    f = Fmt("en", 5)
+    f = Formatter("en", 5)
     hist = fg.histogram([0, 10, 20, 30], [3, 0, 12], fmt=f, title="t", x_label="days", y_label="n")
     assert "<5" in texts(hist) and "3" not in texts(hist)
     heat = fg.heatmap([[3, 7], [0, 12]], row_labels=["Mon", "Tue"], col_labels=["am", "pm"], fmt=f,

@@ -7,6 +7,7 @@ import pytest
 
 import pathways as pw
 from pathways.errors import OptionError
+from pathways.publish.numbers import Formatter
 from pathways.render import styles as st
 from pathways.render.diagram import Diagram
 from pathways.layout import HINT, RenderError, candidates
@@ -344,8 +345,8 @@ def test_danish_unit_map():
 
 
 def test_danish_counts_use_danish_marks_and_never_reveal_a_small_cell():
-    assert (st.small(12345, 5, "da"), st.small(3, 5, "da"), st.duration_text(12.0, "days", "da")) == (
-        "12.345", "<5", "12 d")
+    da_ = Formatter("da", 5)
+    assert (da_.count(12345), da_.count(3), da_.count(0), da_.short_time(12.0, "days")) == ("12.345", "<5", "0", "12 d")
     # one patient in one unit: the count is "<5" and its noun plural, so the grammar cannot tell it is 1
     df = pd.DataFrame({"pt": ["Z"], "act": ["Henvisning"], "ts": ["2023-01-02"], "unit": ["Egen læge"]})
     one = pw.from_pandas(df, case="pt", activity="act", timestamp="ts", unit="unit")
@@ -415,8 +416,8 @@ def test_limits_in_map_legends_read_as_given():
     two = process_map(log, highlight="long_waits", threshold="2h", language="da")
     assert "lange ventetider: median ventetid over 2 timer (1 pil vist)" in two.dot
     assert "median wait over 30 days (0 edges shown)" in process_map(log, highlight="long_waits").dot
-    assert [st.limit_text(v) for v in ("30D", "4W", "72h", "90min")] == ["30 days", "4 weeks", "72 hours",
-                                                                            "90 minutes"]
+    assert [Formatter("en").duration(v) for v in ("30D", "4W", "72h", "90min")] == [
+        "30 days", "4 weeks", "72 hours", "90 minutes"]
     with pytest.raises(OptionError, match="threshold"):
         process_map(log, highlight="long_waits", threshold="soon")
 

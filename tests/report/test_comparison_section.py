@@ -10,7 +10,7 @@ import pytest
 import pathways as pw
 from pathways.report import comparison as C
 from pathways.report import sections as S
-from pathways.report.texts import Fmt
+from pathways.publish.numbers import Formatter
 
 AS_OF = "2023-10-01"
 
@@ -34,7 +34,7 @@ def _log(spec):
 
 
 def _ctx(log, language="en"):
-    return S.Context(log=log, fmt=Fmt(language, 5), as_of=pd.Timestamp(AS_OF, tz="Europe/Copenhagen"),
+    return S.Context(log=log, fmt=Formatter(language, 5), as_of=pd.Timestamp(AS_OF, tz="Europe/Copenhagen"),
                      as_of_given=True, rules=pw.GUARANTEES)
 
 
@@ -62,7 +62,7 @@ def test_the_sentences_name_the_outlier_and_the_special_cause_month():
     assert math.isclose(chart.data["upper"].iloc[4], 120 / 420 + 3 * math.sqrt(120 / 420 * 300 / 420 / 120))
     assert sec.finding[1] == "The monthly control chart of readmissions shows a special cause in May 2023 (outside " \
                              "the limits)."
-    table = next(t for t in sec.tables() if t.name == "readmissions_by_municipality").export(Fmt("en", 5))
+    table = next(t for t in sec.tables() if t.name == "readmissions_by_municipality").export(Formatter("en", 5))
     assert table.set_index("Municipality").loc["C"].tolist()[:3] == [36, 60, 0.6]
     assert table.set_index("Municipality").loc["C", "Funnel plot"] == "above the 99.8% limit"
     da = C.comparison(_ctx(_log(THREE), "da"))
@@ -83,7 +83,7 @@ def test_small_counts_and_their_complements_are_hidden_and_not_drawn():
     # height times its denominator is its numerator), and the monthly table is protected with the same total.
     spec = {**THREE, "D": [(3, 20, 3)]}
     sec = C.comparison(_ctx(_log(spec)))
-    fmt = Fmt("en", 5)
+    fmt = Formatter("en", 5)
     table = next(t for t in sec.tables() if t.name == "readmissions_by_municipality").export(fmt)
     table = table.set_index("Municipality")
     assert table.loc["D", "Readmitted"] == "<5" and table.loc["C", "Readmitted"] is None

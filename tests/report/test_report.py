@@ -10,8 +10,8 @@ import pytest
 
 import pathways as pw
 from pathways import datasets
-from pathways.report.blocks import merge_small, safe_cell
-from pathways.report.texts import Fmt
+from pathways.publish.tables import merge_small, safe_cell
+from pathways.publish.numbers import Formatter
 
 HEADINGS = {
     "da": ["Udtrækket", "Enhedskort på tværs af sektorer", "Proceskort", "Cirkulære henvisninger",
@@ -243,14 +243,14 @@ def test_safe_cell_and_merge_small():
 
 
 def test_tables_suppress_counts_shares_and_medians_over_small_counts():
-    from pathways.report.blocks import Col, Table
+    from pathways.publish.tables import Col, Table
 
     df = pd.DataFrame({"unit": ["A", "B"], "n_cases": [3, 40], "n_all": [600, 600], "median": [2.5, 4.25]})
     tb = Table("t", "T", df, [Col("unit", "Unit"), Col("n_cases", "Patients", "count"),
                              Col("share", "Share", "share", of=("n_cases", "n_all"), decimals=1),
                              Col("median", "Median", "days", base="n_cases")])
-    assert tb.display(Fmt("en", 5)) == [["A", "<5", "<0.9%", "–"], ["B", "40", "6.7%", "4.2 days"]]
-    out = tb.export(Fmt("en", 5))
+    assert tb.display(Formatter("en", 5)) == [["A", "<5", "<0.9%", "–"], ["B", "40", "6.7%", "4.2 days"]]
+    out = tb.export(Formatter("en", 5))
     assert out[["Unit", "Patients", "Share"]].to_dict("list") == {"Unit": ["A", "B"], "Patients": ["<5", 40],
                                                                   "Share": ["<0.9%", 0.0667]}
     assert pd.isna(out.loc[0, "Median"]) and out.loc[1, "Median"] == 4.25
@@ -259,12 +259,12 @@ def test_tables_suppress_counts_shares_and_medians_over_small_counts():
 
 
 def test_number_formats_per_language():
-    da, en = Fmt("da", 5), Fmt("en", 5)
+    da, en = Formatter("da", 5), Formatter("en", 5)
     assert (da.int(1234567), en.int(1234567)) == ("1.234.567", "1,234,567")
     assert (da.num(3.14159, 2), en.num(3.14159, 2)) == ("3,14", "3.14")
     assert (da.pct(0.5), en.pct(0.5)) == ("50 %", "50%")
     assert [da.count(n) for n in (0, 1, 4, 5)] == ["0", "<5", "<5", "5"]
-    assert Fmt("da", 10).count(9) == "<10"
+    assert Formatter("da", 10).count(9) == "<10"
     assert da.share(2, 1000, 1) == "<0,5 %" and da.share(3, 4) == "–" and da.share(50, 100) == "50 %"
 
 
@@ -359,7 +359,7 @@ def test_options_are_checked(tmp_path):
 
 
 def test_report_is_callable_after_importing_a_submodule(tmp_path):
-    import pathways.report.texts  # noqa: F401 - binds pathways.report to the package
+    import pathways.report.sections  # noqa: F401 - binds pathways.report to the package
 
     log = small_log(["Egen læge", "Medicinsk afdeling"])
     rep = pw.report(log, tmp_path / "r.html", as_of="2023-06-01")
@@ -408,9 +408,9 @@ def test_findings_count_one_and_few_in_the_right_grammar(tmp_path):
                     extra=[("PT0000", "Genindlæggelse", "2023-03-30 10:00", "Egen læge")])
     text = page(pw.report(two, tmp_path / "two.html", as_of="2023-06-01", language="da"))
     assert finding(text, "process_map").startswith("6 patienter fulgte 2 forskellige rækkefølger af aktiviteter.")
-    en = Fmt("en", 5)
+    en = Formatter("en", 5)
     assert [en.counted(n, "error_kind", suppress=False) for n in (1, 2)] == ["1 kind of error", "2 kinds of error"]
-    assert Fmt("da", 5).counted(1, "warning_kind", suppress=False) == "1 slags advarsel"
+    assert Formatter("da", 5).counted(1, "warning_kind", suppress=False) == "1 slags advarsel"
 
 
 # --------------------------------------------------------------------------- times in the unit that reads (issue 22)
@@ -460,7 +460,7 @@ def test_durations_read_in_minutes_hours_or_days_by_their_size(tmp_path, steps, 
 
 def test_a_one_hour_limit_prints_as_given():
     """A limit reads as given, in words: "1 hour"/"1 time" (Danish: 1 time, 2 timer), not "0.0416667 d"."""
-    en, da = Fmt("en", 5), Fmt("da", 5)
+    en, da = Formatter("en", 5), Formatter("da", 5)
     assert [en.duration(v) for v in ("1h", "2h", "30D", "4W", "90min")] == [
         "1 hour", "2 hours", "30 days", "4 weeks", "90 minutes"]
     assert [da.duration(v) for v in ("1h", "2h", "30D", "1D", "4W", "1W", "30min")] == [
@@ -517,7 +517,7 @@ def test_loops_of_staff_groups_taking_turns_are_called_so(tmp_path):
 def _section(log, fn, as_of):
     from pathways.report import sections as S
 
-    fmt = Fmt("en", 5)
+    fmt = Formatter("en", 5)
     ctx = S.Context(log=log, fmt=fmt, as_of=pd.Timestamp(as_of, tz="Europe/Copenhagen"), as_of_given=True,
                     rules=pw.GUARANTEES)
     sec = fn(ctx)
@@ -594,7 +594,7 @@ def test_the_readmission_sentence_and_the_table_by_unit_give_no_small_numerator_
     sec, tables = _section(log, S.readmissions, "2023-06-01")
     m = re.match(r"Of (\S+) discharges, (\S+) were followed", sec.finding[0])
     n, share = int(m.group(1)), m.group(2)
-    fmt = Fmt("en", 5)
+    fmt = Formatter("en", 5)
     totals = [r for r in range(n + 1) if fmt.share(r, n) == share]  # what the sentence tells of the readmissions
     assert totals == [11]
     col = tables["readmissions_by_unit"].set_index("Unit")["Readmitted within 30 days"]

@@ -19,7 +19,7 @@ import pytest
 
 import pathways as pw
 from pathways import datasets
-from pathways.report.texts import Fmt
+from pathways.publish.numbers import Formatter
 
 PVK = "Psykiatrisk Visitationsklinik"
 
@@ -43,7 +43,7 @@ def demo(tmp_path_factory):
 
 def test_the_demo_headline_states_the_kaplan_meier_median_and_share(demo):
     rep, g = demo
-    u, f = g.loc["udredningsret"], Fmt("da", 5)
+    u, f = g.loc["udredningsret"], Formatter("da", 5)
     headline = rep.findings[0]
     m = re.fullmatch(r"Udredningsretten: (\d+) % af ventetiderne var længere end 30 dage \(95 % KI (\d+)–(\d+) %\); "
                      r"median (\d+) dage \(95 % KI (\d+)–(\d+) dage\), begge efter Kaplan–Meier\.", headline)

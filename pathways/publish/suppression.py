@@ -50,7 +50,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import OptionError, check_choice
+from ..errors import OptionError, check_choice
 
 #: The label of the added row and column of totals.
 TOTAL = "total"

@@ -1,210 +1,113 @@
-"""The report's words in Danish and English, and numbers written the way each language writes them.
+"""The one translation table: every word a report, a diagram, a chart or a notebook shows, in Danish and English.
 
-Danish writes ``9.142`` and ``12,5 %`` (thousands dot, decimal comma, a space
-before the per cent sign); English writes ``9,142`` and ``12.5%``. Every count
-passes through :meth:`Fmt.count`, which prints counts from 1 to ``min_count - 1``
-as ``"<5"`` (Danish small-cell practice), so no sentence or table of the report
-can show a small cell by accident.
+:data:`WORDS` holds each phrase in both languages and :func:`say` fills it in.
+Numbers in a phrase follow the language (Danish ``12.345`` and ``2,5``), and a
+Danish phrase chooses singular or plural with a format spec ``{n:pil|pile}``:
+the singular only when ``n`` is shown as exactly 1, so a count printed as
+``"<5"`` always reads as plural and never gives a small cell away. The names of
+domains, sectors, the default waiting-time rules and the quality checks live
+here too, next to the phrases. Numbers themselves are written by
+:class:`pathways.publish.numbers.Formatter`.
 """
 
 from __future__ import annotations
 
-import math
-
-import pandas as pd
+import numbers
 
 from ..errors import check_choice
-from ..render.styles import in_unit, limit_text, time_unit
-from ..render.words import number
+from .numbers import number
 
+#: The languages every text is written in; the report's default first.
 LANGUAGES = ("da", "en")
 
-_MONTHS = {
-    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-           "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
-WEEKDAYS = {
-    "da": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-
-
-def _is_missing(x) -> bool:
-    if x is None or x is pd.NA or x is pd.NaT:
-        return True
-    try:
-        return bool(isinstance(x, float) and math.isnan(x))
-    except TypeError:
-        return False
-
-
-class Fmt:
-    """Numbers, shares, durations and dates in one language, with small counts suppressed.
-
-    Examples
-    --------
-    >>> da, en = Fmt("da", 5), Fmt("en", 5)
-    >>> da.int(9142), en.int(9142), da.num(12.345), en.pct(0.125, 1), da.pct(0.125, 1)
-    ('9.142', '9,142', '12,3', '12.5%', '12,5 %')
-    >>> da.count(3), da.count(0), da.count(1234)
-    ('<5', '0', '1.234')
-    >>> en.share(3, 600), en.share(30, 600), en.share(2, 3)
-    ('<1%', '5%', '–')
-    >>> da.date(pd.Timestamp("2024-01-01")), en.days(1), da.days(2.4), da.days(27.25), da.days(7.0)
-    ('1. januar 2024', '1 day', '2,4 dage', '27 dage', '7 dage')
-    >>> da.duration("30D"), en.duration("4W"), da.duration("48h"), en.duration(None), da.duration("1h")
-    ('30 dage', '4 weeks', '48 timer', '–', '1 time')
-    >>> en.time(9 / 1440), da.time(0.25), en.time(1 / 24, "hours"), da.time(27.25), en.time(0.5, "days")
-    ('9 min', '6 timer', '1 hour', '27 dage', '0.5 days')
-    >>> da.unit_name("minutes"), en.unit_name("hours"), da.time_num(2.4), en.time_num(float("inf"))
-    ('minutter', 'hours', '2,4', 'not reached')
-    >>> Fmt("en", 1).counted(1, "patient"), en.counted(3, "patient"), da.counted(1, "sequence", suppress=False)
-    ('1 patient', '<5 patients', '1 rækkefølge')
-    """
-
-    def __init__(self, language: str, min_count: int):
-        self.language = check_choice("language", language, LANGUAGES)
-        self.min_count = int(min_count)
-
-    # --- plain numbers (the language's marks, as in the diagrams) --------------------
-    def int(self, n) -> str:
-        if _is_missing(n):
-            return "–"
-        return number(int(round(float(n))), self.language, ",")
-
-    def num(self, x, decimals: int = 1) -> str:
-        if _is_missing(x):
-            return "–"
-        x = float(x)
-        if math.isinf(x):
-            return "∞"
-        return number(x, self.language, f",.{decimals}f")
-
-    # --- counts and shares, suppressed -----------------------------------------
-    def is_small(self, n) -> bool:
-        """A count from 1 to ``min_count - 1``: shown as ``"<5"``."""
-        return not _is_missing(n) and 0 < float(n) < self.min_count
-
-    def count(self, n) -> str:
-        """A count, or ``"<5"`` when it is from 1 to ``min_count - 1``."""
-        if _is_missing(n):
-            return "–"
-        return f"<{self.min_count}" if self.is_small(n) else self.int(n)
-
-    def pct(self, x, decimals: int = 0) -> str:
-        if _is_missing(x):
-            return "–"
-        text = self.num(float(x) * 100, decimals)
-        return f"{text} %" if self.language == "da" else f"{text}%"
-
-    def share(self, num, den, decimals: int = 0) -> str:
-        """``num / den`` as a per cent, suppressed with the counts it is made of.
-
-        A denominator from 1 to ``min_count - 1`` gives ``"–"``; a numerator that
-        small gives an upper bound (``"<1 %"``), never the exact share.
-        """
-        if _is_missing(num) or _is_missing(den) or float(den) <= 0 or self.is_small(den):
-            return "–"
-        if self.is_small(num):
-            bound = self.min_count / float(den)
-            step = 10 ** -(decimals + 2)
-            bound = math.ceil(bound / step - 1e-9) * step
-            return "–" if bound >= 1.0 else "<" + self.pct(bound, decimals)
-        return self.pct(float(num) / float(den), decimals)
-
-    def counted(self, n, noun: str, *, suppress: bool = True) -> str:
-        """A count with its noun (:data:`NOUNS`) in the singular or plural: ``"1 patient"``, ``"12 patients"``.
-
-        A suppressed count (``"<5"``) takes the plural: it may stand for several.
-        ``suppress=False`` for counts that are not of people (sequences, kinds of error).
-        """
-        text = self.count(n) if suppress else self.int(n)
-        one, many = NOUNS[noun][self.language]
-        return f"{text} {one if text == '1' else many}"
-
-    # --- time ------------------------------------------------------------------
-    def days(self, x) -> str:
-        number = self.time_num(x)
-        if _is_missing(x) or math.isinf(float(x)):
-            return number
-        one = abs(float(x) - 1) < 0.05
-        if self.language == "da":
-            return f"{number} {'dag' if one else 'dage'}"
-        return f"{number} {'day' if one else 'days'}"
-
-    def hours(self, x) -> str:
-        if _is_missing(x):
-            return "–"
-        text = self.num(x, 0)
-        return f"{text} timer" if self.language == "da" else f"{text} hours"
-
-    def unit_name(self, unit: str) -> str:
-        """A time unit's name for a header or an axis: ``"minutter"``, ``"hours"``, ``"dage"``."""
-        return text(unit, self.language)
-
-    def time_num(self, x) -> str:
-        """A duration already in its column's unit, without the unit: one decimal under 10 unless whole."""
-        if _is_missing(x):
-            return "–"
-        x = float(x)
-        if math.isinf(x):
-            return "ikke nået" if self.language == "da" else "not reached"
-        whole = abs(x - round(x)) < 0.05
-        return self.num(x, 1 if abs(x) < 10 and not whole else 0)
-
-    def time(self, days, unit: str | None = None) -> str:
-        """A duration given in days, in ``unit`` or the unit its size reads best in, with the unit's word.
-
-        :func:`pathways.render.styles.time_unit` chooses the unit (under 2 hours
-        minutes, under 2 days hours, else days).
-        """
-        if _is_missing(days):
-            return "–"
-        unit = unit or time_unit([float(days)])
-        if unit == "days" or math.isinf(float(days)):
-            return self.days(days)
-        value = in_unit(days, unit)
-        if unit == "minutes":
-            return f"{self.time_num(value)} min"
-        shown = self.time_num(value)
-        one, many = ("time", "timer") if self.language == "da" else ("hour", "hours")
-        return f"{shown} {one if shown == '1' else many}"
-
-    def date(self, ts) -> str:
-        if _is_missing(ts):
-            return "–"
-        ts = pd.Timestamp(ts)
-        month = _MONTHS[self.language][ts.month - 1]
-        return f"{ts.day}. {month} {ts.year}" if self.language == "da" else f"{ts.day} {month} {ts.year}"
-
-    def datetime(self, ts) -> str:
-        if _is_missing(ts):
-            return "–"
-        ts = pd.Timestamp(ts)
-        sep = " kl. " if self.language == "da" else " at "
-        return self.date(ts) + sep + (f"{ts:%H.%M}" if self.language == "da" else f"{ts:%H:%M}")
-
-    def duration(self, value) -> str:
-        """A limit (``"30D"``, ``"4W"``, ``"48h"``, ``"90min"``) in words, in the unit it was given; ``–`` when none.
-
-        The same words as the diagrams' legends (:func:`pathways.render.styles.limit_text`).
-        """
-        return limit_text(value, self.language)
-
-
-# --------------------------------------------------------------------------- words
-#: Nouns counted in sentences (:meth:`Fmt.counted`): key -> language -> (singular, plural).
-NOUNS: dict[str, dict[str, tuple[str, str]]] = {
-    "patient": {"da": ("patient", "patienter"), "en": ("patient", "patients")},
-    "event": {"da": ("hændelse", "hændelser"), "en": ("event", "events")},
-    "sequence": {"da": ("rækkefølge", "forskellige rækkefølger"), "en": ("sequence", "different sequences")},
-    "error_kind": {"da": ("slags fejl", "slags fejl"), "en": ("kind of error", "kinds of error")},
-    "warning_kind": {"da": ("slags advarsel", "slags advarsler"), "en": ("kind of warning", "kinds of warning")},
-}
-#: key -> {"da": ..., "en": ...}; placeholders are filled by :func:`text`.
-TEXTS: dict[str, dict[str, str]] = {
+#: key -> {"en": ..., "da": ...}; placeholders are filled by :func:`say`. The report's sections add their own
+#: phrases to it (``WORDS.update``) where they are used.
+WORDS: dict[str, dict[str, str]] = {
+    # --- maps: nodes, titles, what the numbers are
+    "start": {"en": "start", "da": "start"},
+    "end": {"en": "end", "da": "slut"},
+    "n_cases": {"en": "{n} cases", "da": "{n} {n:patient|patienter}"},
+    "n_events": {"en": "{n} events", "da": "{n} {n:hændelse|hændelser}"},
+    "title_process_map": {"en": "Process map", "da": "Proceskort"},
+    "title_process_map_units": {"en": "Process map (units)", "da": "Proceskort (enheder)"},
+    "title_unit_map": {"en": "Handovers between units", "da": "Overgange mellem enheder"},
+    "median": {"en": "median", "da": "median"},
+    "mean": {"en": "mean", "da": "gennemsnit"},
+    "p90": {"en": "p90", "da": "90-percentil"},
+    "days": {"en": "days", "da": "dage"},
+    "hours": {"en": "hours", "da": "timer"},
+    "minutes": {"en": "minutes", "da": "minutter"},
+    "pm_what_performance": {"en": "edges: {statistic} time between steps ({units}); nodes: cases",
+                            "da": "pile: tid mellem trin, {statistic} ({units}); knuder: patienter"},
+    "pm_what_events": {"en": "edges: transitions; nodes: events", "da": "pile: overgange; knuder: hændelser"},
+    "pm_what_cases": {"en": "edges and nodes: cases", "da": "pile og knuder: patienter"},
+    "um_what_performance": {"en": "edges: median gap between units ({units}) · cases",
+                            "da": "pile: median pause mellem enheder ({units}) · patienter"},
+    "um_what_events": {"en": "edges: handovers · median gap between units",
+                       "da": "pile: overgange · median pause mellem enheder"},
+    "um_what_cases": {"en": "edges: cases · median gap between units; nodes: cases",
+                      "da": "pile: patienter · median pause mellem enheder; knuder: patienter"},
+    "key_domain": {"en": "Fill colour (domain):", "da": "Fyldfarve (domæne):"},
+    "lane_part": {"en": "this part: the {n} units of {lane} on the whole map; handovers from and to the other {others} "
+                        "in the table at the right, one row each",
+                  "da": "denne del: kortets {n:,} {n:enhed|enheder} i {lane}; overgange fra og til de andre {others} "
+                        "i tabellen til højre, én række hver"},
+    "sectors": {"en": "sectors", "da": "sektorer"},
+    "domains": {"en": "domains", "da": "domæner"},
+    "from_other_sector": {"en": "From other sectors", "da": "Fra andre sektorer"},
+    "to_other_sector": {"en": "To other sectors", "da": "Til andre sektorer"},
+    "from_other_domain": {"en": "From other domains", "da": "Fra andre domæner"},
+    "to_other_domain": {"en": "To other domains", "da": "Til andre domæner"},
+    "alone_hidden": {"en": "{n} units with no handover to another unit not drawn",
+                     "da": "{n:,} {n:enhed|enheder} uden overgang til en anden enhed ikke tegnet"},
+    # --- maps: the caption of what is shown and left out
+    "activities": {"en": "activities", "da": "{n:aktivitet|aktiviteter}"},
+    "units": {"en": "units", "da": "{n:enhed|enheder}"},
+    "transitions": {"en": "transitions", "da": "{n:overgang|overgange}"},
+    "handovers": {"en": "handovers", "da": "{n:overgang|overgange}"},
+    "all_transitions": {"en": "transitions", "da": "overgangene"},
+    "all_handovers": {"en": "handovers", "da": "overgangene"},
+    "showing": {"en": "showing {shown} of {total} {noun}, {share} of {flow}",
+                "da": "viser {shown:,} af {total:,} {noun}, {share} af {flow}"},
+    "pruned": {"en": "{n} rarer edges not drawn, so that the map stays readable",
+               "da": "{n:,} sjældnere {n:pil|pile} ikke tegnet, så kortet kan læses"},
+    "small_dropped": {"en": "{n} edges with fewer than {min_count} cases dropped ({flow})",
+                      "da": "{n:,} {n:pil|pile} med færre end {min_count} patienter udeladt ({flow})"},
+    "counts_under": {"en": "counts under {min_count} show as <{min_count}",
+                     "da": "antal under {min_count} vises som <{min_count}"},
+    # --- maps: highlight legend
+    "loops": {"en": "on a circular route (loop)", "da": "cirkulære henvisninger: på en cirkulær rute"},
+    "psychiatric_somatic": {"en": "crosses the psychiatric/somatic line",
+                            "da": "psykiatri–somatik: krydser grænsen mellem psykiatri og somatik"},
+    "long_waits": {"en": "median wait over {threshold}", "da": "lange ventetider: median ventetid over {threshold}"},
+    "edges_shown": {"en": "({n} edges shown)", "da": "({n:,} {n:pil|pile} vist)"},
+    "edges_strongest": {"en": "(only the {n} busiest of {total} edges shown)",
+                        "da": "(kun de {n} travleste af {total:,} pile vist)"},
+    "hours_short": {"en": "h", "da": "t"},
+    "days_short": {"en": "d", "da": "d"},
+    "minutes_short": {"en": "min", "da": "min"},
+    # --- timelines
+    "title_case": {"en": "Patient pathway", "da": "Patientforløb"},
+    "title_cohort": {"en": "Pathways of a cohort", "da": "Forløb i en kohorte"},
+    "day": {"en": "day {n:.0f}", "da": "dag {n:.0f}"},
+    "day_span": {"en": "day {a:.0f}–{b:.0f}", "da": "dag {a:.0f}–{b:.0f}"},
+    "case_caption": {"en": "{n} stays in {units} units over {span} days; time is days since the first contact; "
+                           "fill colour: domain; no case id or dates shown",
+                     "da": "{n:,} ophold på {units} {units:enhed|enheder} over {span} {span:dag|dage}; tiden er dage "
+                           "siden første kontakt; fyldfarve: domæne; intet patient-id og ingen datoer vist"},
+    "case_info": {"en": "{n} stays", "da": "{n:,} ophold"},
+    "cohort_rows": {"en": "{n} cases,\nfirst contact\nearliest at top",
+                    "da": "{n:,} {n:patient|patienter},\nførste kontakt\ntidligst øverst"},
+    "cohort_all": {"en": "all", "da": "alle"},
+    "cohort_spread": {"en": "evenly spread over start dates", "da": "jævnt fordelt over startdatoer"},
+    "axis_relative": {"en": "days since each case's first contact", "da": "dage siden hver patients første kontakt"},
+    "axis_absolute": {"en": "calendar time", "da": "kalendertid"},
+    "showing_cases": {"en": "showing {shown:,} of {total:,} cases",
+                      "da": "viser {shown:,} af {total:,} {total:patient|patienter}"},
+    "cohort_caption": {"en": "{showing} ({how}); one row per case, no ids; dots: arrival in a unit; x: {axis}",
+                       "da": "{showing} ({how}); én række pr. patient, ingen id'er; prikker: ankomst til en enhed; "
+                             "x: {axis}"},
+    # --- the report
     "default_title": {"da": "Forløbsrapport", "en": "Care-pathway report"},
     "subtitle": {"da": "{cases} patienter, {period}. Opgjort pr. {as_of}.",
                  "en": "{cases} patients, {period}. Evaluated as of {as_of}."},
@@ -514,9 +417,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "wt_status_ok": {"da": "opgjort", "en": "evaluated"},
     "wt_status_absent": {"da": "ikke i udtrækket", "en": "not in this extract"},
     "wt_status_small": {"da": "for få til at vise", "en": "too few to show"},
-    "minutes": {"da": "minutter", "en": "minutes"},
-    "hours": {"da": "timer", "en": "hours"},
-    "days": {"da": "dage", "en": "days"},
     "count_axis": {"da": "antal", "en": "count"},
     "waiting_axis": {"da": "venter stadig", "en": "still waiting"},
     "threshold_label": {"da": "grænse", "en": "threshold"},
@@ -641,6 +541,24 @@ TEXTS: dict[str, dict[str, str]] = {
                        "en": "This section could not be computed: {error}"},
 }
 
+#: Swimlane names per sector and per domain, in lane order (top to bottom).
+SECTOR_LANES: dict[str, dict[str, str]] = {
+    "en": {"region": "Region (hospitals, psychiatry)", "municipality": "Municipality",
+           "general_practice": "General practice", "private": "Private practice", "other": "Other",
+           "unknown": "Unknown sector"},
+    "da": {"region": "Region (hospitaler, psykiatri)", "municipality": "Kommune", "general_practice": "Almen praksis",
+           "private": "Privat praksis", "other": "Andet", "unknown": "Ukendt sektor"},
+}
+DOMAIN_LANES: dict[str, dict[str, str]] = {
+    "en": {"psychiatric": "Psychiatric", "somatic": "Somatic", "municipal_care": "Municipal care", "social": "Social",
+           "substance": "Substance use", "general_practice": "General practice", "other": "Other",
+           "unknown": "Unknown domain"},
+    "da": {"psychiatric": "Psykiatri", "somatic": "Somatik", "municipal_care": "Kommunal pleje",
+           "social": "Socialområdet", "substance": "Rusmiddelområdet", "general_practice": "Almen praksis",
+           "other": "Andet", "unknown": "Ukendt domæne"},
+}
+
+#: Domains and sectors as they read inside a sentence (the lanes above are their titles).
 DOMAINS = {
     "da": {"psychiatric": "psykiatri", "somatic": "somatik", "municipal_care": "kommunal pleje",
            "social": "socialområdet", "substance": "rusmiddelområdet", "general_practice": "almen praksis",
@@ -755,16 +673,66 @@ ACTIONS_DA = {
 }
 
 
-def text(key: str, language: str, **values) -> str:
-    """The text ``key`` in ``language`` with ``values`` filled in.
+MONTHS = {
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+           "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+WEEKDAYS = {
+    "da": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+#: Nouns counted in sentences (:meth:`Fmt.counted`): key -> language -> (singular, plural).
+NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "patient": {"da": ("patient", "patienter"), "en": ("patient", "patients")},
+    "event": {"da": ("hændelse", "hændelser"), "en": ("event", "events")},
+    "sequence": {"da": ("rækkefølge", "forskellige rækkefølger"), "en": ("sequence", "different sequences")},
+    "error_kind": {"da": ("slags fejl", "slags fejl"), "en": ("kind of error", "kinds of error")},
+    "warning_kind": {"da": ("slags advarsel", "slags advarsler"), "en": ("kind of warning", "kinds of warning")},
+}
+
+
+def check_language(language) -> str:
+    """``language`` if it is ``"da"`` or ``"en"``, else OptionError."""
+    return check_choice("language", language, LANGUAGES)
+
+
+class _Value:
+    """A value in a phrase: numbers in the language's marks, text as it is; ``{x:one|many}`` picks a form.
+
+    The singular only when the value shows as 1, so ``"<5"`` always takes the plural.
+    """
+
+    def __init__(self, value, language: str):
+        self.value, self.language = value, language
+
+    def __format__(self, spec: str) -> str:
+        if "|" in spec:
+            one, many = spec.split("|", 1)
+            return one if str(self.value) in ("1", "1.0") else many
+        if isinstance(self.value, numbers.Number) and not isinstance(self.value, bool):
+            return number(self.value, self.language, spec)
+        return str(self.value)  # text (e.g. a count already shown as "<5") as it is
+
+
+def say(key: str, language: str, **values) -> str:
+    """The phrase ``key`` in ``language`` (plain text, not yet escaped) with ``values`` filled in.
 
     Examples
     --------
-    >>> text("sec_loops", "da"), text("sec_loops", "en")
+    >>> say("sec_loops", "da"), say("sec_loops", "en")
     ('Cirkulære henvisninger', 'Circular referrals')
+    >>> say("counts_under", "da", min_count=5)
+    'antal under 5 vises som <5'
+    >>> say("edges_shown", "da", n=1), say("edges_shown", "da", n="<5")
+    ('(1 pil vist)', '(<5 pile vist)')
+    >>> say("showing_cases", "da", shown=100, total=1200), say("showing_cases", "en", shown=100, total=1200)
+    ('viser 100 af 1.200 patienter', 'showing 100 of 1,200 cases')
     """
-    entry = TEXTS[key][language]
-    return entry.format(**values) if values else entry
+    entry = WORDS[key][language]
+    return entry.format(**{k: _Value(v, language) for k, v in values.items()}) if values else entry
 
 
 def check_name(check_id: str, detail: str, language: str) -> str:
@@ -793,5 +761,8 @@ def check_action(check_id: str, action: str, language: str) -> str:
     return ACTIONS_DA.get(check_id, action) if language == "da" else action
 
 
-__all__ = ["Fmt", "LANGUAGES", "TEXTS", "NOUNS", "WEEKDAYS", "DOMAINS", "SECTORS", "RULES", "RULE_SHORT", "RULE_ENDS", "text",
+
+
+__all__ = ["LANGUAGES", "WORDS", "NOUNS", "MONTHS", "WEEKDAYS", "DOMAINS", "SECTORS", "DOMAIN_LANES", "SECTOR_LANES",
+           "RULES", "RULE_SHORT", "RULE_ENDS", "CHECKS_DA", "NOTES_DA", "ACTIONS_DA", "check_language", "say",
            "check_name", "check_action"]
