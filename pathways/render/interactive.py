@@ -44,7 +44,7 @@ from ..layout import HINT, RenderError, find_engine
 from .maps import (DEFAULT_MAX_NODES, DEFAULT_MIN_SHARE, Frequency, Performance, _budget, _highlights, _measure,
                    _units, lane_order, process_tables, select, unit_tables)
 from ..publish.numbers import Formatter
-from ..publish.words import DOMAIN_LANES, SECTOR_LANES, check_language, say
+from ..publish.words import DOMAIN_LANES, SECTOR_LANES, WORDS, check_language, say
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -61,35 +61,55 @@ SECTOR_DOT = {"region": "#2f6db5", "municipality": "#3f9a3a", "general_practice"
               "other": "#b0b0b0", "unknown": "#b0b0b0"}
 OTHER_DOT = "#b0b0b0"
 
-#: The words of the controls and tooltips (the map's own words come from :mod:`pathways.publish.words`).
-UI = {
-    "en": {"nodes_units": "Units", "nodes_activities": "Activities", "paths": "Paths", "frequency": "Frequency",
-           "performance": "Performance", "fit": "Fit", "play": "Play", "pause": "Pause", "calendar": "Calendar time",
-           "relative": "Days since first contact", "day": "day", "cases": "cases", "events": "events",
-           "handovers": "handovers", "transitions": "transitions", "median_gap": "median gap",
-           "long_gaps": "gaps over {threshold}", "median_time": "median time", "mean_time": "mean time",
-           "p90_time": "p90 time", "domain": "domain", "sector": "sector", "zoom_in": "Zoom in",
-           "zoom_out": "Zoom out", "highlights": "Highlights", "animation": "Cases moving over the map",
-           "tokens": "{shown} of {total} cases ({how}); one dot per case, no ids; times rounded to the hour",
-           "how_spread": "evenly spread over start dates", "how_all": "all cases", "colour": "colour: {what}",
-           "no_animation": "no case moves along the edges drawn", "other": "other", "unknown": "unknown",
-           "help": "Drag to pan, wheel or buttons to zoom; hover a unit or an edge for its numbers.",
-           "speed": "Speed"},
-    "da": {"nodes_units": "Enheder", "nodes_activities": "Aktiviteter", "paths": "Stier", "frequency": "Hyppighed",
-           "performance": "Tid", "fit": "Tilpas", "play": "Afspil", "pause": "Pause", "calendar": "Kalendertid",
-           "relative": "Dage siden første kontakt", "day": "dag", "cases": "patienter", "events": "hændelser",
-           "handovers": "overgange", "transitions": "overgange", "median_gap": "median pause",
-           "long_gaps": "pauser over {threshold}", "median_time": "median tid", "mean_time": "gennemsnitlig tid",
-           "p90_time": "90-percentil", "domain": "domæne", "sector": "sektor", "zoom_in": "Zoom ind",
-           "zoom_out": "Zoom ud", "highlights": "Fremhævninger", "animation": "Patienter der bevæger sig på kortet",
-           "tokens": "{shown} af {total} patienter ({how}); én prik pr. patient, ingen id'er; tider afrundet til "
-                     "timen",
-           "how_spread": "jævnt fordelt over startdatoer", "how_all": "alle patienter", "colour": "farve: {what}",
-           "no_animation": "ingen patient bevæger sig ad de viste pile", "other": "andet", "unknown": "ukendt",
-           "help": "Træk for at flytte, hjul eller knapper for at zoome; hold musen over en enhed eller pil for "
-                   "tallene.",
-           "speed": "Fart"},
-}
+#: The words of the controls and tooltips, in the one translation table (keys ``ui_*``; the map's own words are
+#: there too).
+WORDS.update({
+    "ui_nodes_units": {"en": "Units", "da": "Enheder"},
+    "ui_nodes_activities": {"en": "Activities", "da": "Aktiviteter"},
+    "ui_paths": {"en": "Paths", "da": "Stier"},
+    "ui_frequency": {"en": "Frequency", "da": "Hyppighed"},
+    "ui_performance": {"en": "Performance", "da": "Tid"},
+    "ui_fit": {"en": "Fit", "da": "Tilpas"},
+    "ui_play": {"en": "Play", "da": "Afspil"},
+    "ui_pause": {"en": "Pause", "da": "Pause"},
+    "ui_calendar": {"en": "Calendar time", "da": "Kalendertid"},
+    "ui_relative": {"en": "Days since first contact", "da": "Dage siden første kontakt"},
+    "ui_day": {"en": "day", "da": "dag"},
+    "ui_cases": {"en": "cases", "da": "patienter"},
+    "ui_events": {"en": "events", "da": "hændelser"},
+    "ui_handovers": {"en": "handovers", "da": "overgange"},
+    "ui_transitions": {"en": "transitions", "da": "overgange"},
+    "ui_median_gap": {"en": "median gap", "da": "median pause"},
+    "ui_long_gaps": {"en": "gaps over {threshold}", "da": "pauser over {threshold}"},
+    "ui_median_time": {"en": "median time", "da": "median tid"},
+    "ui_mean_time": {"en": "mean time", "da": "gennemsnitlig tid"},
+    "ui_p90_time": {"en": "p90 time", "da": "90-percentil"},
+    "ui_domain": {"en": "domain", "da": "domæne"},
+    "ui_sector": {"en": "sector", "da": "sektor"},
+    "ui_zoom_in": {"en": "Zoom in", "da": "Zoom ind"},
+    "ui_zoom_out": {"en": "Zoom out", "da": "Zoom ud"},
+    "ui_highlights": {"en": "Highlights", "da": "Fremhævninger"},
+    "ui_animation": {"en": "Cases moving over the map", "da": "Patienter der bevæger sig på kortet"},
+    "ui_tokens": {"en": "{shown} of {total} cases ({how}); one dot per case, no ids; times rounded to the hour",
+                  "da": "{shown} af {total} patienter ({how}); én prik pr. patient, ingen id'er; tider afrundet til "
+                        "timen"},
+    "ui_how_spread": {"en": "evenly spread over start dates", "da": "jævnt fordelt over startdatoer"},
+    "ui_how_all": {"en": "all cases", "da": "alle patienter"},
+    "ui_colour": {"en": "colour: {what}", "da": "farve: {what}"},
+    "ui_no_animation": {"en": "no case moves along the edges drawn",
+                        "da": "ingen patient bevæger sig ad de viste pile"},
+    "ui_other": {"en": "other", "da": "andet"},
+    "ui_unknown": {"en": "unknown", "da": "ukendt"},
+    "ui_help": {"en": "Drag to pan, wheel or buttons to zoom; hover a unit or an edge for its numbers.",
+                "da": "Træk for at flytte, hjul eller knapper for at zoome; hold musen over en enhed eller pil for "
+                      "tallene."},
+    "ui_speed": {"en": "Speed", "da": "Fart"},
+})
+
+
+def ui_words(language: str) -> dict[str, str]:
+    """The controls' and tooltips' words in ``language``, by their key without ``ui_``."""
+    return {k[3:]: v[language] for k, v in WORDS.items() if k.startswith("ui_")}
 
 
 # --------------------------------------------------------------------------- the script
@@ -378,7 +398,7 @@ def _sample_moves(log, *, kind: str, level: str, max_cases: int, color: str, kee
 
     df["h0"], df["h1"], df["start"] = hours(ts0), hours(ts1), hours(first)
     # colour groups: a value of fewer than min_count sampled cases joins "other"; missing is "unknown"
-    words = UI[language]
+    words = ui_words(language)
     value = df["value"].astype(object).where(df["value"].notna(), None)
     if color in ("domain", "sector"):
         names = (DOMAIN_LANES if color == "domain" else SECTOR_LANES)[language]
@@ -584,7 +604,7 @@ def interactive_map(log: EventLog, *, kind: Literal["unit", "process"] = "unit",
     edge_list = sorted(edge_index, key=edge_index.get)
     nd = nodes.set_index("name")
     ed = edges.set_index(["source", "target"])
-    words = UI[language]
+    words = ui_words(language)
     f = Formatter(language, min_count)
     threshold_words, count = f.duration(threshold), f.count
 
