@@ -478,8 +478,10 @@ def cmd_report(args: argparse.Namespace) -> int:
                         reference=reference, **opts)
     finally:
         progress.close()
-    if len(log.rejected):
-        print(f"{len(log.rejected):,} of {log.n_read:,} rows were rejected; the report's first section lists why.")
+    if len(log.rejected):  # the report's suppression rule: a count under min_count reads "<5" here too
+        f = pw.Formatter("en", opts["min_count"])
+        print(f"{f.count(len(log.rejected))} of {f.int(log.n_read)} rows were rejected; the report's first section "
+              "lists why.")
     _findings(rep)
     return 0
 
