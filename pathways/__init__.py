@@ -19,7 +19,7 @@ Analyse
     transitions, variants, indicators, Indicator, unit_graph, transition_graph
 Draw
     unit_map, process_map, Frequency, Performance, interactive_map, model_map, case_timeline,
-    cohort_timeline, funnel_plot, control_chart, Diagram, Chart
+    cohort_timeline, funnel_plot, control_chart, histogram, km_chart, heatmap, bar_chart, Diagram, Chart
 Model
     discover_process_tree, discover_petri_net, discover_bpmn, ProcessModel, read_pnml, read_bpmn,
     ReferencePathway, Step, conformance, conformance_summary, check_rules, Response, Precedence,
@@ -108,6 +108,10 @@ _EXPORTS = {
     "Chart": "render.charts",
     "funnel_plot": "render.charts",
     "control_chart": "render.charts",
+    "histogram": "render.plots",
+    "km_chart": "render.plots",
+    "heatmap": "render.plots",
+    "bar_chart": "render.plots",
     # process models and conformance (pm4py, imported only when used)
     "discover_process_tree": "models",
     "discover_petri_net": "models",

@@ -421,6 +421,18 @@ WORDS: dict[str, dict[str, str]] = {
     "waiting_axis": {"da": "venter stadig", "en": "still waiting"},
     "threshold_label": {"da": "grænse", "en": "threshold"},
     "suppressed_label": {"da": "færre end {min_count}", "en": "fewer than {min_count}"},
+    # --- the public charts (pw.histogram, pw.km_chart, pw.heatmap, pw.bar_chart): default titles and captions
+    "hist_title": {"da": "Fordeling", "en": "Distribution"},
+    "km_title": {"da": "Andel der stadig venter", "en": "Share still waiting"},
+    "heat_title": {"da": "Antal", "en": "Counts"},
+    "bar_title": {"da": "Antal", "en": "Counts"},
+    "bar_title_shares": {"da": "Andele", "en": "Shares"},
+    "chart_small": {"da": "{n} tal under {min_count} vist som <{min_count}.",
+                    "en": "{n} {n:count|counts} under {min_count} shown as <{min_count}."},
+    "km_caption": {"da": "Kaplan–Meier: andel der stadig venter, med 95 % konfidensbånd; kurven stopper hvor færre "
+                         "end {min_count} stadig venter.",
+                   "en": "Kaplan–Meier: share still waiting, with a 95% band; the curve stops where fewer than "
+                         "{min_count} are still waiting."},
 
     # --- readmissions
     "rd_finding_1": {"da": "Af {n} udskrivninger blev {share30} fulgt af en {acute}genindlæggelse inden for 30 "

@@ -29,8 +29,8 @@ from ..publish.suppression import suppress
 from ..publish.tables import Col, Table, merge_small
 from ..publish.words import (DOMAINS, RULE_ENDS, RULE_SHORT, RULES, SECTORS, WEEKDAYS, WORDS, check_action,
                              check_name, say)
+from ..render.plots import ring_diagram, round_bins
 from ..timeunits import TIME_UNITS, in_unit, time_unit
-from . import figures as fg
 from .blocks import Figure, Live, Note, Row, Section
 
 PSY_SOM = ("psychiatric→somatic", "somatic→psychiatric")
@@ -422,7 +422,7 @@ def loops(ctx: Context) -> Section:
         domains = dict(zip(log.units["unit"], log.units["domain"]))
         labels = {i + 1: t("lp_ring_label", rank=i + 1, returns=f.count(r["n_returns"]), n=f.count(r["n_cases"]))
                   for i, (_, r) in enumerate(top_routes.iterrows())}
-        d = fg.rings(list(top_routes["unit_tuple"]), domains=domains, title=t("lp_title"),
+        d = ring_diagram(list(top_routes["unit_tuple"]), domains=domains, title=t("lp_title"),
                      label=lambda rank: labels[rank])
         blocks.append(Figure("rings", t("lp_title"), d, t("lp_caption")))
     r = ctx.frame(routes.assign(kind=[t(f"kind_{k}") for k in routes["kind"]]))
@@ -483,11 +483,11 @@ def handovers(ctx: Context) -> Section:
     chart_rows = big.head(10)
     if len(chart_rows):
         gap_unit = time_unit(chart_rows["median_gap_days"].tolist())  # one unit for the whole figure
-        chart = fg.hbar([f"{a} → {z}" for a, z in zip(chart_rows["from_unit"], chart_rows["to_unit"])],
-                        chart_rows["n_cases"].tolist(),
-                        [f"{f.count(n)} ({f.time(g, gap_unit)})" for n, g in zip(chart_rows["n_cases"],
-                                                                                 chart_rows["median_gap_days"])],
-                        title=t("ho_chart_title"))
+        chart = pw.bar_chart(chart_rows["n_cases"].tolist(),
+                             labels=[f"{a} → {z}" for a, z in zip(chart_rows["from_unit"], chart_rows["to_unit"])],
+                             texts=[f"{f.count(n)} ({f.time(g, gap_unit)})"
+                                    for n, g in zip(chart_rows["n_cases"], chart_rows["median_gap_days"])],
+                             title=t("ho_chart_title"), min_count=ctx.min_count, language=ctx.lang)
         blocks.append(Figure("crossings", t("ho_chart_title"), chart, t("ho_caption")))
     gap_words = f.duration(GAP_THRESHOLD)
     dirs = cross.groupby("kind", sort=True).agg(
@@ -530,30 +530,6 @@ def _rule_records(rules: pd.DataFrame) -> list[dict]:
                 rule[k] = None
         out.append(rule)
     return out
-
-
-def _bins(values: np.ndarray, threshold: float | None) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Histogram bins of round widths, the tail beyond the 95th percentile in one open bin.
-
-    About one bin per eight values, between 4 and 24 bins, so that few bars fall
-    under the small-cell limit.
-    """
-    upper = float(np.quantile(values, 0.95)) if len(values) else 1.0
-    if threshold:
-        upper = max(upper, threshold * 1.25)
-    upper = max(upper, 1e-6)
-    target = int(np.clip(len(values) / 8, 4, 24))
-    for step in (0.25, 0.5, 1, 2, 5, 7, 10, 14, 15, 30, 60, 90, 180, 365, 730):
-        if upper / step <= target:
-            break
-    n_bins = int(np.ceil(upper / step - 1e-9))
-    edges = np.arange(0, (n_bins + 1) * step, step, dtype=float)[: n_bins + 1]
-    open_last = bool((values >= edges[-1]).any())
-    if open_last:
-        edges = np.append(edges, edges[-1] + step)
-    clipped = np.minimum(values, edges[-1] - step / 2) if open_last else values
-    counts, _ = np.histogram(clipped, bins=edges)
-    return edges, counts, open_last
 
 
 def _time_range(f: Formatter, low, high) -> str:
@@ -622,12 +598,10 @@ def waits(ctx: Context) -> Section:
             scale = TIME_UNITS[unit][0]
             thr_u = None if thr_days is None else thr_days * scale
             if len(ended) >= mc:
-                edges, counts, open_last = _bins(ended * scale, thr_u)
+                edges, counts, open_last = round_bins(ended * scale, thr_u)
                 hist_title = t("wt_hist_title", rule=_cap(short))
-                chart = fg.histogram(edges, counts, fmt=f, title=hist_title, x_label=f.unit_name(unit),
-                                     y_label=t("count_axis"), threshold=thr_u,
-                                     threshold_label=f"{t('threshold_label')} {f.duration(thr)}",
-                                     suppressed_label=t("suppressed_label", min_count=mc), open_last=open_last)
+                chart = pw.histogram((edges, counts), threshold=thr, time_unit=unit, open_last=open_last,
+                                     title=hist_title, min_count=mc, language=ctx.lang)
                 caption = t("wt_hist_caption", threshold=f.duration(thr), min_count=mc) if thr_days is not None \
                     else t("wt_hist_caption_nothr", min_count=mc)
                 pair.append(Figure(f"{name}_histogram", hist_title, chart, caption))
@@ -639,16 +613,15 @@ def waits(ctx: Context) -> Section:
                     Col("to", t("c_bin_to", unit=f.unit_name(unit)), "num", decimals=2),
                     Col("n", t("c_n_waits"), "count")], hidden=True))
             km = km_table(w["wait_days"].to_numpy(float), ~w["censored"].to_numpy(bool))
-            km = km[km["n_at_risk"] >= mc].assign(time=lambda k: k["time"] * scale)
+            km_days = km[km["n_at_risk"] >= mc]
+            km = km_days.assign(time=lambda k: k["time"] * scale)
             if len(km) and len(w) >= mc:
                 km_title = t("wt_km_title", rule=_cap(short))
                 end_words = RULE_ENDS.get(name, {}).get(ctx.lang, str(end))
-                chart = fg.km_curve(km["time"].tolist(), km["survival"].tolist(), km["ci_low"].tolist(),
-                                    km["ci_high"].tolist(), fmt=f, title=km_title, x_label=f.unit_name(unit),
-                                    y_label=t("waiting_axis"), threshold=thr_u,
-                                    threshold_label=f"{t('threshold_label')} {f.duration(thr)}",
+                chart = pw.km_chart(km_days, threshold=thr, time_unit=unit, title=km_title, min_count=mc,
+                                    language=ctx.lang,
                                     x_max=max(float(np.quantile(ended, 0.95)) * scale if len(ended) else 0.0,
-                                              2 * (thr_u or 0), 1.0))
+                                              2 * (thr_u or 0), 1.0) / scale)
                 pair.append(Figure(f"{name}_kaplan_meier", km_title, chart,
                                    t("wt_km_caption", end=end_words, min_count=mc)))
                 exports.append(Table(f"{name}_kaplan_meier", km_title, ctx.frame(km), [
@@ -750,10 +723,10 @@ def readmissions(ctx: Context) -> Section:
     chart_rows = chart_rows.assign(rate=chart_rows["n_readmitted"] / chart_rows["n_discharges"]).sort_values(
         "rate", ascending=False, kind="stable")
     if len(chart_rows):
-        chart = fg.hbar(list(chart_rows["group"]), chart_rows["rate"].tolist(),
-                        [f"{f.share(a, b)} ({f.count(a)} / {f.count(b)})"
-                         for a, b in zip(chart_rows["n_readmitted"], chart_rows["n_discharges"])],
-                        title=t("rd_chart_title"), max_value=max(float(chart_rows["rate"].max()), 0.05))
+        chart = pw.bar_chart(chart_rows["n_readmitted"].tolist(), labels=list(chart_rows["group"]),
+                             denominators=chart_rows["n_discharges"].tolist(), title=t("rd_chart_title"),
+                             max_value=max(float(chart_rows["rate"].max()), 0.05), min_count=ctx.min_count,
+                             language=ctx.lang)
         blocks.append(Figure("readmission_rates", t("rd_chart_title"), chart,
                              t("rd_caption", min_count=ctx.min_count)))
     cols = [Col("n_discharges", t("c_discharges"), "count"), Col("n_readmitted", t("c_readm_30"), "count"),
@@ -861,9 +834,8 @@ def discharges(ctx: Context) -> Section:
                 and not f.is_small(n_not - s["n_meeting_rule"]):
             highlight = (1 - float(s["n_meeting_rule"]) / n_not, finding[-1])
     finding.append(t("dc_finding_3", n=f.count(n_none)))
-    chart = fg.heatmap(heat.to_numpy().tolist(), row_labels=[_cap(d) for d in days],
-                       col_labels=[f"{h:02d}" for h in heat.columns], fmt=f, title=t("dc_heat_title"),
-                       x_label=t("hour_axis"), total_label="Σ", hidden=hidden.tolist())
+    chart = pw.heatmap(pub.set_axis([*(f"{h:02d}" for h in heat.columns), "total"], axis=1),
+                       title=t("dc_heat_title"), x_label=t("hour_axis"), min_count=ctx.min_count, language=ctx.lang)
     caption = t("dc_heat_caption", min_count=ctx.min_count)
     if hidden.any():
         caption += " " + t("secondary_note", min_count=ctx.min_count)
@@ -928,9 +900,8 @@ def conformance(ctx: Context) -> Section:
     edges = np.linspace(0, 1, 11)
     values = np.clip(fitness.dropna().to_numpy(float), 0, 1)
     counts, _ = np.histogram(values, bins=edges)
-    chart = fg.histogram(edges, counts, fmt=f, title=t("cf_hist_title"), x_label=t("c_fitness"),
-                         y_label=t("c_cases"), suppressed_label=t("suppressed_label", min_count=ctx.min_count),
-                         open_last=False)
+    chart = pw.histogram((edges, counts), open_last=False, title=t("cf_hist_title"), x_label=t("c_fitness"),
+                         y_label=t("c_cases"), min_count=ctx.min_count, language=ctx.lang)
     blocks.append(Figure("fitness", t("cf_hist_title"), chart, t("cf_hist_caption")))
     if len(summary):
         shown = merge_small(ctx.frame(summary), by="n_cases", label="deviation", other=ctx.other(),

@@ -168,3 +168,146 @@ def test_run_rules_ties_and_the_centre_break_runs():
 def test_bad_input_is_an_option_error(call, match):
     with pytest.raises(OptionError, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- the report's charts, public (item 5)
+def _texts(chart):
+    return [a["s"] for kind, a in chart.items if kind == "text"]
+
+
+def _rects(chart, *, dashed):
+    return [a for kind, a in chart.items if kind == "rect" and a["dash"] == dashed and a["stroke"] == "#4e79a7"]
+
+
+def test_histogram_draws_a_small_count_as_under_five_never_its_value():
+    # bins [0, 10), [10, 20), [20, 30]: 3 values in the first (a small cell), none, 40 in the last
+    c = pw.histogram([1.0, 2.0, 9.5] + [25.0] * 40, bins=[0, 10, 20, 30], threshold=10, language="en")
+    assert c.data["n"].tolist() == [pd.NA, 0, 40]
+    texts = _texts(c)
+    assert "<5" in texts and "3" not in texts                  # the y axis runs 0, 10, ..., 40: no "3" anywhere
+    assert {"Distribution", "count", "threshold 10", "fewer than 5"} <= set(texts)
+    # the plot runs from y = 52 to 256 (a 300-high chart) over 0 .. 44 (1.1 x the largest count): the small bar is
+    # a dashed outline as high as 5, never as high as 3
+    (small,) = [a for kind, a in c.items if kind == "rect" and a["dash"] and a["y"] > 40]
+    assert small["h"] == pytest.approx(204 * 5 / 44) and small["fill"] == "#ffffff"
+    (big,) = [a for kind, a in c.items if kind == "rect" and a["fill"] == "#4e79a7"]
+    assert big["h"] == pytest.approx(204 * 40 / 44)
+    assert c.info["n_small"] == 1
+
+
+def test_histogram_in_danish_with_a_duration_threshold_and_given_bins():
+    c = pw.histogram(([0, 10, 20, 30], [3, 0, 40]), threshold="10D", language="da")
+    texts = _texts(c)
+    assert {"Fordeling", "antal", "dage", "grænse 10 dage", "færre end 5", "<5"} <= set(texts)
+    assert "3" not in texts
+    # hours: the values are hours, a duration threshold is converted (2 days = 48 hours) and named as given
+    h = pw.histogram(([0, 24, 48, 72], [10, 20, 30]), threshold="2D", time_unit="hours", language="en")
+    (line,) = [a for kind, a in h.items if kind == "line" and a["stroke"] == "#d62728"]
+    assert line["x1"] == pytest.approx(52 + (544 - 52) * 48 / 72)
+    assert {"hours", "threshold 2 days"} <= set(_texts(h))
+
+
+def test_histogram_default_bins_are_the_reports():
+    from pathways.render.plots import round_bins
+
+    values = [1, 2, 2, 3, 9, 40]
+    # q95 = 9 + 0.75 * 31 = 32.25; 6 values: 4 bins of 10 reach 40, and 40 itself opens a last bin [40, 50)
+    edges, counts, open_last = round_bins(values)
+    assert edges.tolist() == [0, 10, 20, 30, 40, 50] and counts.tolist() == [5, 0, 0, 0, 1] and open_last
+    c = pw.histogram(values)
+    assert c.data["from"].tolist() == [0, 10, 20, 30, 40] and c.data["to"].tolist()[-1] == np.inf
+    assert "≥" in _texts(c)
+
+
+def _waits():
+    # ended 2, 5, 5, 9, 12, 20, 30, 31; still waiting at 45 and 60. At risk / ended: 2: 10/1 -> .9; 5: 9/2 -> .7;
+    # 9: 7/1 -> .6; 12: 6/1 -> .5; 20: 5/1 -> .4; 30: 4 at risk, under 5: the curve stops before it
+    return pd.DataFrame({"wait_days": [2.0, 5, 5, 9, 12, 20, 30, 31, 45, 60],
+                         "censored": [False] * 8 + [True, True]})
+
+
+def test_km_chart_draws_wait_curve_as_it_comes():
+    c = pw.km_chart(pw.wait_curve(_waits(), min_at_risk=1), threshold="30D", language="da")
+    assert c.data["time"].tolist() == [2, 5, 9, 12, 20]           # cut where fewer than 5 are at risk
+    assert c.data["survival"].tolist() == pytest.approx([.9, .7, .6, .5, .4])
+    texts = _texts(c)
+    assert {"Andel der stadig venter", "venter stadig", "dage", "grænse 30 dage"} <= set(texts)
+    assert "0 %" in texts and "100 %" in texts
+    (curve,) = [a for kind, a in c.items if kind == "polyline"]
+    # y = 256 - 204 * survival: the steps of the curve, from 1 at time 0
+    ys = sorted({round(y, 6) for _, y in curve["points"]})
+    assert ys == pytest.approx(sorted(256 - 204 * s for s in (1.0, .9, .7, .6, .5, .4)))
+
+
+def test_km_chart_in_hours_and_english():
+    c = pw.km_chart(pw.wait_curve(_waits()), threshold="48h", time_unit="hours", x_max="30D")
+    assert c.data["time"].tolist() == [48, 120, 216, 288, 480]
+    assert {"Share still waiting", "still waiting", "hours", "threshold 48 hours"} <= set(_texts(c))
+
+
+def test_km_chart_bad_input():
+    with pytest.raises(OptionError, match=r"Pass pw.wait_curve\(waits\)"):
+        pw.km_chart(_waits())
+    two = pw.wait_curve(_waits().assign(unit=["A"] * 5 + ["B"] * 5), by="unit", min_at_risk=1)
+    with pytest.raises(OptionError, match=r"several curves \(by unit\).*curve\[curve\['unit'\] == 'A'\]"):
+        pw.km_chart(two)
+    with pytest.raises(OptionError, match="time_unit='weeks' is not allowed"):
+        pw.km_chart(pw.wait_curve(_waits()), time_unit="weeks")
+
+
+def test_heatmap_publishes_the_counts_with_their_row_totals():
+    t = pd.DataFrame({"am": [3, 9], "pm": [7, 12]}, index=["Monday", "Tuesday"])
+    c = pw.heatmap(t, language="da")
+    texts = _texts(c)
+    # Monday's total 10 is published: its 3 is "<5" and the 7 beside it hidden ("–") so 10 - 7 cannot give it away
+    assert c.data.loc["Monday"].tolist() == ["<5", "–", 10] and c.data.loc["Tuesday"].tolist() == [9, 12, 21]
+    assert {"<5", "–", "9", "12", "10", "21", "Mandag", "Tirsdag", "Σ", "Antal"} <= set(texts)
+    assert "3" not in texts and "7" not in texts
+
+
+def test_heatmap_of_discharge_timing_and_of_a_suppress_result():
+    df = pd.DataFrame({"pt": ["A", "A", "B"], "act": ["Varsling", "Udskrivning", "Udskrivning"],
+                       "ts": ["2024-06-05 16:00", "2024-06-07 16:00", "2024-01-10 09:30"]})
+    log = pw.from_pandas(df, case="pt", activity="act", timestamp="ts")
+    c = pw.heatmap(pw.discharge_timing(log), language="da")
+    texts = _texts(c)
+    assert {"klokkeslæt", "Fredag", "Onsdag", "16", "09"} <= set(texts)
+    assert texts.count("<5") == 4 and "1" not in texts  # two cells of 1 and the two rows' totals of 1
+    # a suppress result is drawn as published, e.g. with a partial sum published elsewhere (its docstring's case)
+    t = pd.DataFrame({"jan": [3, 8], "feb": [10, 9], "mar": [12, 20]}, index=["A", "B"])
+    m = pd.DataFrame({"jan": [True, False], "feb": [False, True], "mar": [False, False]}, index=["A", "B"])
+    c = pw.heatmap(pw.suppress(t, sums={"A_jan_B_feb": m}), language="en")
+    texts = _texts(c)
+    assert texts.count("–") == 5 and texts.count("<5") == 1 and "3" not in texts and "12" not in texts
+    assert {"25", "37", "11", "19", "32", "62"} <= set(texts)       # the totals, the column totals as a row Σ
+
+
+def test_bar_chart_counts_and_shares():
+    c = pw.bar_chart(pd.Series([40, 3, 12], index=["Psykiatri", "Somatik", "Kommune"]), language="da")
+    assert _texts(c) == ["Antal", "Psykiatri", "40", "Somatik", "<5", "Kommune", "12"]
+    (small,) = _rects(c, dashed=True)
+    (full, _) = [a for kind, a in c.items if kind == "rect" and a["fill"] == "#4e79a7"]
+    assert small["w"] == pytest.approx(full["w"] * 5 / 40)       # as long as 5, never as 3
+    s = pw.bar_chart([30, 2, 3], labels=["A", "B", "C"], denominators=[250, 100, 4], language="en")
+    assert s.data["text"].tolist() == ["12% (30 / 250)", "<5% (<5 / 100)", "– (<5 / <5)"]
+    assert s.data["share"].tolist()[0] == pytest.approx(0.12) and s.data["share"].isna().tolist() == [False, True, True]
+    assert "Shares" in _texts(s) and len(_rects(s, dashed=True)) == 1   # C (of 4) has no bar at all
+    with pytest.raises(OptionError, match="give labels="):
+        pw.bar_chart([1, 2])
+    with pytest.raises(OptionError, match="2 values but 1 labels"):
+        pw.bar_chart([1, 2], labels=["a"])
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: pw.histogram(([0, 10, 20], [3, 12]), threshold="10D", language="da"), ["&lt;5", "grænse 10 dage"]),
+    (lambda: pw.km_chart(pw.wait_curve(_waits()), threshold="30D", language="da"), ["grænse 30 dage"]),
+    (lambda: pw.heatmap(pd.DataFrame({"a": [3, 9], "b": [7, 12]}, index=["Monday", "Tuesday"]), language="da"),
+     ["&lt;5", "Mandag"]),
+    (lambda: pw.bar_chart({"Psykiatri": 40, "Somatik": 3}, language="da"), ["&lt;5", "Psykiatri"]),
+])
+def test_the_charts_save_as_svg_and_png(make, words, tmp_path):
+    c = make()
+    svg, png = c.save(tmp_path / "c.svg"), c.save(tmp_path / "c.png")
+    text = svg.read_text(encoding="utf-8")
+    assert text.startswith("<svg") and "<script" not in text and all(w in text for w in words)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
