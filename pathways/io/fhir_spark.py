@@ -496,9 +496,7 @@ class _SparkReader:
                                  ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
             failures = rejections.long_form(failures)
             if strict:
-                from .. import spark_session
-
-                spark_session.drop(self.con, log.table.get_name())
+                del log  # its events are dropped from Spark with it (eventlog.engine_table)
                 raise EventLogError(describe_failures(failures, n_items), failures)
             for w in caught:
                 if not (issubclass(w.category, PathwaysWarning) and "moved to log.rejected" in str(w.message)):
