@@ -348,7 +348,7 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
     kind = reader_for(path) if not _spark_uri(path) else "read_parquet"
     missing = [r for r in ("case", "activity", "timestamp") if not opts[r]]
     is_parquet = kind == "read_parquet"
-    engine = {"engine": "spark"} if _spark_engine(path, opts, is_parquet) else {}
+    engine = {"engine": "spark"} if _spark_engine(path, opts, kind) else {}
     if len(missing) == 3 and _written_by_pathways(path) and not (opts.get("taxonomy") or opts.get("vocabulary")):
         if progress is not None:
             progress.note(f"reading {os.path.basename(path)} (written by pathways: its mapping and classes)")
@@ -359,8 +359,13 @@ def open_extract(path: str, opts: dict, progress: Progress | None = None):
         raise OptionError(f"the column mapping lacks {', '.join('--' + m for m in missing)}. Name the columns, "
                           f"e.g. {MAPPING_EXAMPLE}, or pass --config FILE (`pathways init-config {path}` "
                           "writes one by guessing the columns).")
-    options = {r: opts[r] for r in ROLES}
-    options.update(tz=opts["tz"], dayfirst=opts["dayfirst"], timestamp_format=opts["timestamp_format"])
+    given = [f"--{r.replace('_', '-')}" for r in (*ROLES, "dayfirst", "timestamp_format") if opts.get(r)]
+    if kind == "read_fhir" and given:
+        raise OptionError(f"{os.path.basename(path)!r} is FHIR, which names its own columns and times: leave out "
+                          f"{', '.join(given)}.")
+    options = {"tz": opts["tz"]}
+    if kind != "read_fhir":
+        options.update({r: opts[r] for r in ROLES}, dayfirst=opts["dayfirst"], timestamp_format=opts["timestamp_format"])
     if kind == "read_csv":
         options.update(sep=opts["sep"], encoding=opts["encoding"])
     options.update(engine)
@@ -378,7 +383,7 @@ def _spark_uri(path: str) -> bool:
     return "://" in path or path.startswith("dbfs:")
 
 
-def _spark_engine(path: str, opts: dict, is_parquet: bool) -> bool:
+def _spark_engine(path: str, opts: dict, kind: str) -> bool:
     """Whether ``--engine spark`` (or ``--master URL``) asks for Spark; with ``--master`` the session of that
     cluster is started here and the reader uses it. OptionError for a file Spark does not read."""
     from .errors import OptionError
@@ -388,9 +393,10 @@ def _spark_engine(path: str, opts: dict, is_parquet: bool) -> bool:
         raise OptionError("--master runs on Spark: leave out --engine duckdb, or leave out --master.")
     if engine != "spark":
         return False
-    if not is_parquet:
-        raise OptionError(f"--engine spark reads Parquet files (or folders of them), not {os.path.basename(path)!r}. "
-                          "Convert the extract to Parquet first, or leave out --engine spark and --master.")
+    if kind not in ("read_parquet", "read_fhir"):
+        raise OptionError(f"--engine spark reads Parquet files (or folders of them) and FHIR, not "
+                          f"{os.path.basename(path)!r}. Convert the extract to Parquet first, or leave out --engine "
+                          "spark and --master.")
     if master:
         from . import spark_session
 

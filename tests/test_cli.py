@@ -561,3 +561,21 @@ def test_a_parquet_file_with_the_canonical_names_needs_no_flags(tmp_path):
     with datasets.sample_path("psychiatry_somatic") as p:
         out = run("validate", str(p))
     assert out.returncode == 0 and out.stdout.startswith("EventLog: 51,853 events, 3,000 cases")
+
+
+def test_fhir_needs_no_column_mapping(tmp_path):
+    """The command line picks the reader by the file's type as pw.read does: FHIR NDJSON reads without --case,
+    with the pseudonym key from the environment (the same events as pw.read_fhir)."""
+    import os
+
+    with datasets.sample_path("hospital_notifications") as path:
+        out = subprocess.run([*CMD, "validate", str(path)], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PATHWAYS_PSEUDONYM_KEY": "hemmelig"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("EventLog: 2,044 events, 583 cases")
+    with datasets.sample_path("hospital_notifications") as path:
+        out = run("validate", str(path), *MAP)
+    assert out.returncode == 2 and "is FHIR, which names its own columns and times: leave out --case, --activity, " \
+        "--timestamp, --unit, --dayfirst." in out.stderr
+    out = run("validate", str(tmp_path / "udtraek.sav"), *MAP)
+    assert out.returncode == 2 and "pw.read does not know the file type of 'udtraek.sav'" in out.stderr

@@ -82,7 +82,7 @@ def test_the_command_line_refuses_spark_options_that_cannot_work(tmp_path, capsy
     csv = tmp_path / "x.csv"
     csv.write_text("c;a;t\n1;Henvisning;2024-01-01\n", encoding="utf-8")
     assert main(["validate", str(csv), "--engine", "spark", *mapping]) == 2
-    assert "--engine spark reads Parquet files (or folders of them), not 'x.csv'" in capsys.readouterr().err
+    assert "--engine spark reads Parquet files (or folders of them) and FHIR, not 'x.csv'" in capsys.readouterr().err
     parquet = str(tmp_path / "x.parquet")
     assert main(["validate", parquet, "--engine", "duckdb", "--master", "spark://host:7077", *mapping]) == 2
     assert "--master runs on Spark: leave out --engine duckdb" in capsys.readouterr().err
