@@ -53,8 +53,8 @@ from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, NOT
                           READMISSION_WITHIN_DAYS, READMISSION_WITHIN_HOURS)
 from .common import duration, timestamp, with_parameters
 from .survival import _Z95
-from .waits import GUARANTEES, _Absent, _cell, _names, _wait_counts, _waits, event_types, finish_groups, \
-    group_columns, milestone, summarise_counts
+from .waits import GUARANTEES, _Absent, _cell, _check_found, _names, _wait_counts, _wait_expr, event_types, \
+    finish_groups, group_columns, milestone, summarise_counts
 
 if TYPE_CHECKING:
     from ..eventlog import EventLog
@@ -265,17 +265,6 @@ def _patients(log, fetch, period, numerator_cases, denominator_cases=None) -> pd
     return _engine_counts(j, fetch, j.timestamp, j._n.notnull() & den, den, period, log.tz)
 
 
-def _rows(df: pd.DataFrame, numerator: pd.Series, denominator: pd.Series, fetch: dict,
-          at: pd.Series | None, tz: str, period) -> pd.DataFrame:
-    """A per-observation pandas table as the counting columns (summed later, per group)."""
-    out = df[list(fetch)].copy()
-    out["numerator"] = numerator.astype("int64").to_numpy()
-    out["denominator"] = denominator.astype("int64").to_numpy()
-    if period is not None:
-        out["_period"] = _period_of(at, tz, period).to_numpy()
-    return out
-
-
 def _sum(counts: pd.DataFrame, names: list[str], period) -> pd.DataFrame:
     """The counts per group (names, then period), groups without a denominator left out."""
     counts = finish_groups(counts, names)
@@ -291,17 +280,24 @@ def _sum(counts: pd.DataFrame, names: list[str], period) -> pd.DataFrame:
 
 
 def _readmission_counts(known, fetch, period, acute_col, cutoff) -> dict[str, pd.DataFrame]:
-    from .readmissions import _readmissions
+    """The three readmission indicators' counts, in the engine: per discharge whose window ended by ``cutoff``,
+    readmitted within it or not (the 3-day window: the discharge's local date plus 3 calendar days)."""
+    from .readmissions import check_readmission_types, readmission_expr
 
-    r = _readmissions(known, within=READMISSION_WITHIN, acute_col=acute_col, extra=fetch)
-    at = r["discharged_at"]
-    cut = cutoff.tz_convert(known.tz)
-    seen = {"readmission_30d": (r["readmitted"], at + duration(READMISSION_WITHIN, argument="within") <= cut),
-            "readmission_3d": (r["within_3_days"],
-                               at.dt.normalize() + pd.Timedelta(days=READMISSION_WITHIN_DAYS + 1) <= cut),
-            "readmission_72h": (r["within_72h"],
-                                at + duration(READMISSION_WITHIN_HOURS, argument="within") <= cut)}
-    return {k: _rows(r, num & ok, ok, fetch, at, known.tz, period) for k, (num, ok) in seen.items()}
+    r = readmission_expr(known, within=READMISSION_WITHIN, acute_col=acute_col, extra=fetch)
+    at = r.discharged_at
+    cut, local_cut = cutoff.tz_convert("UTC").to_pydatetime(), cutoff.tz_convert(known.tz).tz_localize(None)
+    after = {w: duration(w, argument="within").to_pytimedelta()
+             for w in (READMISSION_WITHIN, READMISSION_WITHIN_HOURS)}
+    seen = {"readmission_30d": (r.readmitted, at + after[READMISSION_WITHIN] <= cut),
+            "readmission_3d": (r.within_3_days, local_time(at, known.tz).truncate("D")
+                               + ibis.interval(days=READMISSION_WITHIN_DAYS + 1) <= local_cut.to_pydatetime()),
+            "readmission_72h": (r.within_72h, at + after[READMISSION_WITHIN_HOURS] <= cut)}
+    carried = {k: k for k in fetch}  # the expression carries the group columns under their fetched names
+    out = {k: _engine_counts(r, carried, at, num & ok, ok, period, known.tz) for k, (num, ok) in seen.items()}
+    if len(known) and not int(out["readmission_30d"]["numerator"].sum()):  # rare path: which type is missing
+        check_readmission_types(known)
+    return out
 
 
 def _custom_counts(known, ind: Indicator, fetch, period, cutoff) -> pd.DataFrame:
@@ -341,11 +337,16 @@ def _counts(kind: str, known, fetch, period, as_of, acute_col, cutoff, cache: di
             raise OptionError("no events of type 'discharge' in this log (by as_of)")
         return out
     if kind == "notice":
-        w, _ = _waits(known, start="discharge_notice", end="discharge", as_of=None, extra=fetch, explain=False)
-        paired = w["outcome"] == "ended"
-        meets = (w["wait_days"] * 24.0 >= duration(NOTICE_RULE, argument="notice_rule") / pd.Timedelta("1h")
-                 - 1e-9) & paired
-        return _rows(w, meets, paired, fetch, w["end_at"], known.tz, period)
+        res, *names = _wait_expr(known, start="discharge_notice", end="discharge", as_of=None, extra=fetch)
+        paired = res.outcome == "ended"
+        hours = duration(NOTICE_RULE, argument="notice_rule") / pd.Timedelta("1h")
+        meets = paired & (res.wait_days * 24.0 >= hours - 1e-9)
+        out = _engine_counts(res, {k: k for k in fetch}, res.end_at, meets, paired, period, known.tz)
+        if not int(out["denominator"].sum()):  # rare path: which milestone matches nothing
+            _check_found(known, res.count().to_pyarrow().as_py(), 0, names, start="discharge_notice",
+                         end="discharge", start_unit=None, start_domain=None, end_unit=None, end_domain=None,
+                         explain=False)
+        return out
     if kind == "loop":
         known.require("unit", purpose="the circular_referral indicator")
         return _patients(known, fetch, period, episode_expr(known, as_of=as_of))

@@ -145,7 +145,13 @@ def _empty(extra=()) -> pd.DataFrame:
     return df
 
 
-def _readmissions(log, *, within, acute_col, extra=None) -> pd.DataFrame:
+def readmission_expr(log, *, within, acute_col, extra=None):
+    """Ibis expression (not run): one row per discharge, with ``readmitted``, ``readmitted_at``, the readmission's
+    unit and domain, ``days_to_readmission``, ``within_72h`` and ``within_3_days`` (local calendar days), the
+    ``extra`` columns (output name -> canonical column of the discharge) and ``_row``. Counted in the engine by
+    :func:`readmission_rates` and the readmission indicators; fetched row by row only by :func:`readmissions`."""
+    from ..engine import local_time
+
     extra = extra or {}
     span = duration(within, argument="within")
     t = log.table
@@ -163,24 +169,36 @@ def _readmissions(log, *, within, acute_col, extra=None) -> pd.DataFrame:
     j = d.left_join(a, [d.case_id == a._c, (d._k + 1) == a._ka])
     gap = days_between(j.timestamp, j._a_at)
     readm = (j._a_at.notnull() & j._a_acute & (gap <= span.total_seconds() / 86_400)).fill_null(False)
-    res = j.select(S.CASE, discharged_at=j.timestamp, unit=j.unit, domain=j.domain, sector=j.sector,
-                   readmitted=readm, readmitted_at=readm.ifelse(j._a_at, ibis.null(j._a_at.type())),
-                   readmission_unit=readm.ifelse(j._a_unit, ibis.null("string")),
-                   readmission_domain=readm.ifelse(j._a_domain, ibis.null("string")),
-                   days_to_readmission=readm.ifelse(gap, ibis.null("float64")),
-                   within_72h=readm & (gap <= 3.0), **{k: j[v] for k, v in extra.items()}, _row=j.row)
+    # local calendar days from the discharge's date to the admission's: whole days between their local midnights
+    dates = days_between(local_time(j.timestamp, log.tz).truncate("D"), local_time(j._a_at, log.tz).truncate("D"))
+    return j.select(S.CASE, discharged_at=j.timestamp, unit=j.unit, domain=j.domain, sector=j.sector,
+                    readmitted=readm, readmitted_at=readm.ifelse(j._a_at, ibis.null(j._a_at.type())),
+                    readmission_unit=readm.ifelse(j._a_unit, ibis.null("string")),
+                    readmission_domain=readm.ifelse(j._a_domain, ibis.null("string")),
+                    days_to_readmission=readm.ifelse(gap, ibis.null("float64")),
+                    within_72h=readm & (gap <= 3.0), within_3_days=(readm & (dates <= 3.5)).fill_null(False),
+                    **{k: j[v] for k, v in extra.items()}, _row=j.row)
+
+
+def check_readmission_types(log) -> None:
+    """OptionError when the log has no discharge or no admission (asked only when no readmission was found)."""
+    t = log.table
+    counts = t.aggregate(n_d=(t.event_type == "discharge").ifelse(1, 0).sum(),
+                         n_a=(t.event_type == "admission").ifelse(1, 0).sum()).to_pyarrow().to_pylist()[0]
+    _require_types(log, counts, {"discharge": "n_d", "admission": "n_a"}, "readmissions")
+
+
+def _readmissions(log, *, within, acute_col) -> pd.DataFrame:
+    res = readmission_expr(log, within=within, acute_col=acute_col)
     df = res.order_by([S.CASE, "discharged_at", "_row"]).drop("_row").to_pyarrow().to_pandas()
     if not len(df) and len(log) == 0:
-        return _empty(extra)
+        return _empty()
     if not len(df) or not df["readmitted"].any():  # rare path: say which event type is missing
-        counts = t.aggregate(n_d=is_d.ifelse(1, 0).sum(), n_a=is_a.ifelse(1, 0).sum()).to_pyarrow().to_pylist()[0]
-        _require_types(log, counts, {"discharge": "n_d", "admission": "n_a"}, "readmissions")
+        check_readmission_types(log)
     df = local_times(df, log.tz, ["discharged_at", "readmitted_at"])
-    days = (df["readmitted_at"].dt.normalize().dt.tz_localize(None)
-            - df["discharged_at"].dt.normalize().dt.tz_localize(None)).dt.days
-    df["within_3_days"] = (df["readmitted"] & (days <= 3)).fillna(False).astype(bool)
-    df["within_72h"] = df["within_72h"].astype(bool)
-    return df[_COLUMNS + list(extra)]
+    for c in ("readmitted", "within_72h", "within_3_days"):
+        df[c] = df[c].fillna(False).astype(bool)
+    return df[_COLUMNS]
 
 
 @_old_acute_only
@@ -267,15 +285,18 @@ def readmission_rates(log: EventLog, *, by="unit", within=READMISSION_WITHIN,
     1      somatic             1             1   1.0             1                1
     """
     names, fetch = group_columns(log, by, purpose="readmission_rates")
-    fetch = {k: v for k, v in fetch.items()}
     acuity = _acuity(log, acute)
-    df = _readmissions(log, within=within, acute_col=acuity["column"], extra=fetch)
-    df = finish_groups(df, names)
+    # counted in the engine per fetched group value (an age, a unit), then per group here: no row per discharge
+    res = readmission_expr(log, within=within, acute_col=acuity["column"], extra=fetch)
+    counted = {"n_discharges": res.count(), **{f"n_{c}": res[c].ifelse(1, 0).sum()
+                                               for c in ("readmitted", "within_72h", "within_3_days")}}
+    counts = (res.group_by(list(fetch)).aggregate(**counted) if fetch else res.aggregate(**counted)).to_pyarrow()
+    df = counts.to_pandas().fillna({c: 0 for c in counted})
+    if len(log) and not int(df["n_readmitted"].sum()):  # rare path: say which event type is missing
+        check_readmission_types(log)
+    df = finish_groups(df[df["n_discharges"] > 0].reset_index(drop=True), names)
     keys = names or [pd.Series(0, index=df.index)]  # by=None: one row over every discharge
-    g = df.groupby(keys, dropna=False, sort=True)
-    out = g.agg(n_discharges=("readmitted", "size"), n_readmitted=("readmitted", "sum"),
-                n_within_72h=("within_72h", "sum"), n_within_3_days=("within_3_days", "sum")).reset_index(
-        drop=not names)
+    out = df.groupby(keys, dropna=False, sort=True)[list(counted)].sum().reset_index(drop=not names)
     out["rate"] = out["n_readmitted"] / out["n_discharges"]
     out = out[[*names, "n_discharges", "n_readmitted", "rate", "n_within_72h", "n_within_3_days"]]
     for c in ("n_discharges", "n_readmitted", "n_within_72h", "n_within_3_days"):

@@ -14,8 +14,9 @@ result itself coming back; they are compared in a session without the limit.
 
 The analyses with small results compute their reductions in the engine and fetch only what the result needs:
 the waits' Kaplan-Meier estimates (``wait_summary``, ``guarantees``, the waits of ``indicators``) from a risk
-table counted in the engine (per group and distinct wait: waits, ended, still open), ``variants(top=)`` the top
-rows by an ORDER BY/LIMIT. The small-results session plans no broadcast join (conftest.NO_BROADCASTS: a
+table counted in the engine (per group and distinct wait: waits, ended, still open), ``readmission_rates`` and
+the readmission and discharge-notice indicators from counts per group value and period (not a row per
+discharge), ``variants(top=)`` the top rows by an ORDER BY/LIMIT. The small-results session plans no broadcast join (conftest.NO_BROADCASTS: a
 broadcast table passes through the driver, bounded by Spark's own threshold, not by the log).
 
 The shapes run: ``IN_THE_SUITE`` (danish), or those named in ``PATHWAYS_SPARK_SHAPES`` (e.g.
