@@ -429,6 +429,8 @@ WORDS: dict[str, dict[str, str]] = {
     "bar_title_shares": {"da": "Andele", "en": "Shares"},
     "chart_small": {"da": "{n} tal under {min_count} vist som <{min_count}.",
                     "en": "{n} {n:count|counts} under {min_count} shown as <{min_count}."},
+    "km_none": {"da": "Færre end {min_count} ventetider: intet at vise.",
+                "en": "Fewer than {min_count} waits at risk: nothing to draw."},
     "km_caption": {"da": "Kaplan–Meier: andel der stadig venter, med 95 % konfidensbånd; kurven stopper hvor færre "
                          "end {min_count} stadig venter.",
                    "en": "Kaplan–Meier: share still waiting, with a 95% band; the curve stops where fewer than "

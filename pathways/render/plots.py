@@ -27,7 +27,8 @@ from ..publish.suppression import check_min_count, suppress
 from ..publish.words import WEEKDAYS, check_language, say
 from ..timeunits import TIME_UNITS, time_unit as best_unit
 from . import styles as st
-from .charts import AXIS, BAND, BAR, GRID, MUTED, RED, TEXT, Chart, rgba, nice_step, text_width
+from .charts import AXIS, BAND, BAR, GRID, MUTED, RED, TEXT, Chart, nice_step, rgba, text_width
+from .charts import _empty as empty_chart
 from .diagram import Diagram
 from .dot import HTML, DotBuilder, html_text
 
@@ -427,7 +428,9 @@ def histogram(values, *, bins=None, threshold=None, time_unit: Literal["minutes"
     language, min_count = check_language(language), check_min_count(min_count)
     fmt = Formatter(language, min_count)
     unit = _time_unit(time_unit, default="days" if _is_duration(threshold) else None)
-    if isinstance(values, tuple) and len(values) == 2:
+    pair = isinstance(values, (tuple, list)) and len(values) == 2 and all(
+        hasattr(v, "__len__") and not isinstance(v, (str, bytes)) for v in values)
+    if pair:
         edges = _numbers(values[0], function="histogram", what="edges")
         counts = _check_whole_counts(values[1], function="histogram", what="the counts")
         if bins is not None:
@@ -464,7 +467,7 @@ def histogram(values, *, bins=None, threshold=None, time_unit: Literal["minutes"
         thr_words = f"{say('threshold_label', language)} {fmt.duration(threshold)}"
     else:
         thr = float(_numbers([threshold], function="histogram", what="threshold")[0])
-        thr_words = f"{say('threshold_label', language)} {fmt.num(thr, 0 if thr.is_integer() else 1)}"
+        thr_words = f"{say('threshold_label', language)} {fmt.num(thr, 0 if thr.is_integer() else 1 if round(thr, 1) == thr else 2)}"
     open_last = made_open if open_last is None else bool(open_last)
     chart = draw_histogram(
         [float(e) for e in edges], counts, fmt=fmt, title=title if title is not None else say("hist_title", language),
@@ -559,8 +562,12 @@ def km_chart(table: pd.DataFrame, *, threshold=None, time_unit: Literal["minutes
     if end is not None and not end > 0:
         raise OptionError(f"km_chart: x_max={x_max!r}; give a positive duration, e.g. '90D'.")
     data = rows.assign(time=rows["time"] * scale)
+    title = title if title is not None else say("km_title", language)
+    if not len(data):
+        info = {"min_count": min_count, "time_unit": unit, "caption": say("km_none", language, min_count=min_count)}
+        return empty_chart(title, info["caption"], data, info)
     chart = draw_km(data["time"].tolist(), data["survival"].tolist(), data["ci_low"].tolist(),
-                    data["ci_high"].tolist(), fmt=fmt, title=title if title is not None else say("km_title", language),
+                    data["ci_high"].tolist(), fmt=fmt, title=title,
                     x_label=fmt.unit_name(unit), y_label=say("waiting_axis", language), threshold=thr,
                     threshold_label="" if threshold is None
                     else f"{say('threshold_label', language)} {fmt.duration(threshold)}", x_max=end)
@@ -638,7 +645,10 @@ def heatmap(table, *, title: str | None = None, x_label: str | None = None, min_
                           f"{type(table).__name__}.")
     hour_axis = str(table.columns.name) == "hour"
     published = _TOTAL in table.columns or _TOTAL in table.index or "suppressed" in table.attrs
-    shown = table if published else suppress(table, min_count=min_count, totals="rows")
+    try:
+        shown = table if published else suppress(table, min_count=min_count, totals="rows")
+    except OptionError as e:
+        raise OptionError("heatmap: " + str(e).removeprefix("suppress: ")) from None
     rows = [r for r in shown.index if r != _TOTAL]
     cols = [c for c in shown.columns if c != _TOTAL]
     grid = [[_cell(shown.at[r, c]) for c in cols] for r in rows]
@@ -743,9 +753,13 @@ def bar_chart(values, *, labels=None, denominators=None, texts=None, max_value: 
         words = [fmt.count(v) if float(v).is_integer() else fmt.num(v) for v in counts]
     else:
         dens = _numbers(denominators, function="bar_chart", what="denominators")
-        if len(dens) != len(counts) or np.isnan(dens).any() or (counts > dens).any():
-            raise OptionError(f"bar_chart: denominators need one whole count per value, each at least its value; "
-                              f"found {len(dens)} for {len(counts)} values.")
+        if len(dens) != len(counts):
+            raise OptionError(f"bar_chart: {len(dens)} denominators for {len(counts)} values; give one per value.")
+        bad = np.isnan(dens) | (dens < 0) | (counts > dens)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise OptionError(f"bar_chart: each denominator must be a count at least its value; {names[k]!r} has "
+                              f"{list(values)[k]!r} of {list(denominators)[k]!r}.")
         hidden = [fmt.is_small(d) or d <= 0 for d in dens]
         small = [fmt.is_small(v) and not h for v, h in zip(counts, hidden)]
         lengths = [None if h else (min(min_count / d, 1.0) if s else v / d)

@@ -311,3 +311,20 @@ def test_the_charts_save_as_svg_and_png(make, words, tmp_path):
     text = svg.read_text(encoding="utf-8")
     assert text.startswith("<svg") and "<script" not in text and all(w in text for w in words)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_charts_bad_input_and_nothing_to_draw():
+    few = pd.DataFrame({"wait_days": [1.0, 2, 3], "censored": [False] * 3})
+    c = pw.km_chart(pw.wait_curve(few, min_at_risk=1), language="da")   # 3 at risk at the start: under 5
+    assert len(c.data) == 0 and "Færre end 5" in c.info["caption"] and "Færre end 5" in c.svg()
+    assert pw.histogram([[0, 10, 20], [3, 40]]).data["n"].tolist() == [pd.NA, 40]   # a list pair is a pair too
+    with pytest.raises(OptionError, match=r"heatmap: 1 cells are not whole counts"):
+        pw.heatmap(pd.DataFrame({"a": [1.5, 2]}))
+    with pytest.raises(OptionError, match=r"one more edge than counts"):
+        pw.histogram(([0, 1], [1, 2]))
+    with pytest.raises(OptionError, match=r"item 1: 'x'"):
+        pw.histogram([1, "x"])
+    with pytest.raises(OptionError, match=r"'a' has 5 of 4"):
+        pw.bar_chart([5, 2], labels=["a", "b"], denominators=[4, 10])
+    with pytest.raises(OptionError, match=r"x_max=-1"):
+        pw.km_chart(pw.wait_curve(_waits()), x_max=-1)
