@@ -509,7 +509,8 @@ def km_chart(table: pd.DataFrame, *, threshold=None, time_unit: Literal["minutes
         The unit of the time axis. Default: the one the curve's times read best in.
     x_max : duration or number, optional
         Where the time axis ends (a number is days); the curve is cut there.
-        Default: the curve's last time (or the threshold, if later).
+        Default, as in the report: the 95th percentile of the ended waits (from
+        the table's ``n_ended``) or twice the threshold, whichever is later.
     title : str, optional
         Default "Share still waiting" ("Andel der stadig venter").
     min_count : int, default 5
@@ -561,6 +562,12 @@ def km_chart(table: pd.DataFrame, *, threshold=None, time_unit: Literal["minutes
                                        else float(_numbers([x_max], function="km_chart", what="x_max")[0])) * scale)
     if end is not None and not end > 0:
         raise OptionError(f"km_chart: x_max={x_max!r}; give a positive duration, e.g. '90D'.")
+    if end is None and "n_ended" in table.columns and len(rows):
+        n_ended = pd.to_numeric(table["n_ended"], errors="coerce").fillna(0).clip(lower=0).astype("int64")
+        ended = np.repeat(table["time"].to_numpy(float), n_ended.to_numpy())
+        days = max(float(np.quantile(ended, 0.95)) if len(ended) else 0.0,
+                   2 * _in_days(threshold, argument="threshold") if threshold is not None else 0.0)
+        end = max(days * scale, 1.0) if days > 0 else None
     data = rows.assign(time=rows["time"] * scale)
     title = title if title is not None else say("km_title", language)
     if not len(data):

@@ -328,3 +328,15 @@ def test_the_charts_bad_input_and_nothing_to_draw():
         pw.bar_chart([5, 2], labels=["a", "b"], denominators=[4, 10])
     with pytest.raises(OptionError, match=r"x_max=-1"):
         pw.km_chart(pw.wait_curve(_waits()), x_max=-1)
+
+
+def test_km_chart_axis_ends_where_the_report_ends_it():
+    # the curve (at least 5 at risk) holds the ended waits 2, 5, 5, 9, 12, 20: their 95th percentile is
+    # 12 + 0.75 * (20 - 12) = 18 (linear), so the axis ends at 18 days and the step at 20 is cut
+    c = pw.km_chart(pw.wait_curve(_waits()))
+    assert c.data["time"].tolist() == [2, 5, 9, 12]
+    # with a threshold of 30 days, twice it (60) is later: the whole curve, and the line at 30 of 61.2 (60 x 1.02)
+    c = pw.km_chart(pw.wait_curve(_waits()), threshold="30D")
+    assert c.data["time"].tolist() == [2, 5, 9, 12, 20]
+    (line,) = [a for kind, a in c.items if kind == "line" and a["stroke"] == "#d62728"]
+    assert line["x1"] == pytest.approx(52 + (544 - 52) * 30 / 61.2)
