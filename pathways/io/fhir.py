@@ -133,6 +133,13 @@ def read_fhir(path, *, key: str | bytes | None = None, tz: str = "Europe/Copenha
     entries that became events, the supporting ones, the ones folded by message semantics,
     those of types not read and the rejected ones.
 
+    **Engine.** ``engine="duckdb"`` (the default) reads on this machine; ``engine="spark"``
+    reads with Spark (the active SparkSession, else a local one) into a log on Spark: the same
+    steps in Spark SQL (``from_json``, joins, window functions, the HMAC in SQL), no Python on
+    the executors, the same events, ``log.rejected``, ``log.notes`` and pseudonyms as DuckDB's
+    for the same key. NDJSON files are read by Spark itself; JSON and XML files (one document
+    each) are parsed on the driver, as on DuckDB.
+
     Examples
     --------
     >>> import pathways as pw, json, tempfile, os

@@ -117,10 +117,10 @@ class _SparkReader:
         memory on a 13-line file)."""
         from pyspark import StorageLevel
 
+        name = fresh_name(f"fhir_{stem}")
         if cache:
             df = df.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
-            self.cached.append(df)
-        name = fresh_name(f"fhir_{stem}")
+            self.cached.append((name, df))
         df.createOrReplaceTempView(name)
         self.views.append(name)
         return name
@@ -131,7 +131,11 @@ class _SparkReader:
                 self.session.catalog.dropTempView(v)
             except Exception:  # noqa: BLE001 - the session may be gone
                 pass
-        for df in self.cached:
+        self.released(*(name for name, _ in self.cached))
+
+    def released(self, *names: str) -> None:
+        """Free the cached frames of these views now (the views stay defined; they are not read again)."""
+        for name, df in [(n, df) for n, df in self.cached if n in names]:
             try:  # the checkpointed blocks (unpersist() of the DataFrame does not reach them)
                 df._jdf.queryExecution().analyzed().rdd().unpersist(False)
             except Exception:  # noqa: BLE001 - not a checkpoint, or the session is gone
@@ -139,6 +143,7 @@ class _SparkReader:
                     df.unpersist()
                 except Exception:  # noqa: BLE001
                     pass
+        self.cached = [(n, df) for n, df in self.cached if n not in names]
 
     # --- reading -------------------------------------------------------------------------------
     def documents(self) -> str:
@@ -162,7 +167,7 @@ class _SparkReader:
             frames.append(self.session.createDataFrame(small, "file_no INT, doc STRING"))
         docs = reduce(lambda a, b: a.unionAll(b), frames).select(
             "file_no", "doc", F.monotonically_increasing_id().alias("mid"))
-        raw = self.view("raw_documents", docs, cache=True)
+        raw = self.raw = self.view("raw_documents", docs, cache=True)
         parts = self.sql(f"SELECT shiftright(mid, 33) AS p, first(file_no) AS f, count(*) AS n FROM {raw} "
                          f"GROUP BY shiftright(mid, 33)").collect()
         starts, seen = {}, {}
@@ -215,30 +220,36 @@ class _SparkReader:
         return out | {c: "CAST(NULL AS STRING)" for c in msg}
 
     def entries(self) -> str:
-        """The entries (the columns of :data:`pathways.io.fhir._Reader._COLUMNS`), cached: the standalone
-        resources (scope -1) and the entries of the Bundles (scope: the Bundle's id), the CPR already hashed."""
+        """The entries (the columns of :data:`pathways.io.fhir._Reader._COLUMNS`), the CPR already hashed, cached:
+        the documents, each parsed once, with a standalone resource's fields (and a Bundle's text), and the entries
+        of the Bundles among them (scope: the Bundle's id)."""
         docs = self.documents()
         spec = _lit(spark_schema(SPEC, corrupt="_corrupt"))
-        parsed = self.view("documents", self.sql(
-            f"SELECT file_no, line, shiftleft(CAST(file_no AS BIGINT), {_FILE_BITS}) | shiftleft(line, {_LINE_BITS}) "
-            f"AS eid, doc AS raw, r, CASE WHEN r IS NULL OR r._corrupt IS NOT NULL THEN 'not_json' "
-            f"WHEN r.resourceType IS NULL THEN 'no_resource_type' END AS problem FROM (SELECT file_no, line, doc, "
-            f"from_json(doc, {spec}, map('columnNameOfCorruptRecord', '_corrupt')) AS r FROM ({docs}))"))
         columns = list(_fhir._Reader._COLUMNS)
+        inner = [c for c in columns if not c.endswith("_key")]
         refs = _fhir._REFS
         one = {c: f"{e} AS {c}" for c, e in self.fields(message=False).items()}
         given = {"file_no": "file_no", "line": "line", "entry": "CAST(NULL AS BIGINT) AS entry", "eid": "eid",
                  "scope": "CAST(-1 AS BIGINT) AS scope", "bundle_type": "CAST(NULL AS STRING) AS bundle_type",
-                 "full_url": "CAST(NULL AS STRING) AS full_url", "problem": "problem",
-                 **{f"{r}_key": f"{_ref_key(f'{r}_ref')} AS {r}_key" for r in refs}}
-        inner = [c for c in columns if not c.endswith("_key")]
-        standalone = (f"SELECT {', '.join(given.get(c) or one[c] for c in inner)} FROM {parsed} "
-                      f"WHERE problem IS NOT NULL OR r.resourceType <> 'Bundle'")
+                 "full_url": "CAST(NULL AS STRING) AS full_url", "problem": "problem"}
+        fields_sql = self.fields(message=False)
+        keys = {f"{r}_key": _ref_key(f"({fields_sql[f'{r}_ref']})") if r in ("subject", "org", "performer")
+                else "CAST(NULL AS STRING)" for r in refs}
+        parsed = (
+            f"SELECT file_no, line, shiftleft(CAST(file_no AS BIGINT), {_FILE_BITS}) | shiftleft(line, {_LINE_BITS}) "
+            f"AS eid, doc AS raw, r, CASE WHEN r IS NULL OR r._corrupt IS NOT NULL THEN 'not_json' "
+            f"WHEN r.resourceType IS NULL THEN 'no_resource_type' END AS problem FROM (SELECT file_no, line, doc, "
+            f"from_json(doc, {spec}, map('columnNameOfCorruptRecord', '_corrupt')) AS r FROM ({docs}))")
+        fields = self.view("documents", self.sql(
+            f"SELECT {', '.join(given.get(c) or one[c] for c in inner)}, "
+            f"{', '.join(f'{e} AS {k}' for k, e in keys.items())}, CASE WHEN problem IS NULL AND r.resourceType = "
+            f"'Bundle' THEN raw END AS bundle_doc FROM ({parsed})"), cache=True)
+        self.released(self.raw)
         # a Bundle is read as its entries (posexplode, not _outer: a Bundle without entries gives none, as DuckDB's
         # unnest)
         bundles = (f"SELECT file_no, line, eid AS doc_id, b.type AS bundle_type, posexplode(b.entry) AS (i, e) "
-                   f"FROM (SELECT file_no, line, eid, from_json(raw, {_lit(spark_schema(BUNDLE_SPEC))}) AS b "
-                   f"FROM {parsed} WHERE problem IS NULL AND r.resourceType = 'Bundle')")
+                   f"FROM (SELECT file_no, line, eid, from_json(bundle_doc, {_lit(spark_schema(BUNDLE_SPEC))}) AS b "
+                   f"FROM {fields} WHERE bundle_doc IS NOT NULL)")
         unnested = (f"SELECT file_no, line, CAST(i AS BIGINT) AS entry, doc_id | (i + 1) AS eid, doc_id AS scope, "
                     f"bundle_type, e.fullUrl AS full_url, from_json(e.resource, {_lit(spark_schema(SPEC))}) AS r, "
                     f"from_json(e.resource, {_lit(spark_schema(MESSAGE_SPEC))}) AS m, e.resource AS raw, "
@@ -247,10 +258,17 @@ class _SparkReader:
         every["problem"] = ("CASE WHEN problem IS NULL AND r.resourceType = 'Bundle' THEN 'nested_bundle' ELSE problem "
                             "END AS problem")
         plain = {c: c for c in ("file_no", "line", "entry", "eid", "scope", "bundle_type", "full_url")}
-        bundled = f"SELECT {', '.join(plain.get(c) or every[c] for c in inner)} FROM ({unnested})"
-        keys = ", ".join(f"{_ref_key(f'{r}_ref')} AS {r}_key" for r in refs)
-        entries = self.sql(f"SELECT *, {keys} FROM ({standalone} UNION ALL {bundled})")
-        return self.view("entries", entries.select(*columns), cache=True)
+        all_keys = ", ".join(f"{_ref_key(f'{r}_ref')} AS {r}_key" for r in refs)
+        bundled = (f"SELECT *, {all_keys} FROM (SELECT {', '.join(plain.get(c) or every[c] for c in inner)} "
+                   f"FROM ({unnested}))")
+        listed = ", ".join(columns)
+        # one table (the joins below read it several times); the Bundles' entries are not a checkpoint of their own:
+        # a checkpoint keeps the constraints of the plan it came from, and a union of two checkpoints of the same
+        # table failed in Spark's constraint propagation ("key not found: file_no#1")
+        name = self.view("entries", self.sql(f"SELECT {listed} FROM {fields} WHERE bundle_doc IS NULL "
+                                             f"UNION ALL SELECT {listed} FROM ({bundled})"), cache=True)
+        self.released(fields)
+        return name
 
     def check_files(self, entries: str) -> None:
         """As :meth:`pathways.io.fhir._Reader.check_files`."""
@@ -454,8 +472,10 @@ class _SparkReader:
         from .spark import _numbered
 
         df, cached = _numbered(self.sql(f"SELECT * FROM {unnumbered} ORDER BY eid, sub"))
-        self.cached.append(cached)
-        return self.view("items", df, cache=True)
+        try:
+            return self.view("items", df, cache=True)
+        finally:
+            cached.unpersist()
 
     # --- the read ------------------------------------------------------------------------------
     def read(self, *, taxonomy, vocabulary, strict, origin) -> EventLog:
@@ -472,6 +492,7 @@ class _SparkReader:
         unnumbered = self.items(entries, targets, messages)
         counts = self.counted(entries, unnumbered, messages)
         items = self.numbered(unnumbered)
+        self.released(*(n for n, _ in self.cached if n != items))  # the items are all that is read from here
         attrs = ["notified", "revised", "message", "sender", "receiver", "sor", "gln", "encounter",
                  "episode_of_care", "encounter_class", "encounter_status", "fhir_resource"]
         source = self.sql(f"SELECT __pw_row, patient, activity_code, time, end_time, unit_name, referral_name, "
