@@ -3,7 +3,7 @@
 Modules: :mod:`~pathways.report.build` (the :func:`report` function),
 :mod:`~pathways.report.sections` (one function per section: its tables and its
 finding), :mod:`~pathways.report.blocks` (figures, notes and sections around
-the tables), :mod:`~pathways.report.figures` (hand-drawn SVG/PNG charts),
+the tables; the charts are :mod:`pathways.render`'s),
 :mod:`~pathways.report.html` (the page) and :mod:`~pathways.report.export`
 (the figures folder: SVG, PNG, CSV). Words, numbers, suppression and tables are
 those of :mod:`pathways.publish`, shared with the maps, the CLI and the notebooks.

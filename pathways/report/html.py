@@ -8,19 +8,44 @@ by its SHA-256 hash: no other script, also none that got in with the data,
 could run. The map's data sit in a JSON block that cannot end early. Every
 piece of text from the data (unit and activity names, titles) passes through
 :func:`html.escape`; pictures are SVG whose text was escaped by Graphviz or by
-:mod:`pathways.report.figures`.
+:mod:`pathways.render`.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 from ..render.dot import UNSAFE
 from ..layout import RenderError
 from ..publish.numbers import Formatter
 from ..publish.tables import Table
 from .blocks import Figure, Live, Note, Row, Section
-from .figures import inline_svg
+
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """SVG text made fit to sit inside an HTML page.
+
+    Drops the XML declaration, the DOCTYPE, comments and namespace declarations
+    (the HTML parser puts ``<svg>`` in the SVG namespace itself, and none of them
+    is a resource to fetch), and prefixes every id (and the references to it)
+    with ``prefix`` so that several pictures on one page cannot clash.
+
+    Examples
+    --------
+    >>> inline_svg('<?xml version="1.0"?><!-- x --><svg xmlns="http://www.w3.org/2000/svg"><g id="a"/></svg>', "f1_")
+    '<svg><g id="f1_a"/></svg>'
+    """
+    s = re.sub(r"<\?xml.*?\?>", "", svg, flags=re.S)
+    s = re.sub(r"<!DOCTYPE[^>]*>", "", s, flags=re.S)
+    s = re.sub(r"<!--.*?-->", "", s, flags=re.S)
+    s = re.sub(r'\s+xmlns(:[\w-]+)?="[^"]*"', "", s)
+    s = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', s)
+    s = re.sub(r'(href="#|url\(#)', lambda m: m.group(1) + prefix, s)
+    return s.strip()
+
 
 CSS = """
 :root { --ink: #1f2a33; --muted: #5b6670; --line: #d9dee3; --accent: #2f6db5; --soft: #f4f7fa; }

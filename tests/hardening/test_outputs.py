@@ -111,7 +111,7 @@ WRITERS = {
 
 
 def _chart():
-    from pathways.report.figures import Chart
+    from pathways.render.charts import Chart
 
     c = Chart(40, 20, title="t")
     c.text(2, 12, "x")
