@@ -1,7 +1,9 @@
-"""Diagrams drawn from the analyses' tables with Graphviz (never computing analytics themselves).
+"""Diagrams and charts drawn from the analyses' tables (never computing analytics themselves).
 
-Modules: ``maps`` (process_map, unit_map, Frequency, Performance), ``timelines``
-(case_timeline, cohort_timeline), ``diagram`` (Diagram), ``dot`` (escaping, DOT
-building), ``engines`` (system ``dot`` or ``graphviz-pure``), ``styles``, ``words`` (every
-word drawn, in English and Danish: the drawing functions take ``language="en"|"da"``).
+Modules: ``maps`` (process_map, unit_map, Frequency, Performance), ``interactive`` (interactive_map),
+``models`` (model_map), ``timelines`` (case_timeline, cohort_timeline), ``charts`` (Chart, funnel_plot,
+control_chart), ``plots`` (histogram, km_chart, heatmap, bar_chart: the report's charts), ``diagram``
+(Diagram), ``dot`` (escaping, DOT building), ``pdf`` (vector PDF from SVG), ``styles`` (colours and fonts).
+Layout engines are :mod:`pathways.layout`; every word and number drawn comes from :mod:`pathways.publish`
+(the drawing functions take ``language="en"|"da"`` and ``min_count``).
 """
