@@ -338,3 +338,27 @@ def test_sums_must_be_cells_of_the_table_adding_up_to_one_number():
         pw.suppress(FRI, sums={"x": [FRI_AFTER_15, ~FRI_AFTER_15]})
     with pytest.raises(OptionError, match="must be a mapping"):
         pw.suppress(FRI, sums=[FRI_AFTER_15])
+
+
+def test_publishable_and_save_table_follow_the_report_rules(tmp_path):
+    """pw.publishable / pw.save_table: the rules of the report's tables for a table of one's own (issue 24, item 5),
+    checked cell by cell against values written out by hand."""
+    t = pd.DataFrame({"ring": ["A", "B", "C"], "n_patients": [40, 3, 0], "n_gave_up": [12, 2, 0],
+                      "cycle_length": [2, 3, 2], "median_days": [27.25, 12.0, None],
+                      "median_delay_hours": [0.33, 48.0, None]}).sort_values("ring", ascending=False)
+    share = {"share_gave_up": ("n_gave_up", "n_patients")}
+    da = pw.publishable(t, shares=share)
+    # sorted: the unnamed index is not a column; C's zeros are published; B's 3 patients hide what describes them
+    assert da.to_dict("list") == {
+        "ring": ["C", "B", "A"], "n_patients": ["0", "<5", "40"], "n_gave_up": ["0", "<5", "12"],
+        "cycle_length": ["2", "–", "2"], "median_days": ["–", "–", "27 dage"],
+        "median_delay_hours": ["–", "–", "0,3 timer"], "share_gave_up": ["–", "–", "30 %"]}
+    en = pw.publishable(t.set_index("ring"), language="en", shares=share)
+    assert list(en.columns)[0] == "ring" and en["share_gave_up"].tolist() == ["–", "–", "30%"]
+    # a table already suppressed keeps its marks, also in the CSV file
+    s = pw.suppress(pd.DataFrame({"numerator": [3, 8], "denominator": [10, 9]}, index=["x", "y"]), totals="columns")
+    path = pw.save_table(s, tmp_path / "s.csv")
+    assert open(path, encoding="utf-8-sig").read().splitlines() == [
+        "index;numerator;denominator;total", "x;<5;10;", "y;–;9;", "total;11;19;30"]
+    with pytest.raises(pw.OptionError, match="no column 'n_gaveup'"):
+        pw.publishable(t, shares={"share": ("n_gaveup", "n_patients")})

@@ -51,6 +51,8 @@ from ..engine import local_time
 from ..errors import OptionError, check_choice, closest
 from ..parameters import (AFTERNOON_FROM_HOUR, BOUNCE_WITHIN, GAP_THRESHOLD, NOTICE_RULE, READMISSION_WITHIN,
                           READMISSION_WITHIN_DAYS, READMISSION_WITHIN_HOURS)
+from ..publish.numbers import Formatter
+from ..publish.words import RULE_SHORT
 from .common import duration, timestamp, with_parameters
 from .survival import _Z95
 from .waits import GUARANTEES, _Absent, _cell, _check_found, _names, _wait_counts, _wait_expr, event_types, \
@@ -169,8 +171,11 @@ def _standard(rules: pd.DataFrame, acute_col: str | None) -> dict[str, dict]:
         if threshold is None:
             continue
         name = str(rule["name"])
+        short = RULE_SHORT.get(name, {})
         out[f"wait_over_{name}"] = dict(
-            title_da=f"Ventetid over {threshold}: {name}", title_en=f"Wait over {threshold}: {name}",
+            # in words: "Ventetid over 30 dage (udredningsretten)"; a rule of one's own by its name
+            title_da=f"Ventetid over {Formatter('da').duration(threshold)} ({short.get('da', name)})",
+            title_en=f"Wait over {Formatter('en').duration(threshold)} ({short.get('en', name)})",
             numerator=f"waits from {rule['start']} to {rule['end']} already longer than {threshold} "
                       "(the rate is the Kaplan-Meier share, open and superseded waits censored)",
             denominator=f"waits started (at {rule['start']}) by as_of",

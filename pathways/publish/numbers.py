@@ -63,6 +63,8 @@ class Formatter:
     ('30 dage', '4 weeks', '48 timer', '–', '1 time')
     >>> en.time(9 / 1440), da.time(0.25), en.time(1 / 24, "hours"), da.time(27.25), en.time(0.5, "days")
     ('9 min', '6 timer', '1 hour', '27 dage', '0.5 days')
+    >>> da.hours(48), en.hours(1 / 3), en.hours(1)
+    ('48 timer', '0.3 hours', '1 hour')
     >>> da.unit_name("minutes"), en.unit_name("hours"), da.time_num(2.4), en.time_num(float("inf"))
     ('minutter', 'hours', '2,4', 'not reached')
     >>> Formatter("en", 1).counted(1, "patient"), en.counted(3, "patient"), da.counted(1, "sequence", suppress=False)
@@ -142,10 +144,8 @@ class Formatter:
         return f"{number} {'day' if one else 'days'}"
 
     def hours(self, x) -> str:
-        if _is_missing(x):
-            return "–"
-        text = self.num(x, 0)
-        return f"{text} timer" if self.language == "da" else f"{text} hours"
+        """A duration given in hours, in hours: ``"48 timer"``, ``"0,3 hours"`` (one decimal under 10 unless whole)."""
+        return "–" if _is_missing(x) else self.time(float(x) / 24, "hours")
 
     def unit_name(self, unit: str) -> str:
         """A time unit's name for a header or an axis: ``"minutter"``, ``"hours"``, ``"dage"``."""

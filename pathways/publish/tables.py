@@ -95,7 +95,7 @@ class Table:
         if col.kind == "text":
             return "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
         if col.kind == "count":
-            return fmt.count(v)
+            return v if isinstance(v, str) else fmt.count(v)  # "<5" or "–" of a table already suppressed
         if col.kind == "int":
             return fmt.int(v)
         if col.kind == "num":
@@ -142,7 +142,8 @@ class Table:
                 if c.kind == "text":
                     values.append(None if _missing(v) else safe_cell(str(v)))
                 elif c.kind == "count":
-                    values.append(None if _missing(v) else (f"<{fmt.min_count}" if fmt.is_small(v) else int(v)))
+                    values.append(None if _missing(v) else v if isinstance(v, str) else
+                                  f"<{fmt.min_count}" if fmt.is_small(v) else int(v))
                 elif c.kind == "int":
                     values.append(None if _missing(v) else int(v))
                 else:
@@ -261,7 +262,10 @@ def own_table(df: pd.DataFrame, *, counts=None, shares=None, base=None, decimals
 
     if not isinstance(df, pd.DataFrame):
         raise OptionError(f"publishable takes a pandas DataFrame, not {type(df).__name__}.")
-    df = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
+    # an index of labels (group keys, pw.suppress's rows) is a column of the table; an unnamed one of positions
+    # (0, 1, 2, ... after a sort) is not
+    positions = df.index.names == [None] and pd.api.types.is_integer_dtype(df.index)
+    df = df.reset_index(drop=positions)
     columns = [str(c) for c in df.columns]
     df = df.set_axis(columns, axis=1)
     shares = dict(shares or {})
@@ -287,6 +291,8 @@ def own_table(df: pd.DataFrame, *, counts=None, shares=None, base=None, decimals
             cols.append(Col(c, c, "hours", base=base))
         elif c.startswith(("share", "rate", "pct")) or c.endswith(("_share", "_rate")):
             cols.append(Col(c, c, "pct", decimals=max(decimals - 1, 0), base=base))
+        elif pd.api.types.is_integer_dtype(df[c]):  # a whole number that counts no one (a length, a rank)
+            cols.append(Col(c, c, "int", base=base))
         else:
             cols.append(Col(c, c, "num", decimals=decimals, base=base))
     return Table(name, name, df, cols)
@@ -309,8 +315,11 @@ def publishable(table: pd.DataFrame, *, language: str = "da", min_count: int = 5
       ``n``, ``denominator``, ``n_episodes``, ``n_events`` among the counts):
       when that count is small they show as ``"–"``, since a median of three
       waits is nearly one person's wait. Columns ending ``_days`` or ``_hours``
-      are durations (``"27 dage"``), columns named ``share*``/``rate*`` or
-      ending ``_share``/``_rate`` are shares of 1 shown in per cent;
+      are durations (``"27 dage"``, ``"0,3 timer"``), columns named
+      ``share*``/``rate*`` or ending ``_share``/``_rate`` are shares of 1 shown in
+      per cent, whole-number columns are shown without decimals;
+    - cells that already read ``"<5"`` or ``"–"`` (a :func:`pathways.suppress`
+      result) are kept as they are;
     - a ``case_id`` column is refused.
 
     This is the rule for a list of rows. A cross table published with its row or
