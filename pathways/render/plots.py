@@ -292,8 +292,6 @@ def ring_diagram(routes, *, domains: dict, title: str, label) -> Diagram:
     return Diagram(b.source(), title="circular routes")
 
 
-
-
 # =========================================================================== public: the report's charts for anyone
 def _check_whole_counts(counts, *, function: str, what: str) -> list[int]:
     """``counts`` as whole numbers of 0 or more, or OptionError naming the first bad one."""
