@@ -167,7 +167,9 @@ class _SparkReader:
             frames.append(self.session.createDataFrame(small, "file_no INT, doc STRING"))
         docs = reduce(lambda a, b: a.unionAll(b), frames).select(
             "file_no", "doc", F.monotonically_increasing_id().alias("mid"))
-        raw = self.raw = self.view("raw_documents", docs, cache=True)
+        # not cached: a text file's partitions are its splits, the same at every scan, so the ids are too (a copy of
+        # the documents cost 0.5 GB and a quarter of this step at a million Encounters)
+        raw = self.view("raw_documents", docs)
         parts = self.sql(f"SELECT shiftright(mid, 33) AS p, first(file_no) AS f, count(*) AS n FROM {raw} "
                          f"GROUP BY shiftright(mid, 33)").collect()
         starts, seen = {}, {}
@@ -244,7 +246,6 @@ class _SparkReader:
             f"SELECT {', '.join(given.get(c) or one[c] for c in inner)}, "
             f"{', '.join(f'{e} AS {k}' for k, e in keys.items())}, CASE WHEN problem IS NULL AND r.resourceType = "
             f"'Bundle' THEN raw END AS bundle_doc FROM ({parsed})"), cache=True)
-        self.released(self.raw)
         # a Bundle is read as its entries (posexplode, not _outer: a Bundle without entries gives none, as DuckDB's
         # unnest)
         bundles = (f"SELECT file_no, line, eid AS doc_id, b.type AS bundle_type, posexplode(b.entry) AS (i, e) "

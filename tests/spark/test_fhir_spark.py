@@ -101,6 +101,10 @@ def test_messages_with_a_revision_a_cancellation_and_a_duplicate(spark, tmp_path
     duck2, sp2, said2 = both(tmp_path / "messages.ndjson")
     assert_same(duck2, sp2, said2)
     pd.testing.assert_frame_equal(sp2.to_pandas().drop(columns="row"), df.drop(columns="row"))
+    # and as FHIR XML (parsed on the driver, as on DuckDB)
+    duck3, sp3, said3 = both(os.path.join(DATA, "hn_*.xml"))
+    assert_same(duck3, sp3, said3)
+    pd.testing.assert_frame_equal(sp3.to_pandas(), df)
 
 
 def _bundles():
