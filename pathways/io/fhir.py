@@ -375,6 +375,90 @@ def notes_of(counts: dict, kept: int) -> dict:
     return notes
 
 
+def message_problem_sql(pt: dict, o: dict) -> str:
+    """SQL (DuckDB and Spark) of a message's ``problem``, ``element`` and ``value``: the message ``h``, its
+    Encounter ``e``, its current Provenance ``c``/``p``; ``pt`` and ``o`` the resolved Patient and Organization
+    (:meth:`_Reader.resolve`)."""
+    return (
+        f"CASE WHEN h.duplicate THEN NULL "
+        f"WHEN e.eid IS NULL THEN 'message_without_encounter' "
+        f"WHEN c.prov_eid IS NULL THEN 'message_without_provenance' "
+        f"WHEN p.activity_code IS NULL THEN 'provenance_without_activity' "
+        f"WHEN e.subject_ref IS NULL THEN 'encounter_without_subject' "
+        f"WHEN NOT {pt['found']} THEN 'dangling_reference' "
+        f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'dangling_reference' END AS problem, "
+        f"CASE WHEN e.eid IS NULL THEN 'MessageHeader.focus' WHEN c.prov_eid IS NULL THEN 'Provenance.target' "
+        f"WHEN p.activity_code IS NULL THEN 'Provenance.activity' WHEN e.subject_ref IS NULL OR NOT {pt['found']} "
+        f"THEN 'Encounter.subject' ELSE 'Encounter.serviceProvider' END AS element, "
+        f"CASE WHEN e.eid IS NULL THEN {_redacted('h.focus_ref')} WHEN NOT {pt['found']} "
+        f"THEN {_redacted('e.subject_ref')} WHEN e.org_ref IS NOT NULL AND NOT {o['found']} "
+        f"THEN {_redacted('e.org_ref')} ELSE '' END AS value")
+
+
+def standalone_problem_sql(pt: dict, o: dict, f: dict) -> str:
+    """SQL (DuckDB and Spark) of a plain resource's ``problem``, ``element`` and ``value``: the entry ``e``;
+    ``pt``, ``o`` and ``f`` its resolved Patient, Organization and performer (:meth:`_Reader.resolve`)."""
+    return (
+        f"CASE WHEN e.subject_ref IS NULL THEN 'no_subject' "
+        f"WHEN NOT {pt['found']} THEN 'dangling_reference' "
+        f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'dangling_reference' "
+        f"WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} THEN 'dangling_reference' END "
+        f"AS problem, CASE WHEN e.subject_ref IS NULL OR NOT {pt['found']} THEN e.rt || "
+        f"CASE e.rt WHEN 'EpisodeOfCare' THEN '.patient' ELSE '.subject' END "
+        f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN e.rt || CASE e.rt WHEN 'Encounter' THEN "
+        f"'.serviceProvider' WHEN 'EpisodeOfCare' THEN '.managingOrganization' ELSE '.requester' END "
+        f"ELSE 'ServiceRequest.performer' END AS element, "
+        f"CASE WHEN NOT {pt['found']} THEN {_redacted('e.subject_ref')} WHEN e.org_ref IS NOT NULL AND NOT "
+        f"{o['found']} THEN {_redacted('e.org_ref')} WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} "
+        f"THEN {_redacted('e.performer_ref')} ELSE '' END AS value")
+
+
+def refused_sql(entries: str, messages: str) -> str:
+    """SQL (DuckDB and Spark): the items of the entries and the messages refused before they gave events."""
+    return (
+        f"SELECT eid, 0 AS sub, problem, CASE WHEN rt IS NULL THEN 'resourceType' ELSE rt END AS element, "
+        f"CASE WHEN problem = 'not_json' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
+        f"WHERE problem IS NOT NULL UNION ALL SELECT mh_eid, 0, problem, element, "
+        f"value FROM {messages} WHERE problem IS NOT NULL")
+
+
+def time_checks(without_zone) -> list[tuple[str, str, str, str]]:
+    """The checks of an item's times, in the order they are reported: ``(flag SQL, code, element SQL, value
+    column)``; ``without_zone(text)`` is the engine's SQL of a time of day without a zone; ``__t`` and ``__e`` are
+    the typed ``time`` and ``end_time`` (NULL for text that is no date)."""
+    checks = [(without_zone(c), "time_without_zone", e, c)
+              for c, e in (("time", "time_element"), ("end_time", "'period.end'"),
+                           ("notified_text", "'Provenance.recorded'"))]
+    checks += [(f"{c} IS NOT NULL AND {t} IS NULL", "not_a_date", e, c)
+               for c, t, e in (("time", "__t", "time_element"), ("end_time", "__e", "'period.end'"))]
+    return checks
+
+
+def message_ops_sql(r: str) -> str:
+    """SQL (DuckDB and Spark): one row per (message of ``r``, event it speaks of; ``__op_no`` 0 and 1): ``op``
+    ``report``, ``revise`` or ``cancel`` of the activity ``base``. The Patient deceased: a death at the end of the
+    stay; no longer deceased: a death reported before is withdrawn (MedCom's MORS and AN_MORS keep the current
+    activity code)."""
+    return (f"SELECT *, 0 AS __op_no, CASE WHEN activity_code LIKE 'revise-%' THEN 'revise' "
+            f"WHEN activity_code LIKE 'cancel-%' THEN 'cancel' ELSE 'report' END AS op, "
+            f"regexp_replace(activity_code, '^(revise|cancel)-', '') AS base FROM {r} UNION ALL "
+            f"SELECT *, 1, CASE WHEN deceased AND activity_code NOT LIKE 'cancel-%' THEN 'report' ELSE 'cancel' END, "
+            f"'deceased-' || coalesce(cls, 'inpatient') FROM {r}")
+
+
+def message_timed_sql(ops: str) -> str:
+    """SQL (DuckDB and Spark): the rows of ``ops`` with the ``time`` (text) and ``time_element`` of their event, and
+    ``occ``: a leave can happen several times in a stay, so each start (end) time reported is its own event."""
+    return (
+        f"SELECT *, CASE WHEN base LIKE 'admit-%' THEN start_text WHEN base LIKE 'start-leave-%' THEN leave_start "
+        f"WHEN base LIKE 'end-leave-%' THEN leave_end ELSE end_text END AS time, "
+        f"CASE WHEN base LIKE 'admit-%' THEN 'Encounter.period.start' WHEN base LIKE '%-leave-%' THEN "
+        f"'Encounter.extension(leavePeriod).' || CASE WHEN base LIKE 'start-%' THEN 'start' ELSE 'end' END "
+        f"ELSE 'Encounter.period.end' END AS time_element, "
+        f"CASE WHEN base LIKE '%-leave-%' AND op = 'report' THEN CASE WHEN base LIKE 'start-%' THEN leave_start "
+        f"ELSE leave_end END ELSE '' END AS occ FROM {ops}")
+
+
 class _Reader:
     """The engine tables of one read, created in order and dropped at the end."""
 
@@ -678,19 +762,7 @@ class _Reader:
             f"e.id AS enc_id, e.status, e.class_code, e.start_text, e.end_text, e.leave_start, e.leave_end, "
             f"e.eoc_value, e.eoc_system, {pt['case_hash']} AS patient, {pt['deceased']} AS deceased, "
             f"{o['org_name']} AS unit_name, {o['sor']} AS sor, {o['gln']} AS gln, "
-            f"CASE WHEN h.duplicate THEN NULL "
-            f"WHEN e.eid IS NULL THEN 'message_without_encounter' "
-            f"WHEN c.prov_eid IS NULL THEN 'message_without_provenance' "
-            f"WHEN p.activity_code IS NULL THEN 'provenance_without_activity' "
-            f"WHEN e.subject_ref IS NULL THEN 'encounter_without_subject' "
-            f"WHEN NOT {pt['found']} THEN 'dangling_reference' "
-            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'dangling_reference' END AS problem, "
-            f"CASE WHEN e.eid IS NULL THEN 'MessageHeader.focus' WHEN c.prov_eid IS NULL THEN 'Provenance.target' "
-            f"WHEN p.activity_code IS NULL THEN 'Provenance.activity' WHEN e.subject_ref IS NULL OR NOT {pt['found']} "
-            f"THEN 'Encounter.subject' ELSE 'Encounter.serviceProvider' END AS element, "
-            f"CASE WHEN e.eid IS NULL THEN {_redacted('h.focus_ref')} WHEN NOT {pt['found']} "
-            f"THEN {_redacted('e.subject_ref')} WHEN e.org_ref IS NOT NULL AND NOT {o['found']} "
-            f"THEN {_redacted('e.org_ref')} ELSE '' END AS value "
+            f"{message_problem_sql(pt, o)} "
             f"FROM h {sj}{rj}{fj}"
             # a message's Encounter and Provenance are entries of a Bundle (scope <> -1): the join need not hash
             # every resource of an NDJSON export of Encounters
@@ -720,31 +792,13 @@ class _Reader:
             f"SELECT e.eid, e.rt, e.id, e.status, {cls} AS cls, e.start_text, e.end_text, e.authored_text, "
             f"e.eoc_value, {pt['case_hash']} AS patient, {o['org_name']} AS unit_name, {o['sor']} AS sor, "
             f"{o['gln']} AS gln, {f['org_name']} AS referral_name, "
-            f"CASE WHEN e.subject_ref IS NULL THEN 'no_subject' "
-            f"WHEN NOT {pt['found']} THEN 'dangling_reference' "
-            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'dangling_reference' "
-            f"WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} THEN 'dangling_reference' END "
-            f"AS problem, CASE WHEN e.subject_ref IS NULL OR NOT {pt['found']} THEN e.rt || "
-            f"CASE e.rt WHEN 'EpisodeOfCare' THEN '.patient' ELSE '.subject' END "
-            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN e.rt || CASE e.rt WHEN 'Encounter' THEN "
-            f"'.serviceProvider' WHEN 'EpisodeOfCare' THEN '.managingOrganization' ELSE '.requester' END "
-            f"ELSE 'ServiceRequest.performer' END AS element, "
-            f"CASE WHEN NOT {pt['found']} THEN {_redacted('e.subject_ref')} WHEN e.org_ref IS NOT NULL AND NOT "
-            f"{o['found']} THEN {_redacted('e.org_ref')} WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} "
-            f"THEN {_redacted('e.performer_ref')} ELSE '' END AS value "
+            f"{standalone_problem_sql(pt, o, f)} "
             f"FROM {entries} e {pj}{oj}{fj}WHERE {plain}")
         plain_events = plain_events_sql("s")
-        refused = (f"SELECT eid, 0 AS sub, problem, CASE WHEN rt IS NULL THEN 'resourceType' ELSE rt END AS element, "
-                   f"CASE WHEN problem = 'not_json' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
-                   f"WHERE problem IS NOT NULL UNION ALL SELECT mh_eid, 0, problem, element, "
-                   f"value FROM {messages} WHERE problem IS NOT NULL")
+        refused = refused_sql(entries, messages)
         # the times, typed here: an instant with its offset, a date alone at midnight in tz; a time of day without
         # a zone (FHIR forbids it) or text that is no date is refused, in this order, with the element it came from
-        checks = [(_without_zone(c), "time_without_zone", e, c)
-                  for c, e in (("time", "time_element"), ("end_time", "'period.end'"),
-                               ("notified_text", "'Provenance.recorded'"))]
-        checks += [(f"{c} IS NOT NULL AND {t} IS NULL", "not_a_date", e, c)
-                   for c, t, e in (("time", "__t", "time_element"), ("end_time", "__e", "'period.end'"))]
+        checks = time_checks(_without_zone)
         # the times typed once (__t, __e) and the first check that fails found once (__k)
         typed = (f"SELECT *, CASE WHEN problem IS NULL THEN CASE "
                  + " ".join(f"WHEN {flag} THEN {k}" for k, (flag, *_) in enumerate(checks))
@@ -788,23 +842,8 @@ class _Reader:
             f"SELECT m.*, {cls} AS cls, TRY_CAST(recorded_text AS TIMESTAMPTZ) AS recorded, "
             f"coalesce(eoc_system || '|' || eoc_value, 'Encounter/' || enc_id) AS stay FROM {messages} m "
             f"WHERE NOT duplicate AND problem IS NULL")
-        ops = (
-            f"SELECT *, CASE WHEN activity_code LIKE 'revise-%' THEN 'revise' WHEN activity_code LIKE 'cancel-%' "
-            f"THEN 'cancel' ELSE 'report' END AS op, regexp_replace(activity_code, '^(revise|cancel)-', '') AS base "
-            f"FROM r UNION ALL "
-            # the Patient deceased: a death at the end of the stay; no longer deceased: a death reported before is
-            # withdrawn (MedCom's MORS and AN_MORS keep the current activity code)
-            f"SELECT *, CASE WHEN deceased AND activity_code NOT LIKE 'cancel-%' THEN 'report' ELSE 'cancel' END, "
-            f"'deceased-' || coalesce(cls, 'inpatient') FROM r")
-        timed = (
-            f"SELECT *, CASE WHEN base LIKE 'admit-%' THEN start_text WHEN base LIKE 'start-leave-%' THEN leave_start "
-            f"WHEN base LIKE 'end-leave-%' THEN leave_end ELSE end_text END AS time, "
-            f"CASE WHEN base LIKE 'admit-%' THEN 'Encounter.period.start' WHEN base LIKE '%-leave-%' THEN "
-            f"'Encounter.extension(leavePeriod).' || CASE WHEN base LIKE 'start-%' THEN 'start' ELSE 'end' END "
-            f"ELSE 'Encounter.period.end' END AS time_element, "
-            # a leave can happen several times in a stay: each start (end) time is its own event
-            f"CASE WHEN base LIKE '%-leave-%' AND op = 'report' THEN CASE WHEN base LIKE 'start-%' THEN leave_start "
-            f"ELSE leave_end END ELSE '' END AS occ FROM ops")
+        ops = message_ops_sql("r")
+        timed = message_timed_sql("ops")
         self.folded = self.name("folded")
         sql = (
             f"WITH r AS ({rows}), ops AS ({ops}), t AS ({timed}), "

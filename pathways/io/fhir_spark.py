@@ -23,7 +23,7 @@ from ..errors import EventLogError
 from ..eventlog import EventLog, PathwaysWarning
 from . import fhir as _fhir
 from .fhir import (BUNDLE_SPEC, CPR_SYSTEM, EVENT_TYPES, GLN_SYSTEM, LEAVE_EXTENSION, LPR_SYSTEM, MESSAGE_SPEC,
-                   SOR_SYSTEM, SPEC, SUPPORT_TYPES, _FILE_BITS, _LINE_BITS, _redacted)
+                   SOR_SYSTEM, SPEC, SUPPORT_TYPES, _FILE_BITS, _LINE_BITS)
 
 #: A FHIR dateTime with a time of day and a zone (an instant); a date alone; a time of day without a zone.
 #: (No backslashes: a Spark SQL string literal reads a backslash as an escape.)
@@ -192,6 +192,7 @@ class _SparkReader:
             return f"get(filter(r.identifier, x -> x.system = {_lit(system)}), 0).value"
 
         cpr = ident(CPR_SYSTEM)
+        hashed = hmac_sql(f"coalesce({cpr}, 'Patient/' || r.id)", self.key, 16, engine="spark")
         eoc = (f"coalesce(get(filter(r.episodeOfCare, x -> x.identifier.system IS DISTINCT FROM {_lit(LPR_SYSTEM)}), "
                f"0).identifier, get(r.episodeOfCare, 0).identifier)")
         leave = f"get(filter(r.extension, x -> x.url LIKE {_lit('%' + LEAVE_EXTENSION)}), 0).valuePeriod"
@@ -206,8 +207,7 @@ class _SparkReader:
                "authored_text": "r.authoredOn",
                "deceased": f"CASE WHEN {rt} = 'Patient' THEN coalesce(r.deceasedBoolean, r.deceasedDateTime IS NOT "
                            f"NULL, false) END",
-               "case_hash": f"CASE WHEN {rt} = 'Patient' THEN "
-                            f"{hmac_sql(f'coalesce({cpr}, {chr(39)}Patient/{chr(39)} || r.id)', self.key, 16, engine='spark')} END",
+               "case_hash": f"CASE WHEN {rt} = 'Patient' THEN {hashed} END",
                "org_name": f"CASE WHEN {rt} = 'Organization' THEN get_json_object(raw, '$.name') END",
                "sor": f"CASE WHEN {rt} = 'Organization' THEN {ident(SOR_SYSTEM)} END",
                "gln": f"CASE WHEN {rt} = 'Organization' THEN {ident(GLN_SYSTEM)} END"}
@@ -293,7 +293,7 @@ class _SparkReader:
         """As :meth:`pathways.io.fhir._Reader.targets` (``arg_min`` skips a NULL value: so does the FILTER)."""
         values = ("case_hash", "deceased", "org_name", "sor", "gln")
         v = ", ".join(values)
-        sql = (f"SELECT scope, key, min(eid) AS eid, "
+        sql = ("SELECT scope, key, min(eid) AS eid, "
                + ", ".join(f"min_by({x}, eid) FILTER (WHERE {x} IS NOT NULL) AS {x}" for x in values)
                + f" FROM (SELECT scope, rt || '/' || id AS key, eid, {v} FROM {entries} "
                f"WHERE problem IS NULL AND id IS NOT NULL AND (rt IN ('Patient', 'Organization') "
@@ -331,19 +331,7 @@ class _SparkReader:
             f"e.id AS enc_id, e.status, e.class_code, e.start_text, e.end_text, e.leave_start, e.leave_end, "
             f"e.eoc_value, e.eoc_system, {pt['case_hash']} AS patient, {pt['deceased']} AS deceased, "
             f"{o['org_name']} AS unit_name, {o['sor']} AS sor, {o['gln']} AS gln, "
-            f"CASE WHEN h.duplicate THEN NULL "
-            f"WHEN e.eid IS NULL THEN 'message_without_encounter' "
-            f"WHEN c.prov_eid IS NULL THEN 'message_without_provenance' "
-            f"WHEN p.activity_code IS NULL THEN 'provenance_without_activity' "
-            f"WHEN e.subject_ref IS NULL THEN 'encounter_without_subject' "
-            f"WHEN NOT {pt['found']} THEN 'dangling_reference' "
-            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'dangling_reference' END AS problem, "
-            f"CASE WHEN e.eid IS NULL THEN 'MessageHeader.focus' WHEN c.prov_eid IS NULL THEN 'Provenance.target' "
-            f"WHEN p.activity_code IS NULL THEN 'Provenance.activity' WHEN e.subject_ref IS NULL OR NOT {pt['found']} "
-            f"THEN 'Encounter.subject' ELSE 'Encounter.serviceProvider' END AS element, "
-            f"CASE WHEN e.eid IS NULL THEN {_redacted('h.focus_ref')} WHEN NOT {pt['found']} "
-            f"THEN {_redacted('e.subject_ref')} WHEN e.org_ref IS NOT NULL AND NOT {o['found']} "
-            f"THEN {_redacted('e.org_ref')} ELSE '' END AS value "
+            f"{_fhir.message_problem_sql(pt, o)} "
             f"FROM h {sj}{rj}{fj}"
             f"LEFT JOIN (SELECT * FROM {entries} WHERE scope <> -1) e ON e.eid = {f['eid']} AND e.rt = 'Encounter' "
             f"LEFT JOIN cur c ON c.mh_eid = h.eid LEFT JOIN (SELECT * FROM {entries} WHERE scope <> -1) p "
@@ -359,19 +347,8 @@ class _SparkReader:
         rows = (f"SELECT m.*, {cls} AS cls, try_cast(recorded_text AS TIMESTAMP) AS recorded, "
                 f"coalesce(eoc_system || '|' || eoc_value, 'Encounter/' || enc_id) AS stay FROM {messages} m "
                 f"WHERE NOT duplicate AND problem IS NULL")
-        ops = (f"SELECT *, 0 AS __op_no, CASE WHEN activity_code LIKE 'revise-%' THEN 'revise' "
-               f"WHEN activity_code LIKE 'cancel-%' THEN 'cancel' ELSE 'report' END AS op, "
-               f"regexp_replace(activity_code, '^(revise|cancel)-', '') AS base FROM r UNION ALL "
-               f"SELECT *, 1, CASE WHEN deceased AND activity_code NOT LIKE 'cancel-%' THEN 'report' ELSE 'cancel' END, "
-               f"'deceased-' || coalesce(cls, 'inpatient') FROM r")
-        timed = (
-            f"SELECT *, CASE WHEN base LIKE 'admit-%' THEN start_text WHEN base LIKE 'start-leave-%' THEN leave_start "
-            f"WHEN base LIKE 'end-leave-%' THEN leave_end ELSE end_text END AS time, "
-            f"CASE WHEN base LIKE 'admit-%' THEN 'Encounter.period.start' WHEN base LIKE '%-leave-%' THEN "
-            f"'Encounter.extension(leavePeriod).' || CASE WHEN base LIKE 'start-%' THEN 'start' ELSE 'end' END "
-            f"ELSE 'Encounter.period.end' END AS time_element, "
-            f"CASE WHEN base LIKE '%-leave-%' AND op = 'report' THEN CASE WHEN base LIKE 'start-%' THEN leave_start "
-            f"ELSE leave_end END ELSE '' END AS occ FROM ops")
+        ops = _fhir.message_ops_sql("r")
+        timed = _fhir.message_timed_sql("ops")
         kept = ("patient", "unit_name", "sor", "gln")
         last = [("time", "time"), ("time_element", "time_element"), ("notified_text", "recorded_text"),
                 *((c, c) for c in kept), ("encounter_class", "cls"), ("encounter_status", "status"),
@@ -389,17 +366,18 @@ class _SparkReader:
             f"every AS (SELECT * FROM t WHERE op = 'report' AND (base NOT LIKE 'deceased-%' OR deceased) "
             f"UNION ALL SELECT * FROM rc WHERE base NOT LIKE 'deceased-%' OR NOT startswith(occ, 'nothing:')), "
             f"stays AS (SELECT stay, max_by(status, {key}) FILTER (WHERE status IS NOT NULL) = 'entered-in-error' "
-            f"AS withdrawn, min_by(enc_id, {key}) FILTER (WHERE enc_id IS NOT NULL) AS encounter FROM r GROUP BY stay), "
+            f"AS withdrawn, min_by(enc_id, {key}) FILTER (WHERE enc_id IS NOT NULL) AS encounter FROM r "
+            f"GROUP BY stay), "
             f"folded AS (SELECT stay, base, occ, max_by(op, {key}) AS last_op, "
             + ", ".join(f"max_by({c}, {key}) FILTER (WHERE op <> 'cancel' AND {c} IS NOT NULL) AS {name}"
                         for name, c in last)
             + ", min(recorded) FILTER (WHERE op <> 'cancel') AS notified, "
-            f"max(recorded) FILTER (WHERE op = 'revise') AS revised, "
+            "max(recorded) FILTER (WHERE op = 'revise') AS revised, "
             + ", ".join(f"min_by({c}, {key}) FILTER (WHERE op <> 'cancel' AND {c} IS NOT NULL) AS {name}"
                         for name, c in first)
             + " FROM every GROUP BY stay, base, occ) "
-            f"SELECT f.*, s.encounter, f.last_op = 'cancel' OR s.withdrawn AS removed FROM folded f JOIN stays s "
-            f"ON f.stay = s.stay")
+            "SELECT f.*, s.encounter, f.last_op = 'cancel' OR s.withdrawn AS removed FROM folded f JOIN stays s "
+            "ON f.stay = s.stay")
         self.folded = self.view("folded", self.sql(sql), cache=True)
         return (
             f"SELECT f.eid, CASE WHEN f.base LIKE 'deceased-%' THEN 1 ELSE 0 END AS sub, f.patient, "
@@ -422,31 +400,13 @@ class _SparkReader:
             f"SELECT e.eid, e.rt, e.id, e.status, {cls} AS cls, e.start_text, e.end_text, e.authored_text, "
             f"e.eoc_value, {pt['case_hash']} AS patient, {o['org_name']} AS unit_name, {o['sor']} AS sor, "
             f"{o['gln']} AS gln, {f['org_name']} AS referral_name, "
-            f"CASE WHEN e.subject_ref IS NULL THEN 'no_subject' "
-            f"WHEN NOT {pt['found']} THEN 'dangling_reference' "
-            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN 'dangling_reference' "
-            f"WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} THEN 'dangling_reference' END "
-            f"AS problem, CASE WHEN e.subject_ref IS NULL OR NOT {pt['found']} THEN e.rt || "
-            f"CASE e.rt WHEN 'EpisodeOfCare' THEN '.patient' ELSE '.subject' END "
-            f"WHEN e.org_ref IS NOT NULL AND NOT {o['found']} THEN e.rt || CASE e.rt WHEN 'Encounter' THEN "
-            f"'.serviceProvider' WHEN 'EpisodeOfCare' THEN '.managingOrganization' ELSE '.requester' END "
-            f"ELSE 'ServiceRequest.performer' END AS element, "
-            f"CASE WHEN NOT {pt['found']} THEN {_redacted('e.subject_ref')} WHEN e.org_ref IS NOT NULL AND NOT "
-            f"{o['found']} THEN {_redacted('e.org_ref')} WHEN e.performer_ref IS NOT NULL AND NOT {f['found']} "
-            f"THEN {_redacted('e.performer_ref')} ELSE '' END AS value "
+            f"{_fhir.standalone_problem_sql(pt, o, f)} "
             f"FROM {entries} e {pj}{oj}{fj}WHERE {plain}")
         s = self.view("standalone", self.sql(standalone), cache=True)
         plain_events = _fhir.plain_events_sql(s, text="STRING", instant="TIMESTAMP")
-        refused = (f"SELECT eid, 0 AS sub, problem, CASE WHEN rt IS NULL THEN 'resourceType' ELSE rt END AS element, "
-                   f"CASE WHEN problem = 'not_json' THEN '' ELSE coalesce(rt, '') END AS value FROM {entries} "
-                   f"WHERE problem IS NOT NULL UNION ALL SELECT mh_eid, 0, problem, element, "
-                   f"value FROM {messages} WHERE problem IS NOT NULL")
-        checks = [(_without_zone(c), "time_without_zone", e, c)
-                  for c, e in (("time", "time_element"), ("end_time", "'period.end'"),
-                               ("notified_text", "'Provenance.recorded'"))]
-        checks += [(f"{c} IS NOT NULL AND {t} IS NULL", "not_a_date", e, c)
-                   for c, t, e in (("time", "__t", "time_element"), ("end_time", "__e", "'period.end'"))]
-        typed = (f"SELECT *, CASE WHEN problem IS NULL THEN CASE "
+        refused = _fhir.refused_sql(entries, messages)
+        checks = _fhir.time_checks(_without_zone)
+        typed = ("SELECT *, CASE WHEN problem IS NULL THEN CASE "
                  + " ".join(f"WHEN {flag} THEN {k}" for k, (flag, *_) in enumerate(checks))
                  + f" END END AS __k FROM (SELECT *, {_instant('time', self.tz)} AS __t, "
                  f"{_instant('end_time', self.tz)} AS __e FROM ev)")

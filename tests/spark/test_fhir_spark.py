@@ -96,7 +96,7 @@ def test_messages_with_a_revision_a_cancellation_and_a_duplicate(spark, tmp_path
                                        "discharge-inpatient-home", "admit-inpatient"]
     assert df["timestamp"].tolist()[0] == pd.Timestamp("2022-12-07T13:00:00+02:00")  # the revised time
     assert df["revised"].notna().tolist() == [True, False, False, False, False]
-    lines = [json.dumps(json.load(open(f, encoding="utf-8"))) for f in sorted(glob.glob(os.path.join(DATA, "hn_*.json")))]
+    lines = [json.dumps(b) for b in _bundles()]
     (tmp_path / "messages.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
     duck2, sp2, said2 = both(tmp_path / "messages.ndjson")
     assert_same(duck2, sp2, said2)
@@ -168,7 +168,8 @@ def test_entry_level_problems_and_times_without_a_zone(spark, tmp_path):
         json.dumps({**enc, "id": "n2", "period": {"start": "2023-05-01T10:00:00", "end": "2023-05-02"}}),
         json.dumps({"resourceType": "Practitioner", "id": "dr1"}),                                # line 11
         "",                                                                                        # line 12
-        json.dumps({**enc, "id": "z1", "period": {"start": "2023-05-01T10:00:00Z", "end": "2023-05-02T10:00:00.5-03:00"}}),
+        json.dumps({**enc, "id": "z1", "period": {"start": "2023-05-01T10:00:00Z",
+                                                  "end": "2023-05-02T10:00:00.5-03:00"}}),
         json.dumps({**enc, "id": "z2", "period": {"start": "2023-05-03", "end": "2023-05-04T10:00"}}),
         json.dumps({**enc, "id": "z4", "period": {"start": "2023-05", "end": "2023-05-08T00:00:00Z"}}),
         json.dumps({"resourceType": "Encounter", "id": "s1", "status": "finished", "class": {"code": "AMB"},
