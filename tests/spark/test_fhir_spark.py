@@ -78,6 +78,10 @@ def test_plain_encounters_episodes_and_referrals(spark, tmp_path):
     assert df["case_id"].tolist() == [p1, p1, p2, p2, p1, p2, p1, p1]
     assert df["timestamp"].tolist()[6] == pd.Timestamp("2023-03-01T00:00:00+01:00")  # a date alone: midnight in tz
     assert sp.notes["cancellations"] == 1 and sp.notes["entries_not_read"] == 1
+    # a date alone is midnight in the log's zone, whichever it is
+    duck_utc, sp_utc, said_utc = both(os.path.join(DATA, "bulk.ndjson"), tz="America/New_York")
+    assert_same(duck_utc, sp_utc, said_utc)
+    assert sp_utc.to_pandas()["timestamp"].tolist()[6] == pd.Timestamp("2023-03-01T00:00:00-05:00")
     # gzipped
     with open(os.path.join(DATA, "bulk.ndjson"), "rb") as f, gzip.open(tmp_path / "bulk.ndjson.gz", "wb") as g:
         g.write(f.read())
