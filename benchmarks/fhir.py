@@ -86,7 +86,7 @@ def main() -> None:
         seconds = time.perf_counter() - t
         best = seconds if best is None else min(best, seconds)
         print(f"run {run + 1}: {n_events:,} events, {len(log.rejected):,} rejected, {seconds:.1f} s "
-              f"({_cpu() - cpu:.1f} CPU s; {log.notes['entries read']:,} entries)", flush=True)
+              f"({_cpu() - cpu:.1f} CPU s; {log.notes['entries_read']:,} entries)", flush=True)
         del log
     print(f"best of {args.runs}: {best:.1f} s for {args.n:,} Encounters")
 

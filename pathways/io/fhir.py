@@ -459,6 +459,23 @@ def message_timed_sql(ops: str) -> str:
         f"ELSE leave_end END ELSE '' END AS occ FROM {ops}")
 
 
+def check_files(rows, files) -> None:
+    """EventLogError for a file none of whose lines is a FHIR resource, and for inputs past the limits of the entry
+    ids; ``rows``: per file ``(file_no, lines, lines with a resourceType, last line, last entry)`` (either engine)."""
+    for file_no, n, n_fhir, max_line, max_entry in rows:
+        file = files[file_no][0]
+        if n_fhir == 0:
+            raise EventLogError(f"{file!r} is not FHIR: none of its {n:,} line(s) is a JSON object with a "
+                                "'resourceType' (e.g. a CSV or text file named .ndjson). Check that the file "
+                                "is a FHIR Bulk Data export, one resource per line.")
+        if max_line >= 1 << (_FILE_BITS - _LINE_BITS) or (max_entry or 0) >= (1 << _LINE_BITS) - 1:
+            raise EventLogError(f"{file!r} is too large for one file: read_fhir reads up to "
+                                f"{(1 << (_FILE_BITS - _LINE_BITS)) - 1:,} lines per file and "
+                                f"{(1 << _LINE_BITS) - 2:,} entries per Bundle. Split the file.")
+    if len(files) >= 1 << (63 - _FILE_BITS):
+        raise EventLogError(f"{len(files):,} files are too many for one read; read them in groups.")
+
+
 class _Reader:
     """The engine tables of one read, created in order and dropped at the end."""
 
@@ -721,22 +738,8 @@ class _Reader:
         return log.replace(log.table, rejected=rejected, notes=notes)
 
     def check_files(self, entries: str) -> None:
-        """EventLogError for a file none of whose lines is a FHIR resource, and for inputs past the limits of
-        the entry ids."""
-        rows = self.con.execute(
-            f"SELECT file_no, count(*), count(rt), max(line), max(entry) FROM {entries} GROUP BY file_no").fetchall()
-        for file_no, n, n_fhir, max_line, max_entry in rows:
-            file = self.files[file_no][0]
-            if n_fhir == 0:
-                raise EventLogError(f"{file!r} is not FHIR: none of its {n:,} line(s) is a JSON object with a "
-                                    "'resourceType' (e.g. a CSV or text file named .ndjson). Check that the file "
-                                    "is a FHIR Bulk Data export, one resource per line.")
-            if max_line >= 1 << (_FILE_BITS - _LINE_BITS) or (max_entry or 0) >= (1 << _LINE_BITS) - 1:
-                raise EventLogError(f"{file!r} is too large for one file: read_fhir reads up to "
-                                    f"{(1 << (_FILE_BITS - _LINE_BITS)) - 1:,} lines per file and "
-                                    f"{(1 << _LINE_BITS) - 2:,} entries per Bundle. Split the file.")
-        if len(self.files) >= 1 << (63 - _FILE_BITS):
-            raise EventLogError(f"{len(self.files):,} files are too many for one read; read them in groups.")
+        check_files(self.con.execute(f"SELECT file_no, count(*), count(rt), max(line), max(entry) FROM {entries} "
+                                     "GROUP BY file_no").fetchall(), self.files)
 
     def messages(self, entries: str, targets: str) -> str:
         """One row per message (a MessageHeader in a Bundle of type message): ``duplicate`` (the same
@@ -800,7 +803,7 @@ class _Reader:
         # a zone (FHIR forbids it) or text that is no date is refused, in this order, with the element it came from
         checks = time_checks(_without_zone)
         # the times typed once (__t, __e) and the first check that fails found once (__k)
-        typed = (f"SELECT *, CASE WHEN problem IS NULL THEN CASE "
+        typed = ("SELECT *, CASE WHEN problem IS NULL THEN CASE "
                  + " ".join(f"WHEN {flag} THEN {k}" for k, (flag, *_) in enumerate(checks))
                  + f" END END AS __k FROM (SELECT *, {_instant('time', tz)} AS __t, {_instant('end_time', tz)} AS __e "
                  f"FROM ev)")

@@ -272,21 +272,8 @@ class _SparkReader:
         return name
 
     def check_files(self, entries: str) -> None:
-        """As :meth:`pathways.io.fhir._Reader.check_files`."""
-        rows = self.sql(f"SELECT file_no, count(*), count(rt), max(line), max(entry) FROM {entries} "
-                        f"GROUP BY file_no").collect()
-        for file_no, n, n_fhir, max_line, max_entry in rows:
-            file = self.files[file_no][0]
-            if n_fhir == 0:
-                raise EventLogError(f"{file!r} is not FHIR: none of its {n:,} line(s) is a JSON object with a "
-                                    "'resourceType' (e.g. a CSV or text file named .ndjson). Check that the file "
-                                    "is a FHIR Bulk Data export, one resource per line.")
-            if max_line >= 1 << (_FILE_BITS - _LINE_BITS) or (max_entry or 0) >= (1 << _LINE_BITS) - 1:
-                raise EventLogError(f"{file!r} is too large for one file: read_fhir reads up to "
-                                    f"{(1 << (_FILE_BITS - _LINE_BITS)) - 1:,} lines per file and "
-                                    f"{(1 << _LINE_BITS) - 2:,} entries per Bundle. Split the file.")
-        if len(self.files) >= 1 << (63 - _FILE_BITS):
-            raise EventLogError(f"{len(self.files):,} files are too many for one read; read them in groups.")
+        _fhir.check_files(self.sql(f"SELECT file_no, count(*), count(rt), max(line), max(entry) FROM {entries} "
+                                   "GROUP BY file_no").collect(), self.files)
 
     # --- references ----------------------------------------------------------------------------
     def targets(self, entries: str) -> str:
