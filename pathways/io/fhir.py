@@ -459,6 +459,18 @@ def message_timed_sql(ops: str) -> str:
         f"ELSE leave_end END ELSE '' END AS occ FROM {ops}")
 
 
+def located(rejected, eids: dict, files):
+    """``log.rejected`` with the ``file`` and ``entry`` (:func:`entry_location`) of every row; ``eids``: row ->
+    the id of the entry it came from (either engine)."""
+    import pandas as pd
+
+    rejected = rejected.copy()
+    where = [entry_location(eids[int(row)], files) for row in rejected["row"]]
+    rejected.insert(1, "file", pd.Series([f for f, _ in where], index=rejected.index, dtype="str"))
+    rejected.insert(2, "entry", pd.Series([e for _, e in where], index=rejected.index, dtype="str"))
+    return rejected
+
+
 def check_files(rows, files) -> None:
     """EventLogError for a file none of whose lines is a FHIR resource, and for inputs past the limits of the entry
     ids; ``rows``: per file ``(file_no, lines, lines with a resourceType, last line, last entry)`` (either engine)."""
@@ -896,24 +908,14 @@ class _Reader:
         """``log.rejected`` with the ``file`` and ``entry`` (``line 3``, ``entry[5]``) of every row."""
         import pandas as pd
 
-        rejected = rejected.copy()
-        if not len(rejected):
-            rejected.insert(1, "file", pd.Series([], dtype="str"))
-            rejected.insert(2, "entry", pd.Series([], dtype="str"))
-            return rejected
-        frame = self.name("rejected_rows", "ARROW")
-        self.con.register(frame, pd.DataFrame({"row": rejected["row"].astype("int64")}))
-        eids = dict(self.con.execute(f"SELECT i.__pw_row, i.eid FROM {items} i JOIN {frame} r ON i.__pw_row = r.row")
-                    .fetchall())
-        self.con.unregister(frame)
-        files, where = [], []
-        for row in rejected["row"]:
-            file, entry = entry_location(eids[int(row)], self.files)
-            files.append(file)
-            where.append(entry)
-        rejected.insert(1, "file", files)
-        rejected.insert(2, "entry", where)
-        return rejected
+        eids = {}
+        if len(rejected):
+            frame = self.name("rejected_rows", "ARROW")
+            self.con.register(frame, pd.DataFrame({"row": rejected["row"].astype("int64")}))
+            eids = dict(self.con.execute(f"SELECT i.__pw_row, i.eid FROM {items} i JOIN {frame} r "
+                                         "ON i.__pw_row = r.row").fetchall())
+            self.con.unregister(frame)
+        return located(rejected, eids, self.files)
 
     def counted(self, entries: str, unnumbered: str, messages: str) -> dict:
         """What became of every entry read, as far as it is known before validation: ``"items"`` counts the

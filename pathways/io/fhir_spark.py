@@ -486,21 +486,13 @@ class _SparkReader:
         return self.view("rejected_rows", self.session.createDataFrame(rows, "row BIGINT"))
 
     def located(self, rejected, items: str):
-        """``log.rejected`` with the ``file`` and ``entry`` of every row (:func:`pathways.io.fhir.entry_location`)."""
-        import pandas as pd
-
-        rejected = rejected.copy()
-        if not len(rejected):
-            rejected.insert(1, "file", pd.Series([], dtype="str"))
-            rejected.insert(2, "entry", pd.Series([], dtype="str"))
-            return rejected
-        rows = self.rows_view(rejected)
-        eids = dict(self.sql(f"SELECT i.__pw_row, i.eid FROM {items} i JOIN {rows} r ON i.__pw_row = r.row")
-                    .collect())
-        where = [_fhir.entry_location(eids[int(row)], self.files) for row in rejected["row"]]
-        rejected.insert(1, "file", [f for f, _ in where])
-        rejected.insert(2, "entry", [w for _, w in where])
-        return rejected
+        """``log.rejected`` with the ``file`` and ``entry`` of every row (:func:`pathways.io.fhir.located`)."""
+        eids = {}
+        if len(rejected):
+            rows = self.rows_view(rejected)
+            eids = dict(self.sql(f"SELECT i.__pw_row, i.eid FROM {items} i JOIN {rows} r ON i.__pw_row = r.row")
+                        .collect())
+        return _fhir.located(rejected, eids, self.files)
 
     def counted(self, entries: str, unnumbered: str, messages: str) -> dict:
         """As :meth:`pathways.io.fhir._Reader.counted` (Spark takes no IN subquery in a CASE: joins flag them)."""
