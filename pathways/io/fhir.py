@@ -422,16 +422,25 @@ def refused_sql(entries: str, messages: str) -> str:
         f"value FROM {messages} WHERE problem IS NOT NULL")
 
 
-def time_checks(without_zone) -> list[tuple[str, str, str, str]]:
-    """The checks of an item's times, in the order they are reported: ``(flag SQL, code, element SQL, value
-    column)``; ``without_zone(text)`` is the engine's SQL of a time of day without a zone; ``__t`` and ``__e`` are
-    the typed ``time`` and ``end_time`` (NULL for text that is no date)."""
+def checked_times_sql(without_zone, instant, literal) -> tuple[str, dict[str, str]]:
+    """SQL (DuckDB and Spark) of the items' times checked: ``(typed, first)``. ``typed`` selects every row of ``ev``
+    with ``__t`` and ``__e`` (``time`` and ``end_time`` typed by ``instant(column)``; NULL for text that is no date)
+    and ``__k``, the number of the first check that fails; ``first`` gives its ``problem`` (code), ``element`` and
+    ``value``. The checks, in the order they are reported: a time of day without a zone
+    (``without_zone(column)``, FHIR forbids it) in the time, the end time or the notification time, then a time or
+    end time that is no date. ``literal`` is the engine's SQL of a text."""
     checks = [(without_zone(c), "time_without_zone", e, c)
               for c, e in (("time", "time_element"), ("end_time", "'period.end'"),
                            ("notified_text", "'Provenance.recorded'"))]
     checks += [(f"{c} IS NOT NULL AND {t} IS NULL", "not_a_date", e, c)
                for c, t, e in (("time", "__t", "time_element"), ("end_time", "__e", "'period.end'"))]
-    return checks
+    typed = ("SELECT *, CASE WHEN problem IS NULL THEN CASE "
+             + " ".join(f"WHEN {flag} THEN {k}" for k, (flag, *_) in enumerate(checks))
+             + f" END END AS __k FROM (SELECT *, {instant('time')} AS __t, {instant('end_time')} AS __e FROM ev)")
+    first = {name: "CASE __k " + " ".join(f"WHEN {k} THEN {part}" for k, part in enumerate(parts)) + " END"
+             for name, parts in (("problem", [literal(what) for _, what, _, _ in checks]),
+                                 ("element", [e for *_, e, _ in checks]), ("value", [c for *_, c in checks]))}
+    return typed, first
 
 
 def message_ops_sql(r: str) -> str:
@@ -812,26 +821,17 @@ class _Reader:
         plain_events = plain_events_sql("s")
         refused = refused_sql(entries, messages)
         # the times, typed here: an instant with its offset, a date alone at midnight in tz; a time of day without
-        # a zone (FHIR forbids it) or text that is no date is refused, in this order, with the element it came from
-        checks = time_checks(_without_zone)
-        # the times typed once (__t, __e) and the first check that fails found once (__k)
-        typed = ("SELECT *, CASE WHEN problem IS NULL THEN CASE "
-                 + " ".join(f"WHEN {flag} THEN {k}" for k, (flag, *_) in enumerate(checks))
-                 + f" END END AS __k FROM (SELECT *, {_instant('time', tz)} AS __t, {_instant('end_time', tz)} AS __e "
-                 f"FROM ev)")
-
-        def first(i: int) -> str:
-            return "CASE __k " + " ".join(f"WHEN {k} THEN {sql_literal(what) if i == 1 else (e, c)[i - 2]}"
-                                          for k, (_, what, e, c) in enumerate(checks)) + " END"
+        # a zone or text that is no date is refused, with the element it came from
+        typed, first = checked_times_sql(_without_zone, lambda c: _instant(c, tz), sql_literal)
 
         unnumbered = self.name("unnumbered")
         self.con.execute(
             f"CREATE TEMP TABLE {unnumbered} AS WITH s AS MATERIALIZED ({standalone}), ev AS ("
             f"SELECT *, NULL AS notified_text FROM ({plain_events}) UNION ALL BY NAME "
             f"SELECT * FROM ({self.message_events(messages)})), all_items AS ("
-            f"SELECT * EXCLUDE (__t, __e, __k) REPLACE (coalesce(problem, {first(1)}) AS problem, "
-            f"CASE WHEN problem IS NULL THEN {first(2)} ELSE element END AS element, "
-            f"CASE WHEN problem IS NULL THEN {first(3)} ELSE value END AS value, __t AS time, __e AS end_time) "
+            f"SELECT * EXCLUDE (__t, __e, __k) REPLACE (coalesce(problem, {first['problem']}) AS problem, "
+            f"CASE WHEN problem IS NULL THEN {first['element']} ELSE element END AS element, "
+            f"CASE WHEN problem IS NULL THEN {first['value']} ELSE value END AS value, __t AS time, __e AS end_time) "
             f"FROM ({typed}) UNION ALL BY NAME SELECT * FROM ({refused})) "
             f"SELECT * EXCLUDE (notified_text, time_element) FROM all_items")
         return unnumbered

@@ -392,15 +392,7 @@ class _SparkReader:
         s = self.view("standalone", self.sql(standalone), cache=True)
         plain_events = _fhir.plain_events_sql(s, text="STRING", instant="TIMESTAMP")
         refused = _fhir.refused_sql(entries, messages)
-        checks = _fhir.time_checks(_without_zone)
-        typed = ("SELECT *, CASE WHEN problem IS NULL THEN CASE "
-                 + " ".join(f"WHEN {flag} THEN {k}" for k, (flag, *_) in enumerate(checks))
-                 + f" END END AS __k FROM (SELECT *, {_instant('time', self.tz)} AS __t, "
-                 f"{_instant('end_time', self.tz)} AS __e FROM ev)")
-
-        def first(i: int) -> str:
-            return "CASE __k " + " ".join(f"WHEN {k} THEN {_lit(what) if i == 1 else (e, c)[i - 2]}"
-                                          for k, (_, what, e, c) in enumerate(checks)) + " END"
+        typed, first = _fhir.checked_times_sql(_without_zone, lambda c: _instant(c, self.tz), _lit)
 
         ev = self.sql(f"SELECT *, CAST(NULL AS STRING) AS notified_text FROM ({plain_events})").unionByName(
             self.sql(self.message_events(messages)))
@@ -408,9 +400,9 @@ class _SparkReader:
         typed = typed.replace(" FROM ev)", f" FROM {ev_view})")
         items = self.sql(
             f"SELECT * EXCEPT (__t, __e, __k, problem, element, value, time, end_time, notified_text, time_element), "
-            f"coalesce(problem, {first(1)}) AS problem, "
-            f"CASE WHEN problem IS NULL THEN {first(2)} ELSE element END AS element, "
-            f"CASE WHEN problem IS NULL THEN {first(3)} ELSE value END AS value, __t AS time, __e AS end_time "
+            f"coalesce(problem, {first['problem']}) AS problem, "
+            f"CASE WHEN problem IS NULL THEN {first['element']} ELSE element END AS element, "
+            f"CASE WHEN problem IS NULL THEN {first['value']} ELSE value END AS value, __t AS time, __e AS end_time "
             f"FROM ({typed})").unionByName(self.sql(refused), allowMissingColumns=True)
         return self.view("unnumbered", items, cache=True)
 
