@@ -507,6 +507,7 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
 
     noun = "units" if level == "unit" else "activities"
     start, end = say("start", language), say("end", language)
+    f = Formatter(language, min_count)
     b = DotBuilder("process_map", graph={**st.GRAPH, "rankdir": "TB"}, node=st.NODE, edge=st.EDGE_DEFAULTS)
     real = shown_nodes[~shown_nodes["name"].isin([START, END])]
     n_max = float(real[node_col].max()) if len(real) else 0.0
@@ -522,7 +523,7 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
                    color=st.END_FILL, fontcolor="white", fontsize=9, width=0.45, fixedsize=True)
             labels[r.name] = end
             continue
-        count = say(node_col, language, n=Formatter(language, min_count).count(getattr(r, node_col)))
+        count = say(node_col, language, n=f.count(getattr(r, node_col)))
         labels[r.name] = count
         fill = st.DOMAIN_FILL.get(getattr(r, "domain", None), None) if level == "unit" else None
         b.node(r.name, label=HTML(f'<b>{html_text(r.name)}</b><br/><font point-size="9">{html_text(count)}</font>'),
@@ -538,11 +539,11 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
     for r in drawn.itertuples(index=False):
         terminal = r.source == START or r.target == END
         if isinstance(measure, Performance) and not terminal:
-            label = Formatter(language).short_time(getattr(r, stat_col), units)
+            label = f.short_time(getattr(r, stat_col), units)
         elif isinstance(measure, Performance):
             label = ""
         else:
-            label = Formatter(language, min_count).count(getattr(r, freq_col))
+            label = f.count(getattr(r, freq_col))
         edge_labels.append(label)
         style = _edge_style(r, highlight, st.penwidth(getattr(r, freq_col), w_max))
         if terminal:
@@ -557,7 +558,7 @@ def process_map(log: EventLog, *, measure=Frequency("cases"), level: Literal["ac
         what = say("pm_what_events" if measure.what == "events" else "pm_what_cases", language)
     caption = _caption(info, noun=noun, flow="transitions", min_count=min_count, language=language)
     info["caption"] = caption[0]
-    rows = _highlight_rows(highlight, shown_edges, Formatter(language).duration(threshold), language, capped)
+    rows = _highlight_rows(highlight, shown_edges, f.duration(threshold), language, capped)
     default = "title_process_map" if level == "activity" else "title_process_map_units"
     b.graph_attrs["label"] = _legend(title or say(default, language), [what, *caption], rows)
     out_nodes = real.drop(columns=["weight"]).assign(label=[labels[n] for n in real["name"]]).reset_index(drop=True)
@@ -786,7 +787,7 @@ def unit_map(log: EventLog, *, measure=Frequency("cases"), lanes: Literal["secto
         info.update(lane=lane, n_edges_inside=int((on_edges["part"] == "inside").sum()),
                     n_edges_from_other=int((on_edges["part"] == "from_other").sum()),
                     n_edges_to_other=int((on_edges["part"] == "to_other").sum()))
-    rows = _highlight_rows(highlight, on_edges, Formatter(language).duration(threshold), language, capped)
+    rows = _highlight_rows(highlight, on_edges, f.duration(threshold), language, capped)
     b.graph_attrs["label"] = _legend(heading, [what, *caption], rows, key=domain_key(key_domains, language),
                                      wrap=None if lane is None else LEGEND_WRAP)
     out_nodes = on_nodes.drop(columns=["weight"]).assign(
