@@ -318,31 +318,34 @@ def message_class_sql(code: str) -> str:
             f"THEN 'inpatient' WHEN {code} IS NULL THEN NULL ELSE lower({code}) END")
 
 
-def plain_events_sql(s: str, *, text: str = "VARCHAR", instant: str = "TIMESTAMPTZ") -> str:
-    """SQL (DuckDB and Spark, whose names of the text and instant types are ``text`` and ``instant``): the events
-    of the plain resources ``s`` (one row per resource, its references resolved: ``eid``, ``rt``, ``cls``, ...),
-    times still as text. The activities: Encounter start (sub 0) and end (sub 1) of an inpatient or emergency stay,
-    one event for the others; EpisodeOfCare; ServiceRequest."""
-    null_attrs = (f"CAST(NULL AS {instant}) AS notified, CAST(NULL AS {instant}) AS revised, "
-                  f"CAST(NULL AS {text}) AS message, CAST(NULL AS {text}) AS sender, CAST(NULL AS {text}) AS receiver")
+def plain_events_sql(s: str, *, text: str = "VARCHAR", instant: str = "TIMESTAMPTZ", explode: str = "unnest",
+                     array: str = "list_value") -> str:
+    """SQL (DuckDB and Spark, whose names of the text and instant types are ``text`` and ``instant``, of the function
+    that gives a row per element of an array ``explode`` and of the one that makes an array ``array``): the events of
+    the plain resources ``s`` (one row per resource, its references resolved: ``eid``, ``rt``, ``cls``, ...), times
+    still as text. The activities: Encounter start (sub 0) and end (sub 1) of an inpatient or emergency stay, one
+    event for the others; EpisodeOfCare; ServiceRequest. One scan of ``s``: a stay gives its two rows by exploding
+    ``[0, 1]`` (four scans of a materialised ``s`` held every resource in memory at once)."""
+    stay = "rt = 'Encounter' AND cls IN ('inpatient', 'emergency')"
     return (
-        f"SELECT eid, 0 AS sub, patient, CASE cls WHEN 'inpatient' THEN 'admit-inpatient' WHEN 'emergency' THEN "
-        f"'admit-emergency' WHEN 'ambulatory' THEN 'outpatient-visit' ELSE 'encounter-' || coalesce(cls, "
-        f"'unknown') END AS activity_code, start_text AS time, CASE WHEN cls IN ('inpatient', 'emergency') "
-        f"THEN NULL ELSE end_text END AS end_time, 'Encounter.period.start' AS time_element, unit_name, "
-        f"CAST(NULL AS {text}) AS referral_name, {null_attrs}, sor, gln, id AS encounter, eoc_value AS "
-        f"episode_of_care, cls AS encounter_class, status AS encounter_status, 'Encounter' AS fhir_resource, "
-        f"problem, element, value FROM {s} WHERE rt = 'Encounter' "
-        f"UNION ALL SELECT eid, 1, patient, CASE cls WHEN 'inpatient' THEN 'discharge-inpatient' ELSE "
-        f"'discharge-emergency' END, end_text, NULL, 'Encounter.period.end', unit_name, NULL, {null_attrs}, sor, "
-        f"gln, id, eoc_value, cls, status, 'Encounter', NULL, NULL, NULL FROM {s} WHERE rt = 'Encounter' "
-        f"AND cls IN ('inpatient', 'emergency') AND end_text IS NOT NULL AND problem IS NULL "
-        f"UNION ALL SELECT eid, 0, patient, 'episode-of-care', start_text, end_text, 'EpisodeOfCare.period.start', "
-        f"unit_name, NULL, {null_attrs}, sor, gln, NULL, id, NULL, status, 'EpisodeOfCare', problem, element, "
-        f"value FROM {s} WHERE rt = 'EpisodeOfCare' "
-        f"UNION ALL SELECT eid, 0, patient, 'referral', authored_text, NULL, 'ServiceRequest.authoredOn', "
-        f"unit_name, referral_name, {null_attrs}, sor, gln, NULL, NULL, NULL, status, 'ServiceRequest', problem, "
-        f"element, value FROM {s} WHERE rt = 'ServiceRequest'")
+        f"SELECT eid, sub, patient, CASE WHEN rt = 'Encounter' THEN CASE WHEN sub = 1 THEN CASE cls WHEN 'inpatient' "
+        f"THEN 'discharge-inpatient' ELSE 'discharge-emergency' END WHEN cls = 'inpatient' THEN 'admit-inpatient' "
+        f"WHEN cls = 'emergency' THEN 'admit-emergency' WHEN cls = 'ambulatory' THEN 'outpatient-visit' "
+        f"ELSE 'encounter-' || coalesce(cls, 'unknown') END WHEN rt = 'EpisodeOfCare' THEN 'episode-of-care' "
+        f"ELSE 'referral' END AS activity_code, "
+        f"CASE WHEN sub = 1 THEN end_text WHEN rt = 'ServiceRequest' THEN authored_text ELSE start_text END AS time, "
+        f"CASE WHEN sub = 1 OR rt = 'ServiceRequest' OR {stay} THEN CAST(NULL AS {text}) ELSE end_text END AS end_time, "
+        f"CASE WHEN sub = 1 THEN 'Encounter.period.end' WHEN rt = 'ServiceRequest' THEN 'ServiceRequest.authoredOn' "
+        f"ELSE rt || '.period.start' END AS time_element, unit_name, "
+        f"CASE WHEN rt = 'ServiceRequest' THEN referral_name END AS referral_name, "
+        f"CAST(NULL AS {instant}) AS notified, CAST(NULL AS {instant}) AS revised, CAST(NULL AS {text}) AS message, "
+        f"CAST(NULL AS {text}) AS sender, CAST(NULL AS {text}) AS receiver, sor, gln, "
+        f"CASE WHEN rt = 'Encounter' THEN id END AS encounter, "
+        f"CASE rt WHEN 'Encounter' THEN eoc_value WHEN 'EpisodeOfCare' THEN id END AS episode_of_care, "
+        f"CASE WHEN rt = 'Encounter' THEN cls END AS encounter_class, status AS encounter_status, rt AS fhir_resource, "
+        f"CASE WHEN sub = 0 THEN problem END AS problem, CASE WHEN sub = 0 THEN element END AS element, "
+        f"CASE WHEN sub = 0 THEN value END AS value FROM (SELECT *, {explode}(CASE WHEN {stay} AND end_text IS NOT NULL "
+        f"AND problem IS NULL THEN {array}(0, 1) ELSE {array}(0) END) AS sub FROM {s})")
 
 
 def entry_location(eid: int, files) -> tuple[str, str]:
@@ -826,7 +829,7 @@ class _Reader:
 
         unnumbered = self.name("unnumbered")
         self.con.execute(
-            f"CREATE TEMP TABLE {unnumbered} AS WITH s AS MATERIALIZED ({standalone}), ev AS ("
+            f"CREATE TEMP TABLE {unnumbered} AS WITH s AS ({standalone}), ev AS ("
             f"SELECT *, NULL AS notified_text FROM ({plain_events}) UNION ALL BY NAME "
             f"SELECT * FROM ({self.message_events(messages)})), all_items AS ("
             f"SELECT * EXCLUDE (__t, __e, __k) REPLACE (coalesce(problem, {first['problem']}) AS problem, "

@@ -390,7 +390,7 @@ class _SparkReader:
             f"{_fhir.standalone_problem_sql(pt, o, f)} "
             f"FROM {entries} e {pj}{oj}{fj}WHERE {plain}")
         s = self.view("standalone", self.sql(standalone), cache=True)
-        plain_events = _fhir.plain_events_sql(s, text="STRING", instant="TIMESTAMP")
+        plain_events = _fhir.plain_events_sql(s, text="STRING", instant="TIMESTAMP", explode="explode", array="array")
         refused = _fhir.refused_sql(entries, messages)
         typed, first = _fhir.checked_times_sql(_without_zone, lambda c: _instant(c, self.tz), _lit)
 
