@@ -847,6 +847,11 @@ class _Reader:
         typed, first = checked_times_sql(_without_zone, lambda c: _instant(c, tz), sql_literal)
 
         message_events = self.message_events(messages)
+        # without messages, their columns are NULL for every item: the view of the items gives them (the sort
+        # below moves every column it stores)
+        self.unstored = {} if self.con.execute(f"SELECT count(*) FROM {self.folded}").fetchall()[0][0] else {
+            "notified": "TIMESTAMPTZ", "revised": "TIMESTAMPTZ", "message": "VARCHAR", "sender": "VARCHAR",
+            "receiver": "VARCHAR"}
         unnumbered = self.name("unnumbered")
         # the items in input order, so that a row id is the item's number; each reference joined as written,
         # its targets hashed: left to choose, the planner hashed the 10 million Encounters (every column) to join
@@ -861,7 +866,8 @@ class _Reader:
                 f"CASE WHEN problem IS NULL THEN {first['value']} ELSE value END AS value, __t AS time, "
                 f"__e AS end_time) "
                 f"FROM ({typed}) UNION ALL BY NAME SELECT * FROM ({refused})) "
-                f"SELECT * EXCLUDE (notified_text, time_element) FROM all_items ORDER BY eid, sub")
+                f"SELECT * EXCLUDE ({', '.join(['notified_text', 'time_element', *self.unstored])}) FROM all_items "
+                f"ORDER BY eid, sub")
         return unnumbered
 
     def numbered(self, unnumbered: str) -> str:
@@ -869,7 +875,8 @@ class _Reader:
         row ids, the table being stored in that order (numbering them in a window and joining the numbers back, a
         copy of every item, took 13 of the 88 s of a read of 10 million Encounters)."""
         name = self.name("items", "VIEW")
-        self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT *, rowid AS __pw_row FROM {unnumbered}")
+        unstored = "".join(f", CAST(NULL AS {t}) AS {c}" for c, t in self.unstored.items())
+        self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT *{unstored}, rowid AS __pw_row FROM {unnumbered}")
         return name
 
     def message_events(self, messages: str) -> str:
