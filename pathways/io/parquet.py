@@ -115,13 +115,17 @@ def _read(path: str, files: list[str], engine: str, *, case: str, activity: str,
     name = fresh_name("parquet")
     listing = "[" + ", ".join(sql_literal(f) for f in files) + "]"
     try:
-        backend.con.execute(
-            f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (filename, file_row_number), "
-            f"CAST(row_number() OVER (ORDER BY filename, file_row_number) - 1 AS BIGINT) AS __pw_row "
-            f"FROM read_parquet({listing}, filename = true, file_row_number = true)"
-            if len(files) > 1 else
-            f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
-            f"CAST(file_row_number AS BIGINT) AS __pw_row FROM read_parquet({listing}, file_row_number = true)")
+        if len(files) > 1:
+            backend.con.execute(
+                f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (filename, file_row_number), "
+                f"CAST(row_number() OVER (ORDER BY filename, file_row_number) - 1 AS BIGINT) AS __pw_row "
+                f"FROM read_parquet({listing}, filename = true, file_row_number = true)")
+        else:
+            scan = (f"SELECT * EXCLUDE (file_row_number), CAST(file_row_number AS BIGINT) AS __pw_row "
+                    f"FROM read_parquet({listing}, file_row_number = true)")
+            backend.con.execute(f"CREATE TEMP VIEW {name} AS " + " UNION ALL ".join(
+                scan if (lo, hi) == (None, None) else f"{scan} WHERE file_row_number >= {lo} AND file_row_number < {hi}"
+                for lo, hi in _row_ranges(backend.con, files[0])))
         n_read = backend.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
     except Exception as exc:
         backend.con.execute(f"DROP VIEW IF EXISTS {name}")
@@ -137,6 +141,27 @@ def _read(path: str, files: list[str], engine: str, *, case: str, activity: str,
                      timestamp=timestamp, tz=tz, origin=path, **options)
     finally:
         backend.con.execute(f"DROP VIEW IF EXISTS {name}")
+
+
+def _row_ranges(con, file: str) -> list[tuple[int | None, int | None]]:
+    """The ranges of rows of the Parquet ``file`` to scan side by side: ``[(None, None)]`` (the whole file in one
+    scan) unless a row group holds more than a thread's share of the rows, then one range per thread's share of
+    such a row group. DuckDB scans a row group on one thread: a file written with pyarrow's default row groups
+    (1,048,576 rows) was read on one of the two cores up to a million events (1.1 million: 0.83 s, against 0.49 s
+    in two ranges of rows)."""
+    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    groups = [n for (n,) in con.execute(
+        f"SELECT row_group_num_rows FROM (SELECT DISTINCT row_group_id, row_group_num_rows "
+        f"FROM parquet_metadata({sql_literal(file)})) ORDER BY row_group_id").fetchall()]
+    share = -(-sum(groups) // threads)
+    if threads < 2 or max(groups, default=0) <= share:
+        return [(None, None)]
+    ranges, start = [], 0
+    for n in groups:
+        parts = -(-n // share)
+        ranges += [(start + n * k // parts, start + n * (k + 1) // parts) for k in range(parts)]
+        start += n
+    return ranges
 
 
 def _reload(path: str, file: str, meta) -> EventLog:
