@@ -351,6 +351,27 @@ def plain_events_sql(s: str, *, text: str = "VARCHAR", instant: str = "TIMESTAMP
         f"AND end_text IS NOT NULL AND problem IS NULL THEN {array}(0, 1) ELSE {array}(0) END) AS sub FROM {s})")
 
 
+def resolve_sql(targets: str, alias: str, key: str, scope: str, *, keys: str | None = None,
+                bundles: bool = True) -> tuple[str, dict]:
+    """``(joins, fields)`` (DuckDB and Spark): SQL joining the reference whose key (:func:`_ref_key`) is ``key``, of a
+    row in ``scope``, to what it points at (the row's own Bundle first, then the standalone resources), and the SQL
+    of the target's fields by name (``eid``, ``case_hash``, ``deceased``, ``org_name``, ``sor``, ``gln``; ``found``:
+    it points somewhere). ``keys``, SQL of the keys such references have, narrows the targets before the join hashes
+    them: an export's 10 million Encounters point at 50 Organizations, and the join need not hash its 3 million
+    Patients too. Without ``bundles`` every row is standalone: one join."""
+    narrowed = targets if keys is None else f"(SELECT * FROM {targets} WHERE key IN ({keys}))"
+    joins = f"LEFT JOIN {narrowed} {alias}_l ON {alias}_l.scope = {scope} AND {alias}_l.key = {key} "
+    names = ("eid", "case_hash", "deceased", "org_name", "sor", "gln")
+    if not bundles:
+        fields = {v: f"{alias}_l.{v}" for v in names}
+        fields["found"] = f"({alias}_l.eid IS NOT NULL)"
+        return joins, fields
+    joins += f"LEFT JOIN {narrowed} {alias}_g ON {scope} <> -1 AND {alias}_g.scope = -1 AND {alias}_g.key = {key} "
+    fields = {v: f"CASE WHEN {alias}_l.eid IS NOT NULL THEN {alias}_l.{v} ELSE {alias}_g.{v} END" for v in names}
+    fields["found"] = f"({alias}_l.eid IS NOT NULL OR {alias}_g.eid IS NOT NULL)"
+    return joins, fields
+
+
 def entry_location(eid: int, files) -> tuple[str, str]:
     """``(file, entry)`` of an entry id: the file's name and ``line 3``, ``entry[5]``, ``line 2, entry[0]`` or
     ``the resource``."""
@@ -727,25 +748,9 @@ class _Reader:
             f"GROUP BY scope, key")
         return name
 
-    def resolve(self, targets: str, alias: str, key: str, scope: str, *,
-                keys: str | None = None) -> tuple[str, dict]:
-        """``(joins, fields)``: SQL joining the reference whose key (:func:`_ref_key`) is ``key``, of a row in
-        ``scope``, to what it points at (the row's own Bundle first, then the standalone resources), and the SQL
-        of the target's fields by name (``eid``, ``case_hash``, ``deceased``, ``org_name``, ``sor``, ``gln``;
-        ``found``: it points somewhere). ``keys``, SQL of the keys such references have, narrows the targets before
-        the join hashes them: an export's 10 million Encounters point at 50 Organizations, and the join need not
-        hash its 3 million Patients too. Without Bundles every row is standalone: one join."""
-        narrowed = targets if keys is None else f"(SELECT * FROM {targets} WHERE key IN ({keys}))"
-        joins = f"LEFT JOIN {narrowed} {alias}_l ON {alias}_l.scope = {scope} AND {alias}_l.key = {key} "
-        names = ("eid", "case_hash", "deceased", "org_name", "sor", "gln")
-        if not self.has_bundles:
-            fields = {v: f"{alias}_l.{v}" for v in names}
-            fields["found"] = f"({alias}_l.eid IS NOT NULL)"
-            return joins, fields
-        joins += f"LEFT JOIN {narrowed} {alias}_g ON {scope} <> -1 AND {alias}_g.scope = -1 AND {alias}_g.key = {key} "
-        fields = {v: f"CASE WHEN {alias}_l.eid IS NOT NULL THEN {alias}_l.{v} ELSE {alias}_g.{v} END" for v in names}
-        fields["found"] = f"({alias}_l.eid IS NOT NULL OR {alias}_g.eid IS NOT NULL)"
-        return joins, fields
+    def resolve(self, targets: str, alias: str, key: str, scope: str, *, keys: str | None = None):
+        """:func:`resolve_sql` for this read (one join per reference when it has no Bundles)."""
+        return resolve_sql(targets, alias, key, scope, keys=keys, bundles=self.has_bundles)
 
     # --- the read ----------------------------------------------------------------------------------
     def read(self, *, tz, taxonomy, vocabulary, strict, origin) -> EventLog:

@@ -290,7 +290,7 @@ class _SparkReader:
                f"GROUP BY scope, key")
         return self.view("targets", self.sql(sql), cache=True)
 
-    resolve = staticmethod(_fhir._Reader.resolve)
+    resolve = staticmethod(_fhir.resolve_sql)
     plain = staticmethod(_fhir._Reader.plain)
 
     # --- messages ------------------------------------------------------------------------------
