@@ -177,33 +177,34 @@ def test_parquet_folder_keeps_file_order(tmp_path):
     assert df["row"].tolist() == [0, 1, 2, 3] and df["case_id"].tolist() == ["p0", "p0", "p1", "p1"]
 
 
-def test_parquet_large_row_groups_are_read_in_ranges_of_rows(tmp_path):
+def test_parquet_rows_are_numbered_in_ranges_and_across_files(tmp_path):
     """DuckDB scans a row group on one thread: a row group holding more than a thread's share of the rows is read
     in that many ranges of rows, side by side. 1,000 rows in row groups of 600 and 400, on 3 and on 2 threads: the
     shares are 334 and 500 rows, so the 600 are read in 2 ranges (and the 400 in 2 on 3 threads); on 1 thread,
-    whole. Whatever the ranges, the log holds every row once, in its input order, and a bad row is reported by
-    its own number."""
+    whole. The same rows in a folder of three files (300 rows, none, 700) are numbered by each file's row number
+    plus the rows of the files before it. Whatever the ranges and files, the log holds every row once, in its input
+    order, and a bad row is reported by its own number."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from pathways.engine import duckdb_backend
     from pathways.io.parquet import _row_ranges
 
+    assert _row_ranges(3, [600, 400]) == [(0, 300), (300, 600), (600, 800), (800, 1000)]
+    assert _row_ranges(2, [600, 400]) == [(0, 300), (300, 600), (600, 1000)]
+    assert _row_ranges(2, [500, 500]) == _row_ranges(1, [600, 400]) == _row_ranges(2, []) == [(None, None)]
     n = 1000
     times = [f"2023-01-{1 + i % 28:02d} {i % 24:02d}:00" for i in range(n)]
     times[700] = "not a time"
-    path = tmp_path / "events.parquet"
-    pq.write_table(pa.table({"c": [f"p{i // 10}" for i in range(n)], "a": [f"a{i % 7}" for i in range(n)],
-                             "t": times}), path, row_group_size=600)
-    con = duckdb_backend().con
+    table = pa.table({"c": [f"p{i // 10}" for i in range(n)], "a": [f"a{i % 7}" for i in range(n)], "t": times})
+    pq.write_table(table, tmp_path / "events.parquet", row_group_size=600)
+    (tmp_path / "parts").mkdir()
+    for name, lo, hi in (("a", 0, 300), ("b", 300, 300), ("c", 300, n)):
+        pq.write_table(table.slice(lo, hi - lo), tmp_path / "parts" / f"{name}.parquet")
     before = pw.configure_engine()["threads"]
     try:
-        expected = {3: [(0, 300), (300, 600), (600, 800), (800, 1000)], 2: [(0, 300), (300, 600), (600, 1000)],
-                    1: [(None, None)]}
-        for threads, ranges in expected.items():
+        for threads, path in ((3, "events.parquet"), (2, "events.parquet"), (1, "events.parquet"), (2, "parts")):
             pw.configure_engine(threads=threads)
-            assert _row_ranges(con, str(path)) == ranges
             with pytest.warns(pw.PathwaysWarning, match="1 of 1,000 rows"):
-                log = pw.read_parquet(path, case="c", activity="a", timestamp="t")
+                log = pw.read_parquet(tmp_path / path, case="c", activity="a", timestamp="t")
             df = log.to_pandas()
             assert log.n_read == n and df["row"].tolist() == [i for i in range(n) if i != 700]
             assert df["activity"].tolist() == [f"a{i % 7}" for i in range(n) if i != 700]
