@@ -179,14 +179,20 @@ def typed_result(df, columns: dict, tz: str, times):
     return local_times(df, tz, times)
 
 
-def fetch(expr, *, tuples=()):
+def fetch(expr, *, tuples=(), order=()):
     """Run ``expr`` and return pandas; the array columns named in ``tuples`` become tuples of str.
 
     Through Arrow, column by column: Ibis' own ``to_pandas`` on DuckDB makes a Python object of
     every value of a column that has a null or is an ENUM (0.53 of transitions' 1.5 s on a log
-    with 194,000 edges).
+    with 194,000 edges). ``order`` (Arrow sort keys: ``[(column, "ascending" | "descending"), ...]``)
+    sorts the rows in Arrow, stably, texts in code-point order as pandas does: 100,000 distinct
+    variants of ~190 characters in 0.04 s, against 0.13 s for DuckDB's ORDER BY and 0.27 s for pandas.
     """
     table = expr.to_pyarrow()
+    if order:
+        import pyarrow.compute as pc
+
+        table = table.take(pc.sort_indices(table, sort_keys=list(order)))
     lists = {c: _tuples(table.column(c).combine_chunks()) for c in tuples}
     df = table.drop_columns(list(tuples)).to_pandas() if tuples else table.to_pandas()
     for c, values in lists.items():
