@@ -59,8 +59,8 @@ def return_steps(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on:
                  purpose: str = "circular_referrals"):
     """Ibis expression with one row per return: the step of the unit path where the patient comes back.
 
-    Columns: the step's ``case_id``, ``step``, ``unit``, ``arrived_at`` and
-    ``left_at``; ``prev_step``, ``prev_arrived`` and ``prev_left`` (the most recent
+    Columns: the step's ``case_id``, ``step``, ``unit``, ``arrived_at``,
+    ``left_at`` and ``next_arrived`` (arrival at the next step); ``prev_step``, ``prev_arrived`` and ``prev_left`` (the most recent
     earlier step in the same unit, 2..max_between + 1 steps back, with its arrival
     and departure); ``cycle`` (the array of units from ``prev_step`` to this step).
 
@@ -74,7 +74,7 @@ def return_steps(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on:
     path = unit_path_expr(log, on=on, purpose=purpose)
     w = ibis.window(group_by="case_id", order_by="step")
     ks = range(2, mb + 2)
-    s = path.select("case_id", "step", "unit", "arrived_at", "left_at",
+    s = path.select("case_id", "step", "unit", "arrived_at", "left_at", "next_arrived",
                     **{f"_pu{k}": path.unit.lag(k).over(w) for k in range(1, mb + 2)})
     back = ibis.cases(*[(s[f"_pu{k}"] == s.unit, k) for k in ks], else_=ibis.null("int64"))
     s = s.mutate(_back=back)
@@ -85,8 +85,8 @@ def return_steps(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on:
     prev = path.select(_case="case_id", _step="step", prev_arrived="arrived_at", prev_left="left_at")
     r = s.join(prev, [s.case_id == prev._case, s.prev_step == prev._step])
     r = r.filter(days_between(r.prev_left, r.arrived_at) <= days)
-    return r.select("case_id", "step", "unit", "arrived_at", "left_at", "prev_step", "prev_arrived", "prev_left",
-                    "cycle")
+    return r.select("case_id", "step", "unit", "arrived_at", "left_at", "next_arrived", "prev_step", "prev_arrived",
+                    "prev_left", "cycle")
 
 
 def episode_expr(log, *, within=LOOP_WITHIN, max_between: int = MAX_BETWEEN, on: OnPath = "all",
@@ -122,26 +122,33 @@ def _merged(s):
     ep = r.group_by(["case_id", "episode"]).aggregate(
         parts=ibis.struct({"k": r.prev_step, "p": r.part}).collect(), first_step=r.prev_step.min(),
         last_step=r.step.max(), cycle_length=(r.step - r.prev_step).max(), n_returns=r.count(),
-        start=r.prev_arrived.min(), end=r.left_at.max(), last_return_at=r.arrived_at.max())
+        start=r.prev_arrived.min(), end=r.left_at.max(), last_return_at=r.arrived_at.max(),
+        next_arrived=r.next_arrived.max())
     return ep.mutate(unit_list=ep.parts.sort().map(lambda x: x.p).flatten()).drop("parts")
 
 
 def _episodes(log, ep, quiet: float, cutoff):
     """The episodes with ``gave_up`` and ``followup_censored`` judged at ``cutoff`` (``None``: the log's last
     event), in the columns of circular_referrals."""
-    # gave_up: the case's events from the arrival at the last return to end + quiet_for, found with
-    # one hash join on the case (a handful of events per episode), then one row per episode again
+    # gave_up: an episode is followed when the case has an event in (end, end + quiet_for]. Most are
+    # seen to be from the unit path alone: the latest arrival at a step after one of its returns is
+    # such an event's time when it falls in that span. For the others, the case's events from the
+    # arrival at the last return to end + quiet_for are found with one hash join on the case (on
+    # long cases, 130 events of each case for every episode), then one row per episode again.
     t = log.table
+    seen = (ep.next_arrived > ep.end) & (days_between(ep.end, ep.next_arrived) <= quiet)
     if cutoff is not None:  # what happened after as_of is not known yet
         t = t.filter(t.timestamp <= cutoff.to_pydatetime())
+        seen &= ep.next_arrived <= cutoff.to_pydatetime()
+    ep = ep.mutate(_seen=seen.fill_null(False))
     ev = t.select(_case="case_id", _at="timestamp", _ender=t.event_type.isin(ENDING_TYPES))
-    near = ep.select("case_id", "episode", "end", "last_return_at")
+    near = ep.filter(~ep._seen).select("case_id", "episode", "end", "last_return_at")
     near = near.join(ev, [near.case_id == ev._case, ev._at >= near.last_return_at,
                           days_between(near.end, ev._at) <= quiet])
     near = near.group_by(["case_id", "episode"]).aggregate(
         followed=(near._at > near.end).any(), ended=near._ender.any())
     out = ep.left_join(near, ["case_id", "episode"]).drop("case_id_right", "episode_right")
-    out = out.mutate(followed=out.followed.fill_null(False), ended=out.ended.fill_null(False))
+    out = out.mutate(followed=out._seen | out.followed.fill_null(False), ended=out.ended.fill_null(False))
     judged_at = log.table.timestamp.max().as_scalar() if cutoff is None else ibis.literal(cutoff.to_pydatetime())
     return out.select(
         "case_id", "episode", units=out.unit_list.join(SEP), unit_tuple=out.unit_list,
