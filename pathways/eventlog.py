@@ -383,6 +383,39 @@ def map_columns(types: dict, *, case, activity, timestamp, end_timestamp=None, u
     return mapping, attributes, attr_names
 
 
+#: Longest span of days :func:`_localized_sql` writes the offsets of (about 110 years).
+_MAX_OFFSET_DAYS = 40_000
+
+
+def _localized_sql(con, source: str, wall: str, tz: str) -> str:
+    """SQL: the instant of the wall-clock time ``wall`` in ``tz``, as DuckDB's ``timezone(tz, wall)`` gives it.
+
+    Converting every value took 0.8 s of reading 11 million events. When ``wall`` is a column read as
+    a TIMESTAMP (not text to parse), the offset of each day of the column's span is computed once, by
+    that conversion at every hour of the day, and a value takes its day's offset from a list; a day
+    whose offset changes (daylight saving begins or ends, with its gap and repeated hour) keeps the
+    conversion, so the instants are the same (0.26 s at 11 million events).
+    """
+    convert = f"timezone({sql_literal(tz)}, {wall})"
+    if not wall.startswith("CAST(") or not wall.endswith(" AS TIMESTAMP)"):
+        return convert
+    first, last = con.execute(f"SELECT min(w)::DATE, max(w)::DATE FROM (SELECT {wall} AS w FROM {q(source)})"
+                              ).fetchall()[0]
+    if first is None or (last - first).days >= _MAX_OFFSET_DAYS:
+        return convert
+    z, day0 = sql_literal(tz), f"TIMESTAMP '{first}'"
+    days = f"unnest(range({day0}, TIMESTAMP '{last}' + INTERVAL 1 DAY, INTERVAL 1 DAY))"
+    hours = f"SELECT d, d + to_hours(k) AS h FROM (SELECT {days} AS d), range(25) AS r(k)"
+    per_day = (f"SELECT d, CASE WHEN min(o) = max(o) THEN min(o) END AS o FROM "
+               f"(SELECT d, epoch_us(h) - epoch_us(timezone({z}, h)) AS o FROM ({hours})) GROUP BY d")
+    offsets = con.execute(f"SELECT list(o ORDER BY d) FROM ({per_day})").fetchall()[0][0]
+    if all(o is None for o in offsets):
+        return convert
+    offset = (f"[{', '.join('NULL' if o is None else str(o) for o in offsets)}]"
+              f"[date_diff('day', {day0}, {wall}) + 1]")
+    return f"CASE WHEN {offset} IS NULL THEN {convert} ELSE make_timestamptz(epoch_us({wall}) - {offset}) END"
+
+
 def build(source: str, *, backend, n_read: int, case: str, activity: str, timestamp: str,
           end_timestamp: str | None = None, unit: str | None = None, resource: str | None = None,
           referral_to: str | None = None, attributes: Sequence[str] | None = None,
@@ -418,7 +451,7 @@ def build(source: str, *, backend, n_read: int, case: str, activity: str, timest
             continue
         instant, local = _timestamp_sql(con, source, col[role], types[name], timestamp_format, dayfirst)
         # the same parse twice in one SELECT is computed once (DuckDB eliminates common subexpressions)
-        select += [f"coalesce({instant}, timezone({sql_literal(tz)}, {local})) AS {role}",
+        select += [f"coalesce({instant}, {_localized_sql(con, source, local, tz)}) AS {role}",
                    f"{raw_sql(col[role], types[name])} AS {raw}", f"{local} AS {wall}"]
         helpers += [raw, wall]
     select += carried_sql(col, mapping, types, attr_names, available, duplicates)

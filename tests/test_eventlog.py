@@ -53,6 +53,25 @@ def test_canonical_columns_input_order_and_time_zone():
     assert list(df["alder"]) == [81, 81, 34]
 
 
+@pytest.mark.parametrize("tz", ["Europe/Copenhagen", "Australia/Lord_Howe", "America/Santiago", "UTC"])
+def test_typed_wall_times_get_the_offset_of_their_day(tz):
+    # every 37 minutes for two years, both changes of daylight saving each year (Lord Howe moves by 30 minutes,
+    # Santiago at midnight), as wall-clock times of a datetime64 column and of text read the same way: the
+    # typed column takes its day's offset from a list, text is converted value by value (as before)
+    walls = pd.date_range("2022-01-01", "2024-01-01", freq="37min")
+    df = pd.DataFrame({"c": [f"c{i // 40}" for i in range(len(walls))], "a": "Henvisning", "t": walls,
+                       "s": walls.strftime("%Y-%m-%d %H:%M:%S")})
+    typed = pw.from_pandas(df, case="c", activity="a", timestamp="t", tz=tz).to_pandas()
+    text = pw.from_pandas(df, case="c", activity="a", timestamp="s", tz=tz).to_pandas()
+    assert len(typed) == len(text) == len(walls)
+    assert typed["timestamp"].equals(text["timestamp"])
+    # independently: pandas' own conversion wherever the wall time exists once (not in a gap or a repeated hour)
+    expected = walls.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    clear = ~expected.isna()
+    assert clear.sum() > 0.99 * len(walls)
+    assert (typed["timestamp"][clear] == pd.Series(expected[clear], index=typed.index[clear])).all()
+
+
 def test_case_named_NA_is_a_case():
     log = build()
     assert "NA" in set(log.to_pandas()["case_id"])
